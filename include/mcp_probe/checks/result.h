@@ -1,0 +1,68 @@
+#pragma once
+
+// What a probe run produces: one CheckResult per catalog check, plus facts about the target.
+// Plain data; the report module turns it into human / JSON / JUnit / Markdown output.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace mcp_probe::checks {
+
+enum class Status { pass, fail, warn, skip, error };
+enum class Level { must, should, info };
+// P = passive (every message), A = active probe, X = deliberately malformed input,
+// F = needs an allowed tool or opt-in fixture.
+enum class Kind { passive, active, negative, fixture };
+
+const char* to_string(Status s);
+const char* to_string(Level l);
+const char* to_string(Kind k);
+
+// The static description of a check: what the catalog table holds.
+struct CheckInfo {
+  std::string id;          // exactly as in REQUIREMENTS.md, e.g. "http.session.unknown-404"
+  std::string area;        // the group used to order and group reports: "jsonrpc", "lifecycle", ...
+  Level level = Level::must;
+  Kind kind = Kind::active;
+  std::string versions;    // human-readable: "all", "25-03…25-11", ...
+  std::string transports;  // human-readable: "all", "http", "stdio", "sse"
+  std::string title;       // one line
+  std::string spec;        // URL on modelcontextprotocol.io (page and section)
+  std::string diagnosis;   // likely causes and the fix, for a server author
+};
+
+struct CheckResult {
+  CheckInfo info;
+  Status status = Status::skip;
+  std::string message;     // one line: what happened (why skipped, what failed)
+  std::string expected;    // what the spec wants (may be empty on pass)
+  std::string observed;    // what the server did: status code, header, JSON pointer and value
+  std::vector<std::uint64_t> trace_refs;  // trace event ids that show it
+  double duration_ms = 0;
+};
+
+struct RunSummary {
+  int pass = 0, fail = 0, warn = 0, skip = 0, error = 0;
+};
+
+// Everything a report needs.
+struct RunReport {
+  std::string tool_version;
+  std::string target;            // URL or the command line
+  std::string transport;         // "stdio", "http", "sse" (what was actually used)
+  std::string protocol_version;  // negotiated; empty when initialize never completed
+  nlohmann::json server_info;    // InitializeResult.serverInfo (null when unknown)
+  nlohmann::json capabilities;   // InitializeResult.capabilities (null when unknown)
+  std::vector<CheckResult> checks;  // catalog order
+  std::string stderr_tail;       // stdio: the last lines the server wrote on stderr
+  double wall_ms = 0;
+  bool connected = false;        // false: could not reach/start/initialize (exit code 3)
+  bool interrupted = false;      // Ctrl-C (exit code 130)
+
+  RunSummary summary() const;
+};
+
+}  // namespace mcp_probe::checks
