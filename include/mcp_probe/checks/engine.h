@@ -1,0 +1,50 @@
+#pragma once
+
+// The conformance engine: runs the built-in probe sequences against one target and returns a
+// RunReport with one result per catalog check. Blocking; every step is bounded by deadlines.
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "mcp_probe/checks/result.h"
+#include "mcp_probe/transport/trace.h"
+
+namespace mcp_probe::checks {
+
+struct RunOptions {
+  // Target: a URL (http/https) or a command (argv) to spawn over stdio.
+  std::string url;
+  std::vector<std::string> command;
+  std::vector<std::pair<std::string, std::string>> env;  // --env K=V (stdio)
+  std::string cwd;                                       // --cwd DIR (stdio)
+  std::string transport = "auto";                        // auto|stdio|http|sse
+  std::string protocol_version;                          // empty: latest supported
+  transport::Headers headers;                            // --header
+  std::string bearer;                                    // --bearer / MCP_PROBE_BEARER
+  bool insecure = false;
+  std::string cacert;
+  double timeout_s = 5;                                  // per request
+  double connect_timeout_s = 5;
+  double run_timeout_s = 120;                            // whole run
+  std::vector<std::string> only;                         // globs on check ids
+  std::vector<std::string> skip;
+  std::vector<std::string> allow_tools;                  // names, or "*"
+  std::map<std::string, std::string> tool_args;          // name -> JSON text
+  std::string foreign_origin = "http://mcp-probe.invalid";
+  // Set from a signal handler: the run stops at the next step and reports what it has.
+  const std::atomic<bool>* interrupted = nullptr;
+  // Called when a check finishes (for a progress line); may be empty.
+  std::function<void(const CheckResult&)> on_result;
+};
+
+// Runs every applicable check. Never throws; a target that cannot be reached, started or
+// initialized yields a report with connected=false and the failing connectivity check.
+RunReport run(const RunOptions& options, transport::Tracer& tracer);
+
+// Does `id` pass the --only/--skip filters?
+bool selected(const RunOptions& options, const std::string& id);
+
+}  // namespace mcp_probe::checks
