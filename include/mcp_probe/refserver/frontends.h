@@ -1,0 +1,30 @@
+#pragma once
+
+// The transports of mcp-refserver. Each runs until its input ends or a signal stops it, and
+// returns the process exit code.
+
+#include <atomic>
+#include <string>
+
+#include "mcp_probe/refserver/server.h"
+
+namespace mcp_probe::refserver {
+
+// Newline-delimited JSON-RPC on stdin/stdout; all logging on stderr. Returns when stdin closes.
+int run_stdio(const Config& config);
+
+struct HttpOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;                     // 0: pick a free port
+  std::size_t max_body_bytes = 4 * 1024 * 1024;
+  int session_idle_timeout_s = 600;
+  int max_sessions = 1000;
+};
+
+// Streamable HTTP on /mcp (config.transport == "http") or legacy HTTP+SSE on /sse + /messages
+// (config.transport == "sse"; /mcp is then not served), plus /health. Prints
+// "listening on http://HOST:PORT/mcp" (or /sse) on stderr once bound. Runs until `stop` is set
+// (checked at least every 100 ms) or SIGINT/SIGTERM.
+int run_http(const Config& config, const HttpOptions& options, const std::atomic<bool>& stop);
+
+}  // namespace mcp_probe::refserver
