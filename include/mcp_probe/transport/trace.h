@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -21,6 +22,8 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 // Case-insensitive header lookup (first match).
 std::optional<std::string> find_header(const Headers& headers, std::string_view name);
+// ASCII case-insensitive comparison (header names).
+bool iequals(std::string_view a, std::string_view b);
 
 enum class Direction { send, receive, info };
 const char* to_string(Direction d);
@@ -45,17 +48,25 @@ class Tracer {
  public:
   using Sink = std::function<void(const TraceEvent&)>;
 
+  // Sinks are called under the tracer's lock, in emission order; a sink must not call emit().
   void add_sink(Sink sink);
   // Redaction (on by default): the values of Authorization, Proxy-Authorization, Cookie and
   // Set-Cookie headers, and every occurrence of a registered secret in any field.
+  // For Authorization / Proxy-Authorization the scheme is kept ("Bearer [REDACTED]").
   void set_redact(bool on);
+  bool redacting() const;
+  // Registers a secret (a token, a password); empty strings are ignored.
   void add_secret(std::string secret);
   // Redacts, numbers and timestamps the event, hands it to every sink and returns its id.
   std::uint64_t emit(TraceEvent event);
   // Applies this tracer's redaction to a string (for reports and error messages).
   std::string redact(std::string text) const;
+  Headers redact_headers(Headers headers) const;
 
  private:
+  std::string redact_locked(std::string text) const;
+  Headers redact_headers_locked(Headers headers) const;
+
   mutable std::mutex m_mutex;
   std::vector<Sink> m_sinks;
   std::vector<std::string> m_secrets;

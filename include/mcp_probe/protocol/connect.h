@@ -1,0 +1,49 @@
+#pragma once
+
+// Opening a connection to a target: spawn a command (stdio), or reach a URL over Streamable
+// HTTP or legacy HTTP+SSE. `--transport auto` follows the spec's backwards-compatibility rule:
+// POST initialize to the URL; on 400, 404 or 405 try GET and wait for the `endpoint` event.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mcp_probe/protocol/session.h"
+#include "mcp_probe/transport/trace.h"
+#include "mcp_probe/transport/transport.h"
+
+namespace mcp_probe::protocol {
+
+struct Target {
+  std::string url;                       // http(s) URL, or empty for stdio
+  std::vector<std::string> command;      // argv for stdio
+  std::vector<std::pair<std::string, std::string>> env;
+  std::string cwd;
+  std::string transport = "auto";        // auto|stdio|http|sse
+  transport::Headers headers;
+  std::string bearer;
+  bool insecure = false;
+  std::string cacert;
+  util::Millis connect_timeout{5000};
+  util::Millis request_timeout{5000};
+};
+
+struct Connection {
+  std::unique_ptr<transport::Transport> transport;
+  std::unique_ptr<Session> session;
+  std::string transport_used;            // "stdio", "http" or "sse"
+  std::optional<InitializeOutcome> init; // set when initialize got an answer
+  double connect_ms = 0;                 // spawn/connect to initialize response
+};
+
+// Opens the transport only (no initialize). For stdio this spawns the process.
+util::Expected<std::unique_ptr<transport::Transport>> open_transport(const Target& target, const std::string& kind,
+                                                                     transport::Tracer& tracer);
+
+// Opens a transport (auto-detecting HTTP vs legacy SSE when asked) and initializes with
+// `version`. The Error says precisely what went wrong (spawn, DNS, refused, TLS, timeout, an
+// error response to initialize).
+util::Expected<Connection> connect(const Target& target, const std::string& version, transport::Tracer& tracer,
+                                   const Json& client_capabilities = Json::object());
+
+}  // namespace mcp_probe::protocol

@@ -1,0 +1,102 @@
+#pragma once
+
+// A client-side JSON-RPC session over one Transport: sends requests, matches replies to them
+// by id (value AND JSON type), answers the server's own requests (ping -> {}, anything else ->
+// -32601, since the default profile declares no client capabilities), and shows every message
+// in both directions to an observer, which is where passive checks hook in.
+// Not thread-safe; blocking calls are bounded by the request timeout or an explicit deadline.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mcp_probe/json/wire.h"
+#include "mcp_probe/transport/transport.h"
+#include "mcp_probe/util/deadline.h"
+#include "mcp_probe/util/expected.h"
+
+namespace mcp_probe::protocol {
+
+using json::Json;
+
+// One received message with its parse outcome.
+struct Received {
+  transport::Incoming wire;
+  std::optional<Json> json;  // empty when the bytes were not one valid JSON text
+  std::string parse_error;
+};
+
+struct Exchange {
+  Json request;                   // what was sent
+  std::optional<Received> reply;  // the response whose id matched (value and type)
+  std::vector<Received> others;   // everything else that arrived before it
+  double elapsed_ms = 0;
+};
+
+struct InitializeOutcome {
+  Exchange exchange;
+  Json result;                    // the InitializeResult (empty object when it failed)
+  std::string protocol_version;   // what the server answered
+};
+
+class Session {
+ public:
+  using Observer = std::function<void(const Received&)>;
+  using SendObserver = std::function<void(const Json& message, const std::string& raw)>;
+
+  Session(transport::Transport& transport, util::Millis request_timeout);
+
+  transport::Transport& transport() { return m_transport; }
+  void set_observer(Observer observer) { m_observer = std::move(observer); }
+  void set_send_observer(SendObserver observer) { m_send_observer = std::move(observer); }
+  void set_request_timeout(util::Millis t) { m_timeout = t; }
+  util::Millis request_timeout() const { return m_timeout; }
+
+  // Sends a request with the next integer id (or `id`) and waits for its response. A missing
+  // response is not an Error: Exchange.reply stays empty (timeout), unless the transport failed.
+  util::Expected<Exchange> request(const std::string& method, const Json& params = Json::object(),
+                                   std::optional<Json> id = std::nullopt);
+  // Sends any message (a deliberately odd request, a batch) and waits until `until` accepts a
+  // received message or the timeout passes; everything received is in Exchange.others, the
+  // accepted one in Exchange.reply.
+  util::Expected<Exchange> send_and_wait(const std::string& raw, const std::function<bool(const Received&)>& until,
+                                         std::optional<util::Millis> timeout = std::nullopt);
+  util::Expected<void> notify(const std::string& method, const Json& params = Json::object());
+  util::Expected<void> send_raw(const std::string& raw);
+  // The next message from the server (after answering server requests); timeout error if none.
+  util::Expected<Received> next(util::Deadline deadline);
+
+  // initialize (+ notifications/initialized when `send_initialized`), recording the outcome.
+  util::Expected<InitializeOutcome> initialize(const std::string& version, const Json& capabilities = Json::object(),
+                                               bool send_initialized = true);
+
+  const std::string& protocol_version() const { return m_protocol_version; }
+  const Json& server_capabilities() const { return m_capabilities; }
+  const Json& server_info() const { return m_server_info; }
+  const Json& initialize_result() const { return m_init_result; }
+  // Every message received so far, in order (for passive checks at the end of a run).
+  const std::vector<Received>& history() const { return m_history; }
+  long long next_id() { return m_next_id++; }
+
+ private:
+  Received receive_one(transport::Incoming incoming);
+  void answer_server_request(const Json& message);
+
+  transport::Transport& m_transport;
+  util::Millis m_timeout;
+  Observer m_observer;
+  SendObserver m_send_observer;
+  long long m_next_id = 1;
+  std::string m_protocol_version;
+  Json m_capabilities;
+  Json m_server_info;
+  Json m_init_result;
+  std::vector<Received> m_history;
+};
+
+// Whether two JSON-RPC ids are the same value of the same JSON type ("1" != 1, 1 != 1.0).
+bool same_id(const Json& a, const Json& b);
+
+}  // namespace mcp_probe::protocol
