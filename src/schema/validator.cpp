@@ -135,4 +135,23 @@ std::vector<Violation> Validator::validate(std::string_view definition, const js
   return out;
 }
 
+util::Expected<std::vector<Violation>> validate_against(const json::Json& schema_json, const json::Json& value) {
+  valijson::Schema schema;
+  try {
+    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+    valijson::adapters::NlohmannJsonAdapter adapter(schema_json);
+    // No fetch function: a reference outside the document fails instead of reaching out.
+    parser.populateSchema(adapter, schema);
+  } catch (const std::exception& e) {
+    return util::make_error(util::ErrorKind::protocol, std::string("unusable schema: ") + e.what());
+  }
+  valijson::Validator validator(valijson::Validator::kStrongTypes);
+  valijson::ValidationResults results;
+  valijson::adapters::NlohmannJsonAdapter target(value);
+  std::vector<Violation> out;
+  if (validator.validate(schema, target, &results)) return out;
+  for (const auto& error : results) out.push_back({to_pointer(error.context), error.description});
+  return out;
+}
+
 }  // namespace mcp_probe::schema

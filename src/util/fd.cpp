@@ -1,12 +1,12 @@
 #include "mcp_probe/util/fd.h"
 
+#include <fcntl.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <ctime>
-#include <fcntl.h>
-#include <pthread.h>
-#include <unistd.h>
 
 namespace mcp_probe::util {
 

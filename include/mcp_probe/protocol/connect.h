@@ -26,6 +26,8 @@ struct Target {
   std::string cacert;
   util::Millis connect_timeout{5000};
   util::Millis request_timeout{5000};
+  util::Millis stdin_close_wait{2000};   // stdio shutdown steps
+  util::Millis sigterm_wait{2000};
 };
 
 struct Connection {

@@ -33,6 +33,7 @@ struct Exchange {
   std::optional<Received> reply;  // the response whose id matched (value and type)
   std::vector<Received> others;   // everything else that arrived before it
   double elapsed_ms = 0;
+  std::string send_error;         // the transport's complaint about the send (HTTP error status)
 };
 
 struct InitializeOutcome {

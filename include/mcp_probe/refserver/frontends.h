@@ -4,6 +4,8 @@
 // returns the process exit code.
 
 #include <atomic>
+#include <cstddef>
+#include <functional>
 #include <string>
 
 #include "mcp_probe/refserver/server.h"
@@ -19,6 +21,9 @@ struct HttpOptions {
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   int session_idle_timeout_s = 600;
   int max_sessions = 1000;
+  // Called once with the bound port, after the "listening on" line and before serving. Tests use
+  // it to learn the port picked for port 0. Runs on the thread that called run_http.
+  std::function<void(int port)> on_listening;
 };
 
 // Streamable HTTP on /mcp (config.transport == "http") or legacy HTTP+SSE on /sse + /messages

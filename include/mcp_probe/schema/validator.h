@@ -52,4 +52,9 @@ class Validator {
   std::unique_ptr<Impl> m_impl;
 };
 
+// Validates `value` against a schema supplied by a server (a tool's inputSchema/outputSchema),
+// with draft-07 semantics; 2020-12-only keywords are not understood and are ignored. Remote
+// `$ref`s are never fetched: an unresolvable reference yields an Error.
+util::Expected<std::vector<Violation>> validate_against(const json::Json& schema, const json::Json& value);
+
 }  // namespace mcp_probe::schema

@@ -3,8 +3,8 @@
 // UniqueFd: sole owner of one file descriptor; closes it in the destructor. Movable, not
 // copyable. Plus the two small fd helpers the process layer needs. Knows nothing about MCP.
 
-#include <cstddef>
 #include <sys/types.h>
+#include <cstddef>
 
 #include "mcp_probe/util/expected.h"
 

@@ -17,9 +17,9 @@
 //
 // Not thread-safe: one owner at a time. Nothing here installs signal handlers or uses SIGCHLD.
 
+#include <sys/types.h>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <utility>
 #include <vector>
 

@@ -1,0 +1,129 @@
+#pragma once
+
+// HttpClient: a small libcurl wrapper, the only place besides the HTTP transports' sources that
+// sees curl. One request per perform() call on its own easy handle, so any number of threads can
+// perform requests concurrently on one client. Every request has a deadline. A text/event-stream
+// response is parsed incrementally (SseParser) and each event can be handed to a callback that
+// may stop the transfer, so a caller can read "until the response arrives" without waiting for
+// the server to close the stream. Redirects are not followed (a tester reports what it got).
+// The request carries exactly the headers given (curl's default Accept and form Content-Type
+// are suppressed), plus a User-Agent unless one is given.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "mcp_probe/transport/sse_parser.h"
+#include "mcp_probe/transport/trace.h"
+#include "mcp_probe/util/deadline.h"
+#include "mcp_probe/util/expected.h"
+
+namespace mcp_probe::transport {
+
+struct HttpRequest {
+  std::string method = "POST";  // POST, GET, DELETE, OPTIONS, PUT, HEAD or any token
+  std::string url;
+  Headers headers;
+  std::string body;             // sent when non-empty, or always for POST
+  bool keep_body = true;        // false: body and events are not stored (long-lived GET streams)
+};
+
+// Why reading the response stopped.
+enum class HttpEnd {
+  complete,   // the server ended the body
+  stopped,    // the on_event callback returned false
+  deadline,   // an SSE stream was still open at the deadline (what arrived is kept)
+  cancelled,  // HttpCancel::cancel() was called
+};
+const char* to_string(HttpEnd end);
+
+struct HttpResponse {
+  int status = 0;
+  Headers headers;              // as received (case kept), of the final response
+  std::string content_type;     // the Content-Type header value, "" when absent
+  std::string body;             // the raw body bytes (also for SSE), unless keep_body is false
+  std::vector<SseEvent> events; // SSE: every dispatched event, in order
+  bool sse = false;             // the Content-Type media type is text/event-stream
+  bool sse_partial_event = false;  // SSE: the stream ended in the middle of an event
+  HttpEnd end = HttpEnd::complete;
+  double started_at_ms = 0;     // util::monotonic_ms() timestamps; 0 when it did not happen
+  double headers_at_ms = 0;
+  double first_event_at_ms = 0;
+  double done_at_ms = 0;
+  std::string effective_url;
+  std::vector<std::uint64_t> trace_ids;  // the trace events this exchange emitted
+};
+
+// Facts about one SSE event's arrival, for the callback.
+struct SseArrival {
+  std::uint64_t trace_id = 0;
+  double at_ms = 0;
+};
+// Return false to stop reading (the transfer is aborted cleanly; HttpEnd::stopped). Events that
+// arrived in the same network chunk as the stopping one are still delivered.
+using SseCallback = std::function<bool(const SseEvent&, const SseArrival&)>;
+// Called once when the final response's headers are complete (body and events still empty).
+using HeadersCallback = std::function<void(const HttpResponse&)>;
+
+// Cancels a perform() in progress from another thread; the request ends promptly with
+// HttpEnd::cancelled (or ErrorKind::closed before headers arrived). Thread-safe; one-shot.
+class HttpCancel {
+ public:
+  void cancel();
+  bool cancelled() const { return m_cancelled.load(); }
+
+ private:
+  friend class HttpClient;
+  void attach(void* multi);
+  void detach();
+  std::mutex m_mutex;
+  void* m_multi = nullptr;
+  std::atomic<bool> m_cancelled{false};
+};
+
+struct HttpClientOptions {
+  util::Millis connect_timeout{10000};
+  bool insecure = false;        // skip TLS verification (--insecure)
+  std::string cacert;           // CA bundle file (--cacert)
+  Tracer* tracer = nullptr;     // not owned; must outlive the client
+  std::size_t max_body_bytes = 64u * 1024u * 1024u;
+  std::size_t max_event_bytes = SseParser::k_default_max_event_bytes;
+};
+
+struct HttpHooks {
+  SseCallback on_event;
+  HeadersCallback on_headers;
+  HttpCancel* cancel = nullptr;  // not owned
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(HttpClientOptions options = {});
+  const HttpClientOptions& options() const { return m_options; }
+
+  // Performs one request, blocking until the response is complete, the callback stops it, it is
+  // cancelled or the deadline passes. Any HTTP status is a value, not an error. Errors: io
+  // (connection, TLS, size limits; the message is a one-line diagnosis), timeout (no connection
+  // or no complete non-SSE response by the deadline), closed (cancelled before headers).
+  util::Expected<HttpResponse> perform(const HttpRequest& request, util::Deadline deadline,
+                                       const HttpHooks& hooks = {}) const;
+
+ private:
+  HttpClientOptions m_options;
+};
+
+// A one-line diagnosis of a curl error code (CURLE_*) for `url`, e.g. "cannot resolve host 'x'"
+// or "connection refused by 127.0.0.1:8080: nothing is listening there — ...". curl_errbuf is
+// curl's CURLOPT_ERRORBUFFER text; os_errno (CURLINFO_OS_ERRNO) refines connect failures.
+// Pure; the kind is ErrorKind::timeout for timeouts and ErrorKind::io otherwise.
+util::Error describe_curl_error(int curl_code, const std::string& url, const std::string& curl_errbuf,
+                                int os_errno = 0);
+
+// "host:port" of an http(s) URL (default ports filled in), for messages.
+std::string url_host_port(const std::string& url);
+
+}  // namespace mcp_probe::transport

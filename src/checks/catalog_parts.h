@@ -1,0 +1,53 @@
+#pragma once
+
+// The check table is split by group to keep each file readable; catalog.cpp concatenates the
+// parts in report order. Private to src/checks.
+
+#include <vector>
+
+#include "check_def.h"
+
+namespace mcp_probe::checks {
+
+// A version range: its human-readable form and its mask.
+struct Versions {
+  const char* text;
+  unsigned mask;
+};
+
+// A transport set: its human-readable form and its mask.
+struct Transports {
+  const char* text;
+  unsigned mask;
+};
+
+inline constexpr Versions k_ver_all{"all", k_all_versions};
+inline constexpr Versions k_ver_legacy{"legacy", k_legacy};
+inline constexpr Versions k_ver_24_11{"24-11", k_v2024_11_05};
+inline constexpr Versions k_ver_25_03{"25-03", k_v2025_03_26};
+inline constexpr Versions k_ver_25_11{"25-11", k_v2025_11_25};
+inline constexpr Versions k_ver_26_07{"26-07", k_v2026_07_28};
+inline constexpr Versions k_ver_25_03_on{"25-03…26-07", k_all_versions & ~k_v2024_11_05};
+inline constexpr Versions k_ver_25_06_on{"25-06…26-07", k_v2025_06_18 | k_v2025_11_25 | k_v2026_07_28};
+inline constexpr Versions k_ver_25_11_on{"25-11…26-07", k_v2025_11_25 | k_v2026_07_28};
+inline constexpr Versions k_ver_25_03_to_25_11{"25-03…25-11", k_v2025_03_26 | k_v2025_06_18 | k_v2025_11_25};
+inline constexpr Versions k_ver_25_06_to_25_11{"25-06…25-11", k_v2025_06_18 | k_v2025_11_25};
+
+inline constexpr Transports k_tr_all{"all", k_all_transports};
+inline constexpr Transports k_tr_stdio{"stdio", k_stdio};
+inline constexpr Transports k_tr_http{"http", k_http};
+inline constexpr Transports k_tr_sse{"sse", k_sse};
+inline constexpr Transports k_tr_network{"http, sse", k_http | k_sse};
+
+// One table row; the area is the first segment of the id.
+CheckDef make_def(const char* id, Level level, Kind kind, Versions versions, Transports transports,
+                  const char* title, const char* spec, const char* diagnosis);
+
+// Connectivity (and stdio.spawn), JSON-RPC base, lifecycle (catalog_core.cpp).
+std::vector<CheckDef> core_check_defs();
+// stdio, Streamable HTTP, legacy HTTP+SSE, with their deployment diagnostics (catalog_transport.cpp).
+std::vector<CheckDef> transport_check_defs();
+// Utilities, server features, experimental and opt-in features (catalog_features.cpp).
+std::vector<CheckDef> feature_check_defs();
+
+}  // namespace mcp_probe::checks

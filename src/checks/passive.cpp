@@ -1,0 +1,514 @@
+#include "passive.h"
+
+#include "mcp_probe/protocol/versions.h"
+#include "mcp_probe/schema/validator.h"
+
+namespace mcp_probe::checks {
+
+namespace {
+
+const std::set<std::string> k_log_levels = {"debug", "info", "notice", "warning",
+                                            "error", "critical", "alert", "emergency"};
+
+int severity(const std::string& level) {
+  static const char* order[] = {"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"};
+  for (int i = 0; i < 8; ++i) {
+    if (level == order[i]) return i;
+  }
+  return -1;
+}
+
+std::string session_version(Context& ctx, protocol::Session& session) {
+  const std::string& v = session.protocol_version();
+  return protocol::is_known_version(v) ? v : ctx.version();
+}
+
+std::vector<std::uint64_t> refs_of(const protocol::Received& r) {
+  if (r.wire.trace_id == 0) return {};
+  return {r.wire.trace_id};
+}
+
+bool is_http_origin(const std::string& origin) { return origin.rfind("post-", 0) == 0 || origin == "get-sse"; }
+
+void check_stdout_line(Context& ctx, const protocol::Received& r) {
+  const std::string& raw = r.wire.raw;
+  auto refs = refs_of(r);
+  if (!r.wire.terminated) {
+    ctx.violation("stdio.framing.newline", "the last stdout message has no terminating newline",
+                  {"every message ends with \\n", "\"" + brief_raw(raw, 120) + "\" then end of stream", refs});
+  } else if (r.wire.crlf) {
+    ctx.warn("stdio.framing.newline", "a stdout line ends with \\r\\n instead of \\n",
+             {"\\n line ends", "\\r\\n after \"" + brief_raw(raw, 80) + "\"", refs});
+  }
+  if (raw.empty()) {
+    ctx.warn("stdio.stdout.only-jsonrpc", "the server wrote an empty line to stdout", {"only MCP messages", "\"\"", refs});
+    return;
+  }
+  if (r.json) {
+    ctx.pass("stdio.stdout.only-jsonrpc");
+    if (r.wire.terminated && !r.wire.crlf) ctx.pass("stdio.framing.newline");
+    return;
+  }
+  // Not JSON: is it a fragment of a message spread over lines, or several on one line?
+  std::size_t first = raw.find_first_not_of(" \t");
+  char c = first == std::string::npos ? ' ' : raw[first];
+  bool fragment = c == '{' || c == '[' || c == '}' || c == ']' || c == '"';
+  bool two_on_line = raw.find("}{") != std::string::npos || raw.find("} {") != std::string::npos;
+  if (two_on_line) {
+    ctx.violation("stdio.framing.newline", "two JSON messages on one stdout line",
+                  {"one message per line", "\"" + brief_raw(raw, 160) + "\"", refs});
+  } else if (fragment) {
+    ctx.violation("stdio.framing.newline", "a message is spread over several lines (pretty-printed JSON?)",
+                  {"one message per line", "line \"" + brief_raw(raw, 120) + "\"", refs});
+  }
+  ctx.violation("stdio.stdout.only-jsonrpc", "stdout carried a line that is not a JSON-RPC message",
+                {"only MCP messages on stdout", "\"" + brief_raw(raw, 160) + "\" (" + r.parse_error + ")", refs});
+}
+
+void check_error_object(Context& ctx, const Json& m, const std::vector<std::uint64_t>& refs) {
+  const Json& e = m["error"];
+  bool ok = e.is_object() && e.contains("code") && e["code"].is_number_integer() && e.contains("message") &&
+            e["message"].is_string();
+  if (ok) {
+    ctx.pass("jsonrpc.error.shape");
+  } else {
+    ctx.violation("jsonrpc.error.shape", "an error object lacks an integer code or a string message",
+                  {"error: {code: <integer>, message: <string>}", brief(e), refs});
+  }
+}
+
+void on_response(Context& ctx, protocol::Session& session, SessionFacts& facts, const protocol::Received& r,
+                 const Json& m) {
+  auto refs = refs_of(r);
+  std::string version = session_version(ctx, session);
+  if (m.contains("result") && m.contains("error")) {
+    ctx.violation("jsonrpc.response.result-xor-error", "a response has both result and error",
+                  {"exactly one of result and error", brief(m), refs});
+  } else {
+    ctx.pass("jsonrpc.response.result-xor-error");
+  }
+  if (m.contains("error")) check_error_object(ctx, m, refs);
+  const Json id = m.value("id", Json());
+  std::string method;
+  if (id.is_null()) {
+    // Parse errors and invalid requests may carry a null or absent id (catalog note 3).
+    if (!m.contains("error")) {
+      ctx.violation("jsonrpc.response.id-match", "a result response has no id", {"the request's id", brief(m), refs});
+    }
+  } else {
+    auto it = facts.pending.find(json::dump(id));
+    if (it == facts.pending.end()) {
+      std::string near;
+      for (const auto& [k, v] : facts.pending) {
+        Json pid = Json::parse(k);
+        if (pid.dump() != id.dump() && (pid.is_string() ? pid.get<std::string>() : pid.dump()) ==
+                                           (id.is_string() ? id.get<std::string>() : id.dump())) {
+          near = k;
+        }
+      }
+      std::string msg = near.empty() ? "a response id matches no pending request"
+                                     : "a response id changed JSON type (sent " + near + ")";
+      ctx.violation("jsonrpc.response.id-match", msg, {"the request's id, same value and type", "id " + id.dump(), refs});
+    } else {
+      method = it->second;
+      ctx.pass("jsonrpc.response.id-match");
+      auto tok = facts.request_token.find(it->first);
+      if (tok != facts.request_token.end()) facts.finished_tokens.insert(tok->second);
+      facts.pending.erase(it);
+    }
+  }
+  // Schema: the envelope, then the method-specific result.
+  if (m.contains("error")) {
+    if (!id.is_null()) {
+      validate_schema(ctx, version, protocol::error_response_definition(version), m, "error response", refs);
+    }
+    return;
+  }
+  validate_schema(ctx, version, protocol::result_response_definition(version), m, "response", refs);
+  std::string def = protocol::result_definition(method, version);
+  if (!def.empty() && m.contains("result")) {
+    validate_schema(ctx, version, def, m["result"], method + " result", refs);
+    check_version_features(ctx, method, m["result"], version);
+    if (method == "tools/call") check_content_blocks(ctx, m["result"].value("content", Json::array()), "tools/call");
+    if (method == "prompts/get" && m["result"].contains("messages") && m["result"]["messages"].is_array()) {
+      Json blocks = Json::array();
+      for (const auto& msg : m["result"]["messages"]) {
+        if (msg.is_object() && msg.contains("content")) blocks.push_back(msg["content"]);
+      }
+      check_content_blocks(ctx, blocks, "prompts/get");
+    }
+    if (method == "resources/read") check_content_blocks(ctx, m["result"].value("contents", Json::array()), "resources/read");
+  }
+}
+
+void on_progress(Context& ctx, SessionFacts& facts, const Json& m, const std::vector<std::uint64_t>& refs) {
+  const Json params = m.value("params", Json::object());
+  if (!params.is_object() || !params.contains("progressToken")) return;
+  std::string token = json::dump(params["progressToken"]);
+  if (facts.sent_tokens.count(token) == 0) {
+    ctx.violation("util.progress.token-match", "progress for a token the client never sent",
+                  {"a progressToken from a request's _meta, same JSON type", "token " + token, refs});
+  } else {
+    ctx.pass("util.progress.token-match");
+  }
+  if (facts.finished_tokens.count(token) != 0) {
+    ctx.violation("util.progress.stop-after-response", "progress arrived after the request's response",
+                  {"no progress after the response", "token " + token, refs});
+  }
+  const Json& progress = params.value("progress", Json());
+  if (progress.is_number()) {
+    double value = progress.get<double>();
+    auto it = facts.last_progress.find(token);
+    if (it != facts.last_progress.end() && value <= it->second) {
+      ctx.violation("util.progress.monotonic", "progress did not increase",
+                    {"strictly increasing progress", std::to_string(it->second) + " then " + std::to_string(value), refs});
+    } else if (it != facts.last_progress.end()) {
+      ctx.pass("util.progress.monotonic");
+    }
+    facts.last_progress[token] = value;
+  }
+  if (params.contains("total") && !params["total"].is_number()) {
+    ctx.violation("util.progress.monotonic", "progress total is not a number", {"a number", brief(params["total"]), refs});
+  }
+}
+
+void on_notification(Context& ctx, protocol::Session& session, SessionFacts& facts, const protocol::Received& r,
+                     const Json& m) {
+  auto refs = refs_of(r);
+  std::string version = session_version(ctx, session);
+  std::string method = m.value("method", "");
+  ctx.pass("jsonrpc.notification.no-id");
+  validate_schema(ctx, version, "JSONRPCNotification", m, method, refs);
+  std::string def = protocol::server_notification_definition(method, version);
+  if (!def.empty()) validate_schema(ctx, version, def, m, method, refs);
+  const Json& caps = session.server_capabilities();
+  if (method == "notifications/message") {
+    if (!caps.is_object() || !caps.contains("logging")) {
+      ctx.violation("util.logging.capability", "notifications/message sent without the logging capability",
+                    {"capabilities.logging declared", brief(m, 160), refs});
+    } else {
+      std::string level = m.value("params", Json::object()).value("level", "");
+      if (k_log_levels.count(level) == 0) {
+        ctx.violation("util.logging.capability", "a log message has an unknown level",
+                      {"one of debug…emergency", "level \"" + level + "\"", refs});
+      } else {
+        ctx.pass("util.logging.capability");
+        const std::string& min = ctx.passive().min_log_level;
+        if (!min.empty() && severity(level) < severity(min)) {
+          ctx.violation("util.logging.level-filter", "a \"" + level + "\" message after logging/setLevel \"" + min + "\"",
+                        {"only " + min + " and more severe", "level " + level, refs});
+        } else if (!min.empty()) {
+          ctx.pass("util.logging.level-filter");
+        }
+      }
+    }
+  } else if (method == "notifications/progress") {
+    on_progress(ctx, facts, m, refs);
+    if (r.wire.origin == "post-sse") {
+      std::string token = json::dump(m.value("params", Json::object()).value("progressToken", Json()));
+      if (token != facts.last_request_token) {
+        ctx.violation("http.sse.related-only", "a POST stream carried progress for another request",
+                      {"only messages related to the POSTed request", "token " + token, refs});
+      }
+    }
+  } else if (method == "notifications/cancelled") {
+    std::string rid = json::dump(m.value("params", Json::object()).value("requestId", Json()));
+    if (facts.server_request_ids.count(rid) == 0) {
+      ctx.violation("util.cancel.server-sent-valid", "the server cancelled a request it never sent",
+                    {"a requestId of a server-issued, in-flight request", "requestId " + rid, refs});
+    } else {
+      ctx.pass("util.cancel.server-sent-valid");
+    }
+  } else if (method.size() > 26 && method.rfind("/list_changed") == method.size() - 13) {
+    // notifications/<feature>/list_changed
+    std::string feature = method.substr(14, method.size() - 14 - 13);
+    bool declared = caps.is_object() && caps.contains(feature) && caps[feature].is_object() &&
+                    caps[feature].value("listChanged", false) == true;
+    if (!declared) {
+      ctx.violation("features.list-changed.declared", method + " sent without " + feature + ".listChanged: true",
+                    {"capabilities." + feature + ".listChanged: true", brief(caps.value(feature, Json())), refs});
+    } else {
+      ctx.pass("features.list-changed.declared");
+    }
+    if (r.wire.origin == "post-sse") {
+      ctx.violation("http.sse.related-only", method + " sent on a POST response stream",
+                    {"only messages related to the POSTed request", method, refs});
+    }
+  } else if (method == "notifications/resources/updated") {
+    std::string uri = m.value("params", Json::object()).value("uri", "");
+    if (ctx.passive().subscribed_uris.count(uri) == 0) {
+      ctx.violation("resources.subscribe", "an update for a URI that was never subscribed", {"subscribed URIs only", uri, refs});
+    }
+  }
+}
+
+void on_server_request(Context& ctx, protocol::Session& session, SessionFacts& facts, const protocol::Received& r,
+                       const Json& m) {
+  auto refs = refs_of(r);
+  std::string version = session_version(ctx, session);
+  std::string method = m.value("method", "");
+  if (method.rfind("notifications/", 0) == 0) {
+    ctx.violation("jsonrpc.notification.no-id", "a notification carries an id", {"no id member", brief(m, 160), refs});
+    return;
+  }
+  const Json& id = m["id"];
+  if (!(id.is_string() || id.is_number_integer())) {
+    ctx.violation("jsonrpc.request.id-not-null", "a server request has an id that is not a string or integer",
+                  {"a string or integer id", "id " + id.dump(), refs});
+  } else {
+    ctx.pass("jsonrpc.request.id-not-null");
+  }
+  std::string key = json::dump(id);
+  if (facts.server_request_ids.count(key) != 0) {
+    ctx.violation("jsonrpc.request.id-unique", "the server reused a request id in one session",
+                  {"a fresh id per request", "id " + key + " again", refs});
+  } else {
+    ctx.pass("jsonrpc.request.id-unique");
+  }
+  facts.server_request_ids.insert(key);
+  if (method == "sampling/createMessage" || method == "roots/list" || method == "elicitation/create") {
+    ctx.violation("lifecycle.capabilities.client-respected",
+                  method + " sent though the client declared no such capability",
+                  {"no " + method + " without the client capability", brief(m, 160), refs});
+  } else {
+    ctx.pass("lifecycle.capabilities.client-respected");
+  }
+  validate_schema(ctx, version, "JSONRPCRequest", m, method, refs);
+  std::string def = protocol::server_request_definition(method, version);
+  if (!def.empty()) validate_schema(ctx, version, def, m, method, refs);
+}
+
+void on_message(Context& ctx, protocol::Session& session, SessionFacts& facts, const protocol::Received& r,
+                const Json& m) {
+  auto refs = refs_of(r);
+  if (!m.is_object()) {
+    ctx.violation("jsonrpc.schema.message-valid", "a message is not a JSON object", {"a JSON-RPC object", brief(m), refs});
+    return;
+  }
+  if (!m.contains("jsonrpc") || m["jsonrpc"] != "2.0") {
+    ctx.violation("jsonrpc.envelope.version", "a message lacks \"jsonrpc\": \"2.0\"",
+                  {"\"jsonrpc\": \"2.0\"", m.contains("jsonrpc") ? brief(m["jsonrpc"]) : "absent", refs});
+  } else {
+    ctx.pass("jsonrpc.envelope.version");
+  }
+  if (r.wire.origin == "get-sse" && (m.contains("result") || m.contains("error")) && !m.contains("method")) {
+    ctx.violation("http.get.no-unsolicited-responses", "a JSON-RPC response arrived on the GET stream",
+                  {"only requests and notifications on the standalone stream", brief(m, 160), refs});
+  }
+  switch (json::classify(m)) {
+    case json::MessageKind::response:
+    case json::MessageKind::error_response: on_response(ctx, session, facts, r, m); break;
+    case json::MessageKind::notification: on_notification(ctx, session, facts, r, m); break;
+    case json::MessageKind::request: on_server_request(ctx, session, facts, r, m); break;
+    default:
+      ctx.violation("jsonrpc.schema.message-valid", "a message is neither request, notification nor response",
+                    {"a JSON-RPC message", brief(m, 160), refs});
+  }
+}
+
+}  // namespace
+
+bool validate_schema(Context& ctx, const std::string& version, const std::string& definition, const Json& value,
+                     const std::string& what, const std::vector<std::uint64_t>& refs, const std::string& extra_check) {
+  auto validator = schema::Validator::for_version(version);
+  if (!validator) return true;
+  auto violations = (*validator)->validate(definition, value);
+  if (violations.empty()) {
+    ctx.pass("jsonrpc.schema.message-valid");
+    if (!extra_check.empty()) ctx.pass(extra_check);
+    return true;
+  }
+  const auto& v = violations.front();
+  std::string pointer = v.pointer.empty() ? "/" : v.pointer;
+  Json at = value;
+  if (!v.pointer.empty()) {
+    try {
+      at = value.at(Json::json_pointer(v.pointer));
+    } catch (const std::exception&) {
+      at = Json();
+    }
+  }
+  Evidence e{definition + " (" + version + ")", pointer + " = " + brief(at, 120) + ": " + v.reason, refs};
+  ctx.violation("jsonrpc.schema.message-valid", what + " does not match " + definition + " at " + pointer, e);
+  if (!extra_check.empty()) ctx.violation(extra_check, what + " does not match " + definition + " at " + pointer, e);
+  return false;
+}
+
+bool is_base64(const std::string& s) {
+  if (s.size() % 4 != 0) return false;
+  std::size_t pad = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+    if (c == '=') {
+      ++pad;
+      if (i + 2 < s.size()) return false;
+    } else if (!alnum || pad > 0) {
+      return false;
+    }
+  }
+  return pad <= 2;
+}
+
+void check_content_blocks(Context& ctx, const Json& blocks, const std::string& where) {
+  if (!blocks.is_array()) return;
+  for (const auto& b : blocks) {
+    if (!b.is_object()) continue;
+    std::string type = b.value("type", "");
+    const Json* payload = nullptr;
+    const char* field = "";
+    if ((type == "image" || type == "audio") && b.contains("data")) {
+      payload = &b["data"];
+      field = "data";
+    } else if (b.contains("blob")) {
+      payload = &b["blob"];
+      field = "blob";
+    } else if (type == "resource" && b.contains("resource") && b["resource"].is_object()) {
+      check_content_blocks(ctx, Json::array({b["resource"]}), where);
+      continue;
+    }
+    if (payload == nullptr) continue;
+    std::string data = payload->is_string() ? payload->get<std::string>() : "";
+    if (!is_base64(data)) {
+      std::string hint = data.rfind("data:", 0) == 0 ? " (a data: URL prefix)" : "";
+      ctx.violation("features.content.binary-encoding", where + ": " + field + " is not valid base64" + hint,
+                    {"RFC 4648 base64", "\"" + brief_raw(data, 60) + "\""});
+    } else if (!b.contains("mimeType") && (type == "image" || type == "audio")) {
+      ctx.violation("features.content.binary-encoding", where + ": " + type + " content without mimeType",
+                    {"mimeType present", brief(b, 120)});
+    } else {
+      ctx.pass("features.content.binary-encoding");
+    }
+  }
+}
+
+void check_version_features(Context& ctx, const std::string& method, const Json& result, const std::string& version) {
+  if (!result.is_object()) return;
+  std::vector<std::string> found;
+  auto newer = [&](const char* since, const std::string& what) {
+    if (!protocol::at_least(version, since)) found.push_back(what + " (from " + since + ")");
+  };
+  auto scan_content = [&](const Json& blocks) {
+    if (!blocks.is_array()) return;
+    for (const auto& b : blocks) {
+      std::string type = b.is_object() ? b.value("type", "") : "";
+      if (type == "audio") newer("2025-03-26", "audio content");
+      if (type == "resource_link") newer("2025-06-18", "resource_link content");
+    }
+  };
+  auto scan_items = [&](const char* key) {
+    if (!result.contains(key) || !result[key].is_array()) return;
+    for (const auto& item : result[key]) {
+      if (!item.is_object()) continue;
+      if (item.contains("title")) newer("2025-06-18", std::string(key) + "[].title");
+      if (item.contains("icons")) newer("2025-11-25", std::string(key) + "[].icons");
+      if (item.contains("outputSchema")) newer("2025-06-18", "tools[].outputSchema");
+      if (item.contains("execution")) newer("2025-11-25", "tools[].execution");
+      if (item.contains("annotations") && std::string(key) == "tools") newer("2025-03-26", "tools[].annotations");
+    }
+  };
+  if (method == "initialize" && result.contains("serverInfo") && result["serverInfo"].is_object()) {
+    const Json& info = result["serverInfo"];
+    if (info.contains("title")) newer("2025-06-18", "serverInfo.title");
+    if (info.contains("icons")) newer("2025-11-25", "serverInfo.icons");
+    if (info.contains("websiteUrl")) newer("2025-11-25", "serverInfo.websiteUrl");
+  }
+  if (method == "tools/call") {
+    if (result.contains("structuredContent")) newer("2025-06-18", "structuredContent");
+    scan_content(result.value("content", Json::array()));
+  }
+  scan_items("tools");
+  scan_items("resources");
+  scan_items("prompts");
+  scan_items("resourceTemplates");
+  if (found.empty()) {
+    ctx.pass("lifecycle.operation.version-respected");
+    return;
+  }
+  std::string list;
+  for (const auto& f : found) list += (list.empty() ? "" : ", ") + f;
+  ctx.violation("lifecycle.operation.version-respected", method + " uses features newer than " + version,
+                {"only features of " + version, list});
+}
+
+void passive_on_send(Context& ctx, protocol::Session& session, const Json& message) {
+  SessionFacts& facts = ctx.passive().sessions[&session];
+  auto note = [&](const Json& m) {
+    // Anything we send with an id that is not itself a response expects an answer (even a
+    // deliberately invalid request, which should get -32600 with its id).
+    if (!m.is_object() || !m.contains("id") || m.contains("result") || m.contains("error")) return;
+    std::string key = json::dump(m["id"]);
+    facts.pending[key] = m.contains("method") && m["method"].is_string() ? m["method"].get<std::string>() : "";
+    facts.last_request_token.clear();
+    const Json params = m.value("params", Json::object());
+    if (params.is_object() && params.contains("_meta") && params["_meta"].is_object() &&
+        params["_meta"].contains("progressToken")) {
+      std::string token = json::dump(params["_meta"]["progressToken"]);
+      facts.sent_tokens.insert(token);
+      facts.request_token[key] = token;
+      facts.last_request_token = token;
+    }
+  };
+  if (message.is_array()) {
+    for (const auto& m : message) note(m);
+  } else {
+    note(message);
+  }
+}
+
+void passive_on_receive(Context& ctx, protocol::Session& session, const protocol::Received& r) {
+  SessionFacts& facts = ctx.passive().sessions[&session];
+  ++ctx.passive().messages;
+  auto refs = refs_of(r);
+  const std::string& raw = r.wire.raw;
+  bool bom = raw.size() >= 2 && ((static_cast<unsigned char>(raw[0]) == 0xFE && static_cast<unsigned char>(raw[1]) == 0xFF) ||
+                                 (static_cast<unsigned char>(raw[0]) == 0xFF && static_cast<unsigned char>(raw[1]) == 0xFE) ||
+                                 (raw.size() >= 3 && static_cast<unsigned char>(raw[0]) == 0xEF &&
+                                  static_cast<unsigned char>(raw[1]) == 0xBB && static_cast<unsigned char>(raw[2]) == 0xBF));
+  if (!json::is_valid_utf8(raw) || bom) {
+    ctx.violation("jsonrpc.encoding.utf8", bom ? "a message starts with a byte order mark" : "a message is not valid UTF-8",
+                  {"strict UTF-8 without BOM", "\"" + brief_raw(raw, 80) + "\"", refs});
+  } else if (!raw.empty()) {
+    ctx.pass("jsonrpc.encoding.utf8");
+  }
+  if (r.wire.origin == "stdout") check_stdout_line(ctx, r);
+  if (is_http_origin(r.wire.origin) && !r.wire.sse_id.empty()) {
+    if (!facts.sse_ids.insert(r.wire.sse_id).second) {
+      ctx.violation("http.resume.event-ids", "an SSE event id was used twice in one session",
+                    {"unique event ids across the session's streams", "id \"" + r.wire.sse_id + "\"", refs});
+    } else {
+      ctx.pass("http.resume.event-ids");
+    }
+  }
+  if (r.wire.origin == "post-sse" || r.wire.origin == "get-sse") {
+    if (!r.wire.sse_event.empty() && r.wire.sse_event != "message") {
+      ctx.violation("http.sse.event-format", "an SSE event carrying a message has type \"" + r.wire.sse_event + "\"",
+                    {"event type absent or \"message\"", r.wire.sse_event, refs});
+    } else if (!r.json) {
+      ctx.violation("http.sse.event-format", "an SSE event's data is not one JSON-RPC message",
+                    {"exactly one JSON message per event", "\"" + brief_raw(raw, 120) + "\" (" + r.parse_error + ")", refs});
+    } else {
+      ctx.pass("http.sse.event-format");
+    }
+  }
+  if (!r.json) {
+    if (r.wire.origin != "stdout") {
+      ctx.violation("jsonrpc.schema.message-valid", "a message is not valid JSON",
+                    {"a JSON-RPC message", "\"" + brief_raw(raw, 120) + "\" (" + r.parse_error + ")", refs});
+    }
+    return;
+  }
+  const Json& m = *r.json;
+  if (m.is_array()) {
+    if (!protocol::at_least(session_version(ctx, session), "2025-03-26") ||
+        protocol::at_least(session_version(ctx, session), "2025-06-18")) {
+      ctx.violation("jsonrpc.schema.message-valid", "a JSON-RPC batch where the version has none",
+                    {"a single message", brief(m, 120), refs});
+    }
+    for (const auto& element : m) on_message(ctx, session, facts, r, element);
+    return;
+  }
+  on_message(ctx, session, facts, r, m);
+}
+
+}  // namespace mcp_probe::checks

@@ -1,0 +1,46 @@
+#pragma once
+
+// Passive checks: they look at every message of every session the engine opens, as it passes.
+// Per-session state (pending request ids, progress tokens, server request ids) lives here.
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "context.h"
+
+namespace mcp_probe::checks {
+
+struct SessionFacts {
+  std::map<std::string, std::string> pending;          // dump(id) -> method, requests we sent
+  std::map<std::string, std::string> request_token;    // dump(id) -> dump(progressToken)
+  std::set<std::string> sent_tokens;                   // dump(progressToken) of requests we sent
+  std::set<std::string> finished_tokens;               // tokens whose request got its response
+  std::map<std::string, double> last_progress;         // dump(token) -> last progress value
+  std::set<std::string> server_request_ids;            // dump(id) of requests the server sent
+  std::string last_request_token;                      // token of the last request sent ("" none)
+  std::set<std::string> sse_ids;                       // event ids seen on this session's streams
+};
+
+struct Context::Passive {
+  std::string version;
+  std::map<const protocol::Session*, SessionFacts> sessions;
+  std::set<std::string> subscribed_uris;
+  std::string min_log_level;  // set by logging/setLevel; "" = none requested
+  int messages = 0;
+};
+
+void passive_on_send(Context& ctx, protocol::Session& session, const Json& message);
+void passive_on_receive(Context& ctx, protocol::Session& session, const protocol::Received& r);
+
+// Checks applied to results by the sequences as well (content blocks, version features).
+void check_content_blocks(Context& ctx, const Json& blocks, const std::string& where);
+void check_version_features(Context& ctx, const std::string& method, const Json& result, const std::string& version);
+// Validates `value` against `definition` of `version`; records jsonrpc.schema.message-valid (and
+// `extra_check` if given) and returns whether it was valid.
+bool validate_schema(Context& ctx, const std::string& version, const std::string& definition, const Json& value,
+                     const std::string& what, const std::vector<std::uint64_t>& refs,
+                     const std::string& extra_check = "");
+bool is_base64(const std::string& s);
+
+}  // namespace mcp_probe::checks

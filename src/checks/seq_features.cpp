@@ -1,0 +1,402 @@
+// Feature probes: resources, prompts, logging, completion and pagination.
+
+#include <random>
+
+#include "features.h"
+#include "mcp_probe/protocol/versions.h"
+#include "passive.h"
+
+namespace mcp_probe::checks {
+
+ListOutcome list_all(Context& ctx, const std::string& method, const std::string& key,
+                     const std::function<void(const Json&, const std::vector<std::uint64_t>&)>& check) {
+  ListOutcome out;
+  std::set<std::string> cursors;
+  std::set<std::string> seen_items;
+  int empty_run = 0;
+  Json params = Json::object();
+  for (int page = 0; page < 1000; ++page) {
+    std::vector<std::uint64_t> refs;
+    auto reply = call(ctx, ctx.session(), method, params, &refs);
+    if (!reply) {
+      if (page > 0) {
+        ctx.violation("util.pagination.follow", method + ": no reply to the request for page " + std::to_string(page + 1),
+                      {"the next page", "no reply"});
+      }
+      return out;
+    }
+    if (reply->contains("error") || !reply->contains("result") || !(*reply)["result"].is_object()) {
+      if (page == 0) {
+        out.error = *reply;
+      } else {
+        ctx.violation("util.pagination.follow", method + ": a cursor the server gave fails on its first use",
+                      {"the next page", brief(*reply), refs});
+      }
+      return out;
+    }
+    out.replied = true;
+    ++out.pages;
+    const Json& result = (*reply)["result"];
+    if (check) check(result, refs);
+    const Json items = result.value(key, Json::array());
+    if (items.is_array()) {
+      for (const auto& item : items) {
+        std::string fingerprint = json::dump(item);
+        if (!seen_items.insert(fingerprint).second && page > 0) {
+          ctx.violation("util.pagination.follow", method + ": the same item appears on two pages",
+                        {"each item once", brief(item, 120), refs});
+        }
+        out.items.push_back(item);
+      }
+      empty_run = items.empty() ? empty_run + 1 : 0;
+    }
+    if (!result.contains("nextCursor") || result["nextCursor"].is_null()) {
+      if (page > 0) ctx.pass("util.pagination.follow");
+      return out;
+    }
+    const Json& cursor = result["nextCursor"];
+    if (!cursor.is_string()) {
+      ctx.violation("util.pagination.follow", method + ": nextCursor is not a string", {"a string cursor", brief(cursor), refs});
+      return out;
+    }
+    if (!cursors.insert(cursor.get<std::string>()).second) {
+      ctx.violation("util.pagination.follow", method + ": the cursors loop", {"cursors that end", "cursor \"" + cursor.get<std::string>() + "\" again", refs});
+      return out;
+    }
+    if (empty_run >= 10) {
+      ctx.violation("util.pagination.follow", method + ": ten empty pages in a row", {"pages that end", "empty pages with cursors", refs});
+      return out;
+    }
+    params = {{"cursor", cursor}};
+  }
+  ctx.violation("util.pagination.follow", method + ": more than 1000 pages", {"pagination that ends", "1000 pages"});
+  return out;
+}
+
+void judge_declaration(Context& ctx, const std::string& feature, const std::string& method,
+                       const std::string& declared_check, const ListOutcome& list) {
+  bool declared = ctx.has_capability(feature);
+  if (declared) {
+    if (list.replied) ctx.pass(declared_check);
+    return;
+  }
+  if (list.replied) {
+    std::string what = list.items.empty() ? "an empty list" : std::to_string(list.items.size()) + " item(s)";
+    if (list.items.empty()) {
+      ctx.warn("lifecycle.capabilities.undeclared-method", method + " succeeds though " + feature + " is not declared",
+               {"error -32601 for an undeclared feature", what});
+      ctx.pass(declared_check);
+      return;
+    }
+    ctx.fail(declared_check, method + " returns " + what + " but capabilities." + feature + " is not declared",
+             {"capabilities." + feature + " declared", what});
+    ctx.fail("lifecycle.capabilities.undeclared-method", method + " works though " + feature + " is not declared",
+             {"error -32601 for an undeclared feature", what});
+    return;
+  }
+  ctx.pass(declared_check);
+  if (!list.error) return;
+  auto code = error_code(*list.error);
+  if (code && *code == -32601) {
+    ctx.pass("lifecycle.capabilities.undeclared-method");
+  } else {
+    ctx.warn("lifecycle.capabilities.undeclared-method", method + " of an undeclared feature got another error than -32601",
+             {"-32601 (Method not found)", brief(*list.error)});
+  }
+}
+
+namespace {
+
+std::string random_suffix() {
+  std::random_device rd;
+  std::mt19937_64 gen(rd());
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(gen()));
+  return buf;
+}
+
+bool absolute_uri(const std::string& uri) {
+  // RFC 3986: scheme ":" hier-part; scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+  auto colon = uri.find(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  if (!std::isalpha(static_cast<unsigned char>(uri[0]))) return false;
+  for (std::size_t i = 1; i < colon; ++i) {
+    char c = uri[i];
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') return false;
+  }
+  for (char c : uri) {
+    if (c == ' ' || c == '<' || c == '>' || c == '"' || static_cast<unsigned char>(c) < 0x21) return false;
+  }
+  return true;
+}
+
+bool valid_uri_template(const std::string& t) {
+  int depth = 0;
+  for (char c : t) {
+    if (c == '{') {
+      if (++depth > 1) return false;
+    } else if (c == '}') {
+      if (--depth < 0) return false;
+    }
+  }
+  return depth == 0 && absolute_uri(t.substr(0, t.find('{')) + (t.find('{') == std::string::npos ? "" : "x"));
+}
+
+void probe_resources(Context& ctx) {
+  auto list = list_all(ctx, "resources/list", "resources", [&](const Json& result, const std::vector<std::uint64_t>& refs) {
+    for (const auto& r : result.value("resources", Json::array())) {
+      std::string uri = r.is_object() ? r.value("uri", "") : "";
+      if (!r.is_object() || !r.contains("name")) {
+        ctx.violation("resources.list.uris", "a resource has no name", {"uri and name", brief(r, 120), refs});
+      } else if (!absolute_uri(uri)) {
+        ctx.violation("resources.list.uris", "a resource URI is not an absolute RFC 3986 URI: \"" + uri + "\"",
+                      {"scheme:…", "\"" + uri + "\"", refs});
+      } else {
+        ctx.pass("resources.list.uris");
+      }
+    }
+  });
+  ctx.resources = list.items;
+  judge_declaration(ctx, "resources", "resources/list", "resources.capability.declared", list);
+  if (!ctx.has_capability("resources")) return;
+  // Read what is listed.
+  int n = 0;
+  for (const auto& r : list.items) {
+    if (n++ >= 10 || !r.is_object() || !r.contains("uri")) break;
+    std::vector<std::uint64_t> refs;
+    auto reply = call(ctx, ctx.session(), "resources/read", {{"uri", r["uri"]}}, &refs);
+    if (!reply || !reply->contains("result")) {
+      ctx.warn("resources.read.listed", "a listed resource cannot be read: " + r.value("uri", ""),
+               {"its contents", reply ? brief(*reply) : "no reply", refs});
+      continue;
+    }
+    for (const auto& c : (*reply)["result"].value("contents", Json::array())) {
+      bool text = c.is_object() && c.contains("text"), blob = c.is_object() && c.contains("blob");
+      if (!c.is_object() || !c.contains("uri") || text == blob) {
+        ctx.violation("resources.read.listed", "a content item needs a uri and exactly one of text and blob",
+                      {"uri + (text xor blob)", brief(c, 160), refs});
+      } else if (blob && !(c["blob"].is_string() && is_base64(c["blob"].get<std::string>()))) {
+        ctx.violation("resources.read.listed", "a blob is not valid base64", {"base64", brief(c["blob"], 60), refs});
+      } else {
+        ctx.pass("resources.read.listed");
+      }
+    }
+  }
+  // An unknown URI.
+  if (ctx.wants("resources.read.not-found")) {
+    std::vector<std::uint64_t> refs;
+    auto reply = call(ctx, ctx.session(), "resources/read", {{"uri", "mcp-probe://nonexistent/" + random_suffix()}}, &refs);
+    auto code = reply ? error_code(*reply) : std::nullopt;
+    if (code && *code == -32002) {
+      ctx.pass("resources.read.not-found");
+    } else if (code && *code == -32602) {
+      ctx.warn("resources.read.not-found", "an unknown resource got -32602 instead of -32002", {"-32002 (Resource not found)", "-32602", refs});
+    } else {
+      ctx.violation("resources.read.not-found", "reading an unknown resource did not fail with -32002",
+                    {"error -32002", reply ? brief(*reply) : "no reply", refs});
+    }
+  }
+  // Templates.
+  if (ctx.wants("resources.templates.list")) {
+    auto templates = list_all(ctx, "resources/templates/list", "resourceTemplates");
+    if (templates.error) {
+      auto code = error_code(*templates.error);
+      if (code && *code == -32601) {
+        ctx.warn("resources.templates.list", "resources/templates/list is not implemented though resources are declared",
+                 {"a (possibly empty) list", "-32601"});
+      } else {
+        ctx.violation("resources.templates.list", "resources/templates/list failed", {"a list", brief(*templates.error)});
+      }
+    }
+    for (const auto& t : templates.items) {
+      std::string tpl = t.is_object() ? t.value("uriTemplate", "") : "";
+      if (!valid_uri_template(tpl)) {
+        ctx.violation("resources.templates.list", "a uriTemplate is not a valid RFC 6570 template: \"" + tpl + "\"",
+                      {"a URI template", "\"" + tpl + "\""});
+      } else {
+        ctx.pass("resources.templates.list");
+      }
+    }
+    ctx.templates = templates.items;
+    if (templates.replied && templates.items.empty()) ctx.pass("resources.templates.list");
+  }
+  // Subscriptions.
+  if (ctx.wants("resources.subscribe")) {
+    const Json& caps = ctx.capabilities()["resources"];
+    bool declared = caps.is_object() && caps.value("subscribe", false) == true;
+    std::string uri = list.items.empty() ? "mcp-probe://nonexistent" : list.items[0].value("uri", "");
+    auto sub = call(ctx, ctx.session(), "resources/subscribe", {{"uri", uri}});
+    if (declared) {
+      if (!list.items.empty()) ctx.passive().subscribed_uris.insert(uri);
+      auto unsub = call(ctx, ctx.session(), "resources/unsubscribe", {{"uri", uri}});
+      bool ok = sub && sub->contains("result") && unsub && unsub->contains("result");
+      if (ok) ctx.pass("resources.subscribe");
+      else ctx.violation("resources.subscribe", "subscribe/unsubscribe failed though subscribe is declared",
+                         {"{} for both", sub ? brief(*sub) : "no reply"});
+    } else if (sub && sub->contains("result")) {
+      ctx.violation("resources.subscribe", "resources/subscribe works though subscribe is not declared",
+                    {"-32601", brief(*sub)});
+    } else {
+      ctx.pass("resources.subscribe");
+    }
+  }
+}
+
+void probe_prompts(Context& ctx) {
+  auto list = list_all(ctx, "prompts/list", "prompts");
+  ctx.prompts = list.items;
+  judge_declaration(ctx, "prompts", "prompts/list", "prompts.capability.declared", list);
+  if (!ctx.has_capability("prompts") || !ctx.wants("prompts.get.listed-and-errors")) return;
+  int n = 0;
+  Json with_required;
+  for (const auto& p : list.items) {
+    if (n++ >= 10 || !p.is_object()) break;
+    Json args = Json::object();
+    for (const auto& a : p.value("arguments", Json::array())) {
+      if (a.is_object() && a.value("required", false)) {
+        args[a.value("name", "")] = "mcp-probe";
+        if (with_required.is_null()) with_required = p;
+      }
+    }
+    std::vector<std::uint64_t> refs;
+    auto reply = call(ctx, ctx.session(), "prompts/get", {{"name", p.value("name", "")}, {"arguments", args}}, &refs);
+    if (!reply || !reply->contains("result")) {
+      ctx.violation("prompts.get.listed-and-errors", "a listed prompt cannot be fetched: " + p.value("name", ""),
+                    {"a GetPromptResult", reply ? brief(*reply) : "no reply", refs});
+    } else {
+      ctx.pass("prompts.get.listed-and-errors");
+    }
+  }
+  auto unknown = call(ctx, ctx.session(), "prompts/get", {{"name", "mcp-probe-nonexistent-prompt"}});
+  auto code = unknown ? error_code(*unknown) : std::nullopt;
+  if (!code || *code != -32602) {
+    ctx.warn("prompts.get.listed-and-errors", "an unknown prompt name did not get -32602",
+             {"error -32602", unknown ? brief(*unknown) : "no reply"});
+  }
+  if (!with_required.is_null()) {
+    auto missing = call(ctx, ctx.session(), "prompts/get", {{"name", with_required.value("name", "")}, {"arguments", Json::object()}});
+    auto mcode = missing ? error_code(*missing) : std::nullopt;
+    if (!mcode || *mcode != -32602) {
+      ctx.warn("prompts.get.listed-and-errors", "a missing required argument did not get -32602",
+               {"error -32602", missing ? brief(*missing) : "no reply"});
+    }
+  }
+}
+
+void probe_logging(Context& ctx) {
+  bool declared = ctx.has_capability("logging");
+  if (!declared) {
+    auto reply = call(ctx, ctx.session(), "logging/setLevel", {{"level", "error"}});
+    if (reply && reply->contains("result")) {
+      ctx.warn("lifecycle.capabilities.undeclared-method", "logging/setLevel works though logging is not declared",
+               {"-32601", brief(*reply)});
+    }
+    return;
+  }
+  if (ctx.wants("util.logging.set-level")) {
+    auto ok = call(ctx, ctx.session(), "logging/setLevel", {{"level", "debug"}});
+    if (!ok || !ok->contains("result")) {
+      ctx.violation("util.logging.set-level", "logging/setLevel debug failed", {"{}", ok ? brief(*ok) : "no reply"});
+    } else {
+      ctx.pass("util.logging.set-level");
+    }
+    auto bad = call(ctx, ctx.session(), "logging/setLevel", {{"level", "verbose"}});
+    auto code = bad ? error_code(*bad) : std::nullopt;
+    if (!code || *code != -32602) {
+      ctx.violation("util.logging.set-level", "an invalid level \"verbose\" was not rejected with -32602",
+                    {"error -32602", bad ? brief(*bad) : "no reply"});
+    }
+  }
+  // From here on only errors and worse may be logged (util.logging.level-filter, passive).
+  auto reply = call(ctx, ctx.session(), "logging/setLevel", {{"level", "error"}});
+  if (reply && reply->contains("result")) ctx.passive().min_log_level = "error";
+}
+
+void probe_completion(Context& ctx) {
+  bool declared = ctx.has_capability("completions");
+  Json ref;
+  std::string arg;
+  for (const auto& p : ctx.prompts) {
+    auto args = p.value("arguments", Json::array());
+    if (!args.empty() && args[0].is_object()) {
+      ref = {{"type", "ref/prompt"}, {"name", p.value("name", "")}};
+      arg = args[0].value("name", "");
+      break;
+    }
+  }
+  if (!declared) {
+    if (!protocol::at_least(ctx.version(), "2025-03-26")) return;
+    Json params = {{"ref", ref.is_null() ? Json{{"type", "ref/prompt"}, {"name", "x"}} : ref},
+                   {"argument", {{"name", arg.empty() ? "x" : arg}, {"value", ""}}}};
+    auto reply = call(ctx, ctx.session(), "completion/complete", params);
+    if (reply && reply->contains("result")) {
+      ctx.violation("util.completion.complete", "completion/complete works though completions is not declared",
+                    {"capabilities.completions declared", brief(*reply)});
+    }
+    return;
+  }
+  if (!ctx.wants("util.completion.complete")) return;
+  if (!ref.is_null()) {
+    std::vector<std::uint64_t> refs;
+    auto reply = call(ctx, ctx.session(), "completion/complete", {{"ref", ref}, {"argument", {{"name", arg}, {"value", ""}}}}, &refs);
+    const Json values = reply && reply->contains("result") ? (*reply)["result"].value("completion", Json::object()).value("values", Json()) : Json();
+    if (!values.is_array()) {
+      ctx.violation("util.completion.complete", "completion/complete did not return completion.values",
+                    {"completion.values: [strings]", reply ? brief(*reply) : "no reply", refs});
+    } else if (values.size() > 100) {
+      ctx.violation("util.completion.complete", "more than 100 completion values", {"<= 100", std::to_string(values.size()), refs});
+    } else {
+      bool strings = true;
+      for (const auto& v : values) strings = strings && v.is_string();
+      if (strings) ctx.pass("util.completion.complete");
+      else ctx.violation("util.completion.complete", "a completion value is not a string", {"strings", brief(values, 120), refs});
+    }
+  }
+  auto unknown = call(ctx, ctx.session(), "completion/complete",
+                      {{"ref", {{"type", "ref/prompt"}, {"name", "mcp-probe-nonexistent-prompt"}}}, {"argument", {{"name", "x"}, {"value", ""}}}});
+  auto code = unknown ? error_code(*unknown) : std::nullopt;
+  if (!code || *code != -32602) {
+    ctx.violation("util.completion.complete", "completing an unknown prompt did not get -32602",
+                  {"error -32602", unknown ? brief(*unknown) : "no reply"});
+  }
+}
+
+void probe_invalid_cursor(Context& ctx) {
+  if (!ctx.wants("util.pagination.invalid-cursor")) return;
+  std::string method;
+  for (const auto& [feature, m] : {std::pair<const char*, const char*>{"tools", "tools/list"}, {"resources", "resources/list"}, {"prompts", "prompts/list"}}) {
+    if (ctx.has_capability(feature)) {
+      method = m;
+      break;
+    }
+  }
+  if (method.empty()) {
+    ctx.skip("util.pagination.invalid-cursor", "no list capability declared");
+    return;
+  }
+  std::vector<std::uint64_t> refs;
+  auto reply = call(ctx, ctx.session(), method, {{"cursor", "mcp-probe-invalid-cursor"}}, &refs);
+  auto code = reply ? error_code(*reply) : std::nullopt;
+  if (code && *code == -32602) {
+    ctx.pass("util.pagination.invalid-cursor");
+  } else {
+    ctx.violation("util.pagination.invalid-cursor", method + " with an invalid cursor did not get -32602",
+                  {"error -32602 (Invalid params)", reply ? brief(*reply) : "no reply", refs});
+  }
+}
+
+}  // namespace
+
+std::vector<Step> feature_steps() {
+  std::vector<Step> steps = tool_steps();
+  steps.push_back({"resources", probe_resources});
+  steps.push_back({"prompts", probe_prompts});
+  steps.push_back({"completion", probe_completion});
+  steps.push_back({"invalid cursor", probe_invalid_cursor});
+  // Logging first: it leaves the level at "error", so every later probe also exercises the
+  // level filter (util.logging.level-filter, checked passively).
+  steps.insert(steps.begin(), Step{"logging", probe_logging});
+  return steps;
+}
+
+}  // namespace mcp_probe::checks

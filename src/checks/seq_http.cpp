@@ -1,0 +1,419 @@
+// Streamable HTTP probes: status codes, content types, SSE streams, sessions, protocol-version
+// header, Origin and CORS. Destructive probes use their own sessions.
+
+#include <random>
+
+#include "mcp_probe/protocol/versions.h"
+#include "mcp_probe/transport/http.h"
+#include "sequences.h"
+
+namespace mcp_probe::checks {
+
+namespace {
+
+using transport::HeaderChoice;
+using transport::HttpResponse;
+using transport::PostOptions;
+
+std::string media_type(const std::string& content_type) {
+  std::string t = content_type.substr(0, content_type.find(';'));
+  std::string out;
+  for (char c : t) {
+    if (c != ' ' && c != '\t') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+std::string status_text(const util::Expected<HttpResponse>& r) {
+  if (!r) return r.error().message;
+  std::string s = "HTTP " + std::to_string(r->status);
+  if (!r->content_type.empty()) s += " " + r->content_type;
+  if (!r->body.empty() && !r->sse) s += " " + brief_raw(r->body, 120);
+  return s;
+}
+
+std::vector<std::uint64_t> refs(const util::Expected<HttpResponse>& r) { return r ? r->trace_ids : std::vector<std::uint64_t>{}; }
+
+std::string request(Context& ctx, const std::string& method, const Json& params = Json::object()) {
+  Json m = {{"jsonrpc", "2.0"}, {"id", ctx.session().next_id()}, {"method", method}};
+  if (!params.is_null()) m["params"] = params;
+  return json::dump(m);
+}
+
+std::string fake_session_id() {
+  std::random_device rd;
+  std::mt19937_64 gen(rd());
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08llx-%04llx-4%03llx-a%03llx-%012llx", static_cast<unsigned long long>(gen() & 0xffffffff),
+                static_cast<unsigned long long>(gen() & 0xffff), static_cast<unsigned long long>(gen() & 0xfff),
+                static_cast<unsigned long long>(gen() & 0xfff), static_cast<unsigned long long>(gen() & 0xffffffffffffULL));
+  return buf;
+}
+
+std::string origin_of(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  auto path = url.find('/', scheme + 3);
+  return url.substr(0, path);
+}
+
+// A localhost origin with the target's port, as a browser page served locally would send.
+std::string local_origin(const std::string& url) {
+  std::string origin = origin_of(url);
+  auto host_start = origin.find("://") + 3;
+  auto colon = origin.find(':', host_start);
+  std::string port = colon == std::string::npos ? "" : origin.substr(colon);
+  return "http://localhost" + port;
+}
+
+void probe_post_statuses(Context& ctx) {
+  auto* http = ctx.http();
+  auto deadline = [&] { return ctx.request_deadline(); };
+  if (ctx.wants("http.post.notification-202")) {
+    for (const char* body : {R"({"jsonrpc":"2.0","method":"notifications/mcp-probe-unknown"})",
+                             R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"mcp-probe-never"}})"}) {
+      auto r = http->exchange(PostOptions{}, body, deadline());
+      if (r && r->status == 202 && r->body.empty()) {
+        ctx.pass("http.post.notification-202");
+      } else {
+        ctx.violation("http.post.notification-202", "a POSTed notification did not get 202 with an empty body",
+                      {"202 Accepted, no body", status_text(r), refs(r)});
+      }
+    }
+  }
+  if (ctx.wants("http.post.response-202")) {
+    auto r = http->exchange(PostOptions{}, R"({"jsonrpc":"2.0","id":"mcp-probe-unknown-id","result":{}})", deadline());
+    if (r && (r->status == 202 && r->body.empty())) {
+      ctx.pass("http.post.response-202");
+    } else if (r && r->status >= 400 && r->status < 500) {
+      ctx.pass("http.post.response-202", "note: HTTP " + std::to_string(r->status) + " (the server cannot accept this response)");
+    } else {
+      ctx.violation("http.post.response-202", "a POSTed JSON-RPC response did not get 202 (or a 4xx)",
+                    {"202 Accepted with no body, or a 4xx", status_text(r), refs(r)});
+    }
+  }
+  for (const char* method : {"ping", "tools/list"}) {
+    long long id = ctx.session().next_id();
+    Json m = {{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", Json::object()}};
+    auto r = http->exchange(PostOptions{}, json::dump(m), deadline());
+    if (!r) {
+      ctx.violation("http.post.request-content-type", std::string("POST ") + method + " failed", {"a response", r.error().message});
+      continue;
+    }
+    std::string type = media_type(r->content_type);
+    if (r->status == 202) {
+      ctx.violation("http.post.request-content-type", std::string("a request (") + method + ") got 202 Accepted",
+                    {"200 with application/json or text/event-stream", status_text(r), refs(r)});
+      continue;
+    }
+    if (type != "application/json" && type != "text/event-stream") {
+      ctx.violation("http.post.request-content-type", std::string("the answer to ") + method + " has Content-Type \"" + r->content_type + "\"",
+                    {"application/json or text/event-stream", "\"" + r->content_type + "\"", refs(r)});
+    } else {
+      ctx.pass("http.post.request-content-type");
+    }
+    if (type == "application/json" && ctx.wants("http.post.json-single-response")) {
+      auto body = json::parse(r->body);
+      bool ok = body && body->is_object() && body->contains("id") && protocol::same_id((*body)["id"], Json(id)) &&
+                (body->contains("result") || body->contains("error"));
+      if (ok) ctx.pass("http.post.json-single-response");
+      else ctx.violation("http.post.json-single-response", "the JSON body is not the one response to the POSTed request",
+                         {"one JSON-RPC response with id " + std::to_string(id), brief_raw(r->body, 160), refs(r)});
+    }
+  }
+}
+
+void probe_sse_stream(Context& ctx) {
+  auto* http = ctx.http();
+  long long id = ctx.session().next_id();
+  Json m = {{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/list"}, {"params", Json::object()}};
+  PostOptions o;
+  o.stop_at_response = false;
+  auto r = http->exchange(o, json::dump(m), util::Deadline::after(util::Millis(std::min<long long>(ctx.timeout().count(), 1000) + 1000)));
+  if (!r || media_type(r->content_type) != "text/event-stream") {
+    for (const char* c : {"http.sse.response-delivered", "http.sse.priming-event", "http.sse.retry-before-close"}) {
+      ctx.skip(c, "the server answers requests with application/json, not SSE");
+    }
+    return;
+  }
+  bool has_response = false, any_id = false, any_retry = false;
+  for (const auto& e : r->events) {
+    any_id = any_id || e.id_seen;
+    any_retry = any_retry || e.retry.has_value();
+    auto j = json::parse(e.data);
+    if (j && j->is_object() && j->contains("id") && protocol::same_id((*j)["id"], Json(id))) has_response = true;
+  }
+  if (has_response && r->end == transport::HttpEnd::deadline) {
+    ctx.violation("http.sse.response-delivered", "the SSE stream stayed open after the response",
+                  {"the stream ends after the response", "still open 1 s later", r->trace_ids});
+  } else if (!has_response && !any_id) {
+    ctx.violation("http.sse.response-delivered", "the SSE stream ended without the response and without an event id",
+                  {"the response, or an id to resume from", brief_raw(r->body, 160), r->trace_ids});
+  } else {
+    ctx.pass("http.sse.response-delivered");
+  }
+  if (ctx.wants("http.sse.priming-event")) {
+    if (r->events.empty()) {
+      ctx.violation("http.sse.priming-event", "the SSE stream has no events", {"a priming event (id, empty data)", "none", r->trace_ids});
+    } else if (r->events.front().id_seen && r->events.front().data.empty()) {
+      ctx.pass("http.sse.priming-event");
+    } else {
+      ctx.violation("http.sse.priming-event", "the first SSE event is not a priming event",
+                    {"id: <id> with empty data first", "event with data \"" + brief_raw(r->events.front().data, 80) + "\"", r->trace_ids});
+    }
+  }
+  if (ctx.wants("http.sse.retry-before-close")) {
+    if (has_response) ctx.skip("http.sse.retry-before-close", "the server did not close the stream before the response");
+    else if (any_retry) ctx.pass("http.sse.retry-before-close");
+    else ctx.violation("http.sse.retry-before-close", "the stream closed before the response without a retry field",
+                       {"retry: <ms> before closing", "no retry field", r->trace_ids});
+  }
+}
+
+void probe_get_stream(Context& ctx) {
+  if (!ctx.wants("http.get.sse-or-405")) return;
+  auto* http = ctx.http();
+  auto r = http->open_get_stream(util::Deadline::after(util::Millis(5000)));
+  if (!r) {
+    ctx.violation("http.get.sse-or-405", "GET on the endpoint failed", {"text/event-stream or 405", r.error().message});
+    return;
+  }
+  std::string type = media_type(r->content_type);
+  if (r->status == 405 || (r->status == 200 && type == "text/event-stream")) {
+    ctx.pass("http.get.sse-or-405", r->status == 405 ? "405: no standalone stream" : "");
+  } else {
+    ctx.violation("http.get.sse-or-405", "GET with a valid session got " + status_text(r),
+                  {"200 text/event-stream, or 405", status_text(r), r->trace_ids});
+  }
+  if (r->status == 200) {
+    // A request while the stream is open lets an unsolicited response or a broadcast show.
+    (void)call(ctx, ctx.session(), "ping");
+    Barrier b = ping_barrier(ctx, ctx.session());
+    (void)b;
+    ctx.pass("http.get.no-unsolicited-responses");
+  }
+  http->close_get_stream();
+}
+
+void probe_session_ids(Context& ctx) {
+  auto* http = ctx.http();
+  const std::string& sid = http->session_id();
+  if (sid.empty()) {
+    for (const char* c : {"http.session.id-format", "http.session.missing-400", "http.session.delete"}) {
+      ctx.skip(c, "the server issues no Mcp-Session-Id (stateless)");
+    }
+    return;
+  }
+  if (ctx.wants("http.session.id-format")) {
+    bool visible = true;
+    for (char c : sid) visible = visible && static_cast<unsigned char>(c) >= 0x21 && static_cast<unsigned char>(c) <= 0x7e;
+    if (!visible) {
+      ctx.fail("http.session.id-format", "Mcp-Session-Id has characters outside visible ASCII",
+               {"0x21-0x7E only", "\"" + brief_raw(sid, 60) + "\""});
+    } else {
+      std::set<std::string> ids{sid};
+      bool short_id = sid.size() < 16;
+      for (int i = 0; i < 4; ++i) {
+        auto c = ctx.fresh_connection(ctx.version());
+        if (!c) break;
+        auto* h = dynamic_cast<transport::HttpTransport*>((*c)->transport.get());
+        if (h && !h->session_id().empty()) {
+          ids.insert(h->session_id());
+          short_id = short_id || h->session_id().size() < 16;
+        }
+      }
+      if (ids.size() < 5) ctx.warn("http.session.id-format", "session ids repeat across sessions", {"5 distinct ids", std::to_string(ids.size()) + " distinct"});
+      else if (short_id) ctx.warn("http.session.id-format", "session ids are shorter than 16 characters", {">= 16 characters of entropy", "\"" + sid + "\""});
+      else ctx.pass("http.session.id-format");
+    }
+  }
+  if (ctx.wants("http.session.missing-400")) {
+    PostOptions o;
+    o.session_id = HeaderChoice::omit();
+    auto r = http->exchange(o, request(ctx, "tools/list"), ctx.request_deadline());
+    if (r && r->status == 400) ctx.pass("http.session.missing-400");
+    else ctx.violation("http.session.missing-400", "a request without Mcp-Session-Id did not get 400",
+                       {"400 Bad Request", status_text(r), refs(r)});
+  }
+  if (ctx.wants("http.session.unknown-404")) {
+    std::string fake = fake_session_id();
+    for (const char* method : {"POST", "GET", "DELETE"}) {
+      PostOptions o;
+      o.method = method;
+      o.session_id = HeaderChoice::with(fake);
+      std::string body = std::string(method) == "POST" ? request(ctx, "tools/list") : "";
+      auto r = http->exchange(o, body, ctx.request_deadline());
+      bool ok = r && (r->status == 404 || (std::string(method) != "POST" && r->status == 405));
+      if (ok) ctx.pass("http.session.unknown-404");
+      else ctx.violation("http.session.unknown-404", std::string(method) + " with an unknown session id did not get 404",
+                         {"404 Not Found", status_text(r), refs(r)});
+    }
+  }
+  if (ctx.wants("http.session.delete")) {
+    auto c = ctx.fresh_connection(ctx.version());
+    if (!c) {
+      ctx.error("http.session.delete", "could not open a session to delete: " + c.error().message);
+      return;
+    }
+    auto* h = dynamic_cast<transport::HttpTransport*>((*c)->transport.get());
+    std::string id = h->session_id();
+    auto del = h->delete_session(ctx.request_deadline());
+    if (del && del->status == 405) {
+      ctx.pass("http.session.delete", "405: the server does not let clients end sessions");
+    } else if (!del || del->status < 200 || del->status >= 300) {
+      ctx.violation("http.session.delete", "DELETE of the session got " + status_text(del), {"2xx or 405", status_text(del), refs(del)});
+    } else {
+      PostOptions o;
+      o.session_id = HeaderChoice::with(id);
+      auto after = h->exchange(o, request(ctx, "ping"), ctx.request_deadline());
+      if (after && after->status == 404) ctx.pass("http.session.delete");
+      else ctx.violation("http.session.delete", "the deleted session still answers " + status_text(after),
+                         {"404 Not Found after DELETE", status_text(after), refs(after)});
+    }
+  }
+}
+
+void probe_protocol_version_header(Context& ctx) {
+  auto* http = ctx.http();
+  if (ctx.wants("http.protocol-version.invalid-400")) {
+    for (const char* bad : {"not-a-version", "1900-01-01"}) {
+      PostOptions o;
+      o.protocol_version = HeaderChoice::with(bad);
+      auto r = http->exchange(o, request(ctx, "tools/list"), ctx.request_deadline());
+      if (r && r->status == 400) ctx.pass("http.protocol-version.invalid-400");
+      else ctx.violation("http.protocol-version.invalid-400", std::string("MCP-Protocol-Version: ") + bad + " did not get 400",
+                         {"400 Bad Request", status_text(r), refs(r)});
+    }
+  }
+  if (ctx.wants("http.protocol-version.absent-default")) {
+    PostOptions o;
+    o.protocol_version = HeaderChoice::omit();
+    auto r = http->exchange(o, request(ctx, "tools/list"), ctx.request_deadline());
+    if (r && r->status >= 200 && r->status < 300) ctx.pass("http.protocol-version.absent-default");
+    else ctx.violation("http.protocol-version.absent-default", "a request without MCP-Protocol-Version was refused",
+                       {"served (assume the negotiated version or 2025-03-26)", status_text(r), refs(r)});
+  }
+}
+
+void probe_origin_and_cors(Context& ctx) {
+  auto* http = ctx.http();
+  Json init = {{"jsonrpc", "2.0"}, {"id", ctx.session().next_id()}, {"method", "initialize"},
+               {"params", {{"protocolVersion", ctx.version()}, {"capabilities", Json::object()},
+                           {"clientInfo", {{"name", "mcp-probe"}, {"version", MCP_PROBE_VERSION}}}}}};
+  if (ctx.wants("http.origin.invalid-403")) {
+    PostOptions o;
+    o.session_id = HeaderChoice::omit();
+    o.protocol_version = HeaderChoice::omit();
+    o.extra_headers = {{"Origin", ctx.options().foreign_origin}};
+    auto r = http->exchange(o, json::dump(init), ctx.request_deadline());
+    bool exact = protocol::at_least(ctx.version(), "2025-11-25");
+    if (r && r->status == 403) ctx.pass("http.origin.invalid-403");
+    else if (r && !exact && r->status >= 400 && r->status < 500) ctx.pass("http.origin.invalid-403", "HTTP " + std::to_string(r->status));
+    else ctx.fail("http.origin.invalid-403", "a request with Origin " + ctx.options().foreign_origin + " was not refused",
+                  {exact ? "403 Forbidden" : "a 4xx (403 from 2025-11-25)", status_text(r), refs(r)});
+  }
+  // Every probe so far went without an Origin header, as non-browser clients do.
+  ctx.pass("http.origin.absent-accepted");
+  std::string origin = local_origin(http->url());
+  if (ctx.wants("http.cors.preflight")) {
+    PostOptions o;
+    o.method = "OPTIONS";
+    o.session_id = HeaderChoice::omit();
+    o.protocol_version = HeaderChoice::omit();
+    o.accept = HeaderChoice::omit();
+    o.content_type = HeaderChoice::omit();
+    o.extra_headers = {{"Origin", origin}, {"Access-Control-Request-Method", "POST"},
+                       {"Access-Control-Request-Headers", "content-type, mcp-session-id, mcp-protocol-version"}};
+    auto r = http->exchange(o, "", ctx.request_deadline());
+    std::string allowed;
+    if (r) {
+      auto h = transport::find_header(r->headers, "Access-Control-Allow-Headers");
+      for (char c : h.value_or("")) allowed += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    bool covers = allowed.find('*') != std::string::npos ||
+                  (allowed.find("content-type") != std::string::npos && allowed.find("mcp-session-id") != std::string::npos &&
+                   allowed.find("mcp-protocol-version") != std::string::npos);
+    if (r && r->status >= 200 && r->status < 300 && covers) ctx.pass("http.cors.preflight");
+    else ctx.violation("http.cors.preflight", "the CORS preflight does not allow MCP's headers",
+                       {"2xx with Access-Control-Allow-Headers: content-type, mcp-session-id, mcp-protocol-version",
+                        status_text(r) + (allowed.empty() ? ", no Access-Control-Allow-Headers" : ", allows \"" + allowed + "\""), refs(r)});
+  }
+  if (ctx.wants("http.cors.expose-session-id")) {
+    PostOptions o;
+    o.session_id = HeaderChoice::omit();
+    o.protocol_version = HeaderChoice::omit();
+    o.extra_headers = {{"Origin", origin}};
+    auto r = http->exchange(o, json::dump(init), ctx.request_deadline());
+    if (!r || !transport::find_header(r->headers, "Mcp-Session-Id")) {
+      ctx.skip("http.cors.expose-session-id", "no session id issued to a request with a localhost Origin");
+      return;
+    }
+    std::string exposed;
+    for (char c : transport::find_header(r->headers, "Access-Control-Expose-Headers").value_or("")) {
+      exposed += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (exposed.find("mcp-session-id") != std::string::npos || exposed.find('*') != std::string::npos) {
+      ctx.pass("http.cors.expose-session-id");
+    } else {
+      ctx.violation("http.cors.expose-session-id", "Mcp-Session-Id is not exposed to browser clients",
+                    {"Access-Control-Expose-Headers: Mcp-Session-Id", exposed.empty() ? "no Access-Control-Expose-Headers" : "\"" + exposed + "\"", refs(r)});
+    }
+  }
+}
+
+void probe_info(Context& ctx) {
+  auto* http = ctx.http();
+  if (ctx.wants("http.accept.negotiation")) {
+    std::string notes;
+    for (const char* accept : {"application/json", ""}) {
+      PostOptions o;
+      o.accept = *accept ? HeaderChoice::with(accept) : HeaderChoice::omit();
+      auto r = http->exchange(o, request(ctx, "ping"), ctx.request_deadline());
+      notes += std::string(notes.empty() ? "" : "; ") + (*accept ? "Accept: application/json" : "no Accept") + " -> " + status_text(r);
+    }
+    ctx.info("http.accept.negotiation", notes);
+  }
+  if (ctx.wants("http.health.endpoint")) {
+    std::string found;
+    for (const char* path : {"/health", "/healthz"}) {
+      transport::HttpTransportOptions ho;
+      ho.url = origin_of(http->url()) + path;
+      ho.tracer = &ctx.tracer();
+      transport::HttpTransport probe(ho);
+      PostOptions o;
+      o.method = "GET";
+      o.accept = HeaderChoice::omit();
+      auto r = probe.exchange(o, "", ctx.request_deadline());
+      if (r && r->status == 200) {
+        found = path;
+        break;
+      }
+    }
+    ctx.info("http.health.endpoint", found.empty() ? "no /health or /healthz endpoint" : "GET " + found + " answers 200");
+  }
+  for (const char* c : {"http.streams.no-broadcast", "http.bind.localhost"}) {
+    ctx.skip(c, std::string(c) == "http.bind.localhost" ? "needs mcp-probe to start the HTTP server itself"
+                                                         : "needs a fixture that emits on both streams");
+  }
+}
+
+}  // namespace
+
+std::vector<Step> http_steps() {
+  auto only_http = [](void (*f)(Context&)) {
+    return [f](Context& ctx) {
+      if (ctx.http() != nullptr) f(ctx);
+    };
+  };
+  return {
+      {"POST statuses", only_http(probe_post_statuses)},
+      {"SSE responses", only_http(probe_sse_stream)},
+      {"GET stream", only_http(probe_get_stream)},
+      {"sessions", only_http(probe_session_ids)},
+      {"MCP-Protocol-Version", only_http(probe_protocol_version_header)},
+      {"Origin and CORS", only_http(probe_origin_and_cors)},
+      {"HTTP facts", only_http(probe_info)},
+  };
+}
+
+}  // namespace mcp_probe::checks

@@ -1,0 +1,280 @@
+// The base-protocol probes: ping, id echo, error codes, notifications, malformed input, batches.
+
+#include "mcp_probe/protocol/versions.h"
+#include "mcp_probe/transport/http.h"
+#include "mcp_probe/transport/stdio.h"
+#include "sequences.h"
+
+namespace mcp_probe::checks {
+
+namespace {
+
+bool is_response(const protocol::Received& r) {
+  return r.json && (r.json->is_array() || (r.json->is_object() && (r.json->contains("result") || r.json->contains("error"))));
+}
+
+std::vector<std::uint64_t> refs_of(const std::vector<protocol::Received>& rs) {
+  std::vector<std::uint64_t> out;
+  for (const auto& r : rs) out.push_back(r.wire.trace_id);
+  return out;
+}
+
+void probe_ping(Context& ctx) {
+  if (!ctx.wants("util.ping.empty-result")) return;
+  for (const Json& params : {Json(), Json::object()}) {
+    std::vector<std::uint64_t> refs;
+    auto reply = call(ctx, ctx.session(), "ping", params, &refs);
+    std::string form = params.is_null() ? "ping without params" : "ping with params {}";
+    if (!reply) {
+      ctx.violation("util.ping.empty-result", form + " got no reply", {"result: {} within the timeout", "no reply"});
+      continue;
+    }
+    const Json& r = *reply;
+    if (!r.contains("result")) {
+      ctx.violation("util.ping.empty-result", form + " got an error", {"result: {}", brief(r), refs});
+      continue;
+    }
+    bool empty = r["result"].is_object();
+    if (empty) {
+      for (const auto& [k, v] : r["result"].items()) {
+        if (k != "_meta") empty = false;
+      }
+    }
+    if (!empty) {
+      ctx.violation("util.ping.empty-result", form + " answered a non-empty result", {"result: {}", brief(r["result"]), refs});
+    } else {
+      ctx.pass("util.ping.empty-result");
+    }
+  }
+}
+
+void probe_ids(Context& ctx) {
+  if (!ctx.wants("jsonrpc.response.id-match")) return;
+  const Json ids[] = {Json(0), Json(9007199254740991LL), Json("1"), Json("mcp-probe-\xc3\xbc-\xf0\x9f\x9a\x80")};
+  for (const Json& id : ids) {
+    Json message = {{"jsonrpc", "2.0"}, {"id", id}, {"method", "ping"}};
+    auto any_reply = [](const protocol::Received& r) {
+      return r.json && r.json->is_object() && (r.json->contains("result") || r.json->contains("error"));
+    };
+    auto ex = ctx.session().send_and_wait(json::dump(message), any_reply);
+    if (!ex || !ex->reply) {
+      ctx.violation("jsonrpc.response.id-match", "no reply to ping with id " + id.dump(),
+                    {"a response with id " + id.dump(), "no reply"});
+      continue;
+    }
+    const Json got = ex->reply->json->value("id", Json());
+    if (!protocol::same_id(got, id)) {
+      ctx.violation("jsonrpc.response.id-match", "the reply's id differs from the request's",
+                    {"id " + id.dump() + " (same JSON type)", "id " + got.dump(), {ex->reply->wire.trace_id}});
+    } else {
+      ctx.pass("jsonrpc.response.id-match");
+    }
+  }
+}
+
+void probe_method_not_found(Context& ctx) {
+  if (!ctx.wants("jsonrpc.error.method-not-found")) return;
+  std::vector<std::uint64_t> refs;
+  auto reply = call(ctx, ctx.session(), "mcp-probe/nonexistent", Json::object(), &refs);
+  if (!reply) {
+    ctx.violation("jsonrpc.error.method-not-found", "no reply to an unknown method", {"error -32601", "no reply"});
+  } else if (auto code = error_code(*reply); code && *code == -32601) {
+    ctx.pass("jsonrpc.error.method-not-found");
+  } else {
+    ctx.violation("jsonrpc.error.method-not-found", "an unknown method did not get -32601",
+                  {"error -32601 (Method not found)", brief(*reply), refs});
+  }
+}
+
+// Notifications never get an answer: nothing but the ping's reply may arrive, and over HTTP the
+// POST gets 202 with no body.
+void probe_notifications(Context& ctx) {
+  auto* http = ctx.http();
+  struct Probe {
+    const char* check;
+    Json params;
+    const char* method;
+  };
+  const Probe probes[] = {
+      {"jsonrpc.notification.no-response", Json::object(), "notifications/mcp-probe-unknown"},
+      {"jsonrpc.notification.no-response", {{"requestId", "mcp-probe-never-used"}, {"reason", "probe"}}, "notifications/cancelled"},
+      {"util.cancel.unknown-ignored", {{"requestId", 987654321}}, "notifications/cancelled"},
+      {"util.cancel.unknown-ignored", {{"requestId", {{"not", "an id"}}}}, "notifications/cancelled"},
+      {"util.cancel.unknown-ignored", Json(), "notifications/cancelled"},
+  };
+  for (const Probe& p : probes) {
+    if (!ctx.wants(p.check)) continue;
+    auto sent = ctx.session().notify(p.method, p.params);
+    std::string what = std::string(p.method) + (p.params.is_null() ? " without params" : " " + brief(p.params, 80));
+    if (http != nullptr) {
+      const auto& resp = http->last_response();
+      if (resp.status != 202 || !resp.body.empty()) {
+        ctx.violation(p.check, what + " got HTTP " + std::to_string(resp.status) + (resp.body.empty() ? "" : " with a body"),
+                      {"202 Accepted, no body", std::to_string(resp.status) + " " + brief_raw(resp.body, 120), resp.trace_ids});
+      }
+    }
+    Barrier b = ping_barrier(ctx, ctx.session());
+    std::vector<protocol::Received> replies;
+    for (const auto& r : b.before) {
+      if (is_response(r)) replies.push_back(r);
+    }
+    if (!b.answered) {
+      ctx.violation(p.check, "the server stopped answering after " + what, {"ping still answered", "no reply to ping"});
+    } else if (!replies.empty()) {
+      ctx.violation(p.check, what + " was answered", {"no response to a notification", brief(*replies.front().json), refs_of(replies)});
+    } else if (!ctx.failed(p.check)) {
+      ctx.pass(p.check);
+    }
+  }
+}
+
+// Deliberately malformed input: the server should answer with an error and keep going.
+void probe_parse_error(Context& ctx) {
+  if (!ctx.wants("jsonrpc.error.parse-error")) return;
+  const std::string truncated = R"({"jsonrpc": "2.0", "id": 4242, "method": "ping", "params": {)";
+  auto is_error = [](const protocol::Received& r) { return r.json && r.json->is_object() && r.json->contains("error"); };
+  auto ex = ctx.session().send_and_wait(truncated, is_error, util::Millis(std::min<long long>(1000, ctx.timeout().count())));
+  int status = ctx.http() ? ctx.http()->last_response().status : 0;
+  Barrier b = ping_barrier(ctx, ctx.session());
+  if (!b.answered) {
+    ctx.violation("jsonrpc.error.parse-error", "the server stopped answering after malformed JSON",
+                  {"a -32700 error, then ping still answered", "no reply to the following ping"});
+    return;
+  }
+  if (!ex || !ex->reply) {
+    std::string observed = status ? "HTTP " + std::to_string(status) + " without a JSON-RPC error" : "no reply (the input was dropped silently)";
+    if (status >= 400 && status < 500) {
+      ctx.pass("jsonrpc.error.parse-error", "HTTP " + std::to_string(status) + " for malformed JSON");
+      return;
+    }
+    ctx.violation("jsonrpc.error.parse-error", "malformed JSON got no parse error", {"error -32700 with id null", observed});
+    return;
+  }
+  const Json& r = *ex->reply->json;
+  auto code = error_code(r);
+  bool id_ok = !r.contains("id") || r["id"].is_null();
+  if (code && *code == -32700 && id_ok) {
+    ctx.pass("jsonrpc.error.parse-error");
+  } else {
+    ctx.violation("jsonrpc.error.parse-error", "malformed JSON got the wrong error",
+                  {"error -32700 with id null or absent", brief(r), {ex->reply->wire.trace_id}});
+  }
+}
+
+void probe_invalid_request(Context& ctx) {
+  if (!ctx.wants("jsonrpc.error.invalid-request")) return;
+  const std::pair<std::string, Json> probes[] = {
+      {R"({"jsonrpc":"2.0","id":7})", Json(7)},
+      {R"({"jsonrpc":"1.0","id":8,"method":"ping"})", Json(8)},
+  };
+  for (const auto& [raw, id] : probes) {
+    auto reply_to = [&id](const protocol::Received& r) {
+      if (!r.json || !r.json->is_object()) return false;
+      if (!r.json->contains("result") && !r.json->contains("error")) return false;
+      const Json rid = r.json->value("id", Json());
+      return rid.is_null() || protocol::same_id(rid, id);
+    };
+    auto ex = ctx.session().send_and_wait(raw, reply_to, util::Millis(std::min<long long>(1000, ctx.timeout().count())));
+    int status = ctx.http() ? ctx.http()->last_response().status : 0;
+    if (!ex || !ex->reply) {
+      if (status >= 400 && status < 500) {
+        ctx.pass("jsonrpc.error.invalid-request");
+        continue;
+      }
+      ctx.violation("jsonrpc.error.invalid-request", "an invalid request got no reply: " + raw,
+                    {"error -32600", status ? "HTTP " + std::to_string(status) : "no reply"});
+      continue;
+    }
+    const Json& r = *ex->reply->json;
+    auto code = error_code(r);
+    if (code && *code == -32600) {
+      ctx.pass("jsonrpc.error.invalid-request");
+    } else {
+      ctx.violation("jsonrpc.error.invalid-request", "an invalid request was not rejected with -32600: " + raw,
+                    {"error -32600 (Invalid Request)", brief(r), {ex->reply->wire.trace_id}});
+    }
+  }
+  Barrier b = ping_barrier(ctx, ctx.session());
+  if (!b.answered) {
+    ctx.violation("jsonrpc.error.invalid-request", "the server stopped answering after invalid requests",
+                  {"ping still answered", "no reply"});
+  }
+}
+
+void probe_batch(Context& ctx) {
+  protocol::Session& s = ctx.session();
+  auto is_batch_or_error = [](const protocol::Received& r) {
+    return r.json && (r.json->is_array() || (r.json->is_object() && r.json->contains("error")));
+  };
+  util::Millis wait(std::min<long long>(1500, ctx.timeout().count()));
+  if (ctx.wants("jsonrpc.batch.supported")) {
+    long long a = s.next_id(), b = s.next_id();
+    Json batch = Json::array({{{"jsonrpc", "2.0"}, {"id", a}, {"method", "ping"}},
+                              {{"jsonrpc", "2.0"}, {"id", b}, {"method", "tools/list"}},
+                              {{"jsonrpc", "2.0"}, {"method", "notifications/mcp-probe-unknown"}}});
+    auto ex = s.send_and_wait(json::dump(batch), is_batch_or_error, wait);
+    if (!ex || !ex->reply || !ex->reply->json->is_array()) {
+      ctx.violation("jsonrpc.batch.supported", "a batch of two requests and a notification got no array of responses",
+                    {"an array with 2 responses (ids " + std::to_string(a) + ", " + std::to_string(b) + ")",
+                     ex && ex->reply ? brief(*ex->reply->json) : "no reply"});
+    } else {
+      const Json& arr = *ex->reply->json;
+      std::set<long long> ids;
+      for (const auto& m : arr) {
+        if (m.is_object() && m.contains("id") && m["id"].is_number_integer()) ids.insert(m["id"].get<long long>());
+      }
+      if (arr.size() == 2 && ids == std::set<long long>{a, b}) {
+        ctx.pass("jsonrpc.batch.supported");
+      } else {
+        ctx.violation("jsonrpc.batch.supported", "the batch reply is not exactly the two responses",
+                      {"2 responses with ids " + std::to_string(a) + ", " + std::to_string(b), brief(arr, 200)});
+      }
+    }
+    auto empty = s.send_and_wait("[]", is_batch_or_error, wait);
+    if (!empty || !empty->reply || !error_code(*empty->reply->json) || *error_code(*empty->reply->json) != -32600) {
+      ctx.violation("jsonrpc.batch.supported", "an empty batch [] did not get a single -32600 error",
+                    {"one error object, code -32600", empty && empty->reply ? brief(*empty->reply->json) : "no reply"});
+    }
+  }
+  if (ctx.wants("jsonrpc.batch.rejected")) {
+    long long a = s.next_id();
+    Json batch = Json::array({{{"jsonrpc", "2.0"}, {"id", a}, {"method", "ping"}}});
+    auto any = [](const protocol::Received& r) {
+      return r.json && (r.json->is_array() || (r.json->is_object() && (r.json->contains("error") || r.json->contains("result"))));
+    };
+    auto ex = s.send_and_wait(json::dump(batch), any, wait);
+    int status = ctx.http() ? ctx.http()->last_response().status : 0;
+    Barrier after = ping_barrier(ctx, s);
+    if (!after.answered) {
+      ctx.violation("jsonrpc.batch.rejected", "the server stopped answering after a one-element batch",
+                    {"an error or HTTP 4xx, and the server keeps working", "no reply to the following ping"});
+    } else if (status >= 400 && status < 500) {
+      ctx.pass("jsonrpc.batch.rejected", "HTTP " + std::to_string(status));
+    } else if (ex && ex->reply && ex->reply->json->is_object() && ex->reply->json->contains("error")) {
+      ctx.pass("jsonrpc.batch.rejected");
+    } else if (ex && ex->reply) {
+      ctx.pass("jsonrpc.batch.rejected", "note: the batch was processed anyway (tolerated)");
+    } else if (status == 0) {
+      ctx.violation("jsonrpc.batch.rejected", "a batch got no reply at all", {"an error (-32600) or HTTP 4xx", "silence"});
+    } else {
+      ctx.violation("jsonrpc.batch.rejected", "a batch got HTTP " + std::to_string(status),
+                    {"an error (-32600) or HTTP 4xx", "HTTP " + std::to_string(status)});
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Step> jsonrpc_steps() {
+  return {
+      {"ping", probe_ping},
+      {"request ids", probe_ids},
+      {"unknown method", probe_method_not_found},
+      {"notifications", probe_notifications},
+      {"malformed JSON", probe_parse_error},
+      {"invalid requests", probe_invalid_request},
+      {"batches", probe_batch},
+  };
+}
+
+}  // namespace mcp_probe::checks

@@ -1,0 +1,160 @@
+// Lifecycle probes on fresh connections: version negotiation and what happens before the
+// handshake completes.
+
+#include "mcp_probe/protocol/versions.h"
+#include "mcp_probe/transport/http.h"
+#include "sequences.h"
+
+namespace mcp_probe::checks {
+
+namespace {
+
+// Initializes a fresh connection with `version`; returns the answered version, or the error.
+util::Expected<std::string> negotiate(Context& ctx, const std::string& version, Json* error_reply = nullptr) {
+  auto c = ctx.fresh_connection(version, false);
+  if (!c) {
+    if (error_reply && c.error().kind == util::ErrorKind::protocol) *error_reply = Json(c.error().message);
+    return c.error();
+  }
+  return (*c)->init->protocol_version;
+}
+
+void probe_echo_supported(Context& ctx) {
+  if (!ctx.wants("lifecycle.version.echo-supported")) return;
+  for (const std::string& v : protocol::handshake_versions()) {
+    if (ctx.interrupted()) return;
+    auto got = negotiate(ctx, v);
+    if (!got) continue;  // an error for an older version is a choice, not a violation
+    if (*got == v) {
+      ctx.supported_versions.insert(v);
+      ctx.pass("lifecycle.version.echo-supported");
+      continue;
+    }
+    if (!protocol::is_known_version(*got)) {
+      ctx.violation("lifecycle.version.echo-supported", "asked for " + v + ", the server answered an unknown version",
+                    {"a known protocol version", "\"" + *got + "\""});
+      continue;
+    }
+    auto again = negotiate(ctx, *got);
+    if (!again || *again != *got) {
+      ctx.violation("lifecycle.version.echo-supported",
+                    "the server offered " + *got + " but does not accept it when asked",
+                    {*got + " echoed", again ? "\"" + *again + "\"" : again.error().message});
+    } else {
+      ctx.supported_versions.insert(*got);
+      ctx.pass("lifecycle.version.echo-supported");
+    }
+  }
+  if (ctx.supported_versions.count(ctx.version()) == 0 && protocol::is_known_version(ctx.version())) {
+    ctx.supported_versions.insert(ctx.version());
+  }
+}
+
+void probe_unsupported(Context& ctx) {
+  if (!ctx.wants("lifecycle.version.unsupported-fallback")) return;
+  for (const char* asked : {"1900-01-01", "2099-12-31", "not-a-version"}) {
+    if (ctx.interrupted()) return;
+    auto got = negotiate(ctx, asked);
+    if (!got) {
+      if (got.error().kind == util::ErrorKind::protocol) {
+        ctx.warn("lifecycle.version.unsupported-fallback", std::string("initialize with \"") + asked + "\" got an error",
+                 {"a result with a version the server supports", got.error().message});
+      } else {
+        ctx.violation("lifecycle.version.unsupported-fallback", std::string("initialize with \"") + asked + "\" failed",
+                      {"a result with a version the server supports", got.error().message});
+      }
+      continue;
+    }
+    if (*got == asked) {
+      ctx.fail("lifecycle.version.unsupported-fallback", std::string("the server echoed the unsupported version \"") + asked + "\"",
+               {"a version the server supports", "\"" + *got + "\""});
+    } else if (!ctx.supported_versions.empty() && ctx.supported_versions.count(*got) == 0) {
+      ctx.fail("lifecycle.version.unsupported-fallback", "the fallback " + *got + " is not a version the server accepts",
+               {"one of the supported versions", "\"" + *got + "\""});
+    } else {
+      ctx.pass("lifecycle.version.unsupported-fallback");
+      ctx.fallback_version = *got;
+    }
+  }
+  if (!ctx.wants("lifecycle.version.latest-preferred") || !ctx.fallback_version || ctx.supported_versions.empty()) return;
+  std::string newest;
+  for (const auto& v : ctx.supported_versions) {
+    if (newest.empty() || protocol::version_index(v) > protocol::version_index(newest)) newest = v;
+  }
+  if (*ctx.fallback_version == newest) {
+    ctx.pass("lifecycle.version.latest-preferred");
+  } else {
+    ctx.violation("lifecycle.version.latest-preferred", "the fallback version is not the newest the server supports",
+                  {newest, *ctx.fallback_version});
+  }
+}
+
+void probe_pre_init(Context& ctx) {
+  bool http = ctx.transport_kind() == "http";
+  struct Probe {
+    const char* check;
+    const char* method;
+  };
+  for (const Probe& p : {Probe{"lifecycle.pre-init.request-rejected", "tools/list"}, Probe{"lifecycle.pre-init.ping-allowed", "ping"}}) {
+    if (!ctx.wants(p.check) || ctx.interrupted()) continue;
+    auto t = ctx.fresh_transport();
+    if (!t) {
+      ctx.error(p.check, "could not open a fresh connection: " + t.error().message);
+      continue;
+    }
+    protocol::Session s(**t, ctx.timeout());
+    ctx.observe(s);
+    auto ex = s.request(p.method);
+    int status = http ? static_cast<transport::HttpTransport*>(t->get())->last_response().status : 0;
+    bool answered = ex && ex->reply;
+    bool success = answered && ex->reply->json->contains("result");
+    std::string observed = answered ? brief(*ex->reply->json) : (status ? "HTTP " + std::to_string(status) : "no reply");
+    if (std::string(p.method) == "tools/list") {
+      if (success) ctx.violation(p.check, "tools/list before initialize succeeded", {"an error", observed});
+      else ctx.pass(p.check);
+    } else if (success) {
+      ctx.pass(p.check);
+    } else if (http && status == 400) {
+      ctx.pass(p.check, "note: HTTP 400 (no session yet) for a ping before initialize");
+    } else {
+      ctx.violation(p.check, "ping before initialize was not answered", {"result: {}", observed});
+    }
+    (*t)->close();
+  }
+}
+
+void probe_pre_initialized(Context& ctx) {
+  const char* id = "lifecycle.pre-initialized.no-server-requests";
+  if (!ctx.wants(id) || ctx.interrupted()) return;
+  auto c = ctx.fresh_connection(ctx.version(), false);
+  if (!c) {
+    ctx.error(id, "could not open a fresh connection: " + c.error().message);
+    return;
+  }
+  std::vector<protocol::Received> seen = (*c)->init->exchange.others;
+  Barrier b = ping_barrier(ctx, *(*c)->session);
+  seen.insert(seen.end(), b.before.begin(), b.before.end());
+  for (const auto& r : seen) {
+    if (!r.json || json::classify(*r.json) != json::MessageKind::request) continue;
+    std::string method = r.json->value("method", "");
+    if (method != "ping") {
+      ctx.violation(id, method + " sent before notifications/initialized", {"only ping and logging before initialized",
+                    brief(*r.json, 160), {r.wire.trace_id}});
+      return;
+    }
+  }
+  ctx.pass(id);
+}
+
+}  // namespace
+
+std::vector<Step> lifecycle_steps() {
+  return {
+      {"version negotiation", probe_echo_supported},
+      {"unsupported versions", probe_unsupported},
+      {"before initialize", probe_pre_init},
+      {"before initialized", probe_pre_initialized},
+  };
+}
+
+}  // namespace mcp_probe::checks

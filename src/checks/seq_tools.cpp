@@ -1,0 +1,305 @@
+// Tool probes: the list and its schemas, the unknown-tool call, and calls to allowed tools.
+
+#include <regex>
+
+#include "features.h"
+#include "mcp_probe/protocol/versions.h"
+#include "mcp_probe/schema/validator.h"
+#include "passive.h"
+
+namespace mcp_probe::checks {
+
+namespace {
+
+const std::set<std::string> k_types = {"object", "array", "string", "number", "integer", "boolean", "null"};
+
+// Metaschema errors a draft-07/2020-12 validator would report, found by walking the schema.
+// (No metaschema document is embedded; this covers the mistakes servers actually make.)
+void dialect_problems(const Json& s, const std::string& path, std::vector<std::string>& out, int depth = 0) {
+  if (depth > 32 || !s.is_object()) return;
+  if (s.contains("type")) {
+    const Json& t = s["type"];
+    auto bad = [&](const Json& v) { return !v.is_string() || k_types.count(v.get<std::string>()) == 0; };
+    if (t.is_array()) {
+      for (const auto& v : t) {
+        if (bad(v)) out.push_back(path + "/type: unknown type " + v.dump());
+      }
+    } else if (bad(t)) {
+      out.push_back(path + "/type: unknown type " + t.dump());
+    }
+  }
+  if (s.contains("required") && !s["required"].is_array()) {
+    out.push_back(path + "/required: must be an array of names (draft-03 style \"required\": true?)");
+  }
+  if (s.contains("properties")) {
+    if (!s["properties"].is_object()) {
+      out.push_back(path + "/properties: must be an object");
+    } else {
+      for (const auto& [k, v] : s["properties"].items()) {
+        if (!v.is_object() && !v.is_boolean()) out.push_back(path + "/properties/" + k + ": must be a schema");
+        dialect_problems(v, path + "/properties/" + k, out, depth + 1);
+      }
+    }
+  }
+  if (s.contains("items")) dialect_problems(s["items"], path + "/items", out, depth + 1);
+  for (const char* k : {"anyOf", "oneOf", "allOf"}) {
+    if (s.contains(k)) {
+      if (!s[k].is_array()) out.push_back(path + "/" + k + ": must be an array");
+      else for (std::size_t i = 0; i < s[k].size(); ++i) dialect_problems(s[k][i], path + "/" + k + "/" + std::to_string(i), out, depth + 1);
+    }
+  }
+  if (s.contains("$ref")) {
+    std::string ref = s["$ref"].is_string() ? s["$ref"].get<std::string>() : "";
+    if (ref.empty() || ref[0] != '#') out.push_back(path + "/$ref: \"" + ref + "\" is not a local reference");
+  }
+}
+
+void check_tool_list_item(Context& ctx, const Json& tool, std::set<std::string>& names, const std::vector<std::uint64_t>& refs) {
+  if (!tool.is_object()) return;
+  std::string name = tool.value("name", Json()).is_string() ? tool["name"].get<std::string>() : "";
+  const Json& input = tool.value("inputSchema", Json());
+  if (!input.is_object() || input.value("type", Json()) != "object") {
+    ctx.violation("tools.input-schema.object", "tool \"" + name + "\": inputSchema is not a JSON Schema object with type \"object\"",
+                  {"inputSchema: {\"type\": \"object\", …}", brief(input, 160), refs});
+  } else {
+    ctx.pass("tools.input-schema.object");
+  }
+  std::vector<std::string> problems;
+  dialect_problems(input, "inputSchema", problems);
+  if (tool.contains("outputSchema")) dialect_problems(tool["outputSchema"], "outputSchema", problems);
+  if (!problems.empty()) {
+    ctx.violation("tools.input-schema.valid-dialect", "tool \"" + name + "\": schema is not valid JSON Schema",
+                  {"a valid draft-07 / 2020-12 schema", problems.front() + (problems.size() > 1 ? " (+" + std::to_string(problems.size() - 1) + " more)" : ""), refs});
+  } else {
+    ctx.pass("tools.input-schema.valid-dialect");
+  }
+  if (tool.contains("outputSchema") && ctx.wants("tools.output-schema.object-root")) {
+    if (tool["outputSchema"].value("type", Json()) != "object") {
+      ctx.violation("tools.output-schema.object-root", "tool \"" + name + "\": outputSchema's root type is not \"object\"",
+                    {"\"type\": \"object\" at the root", brief(tool["outputSchema"].value("type", Json())), refs});
+    } else {
+      ctx.pass("tools.output-schema.object-root");
+    }
+  }
+  if (ctx.wants("tools.name.format")) {
+    static const std::regex k_name("^[A-Za-z0-9_.-]{1,128}$");
+    if (!std::regex_match(name, k_name)) {
+      ctx.violation("tools.name.format", "tool name \"" + name + "\" is not 1-128 characters of [A-Za-z0-9_.-]",
+                    {"[A-Za-z0-9_.-]{1,128}", "\"" + name + "\"", refs});
+    } else {
+      ctx.pass("tools.name.format");
+    }
+  }
+  if (!names.insert(name).second) {
+    ctx.violation("tools.name.unique", "tool name \"" + name + "\" is listed twice", {"unique names", "\"" + name + "\" twice", refs});
+  } else {
+    ctx.pass("tools.name.unique");
+  }
+}
+
+void probe_tools_list(Context& ctx) {
+  std::set<std::string> names;
+  auto list = list_all(ctx, "tools/list", "tools", [&](const Json& result, const std::vector<std::uint64_t>& refs) {
+    validate_schema(ctx, ctx.version(), "ListToolsResult", result, "tools/list result", refs, "tools.list.schema");
+    for (const auto& tool : result.value("tools", Json::array())) check_tool_list_item(ctx, tool, names, refs);
+  });
+  ctx.tools = list.items;
+  judge_declaration(ctx, "tools", "tools/list", "tools.capability.declared", list);
+}
+
+void probe_unknown_tool(Context& ctx) {
+  if (!ctx.wants("tools.call.unknown-tool")) return;
+  std::vector<std::uint64_t> refs;
+  auto reply = call(ctx, ctx.session(), "tools/call", {{"name", "mcp-probe-nonexistent-tool"}, {"arguments", Json::object()}}, &refs);
+  if (!reply) {
+    ctx.violation("tools.call.unknown-tool", "no reply to a call of an unknown tool", {"error -32602", "no reply"});
+    return;
+  }
+  auto code = error_code(*reply);
+  const Json result = reply->value("result", Json());
+  if (code && *code == -32602) {
+    ctx.pass("tools.call.unknown-tool");
+  } else if (code) {
+    ctx.warn("tools.call.unknown-tool", "an unknown tool got error " + std::to_string(*code) + " instead of -32602",
+             {"error -32602 (Invalid params)", brief(*reply), refs});
+  } else if (result.is_object() && result.value("isError", false) == true) {
+    ctx.warn("tools.call.unknown-tool", "an unknown tool got an isError result instead of a protocol error",
+             {"error -32602", brief(result, 160), refs});
+  } else {
+    ctx.violation("tools.call.unknown-tool", "calling an unknown tool succeeded", {"error -32602", brief(*reply, 160), refs});
+    if (!ctx.has_capability("tools")) {
+      ctx.fail("tools.capability.declared", "tools/call works though capabilities.tools is not declared",
+               {"capabilities.tools declared", brief(*reply, 120), refs});
+    }
+  }
+}
+
+bool allowed(const Context& ctx, const std::string& name) {
+  for (const auto& a : ctx.options().allow_tools) {
+    if (a == "*" || a == name) return true;
+  }
+  return false;
+}
+
+Json sample_value(const Json& schema) {
+  if (schema.contains("default")) return schema["default"];
+  if (schema.contains("enum") && schema["enum"].is_array() && !schema["enum"].empty()) return schema["enum"][0];
+  if (schema.contains("examples") && schema["examples"].is_array() && !schema["examples"].empty()) return schema["examples"][0];
+  std::string type = schema.value("type", Json()).is_string() ? schema["type"].get<std::string>() : "string";
+  if (type == "integer" || type == "number") return schema.value("minimum", Json(1));
+  if (type == "boolean") return true;
+  if (type == "array") return Json::array();
+  if (type == "object") return Json::object();
+  return "mcp-probe";
+}
+
+Json synthesize_args(const Json& input) {
+  Json args = Json::object();
+  const Json props = input.value("properties", Json::object());
+  for (const auto& req : input.value("required", Json::array())) {
+    if (!req.is_string()) continue;
+    std::string name = req.get<std::string>();
+    args[name] = sample_value(props.value(name, Json::object()));
+  }
+  return args;
+}
+
+void check_structured(Context& ctx, const Json& tool, const Json& result, const std::vector<std::uint64_t>& refs) {
+  if (!tool.contains("outputSchema") || !protocol::at_least(ctx.version(), "2025-06-18")) return;
+  if (result.value("isError", false) == true) return;
+  std::string name = tool.value("name", "");
+  if (!result.contains("structuredContent")) {
+    ctx.violation("tools.call.structured-present", "tool \"" + name + "\" has an outputSchema but returned no structuredContent",
+                  {"structuredContent", brief(result, 160), refs});
+    return;
+  }
+  ctx.pass("tools.call.structured-present");
+  const Json& sc = result["structuredContent"];
+  auto violations = schema::validate_against(tool["outputSchema"], sc);
+  if (!violations) {
+    ctx.skip("tools.call.structured-conforms", "outputSchema unusable: " + violations.error().message);
+  } else if (!violations->empty() || !sc.is_object()) {
+    std::string why = violations->empty() ? "not an object" : violations->front().pointer + ": " + violations->front().reason;
+    ctx.violation("tools.call.structured-conforms", "tool \"" + name + "\": structuredContent does not match outputSchema",
+                  {"conforms to outputSchema", brief(sc, 120) + " — " + why, refs});
+  } else {
+    ctx.pass("tools.call.structured-conforms");
+  }
+  bool mirrored = false;
+  for (const auto& b : result.value("content", Json::array())) {
+    if (b.is_object() && b.value("type", "") == "text") {
+      auto parsed = json::parse(b.value("text", ""));
+      if (parsed && *parsed == sc) mirrored = true;
+    }
+  }
+  if (mirrored) ctx.pass("tools.call.structured-text-mirror");
+  else ctx.violation("tools.call.structured-text-mirror", "tool \"" + name + "\": no text block mirrors structuredContent",
+                     {"a TextContent with the same JSON", "none", refs});
+}
+
+void call_tool(Context& ctx, const Json& tool) {
+  std::string name = tool.value("name", "");
+  Json args;
+  auto given = ctx.options().tool_args.find(name);
+  if (given != ctx.options().tool_args.end()) {
+    auto parsed = json::parse(given->second);
+    args = parsed ? *parsed : Json::object();
+  } else {
+    args = synthesize_args(tool.value("inputSchema", Json::object()));
+  }
+  // Alternate integer and string progress tokens (util.progress.token-match).
+  static int n = 0;
+  Json token = (n++ % 2 == 0) ? Json("mcp-probe-progress-" + name) : Json(700000 + n);
+  std::vector<std::uint64_t> refs;
+  auto reply = call(ctx, ctx.session(), "tools/call", {{"name", name}, {"arguments", args}, {"_meta", {{"progressToken", token}}}}, &refs);
+  if (!reply) {
+    ctx.violation("tools.call.result-shape", "tool \"" + name + "\" did not answer", {"a CallToolResult", "no reply"});
+    return;
+  }
+  if (auto code = error_code(*reply)) {
+    if (*code != -32602 && *code != -32601) {
+      ctx.violation("tools.call.error-in-result", "tool \"" + name + "\" failed with a JSON-RPC error instead of isError",
+                    {"result.isError: true", brief(*reply, 160), refs});
+    }
+    return;
+  }
+  const Json result = reply->value("result", Json());
+  bool content_ok = result.is_object() && result.contains("content") && result["content"].is_array();
+  bool is_error_ok = !result.is_object() || !result.contains("isError") || result["isError"].is_boolean();
+  if (!content_ok || !is_error_ok) {
+    ctx.violation("tools.call.result-shape", "tool \"" + name + "\": " + (content_ok ? "isError is not a boolean" : "content is missing or not an array"),
+                  {"content: [...], isError: boolean", brief(result, 160), refs});
+  } else if (validate_schema(ctx, ctx.version(), "CallToolResult", result, "tools/call result", refs)) {
+    ctx.pass("tools.call.result-shape");
+  } else {
+    ctx.violation("tools.call.result-shape", "tool \"" + name + "\": the result does not match CallToolResult", {"CallToolResult", brief(result, 160), refs});
+  }
+  if (result.is_object() && result.value("isError", false) == true) ctx.pass("tools.call.error-in-result");
+  if (result.is_object()) check_structured(ctx, tool, result, refs);
+}
+
+void call_with_invalid_args(Context& ctx, const Json& tool) {
+  const Json input = tool.value("inputSchema", Json::object());
+  const Json required = input.value("required", Json::array());
+  if (!required.is_array() || required.empty()) return;
+  std::string name = tool.value("name", "");
+  std::vector<std::uint64_t> refs;
+  auto reply = call(ctx, ctx.session(), "tools/call", {{"name", name}, {"arguments", Json::object()}}, &refs);
+  if (!reply) {
+    ctx.violation("tools.call.invalid-args", "tool \"" + name + "\" did not answer a call missing its required arguments",
+                  {"isError: true", "no reply"});
+    return;
+  }
+  auto code = error_code(*reply);
+  bool is_error = reply->contains("result") && (*reply)["result"].is_object() && (*reply)["result"].value("isError", false) == true;
+  if (is_error) {
+    ctx.pass("tools.call.invalid-args");
+  } else if (code && *code == -32602) {
+    if (protocol::at_least(ctx.version(), "2025-11-25")) {
+      ctx.warn("tools.call.invalid-args", "invalid arguments got -32602 instead of an isError result (2025-11-25 and later)",
+               {"result.isError: true", "-32602", refs});
+    } else {
+      ctx.pass("tools.call.invalid-args");
+    }
+  } else {
+    ctx.fail("tools.call.invalid-args", "tool \"" + name + "\" accepted a call without its required arguments",
+             {"isError: true or -32602", brief(*reply, 160), refs});
+  }
+}
+
+void probe_tool_calls(Context& ctx) {
+  bool any = false;
+  for (const auto& tool : ctx.tools) {
+    if (!tool.is_object() || !allowed(ctx, tool.value("name", ""))) continue;
+    any = true;
+    call_tool(ctx, tool);
+    call_with_invalid_args(ctx, tool);
+    const Json exec = tool.value("execution", Json::object());
+    if (protocol::at_least(ctx.version(), "2025-11-25") && exec.is_object() && exec.value("taskSupport", "") == "required") {
+      auto reply = call(ctx, ctx.session(), "tools/call", {{"name", tool["name"]}, {"arguments", synthesize_args(tool.value("inputSchema", Json::object()))}});
+      auto code = reply ? error_code(*reply) : std::nullopt;
+      if (code && *code == -32601) ctx.pass("tasks.required-without-task");
+      else ctx.violation("tasks.required-without-task", "a task-required tool ran without a task",
+                         {"error -32601", reply ? brief(*reply) : "no reply"});
+    }
+  }
+  if (!any) {
+    for (const char* id : {"tools.call.result-shape", "tools.call.invalid-args", "tools.call.error-in-result",
+                           "tools.call.structured-present", "tools.call.structured-conforms", "tools.call.structured-text-mirror"}) {
+      ctx.skip(id, ctx.options().allow_tools.empty() ? "no tool is allowed (use --allow-tool NAME or --allow-tool '*')"
+                                                     : "no listed tool matches --allow-tool");
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Step> tool_steps() {
+  return {
+      {"tools/list", probe_tools_list},
+      {"unknown tool", probe_unknown_tool},
+      {"tool calls", probe_tool_calls},
+  };
+}
+
+}  // namespace mcp_probe::checks

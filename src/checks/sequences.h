@@ -1,0 +1,37 @@
+#pragma once
+
+// The built-in probe sequences, as lists of steps over the Context step API. The order is the
+// order a run takes: connect and initialize, the base protocol, lifecycle probes on fresh
+// connections, feature probes, transport probes, and finally shutdown.
+
+#include <vector>
+
+#include "context.h"
+
+namespace mcp_probe::checks {
+
+// Opens the main connection and records the connectivity and initialize checks. Leaves the
+// context unconnected when the target cannot be reached, started or initialized.
+void connect_main(Context& ctx, const std::string& version);
+
+std::vector<Step> jsonrpc_steps();
+std::vector<Step> lifecycle_steps();
+std::vector<Step> feature_steps();
+std::vector<Step> http_steps();
+std::vector<Step> sse_steps();
+// Last: ends the main connection (stdio shutdown checks).
+std::vector<Step> shutdown_steps();
+
+// Sends `method` on the session and returns the reply message, or nullopt (no reply in time).
+std::optional<Json> call(Context& ctx, protocol::Session& session, const std::string& method,
+                         const Json& params = Json::object(), std::vector<std::uint64_t>* refs = nullptr);
+// A ping after a notification: everything that arrived before the ping's reply.
+struct Barrier {
+  bool answered = false;
+  std::vector<protocol::Received> before;
+};
+Barrier ping_barrier(Context& ctx, protocol::Session& session);
+// An error code of a reply, or nullopt when it is not an error.
+std::optional<long long> error_code(const Json& reply);
+
+}  // namespace mcp_probe::checks

@@ -1,0 +1,93 @@
+#include "mcp_probe/cli/output.h"
+
+#include <cstdio>
+#include <mutex>
+#include <unistd.h>
+
+#include "mcp_probe/cli/terminal.h"
+#include "mcp_probe/transport/trace_format.h"
+
+namespace mcp_probe::cli {
+
+util::Expected<void> configure_tracer(transport::Tracer& tracer, const Options& options) {
+  tracer.set_redact(options.redact);
+  tracer.add_secret(options.run.bearer);
+  if (options.verbosity > 0) {
+    const bool verbose = options.verbosity > 1;
+    tracer.add_sink([verbose](const transport::TraceEvent& event) {
+      const std::string line = transport::trace_to_text(event, verbose) + "\n";
+      std::fwrite(line.data(), 1, line.size(), stderr);
+    });
+  }
+  if (!options.trace_path.empty()) {
+    auto file = std::make_shared<std::ofstream>(options.trace_path, std::ios::binary | std::ios::trunc);
+    if (!*file) return util::make_error(util::ErrorKind::usage, "cannot write the trace file " + options.trace_path);
+    // Flushed per event: an interrupted or crashed run still leaves a usable trace.
+    tracer.add_sink([file](const transport::TraceEvent& event) {
+      *file << transport::trace_to_ndjson(event) << '\n';
+      file->flush();
+    });
+  }
+  return {};
+}
+
+void redact_report(checks::RunReport& report, const transport::Tracer& tracer) {
+  if (!tracer.redacting()) return;
+  report.target = tracer.redact(report.target);
+  report.stderr_tail = tracer.redact(report.stderr_tail);
+  for (auto& r : report.checks) {
+    r.message = tracer.redact(r.message);
+    r.expected = tracer.redact(r.expected);
+    r.observed = tracer.redact(r.observed);
+  }
+}
+
+util::Expected<OutputFiles> open_outputs(const Options& options) {
+  OutputFiles files;
+  auto open = [](const std::string& path) -> std::unique_ptr<std::ofstream> {
+    auto file = std::make_unique<std::ofstream>(path, std::ios::binary | std::ios::trunc);
+    return *file ? std::move(file) : nullptr;
+  };
+  if (!options.output_path.empty()) {
+    files.output = open(options.output_path);
+    if (!files.output) return util::make_error(util::ErrorKind::usage, "cannot write " + options.output_path);
+  }
+  if (!options.junit_path.empty()) {
+    files.junit = open(options.junit_path);
+    if (!files.junit) return util::make_error(util::ErrorKind::usage, "cannot write " + options.junit_path);
+  }
+  return files;
+}
+
+report::ReportOptions report_options(const Options& options, const Environment& env, std::set<std::string> baseline) {
+  report::ReportOptions out;
+  const bool to_terminal = options.output_path.empty() && isatty(STDOUT_FILENO) == 1;
+  out.color = options.format == report::Format::human && use_color(options.color, to_terminal, env);
+  out.timings = options.timings;
+  out.policy.fail_on_should = options.fail_on_should;
+  out.policy.expected_failures = std::move(baseline);
+  return out;
+}
+
+util::Expected<void> write_reports(const checks::RunReport& report, const Options& options,
+                                   const report::ReportOptions& report_options, OutputFiles& files) {
+  const std::string text = report::render(report, options.format, report_options);
+  if (files.output) {
+    *files.output << text;
+    files.output->flush();
+    if (!*files.output) return util::make_error(util::ErrorKind::io, "writing " + options.output_path + " failed");
+  } else {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  }
+  if (files.junit) {
+    report::ReportOptions junit_options = report_options;
+    junit_options.color = false;
+    *files.junit << report::render_junit(report, junit_options);
+    files.junit->flush();
+    if (!*files.junit) return util::make_error(util::ErrorKind::io, "writing " + options.junit_path + " failed");
+  }
+  return {};
+}
+
+}  // namespace mcp_probe::cli

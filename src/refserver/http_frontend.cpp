@@ -1,0 +1,272 @@
+// run_http: the server setup shared by Streamable HTTP and legacy HTTP+SSE (binding, signals,
+// DNS-rebinding and Origin checks, CORS, /health, the SSE writer). The routes live in
+// http_streamable.cpp and http_legacy_sse.cpp.
+
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "refserver/http_internal.h"
+
+namespace mcp_probe::refserver {
+namespace http {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+static std::string trim(std::string_view s) {
+  std::size_t b = s.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return {};
+  std::size_t e = s.find_last_not_of(" \t");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+bool media_type_is(const std::string& header, std::string_view type) {
+  return lower(trim(std::string_view(header).substr(0, header.find(';')))) == type;
+}
+
+bool accepts(const std::string& accept, std::string_view type) {
+  std::string major(type.substr(0, type.find('/')));
+  std::size_t start = 0;
+  while (start <= accept.size()) {
+    std::size_t comma = accept.find(',', start);
+    std::string item = lower(trim(std::string_view(accept).substr(
+        start, comma == std::string::npos ? std::string::npos : comma - start)));
+    item = trim(item.substr(0, item.find(';')));
+    if (item == type || item == "*/*" || item == major + "/*") return true;
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return false;
+}
+
+void json_error(httplib::Response& res, int status, int code, const std::string& message) {
+  // The spec allows a JSON-RPC error "that has no id" in HTTP error bodies.
+  nlohmann::json body = {{"jsonrpc", "2.0"}, {"error", {{"code", code}, {"message", message}}}};
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+// "localhost", "127.0.0.1" or "[::1]", optionally followed by ":port".
+static bool is_localhost_authority(std::string_view authority) {
+  std::string a = lower(authority);
+  for (std::string_view name : {"localhost", "127.0.0.1", "[::1]"}) {
+    if (a.rfind(name, 0) != 0) continue;
+    std::string_view rest = std::string_view(a).substr(name.size());
+    if (rest.empty()) return true;
+    if (rest[0] != ':' || rest.size() == 1) continue;
+    if (rest.substr(1).find_first_not_of("0123456789") == std::string_view::npos) return true;
+  }
+  return false;
+}
+
+bool is_localhost_origin(const std::string& origin) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (lower(origin).rfind(scheme, 0) == 0) return is_localhost_authority(origin.substr(scheme.size()));
+  }
+  return false;
+}
+
+bool is_localhost_host(const std::string& host) { return is_localhost_authority(host); }
+
+void set_sse_headers(httplib::Response& res) {
+  res.set_header("Cache-Control", "no-cache");
+  res.set_header("X-Accel-Buffering", "no");
+}
+
+namespace {
+
+struct ReaderState {
+  std::shared_ptr<SseStream> stream;
+  std::uint64_t cursor = 0;
+  std::uint64_t reader = 0;
+  ReaderMode mode;
+  std::chrono::steady_clock::time_point last_write = std::chrono::steady_clock::now();
+};
+
+// One turn of the content provider: write what is new, end when the stream is drained.
+bool pump(ReaderState& st, httplib::DataSink& sink) {
+  SseStream::Batch batch = st.stream->wait_after(st.cursor, st.reader, k_poll);
+  if (batch.superseded || batch.closed) return false;
+  auto now = std::chrono::steady_clock::now();
+  if (batch.probe) {
+    // A second GET asks whether our client is still there: after a peer close, the first
+    // write still succeeds locally and the next one fails.
+    static const std::string k_probe = ":\n\n";
+    if (!sink.write(k_probe.data(), k_probe.size())) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (!sink.write(k_probe.data(), k_probe.size())) return false;
+    st.last_write = now;
+  }
+  if (st.mode.buffered && !batch.drained) return true;  // sse-buffered: hold everything
+  std::string out;
+  for (const SseEvent& e : batch.events) {
+    out += format_event(e);
+    st.cursor = e.seq;
+    if (st.mode.close_after_priming && e.priming) break;
+  }
+  if (!out.empty()) {
+    if (!sink.write(out.data(), out.size())) return false;
+    st.last_write = now;
+    if (st.mode.close_after_priming) {
+      sink.done();
+      return true;
+    }
+  } else if (now - st.last_write >= k_keepalive) {
+    // A comment keeps proxies from timing out and detects clients that went away.
+    static const std::string k_comment = ": keepalive\n\n";
+    if (!sink.write(k_comment.data(), k_comment.size())) return false;
+    st.last_write = now;
+  }
+  if (batch.drained && !st.mode.never_close) {
+    // Drained only counts once nothing newer than the cursor is left.
+    SseStream::Batch again = st.stream->wait_after(st.cursor, st.reader, std::chrono::milliseconds(0));
+    if (again.events.empty()) {
+      sink.done();
+      return true;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void serve_stream(httplib::Response& res, std::shared_ptr<SseStream> stream, std::uint64_t cursor,
+                  ReaderMode mode, std::function<void()> on_end) {
+  auto st = std::make_shared<ReaderState>();
+  st->stream = std::move(stream);
+  st->cursor = cursor;
+  st->mode = mode;
+  st->reader = st->stream->attach();
+  set_sse_headers(res);
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [st](std::size_t, httplib::DataSink& sink) { return pump(*st, sink); },
+      [st, on_end = std::move(on_end)](bool) {
+        st->stream->detach(st->reader);
+        if (on_end) on_end();
+      });
+}
+
+}  // namespace http
+
+namespace {
+
+std::atomic<bool> g_signalled{false};
+
+extern "C" void on_stop_signal(int) { g_signalled.store(true); }
+
+using namespace http;
+
+// Host (DNS rebinding) and Origin checks, before any route runs.
+httplib::Server::HandlerResponse check_request(const Config& config, const httplib::Request& req,
+                                               httplib::Response& res) {
+  if (req.path == "/health") return httplib::Server::HandlerResponse::Unhandled;
+  if (req.has_header("Host") && !is_localhost_host(req.get_header_value("Host"))) {
+    json_error(res, 403, -32000, "Forbidden: Host is not localhost (DNS rebinding protection)");
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  bool legacy = config.transport == "sse";
+  bool has_origin = req.has_header("Origin");
+  if (!has_origin && config.has("origin-required")) {
+    json_error(res, 403, -32000, "Forbidden: Origin header required");
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  bool accept_foreign = legacy ? config.has("legacy-origin-accepted") : config.has("origin-accepted");
+  if (has_origin && !accept_foreign && !is_localhost_origin(req.get_header_value("Origin"))) {
+    json_error(res, 403, -32000, "Forbidden: Origin not allowed");
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  return httplib::Server::HandlerResponse::Unhandled;
+}
+
+void add_cors_headers(const Config& config, const httplib::Request& req, httplib::Response& res) {
+  if (config.has("no-cors")) return;
+  if (req.has_header("Origin") && !res.has_header("Access-Control-Allow-Origin")) {
+    res.set_header("Access-Control-Allow-Origin", req.get_header_value("Origin"));
+    res.set_header("Vary", "Origin");
+  }
+  if (!config.has("no-expose-headers")) {
+    res.set_header("Access-Control-Expose-Headers", "Mcp-Session-Id, MCP-Protocol-Version");
+  }
+}
+
+void configure(httplib::Server& server, const Config& config, const HttpOptions& options) {
+  // Room for 64 concurrent clients plus their long-lived GET streams.
+  server.new_task_queue = [] { return new httplib::ThreadPool(128); };
+  server.set_keep_alive_max_count(100000);
+  server.set_keep_alive_timeout(5);
+  server.set_read_timeout(10);
+  server.set_write_timeout(10);
+  server.set_payload_max_length(options.max_body_bytes);
+  server.set_pre_routing_handler(
+      [&config](const httplib::Request& req, httplib::Response& res) { return check_request(config, req, res); });
+  server.set_post_routing_handler(
+      [&config](const httplib::Request& req, httplib::Response& res) { add_cors_headers(config, req, res); });
+  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    json_error(res, 500, -32603, "Internal error");
+  });
+  server.Get("/health", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"status":"ok"})", "application/json");
+  });
+}
+
+}  // namespace
+
+int run_http(const Config& config, const HttpOptions& options, const std::atomic<bool>& stop) {
+  httplib::Server server;
+  SessionRegistry sessions(config, options);
+  WorkerGroup workers;
+  Context ctx{config, options, sessions, workers};
+  configure(server, config, options);
+  if (config.transport == "sse") {
+    install_legacy_routes(server, ctx);
+  } else {
+    install_streamable_routes(server, ctx);
+  }
+
+  std::string host = config.has("bind-all") ? "0.0.0.0" : options.host;
+  int port = options.port == 0 ? server.bind_to_any_port(host)
+                               : (server.bind_to_port(host, options.port) ? options.port : -1);
+  if (port <= 0) {
+    std::fprintf(stderr, "mcp-refserver: error: cannot listen on %s:%d\n", host.c_str(), options.port);
+    return 1;
+  }
+  std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  std::fprintf(stderr, "listening on http://%s:%d%s\n", shown.c_str(), port,
+               config.transport == "sse" ? "/sse" : "/mcp");
+  std::fflush(stderr);
+  if (options.on_listening) options.on_listening(port);
+
+  g_signalled.store(false);
+  auto old_int = std::signal(SIGINT, on_stop_signal);
+  auto old_term = std::signal(SIGTERM, on_stop_signal);
+  std::atomic<bool> done{false};
+  std::thread watcher([&] {
+    auto next_sweep = std::chrono::steady_clock::now();
+    while (!done.load()) {
+      // Repeated: a stop() before listen_after_bind() started would be lost.
+      if (stop.load() || g_signalled.load()) server.stop();
+      if (std::chrono::steady_clock::now() >= next_sweep) {
+        sessions.expire_idle();
+        next_sweep = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  bool ok = server.listen_after_bind();
+  done.store(true);
+  watcher.join();
+  sessions.end_all();
+  workers.wait_idle(std::chrono::seconds(10));
+  std::signal(SIGINT, old_int);
+  std::signal(SIGTERM, old_term);
+  return ok || stop.load() || g_signalled.load() ? 0 : 1;
+}
+
+}  // namespace mcp_probe::refserver

@@ -1,0 +1,242 @@
+#pragma once
+
+// Private to the HTTP front-ends of mcp-refserver (http_*.cpp): SSE streams with bounded
+// history, the session registry, worker threads, and the route installers. The only header of
+// src/ that includes <httplib.h>.
+//
+// Threads: httplib runs each request on a pool thread; Session::handle for a streamed request
+// runs on a worker thread (WorkerGroup) and appends to an SseStream that the request's content
+// provider reads. Every class here is thread-safe unless its comment says otherwise.
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mcp_probe/refserver/frontends.h"
+#include "mcp_probe/refserver/server.h"
+
+namespace mcp_probe::refserver::http {
+
+constexpr std::size_t k_stream_history = 512;       // events kept per stream for Last-Event-ID
+constexpr std::size_t k_retained_streams = 32;      // finished streams kept per session
+constexpr std::size_t k_pending_standalone = 64;    // standalone messages kept while no GET stream
+constexpr int k_retry_ms = 1000;                    // `retry:` sent with the priming event
+constexpr auto k_poll = std::chrono::milliseconds(100);
+constexpr auto k_keepalive = std::chrono::seconds(10);
+
+struct SseEvent {
+  std::uint64_t seq = 0;
+  std::string id;    // empty: no `id:` line (legacy streams)
+  std::string type;  // empty: no `event:` line (priming)
+  std::string data;
+  bool priming = false;
+};
+
+// The wire form of one event, ending with the blank line.
+std::string format_event(const SseEvent& event);
+
+// One SSE stream of a session (POST-initiated or standalone GET). Producers append; at most
+// one reader follows it at a time with a cursor (the last seq it wrote). History is bounded to
+// k_stream_history events: a reader more than that far behind loses the oldest ones.
+class SseStream {
+ public:
+  // Event ids are "<id_prefix><seq>" when `with_ids` (legacy streams have none).
+  SseStream(int number, bool standalone, bool with_ids, std::string id_prefix);
+
+  int number() const { return m_number; }
+  bool standalone() const { return m_standalone; }
+
+  void append(std::string type, std::string data);
+  void append_priming();
+  void finish();   // no more events: the last response was appended
+  void close();    // the session ended: readers stop now
+  bool finished() const;
+
+  struct Batch {
+    std::vector<SseEvent> events;  // seq > cursor, oldest first
+    bool drained = false;          // finished and nothing after these events
+    bool closed = false;           // close() was called
+    bool superseded = false;       // another reader took over
+    bool probe = false;            // someone asks whether the reader's client is still there
+  };
+  // Blocks up to `wait` until something happens after `cursor`.
+  Batch wait_after(std::uint64_t cursor, std::uint64_t reader, std::chrono::milliseconds wait);
+
+  // Reader registration: attach() returns a reader token and supersedes any previous reader.
+  std::uint64_t attach();
+  void detach(std::uint64_t reader);
+  bool has_reader() const;
+  // Asks the current reader to write a probe; waits up to `wait` for it to detach (its client is
+  // gone). Returns true when no reader is attached any more.
+  bool probe_reader(std::chrono::milliseconds wait);
+
+ private:
+  const int m_number;
+  const bool m_standalone;
+  const bool m_with_ids;
+  const std::string m_id_prefix;
+  mutable std::mutex m_mutex;
+  std::condition_variable m_cv;
+  std::deque<SseEvent> m_history;
+  std::uint64_t m_next_seq = 1;
+  std::uint64_t m_reader = 0;  // current reader token, 0: none
+  std::uint64_t m_next_reader = 1;
+  bool m_finished = false;
+  bool m_closed = false;
+  bool m_probe = false;
+};
+
+// Collects the messages of one synchronous Session::handle call.
+class CollectOutbox : public Outbox {
+ public:
+  void send(const std::string& message) override;
+  std::vector<std::string> take();
+
+ private:
+  std::mutex m_mutex;
+  std::vector<std::string> m_messages;
+};
+
+class HttpSession;
+
+// Standalone messages of a session: to its current GET stream, else kept (bounded) for the next.
+class StandaloneOutbox : public Outbox {
+ public:
+  explicit StandaloneOutbox(HttpSession& owner) : m_owner(owner) {}
+  void send(const std::string& message) override;
+
+ private:
+  HttpSession& m_owner;
+};
+
+// One MCP session of the HTTP front-end: the protocol Session plus its SSE streams.
+class HttpSession {
+ public:
+  HttpSession(std::string id, const Config& config, bool legacy);
+  ~HttpSession();
+
+  const std::string& id() const { return m_id; }
+  bool legacy() const { return m_legacy; }
+  const Config& config() const { return m_config; }
+  Session& session() { return *m_session; }
+
+  // A new POST stream (or, standalone, the new GET stream, which replaces the old one).
+  std::shared_ptr<SseStream> new_stream(bool standalone);
+  std::shared_ptr<SseStream> find_stream(int number);
+  std::shared_ptr<SseStream> standalone_stream();
+  // Sends a standalone message (see StandaloneOutbox).
+  void send_standalone(const std::string& message);
+  // Moves the standalone messages kept while no GET stream existed into the current one.
+  void flush_pending();
+
+  void touch();
+  void begin_use();
+  void end_use();
+  bool idle_for(std::chrono::steady_clock::duration d) const;
+  std::chrono::steady_clock::time_point last_used() const;
+  bool in_use() const;
+  // Ends the session: stops in-flight handlers and closes every stream.
+  void end();
+
+ private:
+  const std::string m_id;
+  const Config& m_config;
+  const bool m_legacy;
+  StandaloneOutbox m_standalone_outbox{*this};
+  mutable std::mutex m_mutex;
+  std::map<int, std::shared_ptr<SseStream>> m_streams;
+  std::shared_ptr<SseStream> m_standalone;
+  std::deque<std::string> m_pending;
+  int m_next_stream = 1;
+  std::chrono::steady_clock::time_point m_last_used;
+  int m_users = 0;
+  std::unique_ptr<Session> m_session;  // last: destroyed first, while the outbox still exists
+};
+
+// Every live session, bounded in number and idle time.
+class SessionRegistry {
+ public:
+  SessionRegistry(const Config& config, const HttpOptions& options);
+
+  // A new session under a fresh id; evicts the least recently used one when full.
+  std::shared_ptr<HttpSession> create(bool legacy);
+  std::shared_ptr<HttpSession> find(const std::string& id);
+  std::shared_ptr<HttpSession> latest();  // most recently created live session, or null
+  bool remove(const std::string& id);
+  void expire_idle();
+  void end_all();
+  std::size_t size() const;
+
+ private:
+  const Config& m_config;
+  const HttpOptions& m_options;
+  mutable std::mutex m_mutex;
+  std::map<std::string, std::shared_ptr<HttpSession>> m_sessions;
+  std::weak_ptr<HttpSession> m_latest;
+};
+
+// 32 lowercase hex characters from the kernel's CSPRNG.
+std::string random_hex_id();
+
+// Detached worker threads that run Session::handle; run_http waits for them before returning.
+class WorkerGroup {
+ public:
+  void spawn(std::function<void()> work);
+  // Waits until no worker runs, or `wait` passed. Returns true when idle.
+  bool wait_idle(std::chrono::milliseconds wait);
+
+ private:
+  struct State {
+    std::mutex mutex;
+    std::condition_variable cv;
+    int running = 0;
+  };
+  std::shared_ptr<State> m_state = std::make_shared<State>();
+};
+
+// What a route installer needs.
+struct Context {
+  const Config& config;
+  const HttpOptions& options;
+  SessionRegistry& sessions;
+  WorkerGroup& workers;
+};
+
+// How an SSE reader behaves (faults).
+struct ReaderMode {
+  bool buffered = false;     // sse-buffered: hold everything until the stream finished
+  bool never_close = false;  // sse-never-close: keep the connection after the last event
+  // Close the connection (not the stream) right after the priming event, so the client has to
+  // resume with GET + Last-Event-ID (the `test_reconnection` fixture of the conformance suite).
+  bool close_after_priming = false;
+};
+
+// Streams `stream` from `cursor` as the body of `res`; `on_end` runs when the connection is done.
+void serve_stream(httplib::Response& res, std::shared_ptr<SseStream> stream, std::uint64_t cursor,
+                  ReaderMode mode, std::function<void()> on_end);
+void set_sse_headers(httplib::Response& res);
+
+// Small helpers shared by the routes.
+std::string lower(std::string_view s);
+bool media_type_is(const std::string& header, std::string_view type);  // ignores parameters
+bool accepts(const std::string& accept, std::string_view type);         // honours wildcards
+void json_error(httplib::Response& res, int status, int code, const std::string& message);
+bool is_localhost_origin(const std::string& origin);
+bool is_localhost_host(const std::string& host);
+
+void install_streamable_routes(httplib::Server& server, Context& ctx);
+void install_legacy_routes(httplib::Server& server, Context& ctx);
+
+}  // namespace mcp_probe::refserver::http

@@ -1,0 +1,398 @@
+// SSE streams, HTTP sessions, the registry and worker threads of the HTTP front-ends.
+
+#include <sys/random.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <thread>
+
+#include "refserver/http_internal.h"
+
+namespace mcp_probe::refserver::http {
+
+std::string format_event(const SseEvent& event) {
+  std::string out;
+  if (!event.type.empty()) out += "event: " + event.type + "\n";
+  if (!event.id.empty()) out += "id: " + event.id + "\n";
+  if (event.priming) {
+    out += "retry: " + std::to_string(k_retry_ms) + "\n";
+    out += "data: \n\n";
+    return out;
+  }
+  // A JSON text has no raw newlines, but split defensively so the framing can never break.
+  std::size_t start = 0;
+  while (true) {
+    std::size_t nl = event.data.find('\n', start);
+    out += "data: " + event.data.substr(start, nl == std::string::npos ? nl : nl - start) + "\n";
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  out += "\n";
+  return out;
+}
+
+// ---- SseStream ----
+
+SseStream::SseStream(int number, bool standalone, bool with_ids, std::string id_prefix)
+    : m_number(number), m_standalone(standalone), m_with_ids(with_ids), m_id_prefix(std::move(id_prefix)) {}
+
+void SseStream::append(std::string type, std::string data) {
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_closed) return;
+    SseEvent event;
+    event.seq = m_next_seq++;
+    if (m_with_ids) event.id = m_id_prefix + std::to_string(event.seq);
+    event.type = std::move(type);
+    event.data = std::move(data);
+    m_history.push_back(std::move(event));
+    while (m_history.size() > k_stream_history) m_history.pop_front();
+  }
+  m_cv.notify_all();
+}
+
+void SseStream::append_priming() {
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_closed) return;
+    SseEvent event;
+    event.seq = m_next_seq++;
+    event.id = m_id_prefix + std::to_string(event.seq);
+    event.priming = true;
+    m_history.push_back(std::move(event));
+  }
+  m_cv.notify_all();
+}
+
+void SseStream::finish() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_finished = true;
+  }
+  m_cv.notify_all();
+}
+
+void SseStream::close() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_closed = true;
+    m_finished = true;
+  }
+  m_cv.notify_all();
+}
+
+bool SseStream::finished() const {
+  std::lock_guard lock(m_mutex);
+  return m_finished;
+}
+
+SseStream::Batch SseStream::wait_after(std::uint64_t cursor, std::uint64_t reader,
+                                       std::chrono::milliseconds wait) {
+  std::unique_lock lock(m_mutex);
+  auto ready = [&] {
+    return m_closed || m_reader != reader || m_probe || m_finished ||
+           (!m_history.empty() && m_history.back().seq > cursor);
+  };
+  m_cv.wait_for(lock, wait, ready);
+  Batch batch;
+  batch.closed = m_closed;
+  batch.superseded = m_reader != reader;
+  batch.probe = m_probe;
+  m_probe = false;
+  for (const SseEvent& e : m_history) {
+    if (e.seq > cursor) batch.events.push_back(e);
+  }
+  batch.drained = m_finished;
+  return batch;
+}
+
+std::uint64_t SseStream::attach() {
+  std::uint64_t token;
+  {
+    std::lock_guard lock(m_mutex);
+    token = m_next_reader++;
+    m_reader = token;
+  }
+  m_cv.notify_all();
+  return token;
+}
+
+void SseStream::detach(std::uint64_t reader) {
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_reader == reader) m_reader = 0;
+  }
+  m_cv.notify_all();
+}
+
+bool SseStream::has_reader() const {
+  std::lock_guard lock(m_mutex);
+  return m_reader != 0;
+}
+
+bool SseStream::probe_reader(std::chrono::milliseconds wait) {
+  std::unique_lock lock(m_mutex);
+  if (m_reader == 0) return true;
+  m_probe = true;
+  m_cv.notify_all();
+  return m_cv.wait_for(lock, wait, [&] { return m_reader == 0; });
+}
+
+// ---- outboxes ----
+
+void CollectOutbox::send(const std::string& message) {
+  std::lock_guard lock(m_mutex);
+  m_messages.push_back(message);
+}
+
+std::vector<std::string> CollectOutbox::take() {
+  std::lock_guard lock(m_mutex);
+  return std::move(m_messages);
+}
+
+void StandaloneOutbox::send(const std::string& message) { m_owner.send_standalone(message); }
+
+// ---- HttpSession ----
+
+HttpSession::HttpSession(std::string id, const Config& config, bool legacy)
+    : m_id(std::move(id)),
+      m_config(config),
+      m_legacy(legacy),
+      m_last_used(std::chrono::steady_clock::now()),
+      m_session(std::make_unique<Session>(config, m_standalone_outbox)) {}
+
+HttpSession::~HttpSession() { m_session.reset(); }
+
+std::shared_ptr<SseStream> HttpSession::new_stream(bool standalone) {
+  std::lock_guard lock(m_mutex);
+  int number = m_next_stream++;
+  // duplicate-event-ids: every stream restarts at 1 with no stream prefix.
+  std::string prefix = m_config.has("duplicate-event-ids") ? "" : std::to_string(number) + "-";
+  auto stream = std::make_shared<SseStream>(number, standalone, !m_legacy, prefix);
+  m_streams[number] = stream;
+  if (standalone) {
+    if (m_standalone) m_standalone->finish();
+    m_standalone = stream;
+  }
+  // Bound the history: drop the oldest finished streams nobody reads.
+  while (m_streams.size() > k_retained_streams) {
+    auto victim = std::find_if(m_streams.begin(), m_streams.end(), [&](const auto& kv) {
+      return kv.second != m_standalone && kv.second->finished() && !kv.second->has_reader();
+    });
+    if (victim == m_streams.end()) break;
+    m_streams.erase(victim);
+  }
+  return stream;
+}
+
+std::shared_ptr<SseStream> HttpSession::find_stream(int number) {
+  std::lock_guard lock(m_mutex);
+  auto it = m_streams.find(number);
+  return it == m_streams.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<SseStream> HttpSession::standalone_stream() {
+  std::lock_guard lock(m_mutex);
+  return m_standalone;
+}
+
+void HttpSession::send_standalone(const std::string& message) {
+  std::shared_ptr<SseStream> target;
+  {
+    std::lock_guard lock(m_mutex);
+    target = m_standalone;
+    if (!target) {
+      m_pending.push_back(message);
+      while (m_pending.size() > k_pending_standalone) m_pending.pop_front();
+      return;
+    }
+  }
+  target->append("message", message);
+}
+
+void HttpSession::flush_pending() {
+  std::lock_guard lock(m_mutex);
+  if (!m_standalone) return;
+  while (!m_pending.empty()) {
+    m_standalone->append("message", std::move(m_pending.front()));
+    m_pending.pop_front();
+  }
+}
+
+void HttpSession::touch() {
+  std::lock_guard lock(m_mutex);
+  m_last_used = std::chrono::steady_clock::now();
+}
+
+void HttpSession::begin_use() {
+  std::lock_guard lock(m_mutex);
+  ++m_users;
+  m_last_used = std::chrono::steady_clock::now();
+}
+
+void HttpSession::end_use() {
+  std::lock_guard lock(m_mutex);
+  --m_users;
+  m_last_used = std::chrono::steady_clock::now();
+}
+
+bool HttpSession::idle_for(std::chrono::steady_clock::duration d) const {
+  std::lock_guard lock(m_mutex);
+  return m_users == 0 && std::chrono::steady_clock::now() - m_last_used >= d;
+}
+
+std::chrono::steady_clock::time_point HttpSession::last_used() const {
+  std::lock_guard lock(m_mutex);
+  return m_last_used;
+}
+
+bool HttpSession::in_use() const {
+  std::lock_guard lock(m_mutex);
+  return m_users > 0;
+}
+
+void HttpSession::end() {
+  m_session->stop();
+  std::lock_guard lock(m_mutex);
+  for (auto& kv : m_streams) kv.second->close();
+  if (m_standalone) m_standalone->close();
+}
+
+// ---- SessionRegistry ----
+
+std::string random_hex_id() {
+  unsigned char bytes[16];
+  std::size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n > 0) got += static_cast<std::size_t>(n);
+  }
+  static const char* k_hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += k_hex[b >> 4];
+    out += k_hex[b & 15];
+  }
+  return out;
+}
+
+SessionRegistry::SessionRegistry(const Config& config, const HttpOptions& options)
+    : m_config(config), m_options(options) {}
+
+std::shared_ptr<HttpSession> SessionRegistry::create(bool legacy) {
+  std::string id = random_hex_id();
+  // session-id-bad-chars: a space and a non-ASCII byte (U+00E9 in UTF-8) in the id.
+  if (m_config.has("session-id-bad-chars")) id = "sess \xC3\xA9" + id.substr(0, 24);
+  auto fresh = std::make_shared<HttpSession>(id, m_config, legacy);
+  std::shared_ptr<HttpSession> evicted;
+  {
+    std::lock_guard lock(m_mutex);
+    std::size_t cap = static_cast<std::size_t>(std::max(1, m_options.max_sessions));
+    if (m_sessions.size() >= cap) {
+      // The least recently used idle session; if every session is busy, the least recent one.
+      auto pick = m_sessions.end();
+      for (bool need_idle : {true, false}) {
+        for (auto it = m_sessions.begin(); it != m_sessions.end(); ++it) {
+          if (need_idle && it->second->in_use()) continue;
+          if (pick == m_sessions.end() || it->second->last_used() < pick->second->last_used()) pick = it;
+        }
+        if (pick != m_sessions.end()) break;
+      }
+      if (pick != m_sessions.end()) {
+        evicted = pick->second;
+        m_sessions.erase(pick);
+      }
+    }
+    m_sessions[id] = fresh;
+    m_latest = fresh;
+  }
+  if (evicted) evicted->end();
+  return fresh;
+}
+
+std::shared_ptr<HttpSession> SessionRegistry::find(const std::string& id) {
+  std::lock_guard lock(m_mutex);
+  auto it = m_sessions.find(id);
+  if (it == m_sessions.end()) return nullptr;
+  it->second->touch();
+  return it->second;
+}
+
+std::shared_ptr<HttpSession> SessionRegistry::latest() {
+  std::lock_guard lock(m_mutex);
+  return m_latest.lock();
+}
+
+bool SessionRegistry::remove(const std::string& id) {
+  std::shared_ptr<HttpSession> gone;
+  {
+    std::lock_guard lock(m_mutex);
+    auto it = m_sessions.find(id);
+    if (it == m_sessions.end()) return false;
+    gone = it->second;
+    m_sessions.erase(it);
+  }
+  gone->end();
+  return true;
+}
+
+void SessionRegistry::expire_idle() {
+  auto limit = std::chrono::seconds(std::max(1, m_options.session_idle_timeout_s));
+  std::vector<std::shared_ptr<HttpSession>> expired;
+  {
+    std::lock_guard lock(m_mutex);
+    for (auto it = m_sessions.begin(); it != m_sessions.end();) {
+      // A legacy session lives as long as its GET stream (it is "in use" while connected).
+      if (it->second->idle_for(limit)) {
+        expired.push_back(it->second);
+        it = m_sessions.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& s : expired) s->end();
+}
+
+void SessionRegistry::end_all() {
+  std::map<std::string, std::shared_ptr<HttpSession>> all;
+  {
+    std::lock_guard lock(m_mutex);
+    all.swap(m_sessions);
+  }
+  for (auto& kv : all) kv.second->end();
+}
+
+std::size_t SessionRegistry::size() const {
+  std::lock_guard lock(m_mutex);
+  return m_sessions.size();
+}
+
+// ---- WorkerGroup ----
+
+void WorkerGroup::spawn(std::function<void()> work) {
+  {
+    std::lock_guard lock(m_state->mutex);
+    ++m_state->running;
+  }
+  // The thread holds the state, so a worker that outlives wait_idle() touches nothing freed.
+  std::thread([state = m_state, work = std::move(work)] {
+    try {
+      work();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "mcp-refserver: handler failed: %s\n", e.what());
+    } catch (...) {
+      std::fprintf(stderr, "mcp-refserver: handler failed\n");
+    }
+    std::lock_guard lock(state->mutex);
+    --state->running;
+    state->cv.notify_all();
+  }).detach();
+}
+
+bool WorkerGroup::wait_idle(std::chrono::milliseconds wait) {
+  std::unique_lock lock(m_state->mutex);
+  return m_state->cv.wait_for(lock, wait, [&] { return m_state->running == 0; });
+}
+
+}  // namespace mcp_probe::refserver::http

@@ -1,0 +1,321 @@
+// The message layer of the reference server: parsing, envelope validation, batches, dispatch to
+// the method handlers, and serialisation with the wire-level faults.
+
+#include <algorithm>
+
+#include "mcp_probe/json/wire.h"
+#include "refserver/session_impl.h"
+
+namespace mcp_probe::refserver {
+
+namespace {
+
+const std::vector<std::string> k_versions = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"};
+
+// Only integers and strings are valid request ids (never null, a float, an object...).
+bool valid_id(const Json& id) { return id.is_string() || id.is_number_integer() || id.is_number_unsigned(); }
+
+Json error_object(int code, const std::string& message) {
+  return Json{{"code", code}, {"message", message}};
+}
+
+Json error_response(const Json& id, int code, const std::string& message) {
+  return Json{{"jsonrpc", "2.0"}, {"id", id}, {"error", error_object(code, message)}};
+}
+
+using Handler = Outcome (*)(Call&);
+
+Outcome handle_ping(Call& call) {
+  if (call.has("ping-nonempty")) return Outcome::ok(Json{{"pong", true}});
+  return Outcome::ok(Json::object());
+}
+
+Outcome handle_subscribe_on(Call& call) { return handle_subscribe(call, true); }
+Outcome handle_subscribe_off(Call& call) { return handle_subscribe(call, false); }
+
+// Method -> handler and the capability that must be declared for it ("" for none).
+struct Route {
+  const char* method;
+  Handler handler;
+  const char* capability;
+};
+
+const Route k_routes[] = {
+    {"ping", handle_ping, ""},
+    {"initialize", handle_initialize, ""},
+    {"logging/setLevel", handle_set_level, "logging"},
+    {"tools/list", handle_tools_list, "tools"},
+    {"tools/call", handle_tools_call, "tools"},
+    {"resources/list", handle_resources_list, "resources"},
+    {"resources/read", handle_resources_read, "resources"},
+    {"resources/templates/list", handle_templates_list, "resources"},
+    {"resources/subscribe", handle_subscribe_on, "resources"},
+    {"resources/unsubscribe", handle_subscribe_off, "resources"},
+    {"prompts/list", handle_prompts_list, "prompts"},
+    {"prompts/get", handle_prompts_get, "prompts"},
+    {"completion/complete", handle_complete, ""},
+};
+
+// Handlers read params with nlohmann accessors; a wrongly typed member surfaces as type_error.
+Outcome run_handler(Handler handler, Call& call) {
+  try {
+    return handler(call);
+  } catch (const Json::type_error& e) {
+    return Outcome::fail(k_invalid_params, std::string("Invalid params: ") + e.what());
+  } catch (const std::exception& e) {
+    return Outcome::fail(k_internal_error, std::string("Internal error: ") + e.what());
+  }
+}
+
+const Route* find_route(const std::string& method) {
+  for (const Route& route : k_routes) {
+    if (method == route.method) return &route;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+int version_rank(std::string_view version) {
+  for (std::size_t i = 0; i < k_versions.size(); ++i) {
+    if (k_versions[i] == version) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+Outcome Outcome::fail(int code, std::string message, Json data) {
+  Json error = error_object(code, message);
+  if (!data.is_null()) error["data"] = std::move(data);
+  return Outcome{std::nullopt, std::move(error)};
+}
+
+const std::set<std::string>& supported_versions() {
+  static const std::set<std::string> versions(k_versions.begin(), k_versions.end());
+  return versions;
+}
+
+const std::string& latest_version() { return k_versions.back(); }
+
+std::string Session::Impl::negotiated() const {
+  std::lock_guard lock(mutex);
+  return version;
+}
+
+void Session::Impl::send(Outbox& out, Json message) {
+  auto fix = [this](Json& one) {
+    if (!one.is_object()) return;
+    if (has("no-jsonrpc-field")) one.erase("jsonrpc");
+    const bool response = !one.contains("method") && one.contains("id");
+    if (response && has("id-as-string") && one["id"].is_number_integer()) one["id"] = one["id"].dump();
+  };
+  if (message.is_array()) {
+    for (Json& one : message) fix(one);
+  } else {
+    fix(message);
+  }
+  std::string text = has("embedded-newline") ? message.dump(2) : json::dump(message);
+  if (has("invalid-utf8")) {
+    for (auto at = text.find(k_invalid_utf8_marker); at != std::string::npos;
+         at = text.find(k_invalid_utf8_marker, at)) {
+      text.replace(at, k_invalid_utf8_marker.size(), "\xff");
+    }
+  }
+  out.send(text);
+}
+
+void Session::Impl::notify(Outbox& out, const std::string& method, Json params) {
+  Json message{{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}};
+  if (has("notification-with-id")) message["id"] = server_request_id();
+  send(out, std::move(message));
+}
+
+void Session::Impl::request_client(Outbox& out, const Json& id, const std::string& method, Json params) {
+  Json message{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}};
+  if (!params.is_null()) message["params"] = std::move(params);
+  send(out, std::move(message));
+}
+
+Json Session::Impl::make_response(const Json& id, const Outcome& outcome, const std::string& method) {
+  Json message{{"jsonrpc", "2.0"}, {"id", id}};
+  if (outcome.result) {
+    message["result"] = *outcome.result;
+    if (has("result-and-error") && method != "initialize") {
+      message["error"] = error_object(k_internal_error, "result-and-error fault");
+    }
+    return message;
+  }
+  Json error = outcome.error.value_or(error_object(k_internal_error, "no outcome"));
+  if (has("error-code-string")) error["code"] = std::to_string(error["code"].get<int>());
+  message["error"] = std::move(error);
+  return message;
+}
+
+std::optional<Json> Session::Impl::process(const Json& message, Outbox& replies, bool in_batch) {
+  if (!message.is_object()) return error_response(nullptr, k_invalid_request, "Invalid Request: not an object");
+  const Json id = message.contains("id") && valid_id(message["id"]) ? message["id"] : Json(nullptr);
+  const bool lenient = has("accept-invalid-request");
+  if (!lenient && message.value("jsonrpc", Json()) != "2.0") {
+    return error_response(id, k_invalid_request, "Invalid Request: jsonrpc must be \"2.0\"");
+  }
+  if (!message.contains("method")) {
+    if (message.contains("id") && (message.contains("result") || message.contains("error"))) {
+      process_response(message);
+      return std::nullopt;
+    }
+    if (lenient && !id.is_null()) return make_response(id, Outcome::ok(Json::object()), "");
+    return error_response(id, k_invalid_request, "Invalid Request: missing method");
+  }
+  if (!message["method"].is_string()) {
+    return error_response(id, k_invalid_request, "Invalid Request: method must be a string");
+  }
+  if (message.contains("params") && !message["params"].is_object() && !message["params"].is_array()) {
+    if (!message.contains("id")) return std::nullopt;
+    return error_response(id, k_invalid_request, "Invalid Request: params must be an object or array");
+  }
+  if (!message.contains("id")) {
+    process_notification(message, replies);
+    return std::nullopt;
+  }
+  if (!valid_id(message["id"])) {
+    return error_response(nullptr, k_invalid_request, "Invalid Request: id must be a string or an integer");
+  }
+  if (in_batch && message["method"] == "initialize") {
+    return error_response(id, k_invalid_request, "Invalid Request: initialize must not be part of a batch");
+  }
+  return process_request(message, replies);
+}
+
+std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& replies) {
+  const Json& id = message["id"];
+  const std::string method = message["method"];
+  Json params = message.value("params", Json::object());
+  if (!params.is_object()) {
+    return make_response(id, Outcome::fail(k_invalid_params, "params must be an object"), method);
+  }
+  {
+    std::lock_guard lock(mutex);
+    const bool early = !init_answered && method != "initialize";
+    if (early && (method != "ping" || has("reject-early-ping")) && !has("no-init-gating")) {
+      return make_response(id, Outcome::fail(k_invalid_request, "Server not initialized"), method);
+    }
+  }
+  const Route* route = find_route(method);
+  const int rank = version_rank(negotiated());
+  if (route && *route->capability) {
+    // A feature the server does not declare does not exist for the client; the undeclared-*
+    // faults keep the methods while hiding the capability.
+    const std::string capability = route->capability;
+    const Json caps = server_capabilities(*this, rank < 0 ? k_rank_2025_11 : rank);
+    if (!caps.contains(capability) && !has("undeclared-" + capability)) route = nullptr;
+  }
+  if (!route) {
+    const bool wrong = has("wrong-method-not-found-code");
+    return make_response(id, Outcome::fail(wrong ? k_internal_error : k_method_not_found, "Method not found: " + method),
+                         method);
+  }
+  auto state = std::make_shared<InFlight>();
+  const std::string key = id.dump();
+  {
+    std::lock_guard lock(mutex);
+    in_flight[key] = state;
+  }
+  Call call(*this, replies, id, method, std::move(params), state);
+  Outcome outcome = run_handler(route->handler, call);
+  bool cancelled = false;
+  {
+    std::lock_guard lock(mutex);
+    in_flight.erase(key);
+    cancelled = state->cancelled && !has("ignore-cancel") && method != "initialize";
+  }
+  if (cancelled || (!outcome.result && !outcome.error)) return std::nullopt;
+  Json response = make_response(id, outcome, method);
+  if (method == "initialize") {
+    send(replies, std::move(response));
+    if (has("early-server-request")) request_client(replies, server_request_id(), "roots/list", nullptr);
+    return std::nullopt;
+  }
+  if (call.has("progress-after-response")) {
+    send(replies, std::move(response));
+    call.flush_deferred();
+    return std::nullopt;
+  }
+  return response;
+}
+
+void Session::Impl::process_notification(const Json& message, Outbox& replies) {
+  const std::string method = message["method"];
+  const Json params = message.value("params", Json::object());
+  if (method == "notifications/initialized") {
+    bool first = false;
+    {
+      std::lock_guard lock(mutex);
+      first = init_answered && !initialized;
+      if (init_answered) initialized = true;
+    }
+    if (first) after_initialized(replies);
+    return;
+  }
+  if (method == "notifications/cancelled" && params.is_object() && params.contains("requestId")) {
+    std::lock_guard lock(mutex);
+    auto it = in_flight.find(params["requestId"].dump());
+    if (it != in_flight.end()) it->second->cancelled = true;
+    cv.notify_all();
+  }
+  const bool answer = has("answer-notifications") || (has("reply-to-cancel") && method == "notifications/cancelled");
+  if (answer) send(replies, error_response(nullptr, k_invalid_request, "notification answered: " + method));
+}
+
+void Session::Impl::process_response(const Json& message) {
+  std::lock_guard lock(mutex);
+  auto it = awaiting.find(message["id"].dump());
+  if (it == awaiting.end()) return;  // a reply to a request we did not wait for: ignored
+  it->second = message;
+  cv.notify_all();
+}
+
+Session::Session(const Config& config, Outbox& standalone)
+    : m_impl(std::make_unique<Impl>(config, standalone)) {}
+
+Session::~Session() { stop(); }
+
+void Session::handle(std::string_view raw, Outbox& replies) {
+  Impl& impl = *m_impl;
+  auto parsed = json::parse(raw);
+  if (!parsed) {
+    if (impl.has("drop-parse-error")) return;
+    impl.send(replies, error_response(nullptr, k_parse_error, "Parse error: " + parsed.error().message));
+    return;
+  }
+  const Json& message = *parsed;
+  if (!message.is_array()) {
+    if (auto response = impl.process(message, replies, false)) impl.send(replies, std::move(*response));
+    return;
+  }
+  const bool batches = impl.negotiated() == "2025-03-26" && !impl.has("reject-batch");
+  if (!batches || message.empty()) {
+    const char* why = message.empty() ? "Invalid Request: empty batch" : "Invalid Request: batches are not supported";
+    impl.send(replies, error_response(nullptr, k_invalid_request, why));
+    return;
+  }
+  Json responses = Json::array();
+  for (const Json& element : message) {
+    if (auto response = impl.process(element, replies, true)) responses.push_back(std::move(*response));
+  }
+  if (!responses.empty()) impl.send(replies, std::move(responses));
+}
+
+std::string Session::protocol_version() const { return m_impl->negotiated(); }
+
+bool Session::initialized() const {
+  std::lock_guard lock(m_impl->mutex);
+  return m_impl->initialized;
+}
+
+void Session::stop() {
+  std::lock_guard lock(m_impl->mutex);
+  m_impl->stopping = true;
+  for (auto& [key, state] : m_impl->in_flight) state->cancelled = true;
+  m_impl->cv.notify_all();
+}
+
+}  // namespace mcp_probe::refserver

@@ -1,0 +1,173 @@
+#pragma once
+
+// Private to the protocol core of mcp-refserver: the session state shared by the method handlers
+// (session.cpp, lifecycle.cpp, tools*.cpp, resources.cpp, prompts.cpp) and the per-request
+// context they work with. Not for the front-ends: they see only server.h.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mcp_probe/refserver/server.h"
+
+namespace mcp_probe::refserver {
+
+using Json = nlohmann::json;
+
+// JSON-RPC error codes the server uses.
+inline constexpr int k_parse_error = -32700;
+inline constexpr int k_invalid_request = -32600;
+inline constexpr int k_method_not_found = -32601;
+inline constexpr int k_invalid_params = -32602;
+inline constexpr int k_internal_error = -32603;
+inline constexpr int k_resource_not_found = -32002;
+
+// Marker replaced by an invalid UTF-8 byte at serialisation time (fault invalid-utf8):
+// nlohmann::json refuses to serialise invalid UTF-8 itself.
+inline constexpr std::string_view k_invalid_utf8_marker = "@@refserver-invalid-utf8@@";
+
+// 0 = 2024-11-05 ... 3 = 2025-11-25; -1 for anything else.
+int version_rank(std::string_view version);
+inline constexpr int k_rank_2025_03 = 1;
+inline constexpr int k_rank_2025_06 = 2;
+inline constexpr int k_rank_2025_11 = 3;
+
+// What a method handler produces: a result, an error, or nothing (a cancelled request).
+struct Outcome {
+  std::optional<Json> result;
+  std::optional<Json> error;  // {code, message[, data]}
+  static Outcome ok(Json result) { return Outcome{std::move(result), std::nullopt}; }
+  static Outcome fail(int code, std::string message, Json data = nullptr);
+  static Outcome none() { return Outcome{}; }
+};
+
+// Book-keeping of one client request in flight (for notifications/cancelled).
+struct InFlight {
+  bool cancelled = false;  // guarded by Session::Impl::mutex
+};
+
+class Call;
+
+struct Session::Impl {
+  Impl(const Config& config, Outbox& standalone) : config(config), standalone(standalone) {}
+
+  Config config;
+  Outbox& standalone;
+
+  // Guards everything below; `cv` is notified on any change (cancellation, a client response,
+  // stop), and waiters re-check their own predicate.
+  mutable std::mutex mutex;
+  std::condition_variable cv;
+  std::string version;          // negotiated ("" before initialize)
+  bool init_answered = false;   // an initialize request was answered
+  bool initialized = false;     // notifications/initialized received
+  bool stopping = false;
+  Json client_capabilities = Json::object();
+  int log_threshold = 0;        // index into the LoggingLevel order; 0 = debug (everything)
+  std::set<std::string> subscriptions;
+  std::map<std::string, std::shared_ptr<InFlight>> in_flight;          // key: dump(id)
+  std::map<std::string, std::optional<Json>> awaiting;                 // server-issued id -> reply
+  std::atomic<int> next_server_id{1};
+
+  bool has(std::string_view fault) const { return config.has(fault); }
+  std::string negotiated() const;
+
+  // Serialises and sends one message, applying the wire-level faults.
+  void send(Outbox& out, Json message);
+  // Sends a notification (fault notification-with-id adds an id).
+  void notify(Outbox& out, const std::string& method, Json params);
+  // A fresh id for a server->client request ("srv-N").
+  std::string server_request_id() { return "srv-" + std::to_string(next_server_id++); }
+  // Sends a server->client request without waiting for its reply.
+  void request_client(Outbox& out, const Json& id, const std::string& method, Json params);
+
+  // Handles one parsed message; returns the response to send (none for notifications,
+  // responses and cancelled requests).
+  std::optional<Json> process(const Json& message, Outbox& replies, bool in_batch);
+  std::optional<Json> process_request(const Json& message, Outbox& replies);
+  void process_notification(const Json& message, Outbox& replies);
+  void process_response(const Json& message);
+  Json make_response(const Json& id, const Outcome& outcome, const std::string& method);
+  void after_initialized(Outbox& replies);
+};
+
+// The context of one client request being handled: its id, params and the channels to report
+// progress, logs and server->client requests on. Lives on the handling thread's stack.
+class Call {
+ public:
+  Call(Session::Impl& session, Outbox& replies, Json id, std::string method, Json params,
+       std::shared_ptr<InFlight> state);
+
+  Session::Impl& session;
+  Outbox& replies;
+  const Json id;
+  const std::string method;
+  const Json params;  // always an object
+
+  bool has(std::string_view fault) const { return session.has(fault); }
+  // Rank of the negotiated version for what the server *sends* (newer-fields lifts it).
+  int rank() const { return m_rank; }
+  // The negotiated rank, unaffected by newer-fields.
+  int negotiated_rank() const { return m_negotiated_rank; }
+
+  // True once the request was cancelled (or the session stops); ignore-cancel hides cancels.
+  bool cancelled() const;
+  // Sleeps up to `d`; returns false when cancelled meanwhile.
+  bool sleep_for(std::chrono::milliseconds d) const;
+
+  // notifications/progress for the request's progressToken (nothing without a token).
+  void progress(double value, std::optional<double> total, const std::string& message = "");
+  bool has_progress_token() const;
+  // notifications/message at `level` if the session's level filter lets it through.
+  void log(const std::string& level, const Json& data);
+  // Sends a server->client request on the request's stream and waits for the reply (or
+  // cancellation, or `timeout`). nullopt when no reply came.
+  std::optional<Json> ask_client(const std::string& method, Json params,
+                                 std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  // Sends progress deferred by progress-after-response; called once the response is out.
+  void flush_deferred();
+
+ private:
+  std::shared_ptr<InFlight> m_state;
+  int m_rank;
+  int m_negotiated_rank;
+  int m_progress_count = 0;
+  double m_first_progress = 0;
+  std::vector<Json> m_deferred;
+};
+
+// Method handlers (one file per feature area).
+Outcome handle_initialize(Call& call);
+Outcome handle_set_level(Call& call);
+Outcome handle_tools_list(Call& call);
+Outcome handle_tools_call(Call& call);
+Outcome handle_resources_list(Call& call);
+Outcome handle_resources_read(Call& call);
+Outcome handle_templates_list(Call& call);
+Outcome handle_subscribe(Call& call, bool subscribe);
+Outcome handle_prompts_list(Call& call);
+Outcome handle_prompts_get(Call& call);
+Outcome handle_complete(Call& call);
+
+// The server's capabilities as declared for the session (faults applied).
+Json server_capabilities(const Session::Impl& session, int rank);
+
+// Pagination shared by the list methods: takes params.cursor, returns one page of `items`
+// under `key` with nextCursor, or -32602 for an unknown cursor. Emits two progress
+// notifications first when the request carries a progressToken.
+Outcome paginate(Call& call, const Json& items, const char* key);
+
+// Small base64 fixtures.
+extern const char* const k_png_base64;  // 1x1 red PNG
+extern const char* const k_wav_base64;  // a few samples of silence, 8 kHz mono 8-bit
+
+}  // namespace mcp_probe::refserver

@@ -1,0 +1,53 @@
+#pragma once
+
+// Private: the tool fixtures of mcp-refserver (tools.cpp lists and dispatches them,
+// tool_fixtures.cpp implements them).
+
+#include <vector>
+
+#include "refserver/session_impl.h"
+
+namespace mcp_probe::refserver {
+
+using ToolRun = Outcome (*)(Call& call, const Json& arguments);
+
+struct ToolDef {
+  std::string name;
+  std::string title;
+  std::string description;
+  int min_rank = 0;          // the oldest version (rank) that lists the tool
+  Json input_schema;         // what arguments are validated against
+  Json output_schema;        // null: none (only sent from 2025-06-18)
+  ToolRun run = nullptr;
+};
+
+// The tools visible to `call` (its version, faults applied to names).
+std::vector<ToolDef> tool_defs(const Call& call);
+
+// Content helpers.
+Json text_content(const std::string& text);
+Json image_content(const Call& call);
+Json tool_text(const std::string& text, bool is_error = false);
+
+// Fixture implementations (tool_fixtures.cpp).
+Outcome run_simple_text(Call& call, const Json& arguments);
+Outcome run_image(Call& call, const Json& arguments);
+Outcome run_audio(Call& call, const Json& arguments);
+Outcome run_embedded_resource(Call& call, const Json& arguments);
+Outcome run_multiple_content(Call& call, const Json& arguments);
+Outcome run_with_logging(Call& call, const Json& arguments);
+Outcome run_error_handling(Call& call, const Json& arguments);
+Outcome run_with_progress(Call& call, const Json& arguments);
+Outcome run_sampling(Call& call, const Json& arguments);
+Outcome run_elicitation(Call& call, const Json& arguments);
+Outcome run_elicitation_defaults(Call& call, const Json& arguments);
+Outcome run_elicitation_enums(Call& call, const Json& arguments);
+Outcome run_reconnection(Call& call, const Json& arguments);
+Outcome run_json_schema_2020(Call& call, const Json& arguments);
+Outcome run_echo(Call& call, const Json& arguments);
+Outcome run_add(Call& call, const Json& arguments);
+Outcome run_slow(Call& call, const Json& arguments);
+Outcome run_fail(Call& call, const Json& arguments);
+Outcome run_resource_link(Call& call, const Json& arguments);
+
+}  // namespace mcp_probe::refserver

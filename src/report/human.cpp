@@ -1,0 +1,176 @@
+// The human report: grouped by area, coloured with rang when asked, failures expanded.
+
+#include <sstream>
+
+#include <rang.hpp>
+
+#include "mcp_probe/report/render.h"
+#include "text.h"
+
+namespace mcp_probe::report {
+namespace {
+
+using checks::CheckResult;
+using checks::Status;
+
+constexpr std::size_t k_width = 100;
+constexpr const char* k_detail_indent = "         ";  // lines up under the check id
+
+// Writes rang attributes only when colour is on, so plain output has no escape codes at all.
+class Painter {
+ public:
+  Painter(std::ostream& os, bool color) : m_os(os), m_color(color) {
+    if (m_color) rang::setControlMode(rang::control::Force);
+  }
+  template <typename Attr>
+  void put(Attr attr, std::string_view text) {
+    if (m_color) m_os << attr;
+    m_os << text;
+    if (m_color) m_os << rang::style::reset;
+  }
+  void plain(std::string_view text) { m_os << text; }
+
+ private:
+  std::ostream& m_os;
+  bool m_color;
+};
+
+void put_status(Painter& p, Status status) {
+  std::string word = detail::status_word(status);
+  word.resize(5, ' ');
+  switch (status) {
+    case Status::pass: p.put(rang::fg::green, word); break;
+    case Status::fail: p.put(rang::fg::red, word); break;
+    case Status::warn: p.put(rang::fg::yellow, word); break;
+    case Status::skip: p.put(rang::style::dim, word); break;
+    case Status::error: p.put(rang::fg::magenta, word); break;
+  }
+}
+
+void put_wrapped(Painter& p, std::string_view label, std::string_view text, bool dim = false) {
+  if (text.empty()) return;
+  const std::string joined = std::string(label) + std::string(text);
+  for (const auto& line : detail::wrap(detail::sanitize_utf8(joined), k_width, k_detail_indent)) {
+    if (dim) {
+      p.put(rang::style::dim, line);
+    } else {
+      p.plain(line);
+    }
+    p.plain("\n");
+  }
+}
+
+void put_details(Painter& p, const CheckResult& r) {
+  put_wrapped(p, "", r.message);
+  put_wrapped(p, "expected: ", r.expected);
+  put_wrapped(p, "observed: ", r.observed);
+  put_wrapped(p, "spec: ", r.info.spec);
+  put_wrapped(p, "diagnosis: ", r.info.diagnosis);
+}
+
+void put_check(Painter& p, const CheckResult& r, const ReportOptions& options) {
+  p.plain("  ");
+  put_status(p, r.status);
+  p.plain("  " + detail::sanitize_utf8(r.info.id) + "  " + detail::sanitize_utf8(r.info.title));
+  if (options.timings) p.plain("  (" + detail::format_ms(r.duration_ms) + ")");
+  const bool baselined = options.policy.expected_failures.count(r.info.id) != 0;
+  if (baselined && is_failure(r, options.policy)) p.put(rang::style::dim, "  [expected failure]");
+  p.plain("\n");
+  if (r.status == Status::skip) {
+    put_wrapped(p, "", r.message, true);
+  } else if (r.status != Status::pass) {
+    put_details(p, r);
+  }
+}
+
+void put_not_connected(Painter& p, const checks::RunReport& report) {
+  const CheckResult* failed = detail::first_failure(report);
+  std::string headline = "Could not connect";
+  if (failed != nullptr) headline += ": " + failed->info.id + " (" + failed->info.title + ")";
+  p.put(rang::fg::red, detail::sanitize_utf8(headline));
+  p.plain("\n");
+  if (failed != nullptr) {
+    for (const auto& line : detail::wrap(detail::sanitize_utf8(failed->message), k_width, "  ")) p.plain(line + "\n");
+    put_wrapped(p, "diagnosis: ", failed->info.diagnosis);
+  }
+  if (!report.stderr_tail.empty()) {
+    p.plain("  server stderr (last lines):\n");
+    std::istringstream tail(detail::sanitize_utf8(report.stderr_tail));
+    for (std::string line; std::getline(tail, line);) p.put(rang::style::dim, "    | " + line + "\n");
+  }
+  p.plain("\n");
+}
+
+std::string summary_line(const checks::RunReport& report) {
+  const auto s = report.summary();
+  std::ostringstream os;
+  os << "Summary: " << s.pass << " passed, " << s.fail << " failed, " << s.warn << " warnings, " << s.skip
+     << " skipped, " << s.error << " errors (" << report.checks.size() << " checks)\n";
+  os << "Protocol " << (report.protocol_version.empty() ? "(none)" : report.protocol_version) << " over "
+     << (report.transport.empty() ? "(none)" : report.transport);
+  const std::string server = detail::server_label(report.server_info);
+  if (!server.empty()) os << ", server " << detail::sanitize_utf8(server);
+  os << ", " << detail::format_ms(report.wall_ms) << "\n";
+  return os.str();
+}
+
+void put_verdict(Painter& p, const checks::RunReport& report, const ReportOptions& options) {
+  const Verdict v = judge(report, options.policy);
+  const char* level = options.policy.fail_on_should ? "should" : "must";
+  p.plain("Result: ");
+  switch (v.outcome) {
+    case Outcome::pass:
+      p.put(rang::fg::green, "PASS");
+      p.plain(std::string(" (no failures at the ") + level + " level");
+      if (!v.expected.empty()) p.plain("; " + std::to_string(v.expected.size()) + " expected failures in the baseline");
+      p.plain(")\n");
+      break;
+    case Outcome::fail:
+      p.put(rang::fg::red, "FAIL");
+      p.plain(" (" + std::to_string(v.failing.size()) + " checks fail at the " + level + " level");
+      if (!v.stale.empty()) p.plain("; " + std::to_string(v.stale.size()) + " stale baseline entries");
+      p.plain(")\n");
+      for (const auto& line : stale_messages(v)) p.plain("  " + line + "\n");
+      break;
+    case Outcome::not_connected:
+      p.put(rang::fg::red, "NOT CONNECTED");
+      p.plain(" (the server could not be reached, started or initialized)\n");
+      break;
+    case Outcome::interrupted:
+      p.put(rang::fg::yellow, "INTERRUPTED");
+      p.plain(" (the run was stopped; results so far are shown)\n");
+      break;
+  }
+}
+
+}  // namespace
+
+std::string render_human(const checks::RunReport& report, const ReportOptions& options) {
+  std::ostringstream os;
+  Painter p(os, options.color);
+  p.put(rang::style::bold, "mcp-probe " + report.tool_version);
+  p.plain(": " + detail::sanitize_utf8(report.target) + "\n\n");
+  if (!report.connected) put_not_connected(p, report);
+  int hidden = 0;
+  for (const auto& group : detail::group_by_area(report)) {
+    std::ostringstream body;
+    Painter bp(body, options.color);
+    for (const CheckResult* r : group.checks) {
+      // A server that was never reached leaves every other check skipped: count, don't list.
+      if (!report.connected && r->status == Status::skip) {
+        ++hidden;
+        continue;
+      }
+      put_check(bp, *r, options);
+    }
+    if (body.str().empty()) continue;
+    p.put(rang::style::bold, detail::sanitize_utf8(group.area));
+    p.plain("\n" + body.str() + "\n");
+  }
+  if (hidden > 0) p.plain("(" + std::to_string(hidden) + " checks not run)\n\n");
+  p.plain(summary_line(report));
+  put_verdict(p, report, options);
+  return os.str();
+}
+
+}  // namespace mcp_probe::report

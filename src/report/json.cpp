@@ -1,0 +1,74 @@
+// The JSON report (schemaVersion 1). Keys keep the documented order (ordered_json); durations
+// appear only with timings so that two runs over the same server give identical files.
+
+#include <nlohmann/json.hpp>
+
+#include "mcp_probe/report/render.h"
+#include "text.h"
+
+namespace mcp_probe::report {
+namespace {
+
+using Ordered = nlohmann::ordered_json;
+
+// Server-supplied JSON keeps the server's member order only as far as nlohmann::json does
+// (sorted); converting keeps the output deterministic. Invalid UTF-8 is replaced, not thrown.
+Ordered to_ordered(const nlohmann::json& value) {
+  if (value.is_null()) return nullptr;
+  return Ordered::parse(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+std::string clean(const std::string& text) { return detail::sanitize_utf8(text); }
+
+Ordered check_json(const checks::CheckResult& r, const ReportOptions& options) {
+  Ordered c;
+  c["id"] = clean(r.info.id);
+  c["area"] = clean(r.info.area);
+  c["status"] = checks::to_string(r.status);
+  c["level"] = checks::to_string(r.info.level);
+  c["title"] = clean(r.info.title);
+  c["message"] = clean(r.message);
+  c["expected"] = clean(r.expected);
+  c["observed"] = clean(r.observed);
+  c["spec"] = clean(r.info.spec);
+  c["diagnosis"] = clean(r.info.diagnosis);
+  if (options.timings) c["durationMs"] = r.duration_ms;
+  c["traceRefs"] = r.trace_refs;
+  return c;
+}
+
+Ordered verdict_json(const checks::RunReport& report, const ReportOptions& options) {
+  const Verdict v = judge(report, options.policy);
+  Ordered out;
+  out["result"] = to_string(v.outcome);
+  out["failOn"] = options.policy.fail_on_should ? "should" : "must";
+  out["failing"] = v.failing;
+  out["expectedFailures"] = v.expected;
+  out["staleExpectedFailures"] = v.stale;
+  return out;
+}
+
+}  // namespace
+
+std::string render_json(const checks::RunReport& report, const ReportOptions& options) {
+  Ordered doc;
+  doc["schemaVersion"] = 1;
+  doc["tool"] = Ordered{{"name", "mcp-probe"}, {"version", clean(report.tool_version)}};
+  doc["target"] = clean(report.target);
+  doc["transport"] = clean(report.transport);
+  doc["protocolVersion"] = report.protocol_version.empty() ? Ordered(nullptr) : Ordered(clean(report.protocol_version));
+  doc["serverInfo"] = to_ordered(report.server_info);
+  doc["capabilities"] = to_ordered(report.capabilities);
+  doc["checks"] = Ordered::array();
+  for (const auto& r : report.checks) doc["checks"].push_back(check_json(r, options));
+  const auto s = report.summary();
+  Ordered summary{{"pass", s.pass}, {"fail", s.fail}, {"warn", s.warn}, {"skip", s.skip}, {"error", s.error}};
+  if (options.timings) summary["wallMs"] = report.wall_ms;
+  summary["connected"] = report.connected;
+  summary["interrupted"] = report.interrupted;
+  doc["summary"] = std::move(summary);
+  doc["verdict"] = verdict_json(report, options);
+  return doc.dump(2, ' ', false, Ordered::error_handler_t::replace) + "\n";
+}
+
+}  // namespace mcp_probe::report

@@ -1,0 +1,45 @@
+#pragma once
+
+// Text helpers shared by the report renderers (private to src/report/).
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "mcp_probe/checks/result.h"
+
+namespace mcp_probe::report::detail {
+
+// Replaces every invalid UTF-8 sequence with U+FFFD.
+std::string sanitize_utf8(std::string_view text);
+// XML 1.0 text/attribute content: escapes & < > " ', replaces characters XML 1.0 forbids
+// (C0 controls but tab/LF/CR, U+FFFE, U+FFFF) with a visible "\xNN" / "\uFFFE"; in attributes
+// tab, LF and CR become character references so they survive attribute normalisation.
+std::string xml_escape(std::string_view text, bool attribute);
+// Markdown table cell / inline text: HTML-escapes < > &, backslash-escapes Markdown punctuation
+// and pipes, turns newlines into <br>, drops other control characters.
+std::string markdown_escape(std::string_view text);
+// Words wrapped to `width` columns, every line prefixed with `indent`; keeps explicit newlines.
+std::vector<std::string> wrap(std::string_view text, std::size_t width, std::string_view indent);
+
+// "1.2 s", "340 ms".
+std::string format_ms(double ms);
+// "name version" from an InitializeResult.serverInfo, or "" when unknown.
+std::string server_label(const nlohmann::json& server_info);
+
+// The areas of the report in order of first appearance, each with its checks in report order.
+struct AreaGroup {
+  std::string area;
+  std::vector<const checks::CheckResult*> checks;
+};
+std::vector<AreaGroup> group_by_area(const checks::RunReport& report);
+
+// The first fail/error result: the connectivity check that failed in a not-connected report.
+const checks::CheckResult* first_failure(const checks::RunReport& report);
+
+// Upper-case status word: "PASS", "FAIL", ...
+std::string status_word(checks::Status status);
+
+}  // namespace mcp_probe::report::detail

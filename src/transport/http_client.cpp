@@ -1,0 +1,407 @@
+#include "mcp_probe/transport/http_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstdio>
+#include <mutex>
+
+namespace mcp_probe::transport {
+
+namespace {
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string trim(std::string_view s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  auto e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+bool is_event_stream(const std::string& content_type) {
+  std::string media = trim(std::string_view(content_type).substr(0, content_type.find(';')));
+  return iequals(media, "text/event-stream");
+}
+
+std::string seconds(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g s", ms / 1000.0);
+  return buf;
+}
+
+bool contains(const std::string& haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// State shared with curl's callbacks for one transfer.
+struct Transfer {
+  const HttpRequest* request = nullptr;
+  const HttpHooks* hooks = nullptr;
+  const HttpClientOptions* options = nullptr;
+  HttpResponse response;
+  SseParser parser;
+  bool in_final_headers = false;
+  bool headers_done = false;
+  bool stopped = false;
+  std::string fatal;  // a size limit was hit: the diagnosis
+
+  explicit Transfer(std::size_t max_event) : parser(max_event) {}
+
+  std::uint64_t trace(TraceEvent e) {
+    if (!options->tracer) return 0;
+    auto id = options->tracer->emit(std::move(e));
+    response.trace_ids.push_back(id);
+    return id;
+  }
+
+  void on_headers_complete() {
+    headers_done = true;
+    response.headers_at_ms = util::monotonic_ms();
+    response.content_type = find_header(response.headers, "content-type").value_or("");
+    response.sse = is_event_stream(response.content_type);
+    if (response.sse) {
+      TraceEvent e;
+      e.direction = Direction::receive;
+      e.channel = "http";
+      e.url = request->url;
+      e.http_status = response.status;
+      e.headers = response.headers;
+      trace(std::move(e));
+    }
+    if (hooks->on_headers) hooks->on_headers(response);
+  }
+
+  bool on_body(std::string_view chunk) {
+    if (request->keep_body) {
+      if (response.body.size() + chunk.size() > options->max_body_bytes) {
+        fatal = "response body from " + request->url + " exceeds the limit of " +
+                std::to_string(options->max_body_bytes) + " bytes";
+        return false;
+      }
+      response.body.append(chunk);
+    }
+    if (!response.sse) return true;
+    auto events = parser.feed(chunk);
+    if (parser.failed()) {
+      fatal = parser.error() + " (from " + request->url + ")";
+      return false;
+    }
+    for (auto& event : events) {
+      SseArrival arrival;
+      arrival.at_ms = util::monotonic_ms();
+      if (response.first_event_at_ms == 0) response.first_event_at_ms = arrival.at_ms;
+      TraceEvent e;
+      e.direction = Direction::receive;
+      e.channel = "sse";
+      e.url = request->url;
+      e.sse_event = event.type;
+      e.sse_id = event.id;
+      e.body = event.data;
+      arrival.trace_id = trace(std::move(e));
+      if (hooks->on_event && !hooks->on_event(event, arrival)) stopped = true;
+      if (request->keep_body) response.events.push_back(std::move(event));
+    }
+    return !stopped;
+  }
+};
+
+size_t header_cb(char* data, size_t size, size_t n, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  std::string_view line(data, size * n);
+  if (line.rfind("HTTP/", 0) == 0) {
+    // A new status line (after 100 Continue or an interim response): start over.
+    t->response.headers.clear();
+    auto sp = line.find(' ');
+    t->response.status = sp == std::string_view::npos ? 0 : std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
+    t->in_final_headers = t->response.status >= 200;
+  } else if (line == "\r\n" || line == "\n") {
+    if (t->in_final_headers && !t->headers_done) t->on_headers_complete();
+  } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
+    t->response.headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
+  }
+  return size * n;
+}
+
+size_t write_cb(char* data, size_t size, size_t n, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  if (!t->headers_done) t->on_headers_complete();  // HTTP/0.9-like or missing blank line
+  return t->on_body(std::string_view(data, size * n)) ? size * n : 0;
+}
+
+}  // namespace
+
+const char* to_string(HttpEnd end) {
+  switch (end) {
+    case HttpEnd::complete: return "complete";
+    case HttpEnd::stopped: return "stopped";
+    case HttpEnd::deadline: return "deadline";
+    case HttpEnd::cancelled: return "cancelled";
+  }
+  return "complete";
+}
+
+void HttpCancel::cancel() {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  m_cancelled = true;
+  if (m_multi) curl_multi_wakeup(static_cast<CURLM*>(m_multi));
+}
+
+void HttpCancel::attach(void* multi) {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  m_multi = multi;
+}
+
+void HttpCancel::detach() {
+  std::lock_guard<std::mutex> lock(m_mutex);
+  m_multi = nullptr;
+}
+
+std::string url_host_port(const std::string& url) {
+  std::string_view u = url;
+  std::string scheme;
+  if (auto p = u.find("://"); p != std::string_view::npos) {
+    scheme = std::string(u.substr(0, p));
+    u.remove_prefix(p + 3);
+  }
+  u = u.substr(0, u.find_first_of("/?#"));
+  if (auto at = u.rfind('@'); at != std::string_view::npos) u.remove_prefix(at + 1);
+  std::size_t host_end = u.size();
+  if (!u.empty() && u[0] == '[') {
+    host_end = u.find(']');
+    host_end = host_end == std::string_view::npos ? u.size() : host_end + 1;
+  } else if (auto c = u.find(':'); c != std::string_view::npos) {
+    host_end = c;
+  }
+  std::string host(u.substr(0, host_end));
+  std::string port;
+  if (host_end < u.size() && u[host_end] == ':') port = std::string(u.substr(host_end + 1));
+  if (port.empty()) port = iequals(scheme, "https") ? "443" : "80";
+  return host + ":" + port;
+}
+
+util::Error describe_curl_error(int code, const std::string& url, const std::string& errbuf, int os_errno) {
+  using util::ErrorKind;
+  std::string hp = url_host_port(url);
+  std::string host = hp.substr(0, hp.rfind(':'));
+  std::string detail = errbuf.empty() ? curl_easy_strerror(static_cast<CURLcode>(code)) : errbuf;
+  switch (code) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return {ErrorKind::io, "unsupported protocol in URL '" + url + "': use http:// or https:// (" + detail + ")"};
+    case CURLE_URL_MALFORMAT:
+      return {ErrorKind::io, "malformed URL '" + url + "': " + detail};
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return {ErrorKind::io, "cannot resolve host '" + host + "': check the host name in '" + url + "'"};
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return {ErrorKind::io, "cannot resolve the proxy host: " + detail + " (check http_proxy / https_proxy)"};
+    case CURLE_COULDNT_CONNECT: {
+      bool refused = os_errno == ECONNREFUSED || contains(detail, "refused") ||
+                     (os_errno == 0 && contains(detail, "Couldn't connect to server"));
+      if (refused) {
+        return {ErrorKind::io, "connection refused by " + hp +
+                                   ": nothing is listening there — check the port, that the server is running, "
+                                   "and whether it binds 127.0.0.1, 0.0.0.0 or ::1"};
+      }
+      return {ErrorKind::io, "cannot connect to " + hp + ": " + detail};
+    }
+    case CURLE_OPERATION_TIMEDOUT:
+      if (contains(detail, "Resolving timed out")) {
+        return {ErrorKind::timeout, "cannot resolve host '" + host + "' in time: " + detail};
+      }
+      if (contains(detail, "Connection timed out") || contains(detail, "connect")) {
+        return {ErrorKind::timeout, "cannot connect to " + hp +
+                                        " in time (no TCP connection; a firewall dropping packets or a wrong "
+                                        "address?): " + detail};
+      }
+      return {ErrorKind::timeout, "timed out waiting for " + url + ": " + detail};
+    case CURLE_PEER_FAILED_VERIFICATION:
+      return {ErrorKind::io, "TLS certificate of " + host + " not trusted: " + detail +
+                                 " — pass --cacert FILE with the issuing CA, or --insecure to skip verification"};
+    case CURLE_SSL_CACERT_BADFILE:
+      return {ErrorKind::io, "cannot use the CA certificate file (--cacert): " + detail};
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_USE_SSL_FAILED:
+    case CURLE_SSL_CONNECT_ERROR:
+      return {ErrorKind::io, "TLS handshake with " + hp + " failed: " + detail +
+                                 " — is it an https:// URL for a plain-HTTP server? A certificate problem can be "
+                                 "worked around with --cacert FILE or --insecure"};
+    case CURLE_GOT_NOTHING:
+      return {ErrorKind::io, "server at " + hp + " closed the connection without sending a response"};
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return {ErrorKind::io, "malformed HTTP response from " + hp + ": " + detail};
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+      return {ErrorKind::io, "connection to " + hp + " failed mid-exchange: " + detail};
+    case CURLE_PARTIAL_FILE:
+      return {ErrorKind::io, "response from " + hp + " ended before its declared length: " + detail};
+    case CURLE_TOO_MANY_REDIRECTS:
+      return {ErrorKind::io, "too many redirects from " + url};
+    default:
+      return {ErrorKind::io, "HTTP request to " + url + " failed: " + detail};
+  }
+}
+
+HttpClient::HttpClient(HttpClientOptions options) : m_options(std::move(options)) { global_init(); }
+
+util::Expected<HttpResponse> HttpClient::perform(const HttpRequest& request, util::Deadline deadline,
+                                                 const HttpHooks& hooks) const {
+  Transfer t(m_options.max_event_bytes);
+  t.request = &request;
+  t.hooks = &hooks;
+  t.options = &m_options;
+  t.response.started_at_ms = util::monotonic_ms();
+
+  Headers sent = request.headers;
+  if (!find_header(sent, "user-agent")) sent.emplace_back("User-Agent", "mcp-probe/" MCP_PROBE_VERSION);
+  {
+    TraceEvent e;
+    e.direction = Direction::send;
+    e.channel = "http";
+    e.http_method = request.method;
+    e.url = request.url;
+    e.headers = sent;
+    e.body = request.body;
+    t.trace(std::move(e));
+  }
+
+  CURL* easy = curl_easy_init();
+  if (!easy) return util::make_error(util::ErrorKind::io, "curl_easy_init failed");
+  curl_slist* list = nullptr;
+  for (const auto& [k, v] : sent) list = curl_slist_append(list, (k + ": " + v).c_str());
+  // Suppress curl's own defaults: the request carries exactly what the caller asked for.
+  if (!find_header(sent, "accept")) list = curl_slist_append(list, "Accept:");
+  if (!find_header(sent, "content-type")) list = curl_slist_append(list, "Content-Type:");
+  list = curl_slist_append(list, "Expect:");
+
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, header_cb);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &t);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, write_cb);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(easy, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
+  if (request.method == "GET") {
+    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+  } else if (request.method == "HEAD") {
+    curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+  } else {
+    if (request.method != "POST") curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (request.method == "POST" || !request.body.empty()) {
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
+    }
+  }
+  if (m_options.insecure) {
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  if (!m_options.cacert.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, m_options.cacert.c_str());
+  long budget_ms = 0;  // 0: no overall timeout (Deadline::never)
+  if (deadline.at() != util::Clock::time_point::max()) budget_ms = std::max(1, deadline.remaining_ms());
+  long connect_ms = static_cast<long>(m_options.connect_timeout.count());
+  if (budget_ms > 0 && budget_ms < connect_ms) connect_ms = budget_ms;
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, budget_ms);
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+
+  // The multi interface only so that HttpCancel can wake a blocked transfer at once.
+  CURLM* multi = curl_multi_init();
+  curl_multi_add_handle(multi, easy);
+  if (hooks.cancel) hooks.cancel->attach(multi);
+  CURLcode result = CURLE_OK;
+  bool cancelled = false;
+  for (;;) {
+    if (hooks.cancel && hooks.cancel->cancelled()) {
+      cancelled = true;
+      break;
+    }
+    int running = 0;
+    if (curl_multi_perform(multi, &running) != CURLM_OK) {
+      result = CURLE_FAILED_INIT;
+      break;
+    }
+    if (running == 0) {
+      int left = 0;
+      while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+        if (msg->msg == CURLMSG_DONE) result = msg->data.result;
+      }
+      break;
+    }
+    curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+  }
+  if (hooks.cancel) hooks.cancel->detach();
+  long os_errno = 0;
+  curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
+  char* effective = nullptr;
+  if (curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK && effective) {
+    t.response.effective_url = effective;
+  }
+  curl_multi_remove_handle(multi, easy);
+  curl_multi_cleanup(multi);
+  curl_easy_cleanup(easy);
+  curl_slist_free_all(list);
+  t.response.done_at_ms = util::monotonic_ms();
+
+  auto redact = [&](std::string s) { return m_options.tracer ? m_options.tracer->redact(std::move(s)) : s; };
+  auto fail = [&](util::Error e) -> util::Expected<HttpResponse> {
+    e.message = redact(std::move(e.message));
+    if (m_options.tracer) {
+      TraceEvent ev;
+      ev.direction = Direction::info;
+      ev.channel = "http";
+      ev.url = request.url;
+      ev.body = e.message;
+      m_options.tracer->emit(std::move(ev));
+    }
+    return e;
+  };
+  double elapsed = t.response.done_at_ms - t.response.started_at_ms;
+
+  if (!t.fatal.empty()) return fail({util::ErrorKind::io, t.fatal});
+  if (cancelled) {
+    if (!t.headers_done) return fail({util::ErrorKind::closed, "request to " + request.url + " cancelled"});
+    t.response.end = HttpEnd::cancelled;
+  } else if (t.stopped && (result == CURLE_WRITE_ERROR || result == CURLE_OK)) {
+    t.response.end = HttpEnd::stopped;
+  } else if (result == CURLE_OPERATION_TIMEDOUT && t.headers_done && t.response.sse) {
+    t.response.end = HttpEnd::deadline;
+  } else if (result == CURLE_OPERATION_TIMEDOUT && t.headers_done) {
+    return fail({util::ErrorKind::timeout, request.method + " " + request.url + ": response body not complete within " +
+                                               seconds(elapsed) + " (" + std::to_string(t.response.body.size()) +
+                                               " bytes received, status " + std::to_string(t.response.status) + ")"});
+  } else if (result == CURLE_OPERATION_TIMEDOUT && !contains(errbuf, "onnect") && !contains(errbuf, "Resolving")) {
+    return fail({util::ErrorKind::timeout,
+                 request.method + " " + request.url + ": no response headers within " + seconds(elapsed)});
+  } else if (result != CURLE_OK) {
+    return fail(describe_curl_error(result, request.url, errbuf, static_cast<int>(os_errno)));
+  }
+  if (t.response.sse) {
+    t.parser.finish();
+    t.response.sse_partial_event = t.parser.has_partial_event();
+  } else if (t.headers_done) {
+    TraceEvent e;
+    e.direction = Direction::receive;
+    e.channel = "http";
+    e.url = request.url;
+    e.http_status = t.response.status;
+    e.headers = t.response.headers;
+    e.body = t.response.body;
+    t.trace(std::move(e));
+  }
+  return std::move(t.response);
+}
+
+}  // namespace mcp_probe::transport

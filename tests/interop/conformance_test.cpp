@@ -1,0 +1,122 @@
+// Interop: the official MCP conformance suite (@modelcontextprotocol/conformance, server side,
+// all scenarios) against mcp-refserver's Streamable HTTP front-end, on 127.0.0.1.
+// scripts/peers installs the suite and a Node 22 runtime into REPO/.peers on first use (npm).
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <regex>
+#include <string>
+
+TEST_SUITE_BEGIN("interop");
+
+namespace {
+
+const std::string k_repo = MCP_PROBE_SOURCE_DIR;
+
+// mcp-refserver --transport http --port 0 in its own process group; killed by the destructor.
+class RefServer {
+ public:
+  RefServer() {
+    int fds[2];
+    REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
+    m_pid = fork();
+    REQUIRE(m_pid >= 0);
+    if (m_pid == 0) {
+      setpgid(0, 0);
+      dup2(fds[1], STDERR_FILENO);
+      int devnull = open("/dev/null", O_RDWR);
+      dup2(devnull, STDIN_FILENO);
+      dup2(devnull, STDOUT_FILENO);
+      execl(MCP_REFSERVER_BIN, MCP_REFSERVER_BIN, "--transport", "http", "--port", "0", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(fds[1]);
+    m_stderr = fds[0];
+    m_url = read_url();
+  }
+  ~RefServer() {
+    if (m_pid > 0) {
+      kill(m_pid, SIGTERM);
+      int status = 0;
+      for (int i = 0; i < 50 && waitpid(m_pid, &status, WNOHANG) == 0; ++i) usleep(100000);
+      if (waitpid(m_pid, &status, WNOHANG) == 0) {
+        kill(m_pid, SIGKILL);
+        waitpid(m_pid, &status, 0);
+      }
+    }
+    if (m_stderr >= 0) close(m_stderr);
+  }
+  const std::string& url() const { return m_url; }
+
+ private:
+  // The "listening on URL" line, within 10 s.
+  std::string read_url() {
+    std::string text;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (text.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{m_stderr, POLLIN, 0};
+      if (poll(&p, 1, 200) <= 0) continue;
+      char buf[256];
+      ssize_t n = read(m_stderr, buf, sizeof buf);
+      if (n <= 0) break;
+      text.append(buf, static_cast<std::size_t>(n));
+    }
+    std::smatch m;
+    std::regex re("listening on (http://127\\.0\\.0\\.1:[0-9]+/mcp)");
+    if (!std::regex_search(text, m, re)) return {};
+    return m[1];
+  }
+
+  pid_t m_pid = -1;
+  int m_stderr = -1;
+  std::string m_url;
+};
+
+// Runs a shell command; returns its exit status and output (stdout and stderr).
+int run(const std::string& command, std::string& output) {
+  FILE* f = popen((command + " 2>&1").c_str(), "r");
+  if (!f) return -1;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) output.append(buf, n);
+  int status = pclose(f);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+TEST_CASE("interop::conformance suite") {
+  std::string out;
+  if (run("command -v npm", out) != 0) {
+    MESSAGE("npm not found: the conformance suite cannot be installed; skipping");
+    return;
+  }
+  std::string peers = k_repo + "/scripts/peers";
+  std::string install_log;
+  REQUIRE_MESSAGE(run("'" + peers + "' install '" + k_repo + "/.peers'", install_log) == 0, install_log);
+
+  RefServer server;
+  REQUIRE(!server.url().empty());
+  std::string log;
+  int status = run("'" + peers + "' conformance '" + k_repo + "/.peers' '" + server.url() + "' --suite all", log);
+
+  std::size_t summary = log.find("=== SUMMARY ===");
+  MESSAGE((summary == std::string::npos ? log : log.substr(summary)));
+  std::smatch m;
+  REQUIRE(std::regex_search(log, m, std::regex("Total: ([0-9]+) passed, ([0-9]+) failed")));
+  int passed = std::stoi(m[1]);
+  int failed = std::stoi(m[2]);
+  CHECK(passed > 0);
+  CHECK(failed == 0);
+  // Warnings count as failures for the suite's own exit status.
+  CHECK(status == 0);
+}
+
+TEST_SUITE_END();
