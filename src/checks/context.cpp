@@ -45,6 +45,26 @@ Level effective_level(const CheckDef& def, const std::string& version) {
 
 }  // namespace
 
+std::string str(const Json& object, const char* key) {
+  if (!object.is_object()) return "";
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+bool flag(const Json& object, const char* key) {
+  if (!object.is_object()) return false;
+  auto it = object.find(key);
+  return it != object.end() && it->is_boolean() && it->get<bool>();
+}
+
+Json member(const Json& object, const char* key, Json fallback) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(key);
+  if (it == object.end()) return fallback;
+  if (!fallback.is_null() && it->type() != fallback.type()) return fallback;
+  return *it;
+}
+
 std::string brief(const Json& value, std::size_t max) { return brief_raw(json::dump(value), max); }
 
 std::string brief_raw(const std::string& raw, std::size_t max) {
@@ -61,7 +81,10 @@ std::string brief_raw(const std::string& raw, std::size_t max) {
 Context::Context(const RunOptions& options, transport::Tracer& tracer)
     : m_options(options), m_tracer(tracer), m_passive(std::make_unique<Passive>()) {}
 
-Context::~Context() = default;
+Context::~Context() {
+  // End the connection while the passive state it reports to still exists.
+  m_main.reset();
+}
 
 protocol::Target Context::target() const {
   protocol::Target t;
@@ -157,7 +180,6 @@ bool Context::failed(const std::string& id) const {
 
 void Context::set_main(std::unique_ptr<protocol::Connection> c) {
   m_main = std::move(c);
-  if (m_main && m_main->session) observe(*m_main->session);
 }
 
 void Context::set_version(std::string v) {
@@ -174,6 +196,12 @@ transport::HttpTransport* Context::http() {
   return m_main ? dynamic_cast<transport::HttpTransport*>(m_main->transport.get()) : nullptr;
 }
 
+int Context::last_http_status() {
+  if (auto* h = http()) return h->last_response().status;
+  if (auto* l = legacy_sse()) return l->post_statuses().empty() ? 0 : l->post_statuses().back();
+  return 0;
+}
+
 transport::StdioTransport* Context::stdio() {
   return m_main ? dynamic_cast<transport::StdioTransport*>(m_main->transport.get()) : nullptr;
 }
@@ -182,10 +210,28 @@ transport::LegacySseTransport* Context::legacy_sse() {
   return m_main ? dynamic_cast<transport::LegacySseTransport*>(m_main->transport.get()) : nullptr;
 }
 
+void Context::note_step_failure(const std::string& step, const std::string& what) {
+  if (m_step_failure.empty()) m_step_failure = "not run: the probe step '" + step + "' stopped on unexpected data (" + what + ")";
+}
+
 void Context::observe(protocol::Session& session) {
+  // A new session may reuse a dead one's address: start its facts afresh.
+  m_passive->sessions.erase(&session);
   protocol::Session* s = &session;
-  session.set_send_observer([this, s](const Json& message, const std::string&) { passive_on_send(*this, *s, message); });
-  session.set_observer([this, s](const protocol::Received& r) { passive_on_receive(*this, *s, r); });
+  // Passive checks look at arbitrary server data; an unforeseen shape is dropped, not fatal
+  // (schema validation reports it).
+  session.set_send_observer([this, s](const Json& message, const std::string&) {
+    try {
+      passive_on_send(*this, *s, message);
+    } catch (const std::exception&) {
+    }
+  });
+  session.set_observer([this, s](const protocol::Received& r) {
+    try {
+      passive_on_receive(*this, *s, r);
+    } catch (const std::exception&) {
+    }
+  });
 }
 
 util::Expected<std::unique_ptr<protocol::Connection>> Context::fresh_connection(const std::string& version,
@@ -233,6 +279,9 @@ std::vector<CheckResult> Context::results() const {
       r.message = "not applicable to protocol version " + m_version;
     } else if (!m_transport_kind.empty() && (def.transports & transport_bit(m_transport_kind)) == 0) {
       r.message = "not applicable to the " + m_transport_kind + " transport";
+    } else if (!m_step_failure.empty()) {
+      r.status = Status::error;
+      r.message = m_step_failure;
     } else if (def.info.kind == Kind::fixture) {
       r.message = "needs an allowed tool or fixture (see --allow-tool)";
     } else {

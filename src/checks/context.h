@@ -72,6 +72,8 @@ class Context {
   bool has_capability(const std::string& name);
   transport::HttpTransport* http();
   transport::StdioTransport* stdio();
+  // The status of the last POST on the main connection (HTTP or legacy SSE); 0 on stdio.
+  int last_http_status();
   transport::LegacySseTransport* legacy_sse();
   util::Millis timeout() const { return util::Millis(static_cast<long long>(m_options.timeout_s * 1000)); }
   util::Deadline request_deadline() const { return util::Deadline::after(timeout()); }
@@ -97,6 +99,9 @@ class Context {
   double connect_ms = 0;
   std::string stderr_tail;
 
+  // A step that stopped on unexpected data: its unrecorded checks become errors naming it.
+  void note_step_failure(const std::string& step, const std::string& what);
+
   // The final list of results in catalog order (unrecorded checks become skips).
   std::vector<CheckResult> results() const;
 
@@ -114,11 +119,13 @@ class Context {
 
   const RunOptions& m_options;
   transport::Tracer& m_tracer;
+  // Before m_main: sessions' observers use it until the connection is gone.
+  std::unique_ptr<Passive> m_passive;
   std::unique_ptr<protocol::Connection> m_main;
   std::string m_version;
   std::string m_transport_kind;
   std::map<std::string, Record> m_records;
-  std::unique_ptr<Passive> m_passive;
+  std::string m_step_failure;
 };
 
 // A step of a sequence: a name (for progress) and what it does.
@@ -126,6 +133,12 @@ struct Step {
   const char* name;
   std::function<void(Context&)> run;
 };
+
+// Safe member access for server data, which may have any shape: a member of the wrong type
+// reads as absent instead of throwing.
+std::string str(const Json& object, const char* key);
+bool flag(const Json& object, const char* key);
+Json member(const Json& object, const char* key, Json fallback = Json());
 
 // Short one-line rendering of JSON for evidence (truncated).
 std::string brief(const Json& value, std::size_t max = 300);

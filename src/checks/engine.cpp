@@ -34,6 +34,16 @@ void finish_unconnected(Context& ctx, std::vector<CheckResult>& results) {
   (void)ctx;
 }
 
+// Checks never throw by design; this is the safety net that keeps one unforeseen shape of
+// server data from ending the whole run.
+void run_step(Context& ctx, const Step& step) {
+  try {
+    step.run(ctx);
+  } catch (const std::exception& e) {
+    ctx.note_step_failure(step.name, e.what());
+  }
+}
+
 }  // namespace
 
 RunReport run(const RunOptions& options, transport::Tracer& tracer) {
@@ -63,11 +73,11 @@ RunReport run(const RunOptions& options, transport::Tracer& tracer) {
         break;
       }
       if (run_deadline.expired()) break;
-      step.run(ctx);
+      run_step(ctx, step);
     }
     if (report.interrupted || run_deadline.expired()) {
       // Still end the server cleanly.
-      for (const Step& step : shutdown_steps()) step.run(ctx);
+      for (const Step& step : shutdown_steps()) run_step(ctx, step);
     }
   } else {
     report.interrupted = ctx.interrupted();

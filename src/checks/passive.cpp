@@ -88,7 +88,7 @@ void on_response(Context& ctx, protocol::Session& session, SessionFacts& facts, 
     ctx.pass("jsonrpc.response.result-xor-error");
   }
   if (m.contains("error")) check_error_object(ctx, m, refs);
-  const Json id = m.value("id", Json());
+  const Json id = member(m, "id");
   std::string method;
   if (id.is_null()) {
     // Parse errors and invalid requests may carry a null or absent id (catalog note 3).
@@ -117,6 +117,12 @@ void on_response(Context& ctx, protocol::Session& session, SessionFacts& facts, 
       facts.pending.erase(it);
     }
   }
+  // The initialize reply defines the session's version (the session records it only after
+  // this observer has run).
+  if (method == "initialize" && m.contains("result") && m["result"].is_object() &&
+      protocol::is_known_version(str(m["result"], "protocolVersion"))) {
+    version = str(m["result"], "protocolVersion");
+  }
   // Schema: the envelope, then the method-specific result.
   if (m.contains("error")) {
     if (!id.is_null()) {
@@ -129,7 +135,7 @@ void on_response(Context& ctx, protocol::Session& session, SessionFacts& facts, 
   if (!def.empty() && m.contains("result")) {
     validate_schema(ctx, version, def, m["result"], method + " result", refs);
     check_version_features(ctx, method, m["result"], version);
-    if (method == "tools/call") check_content_blocks(ctx, m["result"].value("content", Json::array()), "tools/call");
+    if (method == "tools/call") check_content_blocks(ctx, member(m["result"], "content", Json::array()), "tools/call");
     if (method == "prompts/get" && m["result"].contains("messages") && m["result"]["messages"].is_array()) {
       Json blocks = Json::array();
       for (const auto& msg : m["result"]["messages"]) {
@@ -137,12 +143,12 @@ void on_response(Context& ctx, protocol::Session& session, SessionFacts& facts, 
       }
       check_content_blocks(ctx, blocks, "prompts/get");
     }
-    if (method == "resources/read") check_content_blocks(ctx, m["result"].value("contents", Json::array()), "resources/read");
+    if (method == "resources/read") check_content_blocks(ctx, member(m["result"], "contents", Json::array()), "resources/read");
   }
 }
 
 void on_progress(Context& ctx, SessionFacts& facts, const Json& m, const std::vector<std::uint64_t>& refs) {
-  const Json params = m.value("params", Json::object());
+  const Json params = member(m, "params", Json::object());
   if (!params.is_object() || !params.contains("progressToken")) return;
   std::string token = json::dump(params["progressToken"]);
   if (facts.sent_tokens.count(token) == 0) {
@@ -155,7 +161,7 @@ void on_progress(Context& ctx, SessionFacts& facts, const Json& m, const std::ve
     ctx.violation("util.progress.stop-after-response", "progress arrived after the request's response",
                   {"no progress after the response", "token " + token, refs});
   }
-  const Json& progress = params.value("progress", Json());
+  const Json& progress = member(params, "progress");
   if (progress.is_number()) {
     double value = progress.get<double>();
     auto it = facts.last_progress.find(token);
@@ -176,7 +182,7 @@ void on_notification(Context& ctx, protocol::Session& session, SessionFacts& fac
                      const Json& m) {
   auto refs = refs_of(r);
   std::string version = session_version(ctx, session);
-  std::string method = m.value("method", "");
+  std::string method = str(m, "method");
   ctx.pass("jsonrpc.notification.no-id");
   validate_schema(ctx, version, "JSONRPCNotification", m, method, refs);
   std::string def = protocol::server_notification_definition(method, version);
@@ -187,7 +193,7 @@ void on_notification(Context& ctx, protocol::Session& session, SessionFacts& fac
       ctx.violation("util.logging.capability", "notifications/message sent without the logging capability",
                     {"capabilities.logging declared", brief(m, 160), refs});
     } else {
-      std::string level = m.value("params", Json::object()).value("level", "");
+      std::string level = str(member(m, "params", Json::object()), "level");
       if (k_log_levels.count(level) == 0) {
         ctx.violation("util.logging.capability", "a log message has an unknown level",
                       {"one of debug…emergency", "level \"" + level + "\"", refs});
@@ -205,14 +211,14 @@ void on_notification(Context& ctx, protocol::Session& session, SessionFacts& fac
   } else if (method == "notifications/progress") {
     on_progress(ctx, facts, m, refs);
     if (r.wire.origin == "post-sse") {
-      std::string token = json::dump(m.value("params", Json::object()).value("progressToken", Json()));
+      std::string token = json::dump(member(member(m, "params", Json::object()), "progressToken"));
       if (token != facts.last_request_token) {
         ctx.violation("http.sse.related-only", "a POST stream carried progress for another request",
                       {"only messages related to the POSTed request", "token " + token, refs});
       }
     }
   } else if (method == "notifications/cancelled") {
-    std::string rid = json::dump(m.value("params", Json::object()).value("requestId", Json()));
+    std::string rid = json::dump(member(member(m, "params", Json::object()), "requestId"));
     if (facts.server_request_ids.count(rid) == 0) {
       ctx.violation("util.cancel.server-sent-valid", "the server cancelled a request it never sent",
                     {"a requestId of a server-issued, in-flight request", "requestId " + rid, refs});
@@ -223,10 +229,10 @@ void on_notification(Context& ctx, protocol::Session& session, SessionFacts& fac
     // notifications/<feature>/list_changed
     std::string feature = method.substr(14, method.size() - 14 - 13);
     bool declared = caps.is_object() && caps.contains(feature) && caps[feature].is_object() &&
-                    caps[feature].value("listChanged", false) == true;
+                    flag(caps[feature], "listChanged") == true;
     if (!declared) {
       ctx.violation("features.list-changed.declared", method + " sent without " + feature + ".listChanged: true",
-                    {"capabilities." + feature + ".listChanged: true", brief(caps.value(feature, Json())), refs});
+                    {"capabilities." + feature + ".listChanged: true", brief(member(caps, feature.c_str())), refs});
     } else {
       ctx.pass("features.list-changed.declared");
     }
@@ -235,7 +241,7 @@ void on_notification(Context& ctx, protocol::Session& session, SessionFacts& fac
                     {"only messages related to the POSTed request", method, refs});
     }
   } else if (method == "notifications/resources/updated") {
-    std::string uri = m.value("params", Json::object()).value("uri", "");
+    std::string uri = str(member(m, "params", Json::object()), "uri");
     if (ctx.passive().subscribed_uris.count(uri) == 0) {
       ctx.violation("resources.subscribe", "an update for a URI that was never subscribed", {"subscribed URIs only", uri, refs});
     }
@@ -246,7 +252,7 @@ void on_server_request(Context& ctx, protocol::Session& session, SessionFacts& f
                        const Json& m) {
   auto refs = refs_of(r);
   std::string version = session_version(ctx, session);
-  std::string method = m.value("method", "");
+  std::string method = str(m, "method");
   if (method.rfind("notifications/", 0) == 0) {
     ctx.violation("jsonrpc.notification.no-id", "a notification carries an id", {"no id member", brief(m, 160), refs});
     return;
@@ -354,7 +360,7 @@ void check_content_blocks(Context& ctx, const Json& blocks, const std::string& w
   if (!blocks.is_array()) return;
   for (const auto& b : blocks) {
     if (!b.is_object()) continue;
-    std::string type = b.value("type", "");
+    std::string type = str(b, "type");
     const Json* payload = nullptr;
     const char* field = "";
     if ((type == "image" || type == "audio") && b.contains("data")) {
@@ -391,7 +397,7 @@ void check_version_features(Context& ctx, const std::string& method, const Json&
   auto scan_content = [&](const Json& blocks) {
     if (!blocks.is_array()) return;
     for (const auto& b : blocks) {
-      std::string type = b.is_object() ? b.value("type", "") : "";
+      std::string type = b.is_object() ? str(b, "type") : "";
       if (type == "audio") newer("2025-03-26", "audio content");
       if (type == "resource_link") newer("2025-06-18", "resource_link content");
     }
@@ -415,7 +421,7 @@ void check_version_features(Context& ctx, const std::string& method, const Json&
   }
   if (method == "tools/call") {
     if (result.contains("structuredContent")) newer("2025-06-18", "structuredContent");
-    scan_content(result.value("content", Json::array()));
+    scan_content(member(result, "content", Json::array()));
   }
   scan_items("tools");
   scan_items("resources");
@@ -440,7 +446,7 @@ void passive_on_send(Context& ctx, protocol::Session& session, const Json& messa
     std::string key = json::dump(m["id"]);
     facts.pending[key] = m.contains("method") && m["method"].is_string() ? m["method"].get<std::string>() : "";
     facts.last_request_token.clear();
-    const Json params = m.value("params", Json::object());
+    const Json params = member(m, "params", Json::object());
     if (params.is_object() && params.contains("_meta") && params["_meta"].is_object() &&
         params["_meta"].contains("progressToken")) {
       std::string token = json::dump(params["_meta"]["progressToken"]);

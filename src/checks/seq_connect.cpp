@@ -2,6 +2,7 @@
 
 #include "mcp_probe/protocol/versions.h"
 #include "mcp_probe/transport/http.h"
+#include "mcp_probe/transport/legacy_sse.h"
 #include "mcp_probe/transport/stdio.h"
 #include "passive.h"
 #include "sequences.h"
@@ -59,6 +60,87 @@ void check_init_result(Context& ctx, const protocol::InitializeOutcome& init) {
   }
 }
 
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The connection failed over HTTP: look at the initialize exchange itself, so the report says
+// which rule the server broke instead of only "no answer".
+void diagnose_http(Context& ctx, const std::string& version) {
+  const RunOptions& o = ctx.options();
+  Json init = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
+               {"params", {{"protocolVersion", version}, {"capabilities", Json::object()},
+                           {"clientInfo", {{"name", "mcp-probe"}, {"version", MCP_PROBE_VERSION}}}}}};
+  transport::HttpTransportOptions ho;
+  ho.url = o.url;
+  ho.headers = o.headers;
+  ho.bearer_token = o.bearer;
+  ho.insecure = o.insecure;
+  ho.cacert = o.cacert;
+  ho.tracer = &ctx.tracer();
+  transport::HttpTransport http(ho);
+  auto r = http.exchange(transport::PostOptions{}, json::dump(init), ctx.request_deadline());
+  if (!r || r->status == 0) return;
+  std::string type = lower(r->content_type.substr(0, r->content_type.find(';')));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  if (r->status >= 200 && r->status < 300) {
+    if (type != "application/json" && type != "text/event-stream") {
+      ctx.fail("http.post.request-content-type", "initialize was answered with Content-Type \"" + r->content_type + "\"",
+               {"application/json or text/event-stream", "\"" + r->content_type + "\"", r->trace_ids});
+    } else if (type == "application/json") {
+      auto body = json::parse(r->body);
+      if (!body || !body->is_object() || !protocol::same_id(member(*body, "id"), Json(1))) {
+        ctx.fail("http.post.json-single-response", "the JSON answer to initialize is not its response",
+                 {"one JSON-RPC response with id 1", brief_raw(r->body, 160), r->trace_ids});
+      }
+    }
+  }
+  if (r->status == 403 || r->status == 400) {
+    // Refused without an Origin: would a browser's Origin have been let in?
+    transport::PostOptions with_origin;
+    std::string origin = o.url.substr(0, o.url.find('/', o.url.find("://") + 3));
+    auto host = origin.find("://") + 3;
+    auto colon = origin.find(':', host);
+    with_origin.extra_headers = {{"Origin", "http://localhost" + (colon == std::string::npos ? "" : origin.substr(colon))}};
+    auto again = http.exchange(with_origin, json::dump(init), ctx.request_deadline());
+    if (again && again->status >= 200 && again->status < 300) {
+      ctx.violation("http.origin.absent-accepted", "requests without an Origin header are refused with HTTP " + std::to_string(r->status),
+                    {"served: non-browser clients send no Origin", "HTTP " + std::to_string(r->status), r->trace_ids});
+    }
+  }
+}
+
+// The connection failed over legacy HTTP+SSE: did the answer come in the POST body?
+void diagnose_sse(Context& ctx, const std::string& version) {
+  const RunOptions& o = ctx.options();
+  transport::LegacySseOptions lo;
+  lo.url = o.url;
+  lo.headers = o.headers;
+  lo.bearer_token = o.bearer;
+  lo.tracer = &ctx.tracer();
+  transport::LegacySseTransport sse(lo);
+  if (!sse.connect(ctx.request_deadline())) return;
+  transport::HttpTransportOptions ho;
+  ho.url = sse.endpoint_url();
+  ho.tracer = &ctx.tracer();
+  transport::HttpTransport post(ho);
+  Json init = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
+               {"params", {{"protocolVersion", version}, {"capabilities", Json::object()},
+                           {"clientInfo", {{"name", "mcp-probe"}, {"version", MCP_PROBE_VERSION}}}}}};
+  auto r = post.exchange(transport::PostOptions{}, json::dump(init), ctx.request_deadline());
+  if (!r) return;
+  auto body = json::parse(r->body);
+  if (r->status < 200 || r->status >= 300) {
+    ctx.fail("sse.post.roundtrip", "POST initialize to the endpoint got HTTP " + std::to_string(r->status),
+             {"2xx (usually 202), the response on the SSE stream", "HTTP " + std::to_string(r->status), r->trace_ids});
+  } else if (body && body->is_object() && (body->contains("result") || body->contains("error"))) {
+    ctx.fail("sse.post.roundtrip", "the response came in the POST body instead of on the SSE stream",
+             {"202 and the response as an SSE `message` event", brief_raw(r->body, 160), r->trace_ids});
+  }
+  sse.close();
+}
+
 }  // namespace
 
 void connect_main(Context& ctx, const std::string& version) {
@@ -68,7 +150,8 @@ void connect_main(Context& ctx, const std::string& version) {
   if (stdio) ctx.set_transport_kind("stdio");
   else if (o.transport == "http" || o.transport == "sse") ctx.set_transport_kind(o.transport);
   protocol::Target target = ctx.target();
-  auto c = protocol::connect(target, version, ctx.tracer());
+  auto c = protocol::connect(target, version, ctx.tracer(), Json::object(),
+                             [&ctx](protocol::Session& s) { ctx.observe(s); });
   if (!c) {
     std::string id = classify_failure(c.error(), stdio);
     ctx.fail(id, c.error().message, {stdio ? "the server starts and answers initialize" : "an MCP endpoint answers", c.error().message});
@@ -85,18 +168,19 @@ void connect_main(Context& ctx, const std::string& version) {
     } else if (id != "stdio.spawn") {
       ctx.pass("stdio.spawn");
     }
+    if (!stdio && (o.transport == "sse" || c.error().message.find("legacy") != std::string::npos)) {
+      diagnose_sse(ctx, version);
+    } else if (!stdio) {
+      diagnose_http(ctx, version);
+    }
     return;
   }
   auto conn = std::make_unique<protocol::Connection>(std::move(*c));
   ctx.set_transport_kind(conn->transport_used);
-  // The handshake happened before the passive observers were attached; replay it.
   protocol::Session& session = *conn->session;
   ctx.connect_ms = conn->connect_ms;
   ctx.set_main(std::move(conn));
   auto& init = *ctx.main_connection().init;
-  passive_on_send(ctx, session, init.exchange.request);
-  for (const auto& r : init.exchange.others) passive_on_receive(ctx, session, r);
-  if (init.exchange.reply) passive_on_receive(ctx, session, *init.exchange.reply);
   std::string negotiated = init.protocol_version;
   if (protocol::is_known_version(negotiated) && protocol::version_index(negotiated) < 4) ctx.set_version(negotiated);
   if (stdio) {
@@ -133,7 +217,7 @@ void connect_main(Context& ctx, const std::string& version) {
 
 std::optional<long long> error_code(const Json& reply) {
   if (!reply.is_object() || !reply.contains("error") || !reply["error"].is_object()) return std::nullopt;
-  const Json& code = reply["error"].value("code", Json());
+  const Json& code = member(reply["error"], "code");
   if (!code.is_number_integer()) return std::nullopt;
   return code.get<long long>();
 }

@@ -38,7 +38,7 @@ ListOutcome list_all(Context& ctx, const std::string& method, const std::string&
     ++out.pages;
     const Json& result = (*reply)["result"];
     if (check) check(result, refs);
-    const Json items = result.value(key, Json::array());
+    const Json items = member(result, key.c_str(), Json::array());
     if (items.is_array()) {
       for (const auto& item : items) {
         std::string fingerprint = json::dump(item);
@@ -144,8 +144,8 @@ bool valid_uri_template(const std::string& t) {
 
 void probe_resources(Context& ctx) {
   auto list = list_all(ctx, "resources/list", "resources", [&](const Json& result, const std::vector<std::uint64_t>& refs) {
-    for (const auto& r : result.value("resources", Json::array())) {
-      std::string uri = r.is_object() ? r.value("uri", "") : "";
+    for (const auto& r : member(result, "resources", Json::array())) {
+      std::string uri = r.is_object() ? str(r, "uri") : "";
       if (!r.is_object() || !r.contains("name")) {
         ctx.violation("resources.list.uris", "a resource has no name", {"uri and name", brief(r, 120), refs});
       } else if (!absolute_uri(uri)) {
@@ -166,11 +166,11 @@ void probe_resources(Context& ctx) {
     std::vector<std::uint64_t> refs;
     auto reply = call(ctx, ctx.session(), "resources/read", {{"uri", r["uri"]}}, &refs);
     if (!reply || !reply->contains("result")) {
-      ctx.warn("resources.read.listed", "a listed resource cannot be read: " + r.value("uri", ""),
+      ctx.warn("resources.read.listed", "a listed resource cannot be read: " + str(r, "uri"),
                {"its contents", reply ? brief(*reply) : "no reply", refs});
       continue;
     }
-    for (const auto& c : (*reply)["result"].value("contents", Json::array())) {
+    for (const auto& c : member((*reply)["result"], "contents", Json::array())) {
       bool text = c.is_object() && c.contains("text"), blob = c.is_object() && c.contains("blob");
       if (!c.is_object() || !c.contains("uri") || text == blob) {
         ctx.violation("resources.read.listed", "a content item needs a uri and exactly one of text and blob",
@@ -209,7 +209,7 @@ void probe_resources(Context& ctx) {
       }
     }
     for (const auto& t : templates.items) {
-      std::string tpl = t.is_object() ? t.value("uriTemplate", "") : "";
+      std::string tpl = t.is_object() ? str(t, "uriTemplate") : "";
       if (!valid_uri_template(tpl)) {
         ctx.violation("resources.templates.list", "a uriTemplate is not a valid RFC 6570 template: \"" + tpl + "\"",
                       {"a URI template", "\"" + tpl + "\""});
@@ -223,8 +223,8 @@ void probe_resources(Context& ctx) {
   // Subscriptions.
   if (ctx.wants("resources.subscribe")) {
     const Json& caps = ctx.capabilities()["resources"];
-    bool declared = caps.is_object() && caps.value("subscribe", false) == true;
-    std::string uri = list.items.empty() ? "mcp-probe://nonexistent" : list.items[0].value("uri", "");
+    bool declared = caps.is_object() && flag(caps, "subscribe") == true;
+    std::string uri = list.items.empty() ? "mcp-probe://nonexistent" : str(list.items[0], "uri");
     auto sub = call(ctx, ctx.session(), "resources/subscribe", {{"uri", uri}});
     if (declared) {
       if (!list.items.empty()) ctx.passive().subscribed_uris.insert(uri);
@@ -252,16 +252,16 @@ void probe_prompts(Context& ctx) {
   for (const auto& p : list.items) {
     if (n++ >= 10 || !p.is_object()) break;
     Json args = Json::object();
-    for (const auto& a : p.value("arguments", Json::array())) {
-      if (a.is_object() && a.value("required", false)) {
-        args[a.value("name", "")] = "mcp-probe";
+    for (const auto& a : member(p, "arguments", Json::array())) {
+      if (a.is_object() && flag(a, "required")) {
+        args[str(a, "name")] = "mcp-probe";
         if (with_required.is_null()) with_required = p;
       }
     }
     std::vector<std::uint64_t> refs;
-    auto reply = call(ctx, ctx.session(), "prompts/get", {{"name", p.value("name", "")}, {"arguments", args}}, &refs);
+    auto reply = call(ctx, ctx.session(), "prompts/get", {{"name", str(p, "name")}, {"arguments", args}}, &refs);
     if (!reply || !reply->contains("result")) {
-      ctx.violation("prompts.get.listed-and-errors", "a listed prompt cannot be fetched: " + p.value("name", ""),
+      ctx.violation("prompts.get.listed-and-errors", "a listed prompt cannot be fetched: " + str(p, "name"),
                     {"a GetPromptResult", reply ? brief(*reply) : "no reply", refs});
     } else {
       ctx.pass("prompts.get.listed-and-errors");
@@ -274,7 +274,7 @@ void probe_prompts(Context& ctx) {
              {"error -32602", unknown ? brief(*unknown) : "no reply"});
   }
   if (!with_required.is_null()) {
-    auto missing = call(ctx, ctx.session(), "prompts/get", {{"name", with_required.value("name", "")}, {"arguments", Json::object()}});
+    auto missing = call(ctx, ctx.session(), "prompts/get", {{"name", str(with_required, "name")}, {"arguments", Json::object()}});
     auto mcode = missing ? error_code(*missing) : std::nullopt;
     if (!mcode || *mcode != -32602) {
       ctx.warn("prompts.get.listed-and-errors", "a missing required argument did not get -32602",
@@ -317,10 +317,10 @@ void probe_completion(Context& ctx) {
   Json ref;
   std::string arg;
   for (const auto& p : ctx.prompts) {
-    auto args = p.value("arguments", Json::array());
+    auto args = member(p, "arguments", Json::array());
     if (!args.empty() && args[0].is_object()) {
-      ref = {{"type", "ref/prompt"}, {"name", p.value("name", "")}};
-      arg = args[0].value("name", "");
+      ref = {{"type", "ref/prompt"}, {"name", str(p, "name")}};
+      arg = str(args[0], "name");
       break;
     }
   }
@@ -339,7 +339,7 @@ void probe_completion(Context& ctx) {
   if (!ref.is_null()) {
     std::vector<std::uint64_t> refs;
     auto reply = call(ctx, ctx.session(), "completion/complete", {{"ref", ref}, {"argument", {{"name", arg}, {"value", ""}}}}, &refs);
-    const Json values = reply && reply->contains("result") ? (*reply)["result"].value("completion", Json::object()).value("values", Json()) : Json();
+    const Json values = reply && reply->contains("result") ? member(member((*reply)["result"], "completion", Json::object()), "values") : Json();
     if (!values.is_array()) {
       ctx.violation("util.completion.complete", "completion/complete did not return completion.values",
                     {"completion.values: [strings]", reply ? brief(*reply) : "no reply", refs});

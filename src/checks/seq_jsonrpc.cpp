@@ -134,7 +134,7 @@ void probe_parse_error(Context& ctx) {
   const std::string truncated = R"({"jsonrpc": "2.0", "id": 4242, "method": "ping", "params": {)";
   auto is_error = [](const protocol::Received& r) { return r.json && r.json->is_object() && r.json->contains("error"); };
   auto ex = ctx.session().send_and_wait(truncated, is_error, util::Millis(std::min<long long>(1000, ctx.timeout().count())));
-  int status = ctx.http() ? ctx.http()->last_response().status : 0;
+  int status = ctx.last_http_status();
   Barrier b = ping_barrier(ctx, ctx.session());
   if (!b.answered) {
     ctx.violation("jsonrpc.error.parse-error", "the server stopped answering after malformed JSON",
@@ -175,7 +175,7 @@ void probe_invalid_request(Context& ctx) {
       return rid.is_null() || protocol::same_id(rid, id);
     };
     auto ex = ctx.session().send_and_wait(raw, reply_to, util::Millis(std::min<long long>(1000, ctx.timeout().count())));
-    int status = ctx.http() ? ctx.http()->last_response().status : 0;
+    int status = ctx.last_http_status();
     if (!ex || !ex->reply) {
       if (status >= 400 && status < 500) {
         ctx.pass("jsonrpc.error.invalid-request");
@@ -243,7 +243,7 @@ void probe_batch(Context& ctx) {
       return r.json && (r.json->is_array() || (r.json->is_object() && (r.json->contains("error") || r.json->contains("result"))));
     };
     auto ex = s.send_and_wait(json::dump(batch), any, wait);
-    int status = ctx.http() ? ctx.http()->last_response().status : 0;
+    int status = ctx.last_http_status();
     Barrier after = ping_barrier(ctx, s);
     if (!after.answered) {
       ctx.violation("jsonrpc.batch.rejected", "the server stopped answering after a one-element batch",

@@ -56,9 +56,9 @@ void dialect_problems(const Json& s, const std::string& path, std::vector<std::s
 
 void check_tool_list_item(Context& ctx, const Json& tool, std::set<std::string>& names, const std::vector<std::uint64_t>& refs) {
   if (!tool.is_object()) return;
-  std::string name = tool.value("name", Json()).is_string() ? tool["name"].get<std::string>() : "";
-  const Json& input = tool.value("inputSchema", Json());
-  if (!input.is_object() || input.value("type", Json()) != "object") {
+  std::string name = member(tool, "name").is_string() ? tool["name"].get<std::string>() : "";
+  const Json& input = member(tool, "inputSchema");
+  if (!input.is_object() || member(input, "type") != "object") {
     ctx.violation("tools.input-schema.object", "tool \"" + name + "\": inputSchema is not a JSON Schema object with type \"object\"",
                   {"inputSchema: {\"type\": \"object\", …}", brief(input, 160), refs});
   } else {
@@ -74,9 +74,9 @@ void check_tool_list_item(Context& ctx, const Json& tool, std::set<std::string>&
     ctx.pass("tools.input-schema.valid-dialect");
   }
   if (tool.contains("outputSchema") && ctx.wants("tools.output-schema.object-root")) {
-    if (tool["outputSchema"].value("type", Json()) != "object") {
+    if (member(tool["outputSchema"], "type") != "object") {
       ctx.violation("tools.output-schema.object-root", "tool \"" + name + "\": outputSchema's root type is not \"object\"",
-                    {"\"type\": \"object\" at the root", brief(tool["outputSchema"].value("type", Json())), refs});
+                    {"\"type\": \"object\" at the root", brief(member(tool["outputSchema"], "type")), refs});
     } else {
       ctx.pass("tools.output-schema.object-root");
     }
@@ -101,7 +101,7 @@ void probe_tools_list(Context& ctx) {
   std::set<std::string> names;
   auto list = list_all(ctx, "tools/list", "tools", [&](const Json& result, const std::vector<std::uint64_t>& refs) {
     validate_schema(ctx, ctx.version(), "ListToolsResult", result, "tools/list result", refs, "tools.list.schema");
-    for (const auto& tool : result.value("tools", Json::array())) check_tool_list_item(ctx, tool, names, refs);
+    for (const auto& tool : member(result, "tools", Json::array())) check_tool_list_item(ctx, tool, names, refs);
   });
   ctx.tools = list.items;
   judge_declaration(ctx, "tools", "tools/list", "tools.capability.declared", list);
@@ -122,7 +122,7 @@ void probe_unknown_tool(Context& ctx) {
   } else if (code) {
     ctx.warn("tools.call.unknown-tool", "an unknown tool got error " + std::to_string(*code) + " instead of -32602",
              {"error -32602 (Invalid params)", brief(*reply), refs});
-  } else if (result.is_object() && result.value("isError", false) == true) {
+  } else if (result.is_object() && flag(result, "isError") == true) {
     ctx.warn("tools.call.unknown-tool", "an unknown tool got an isError result instead of a protocol error",
              {"error -32602", brief(result, 160), refs});
   } else {
@@ -145,8 +145,8 @@ Json sample_value(const Json& schema) {
   if (schema.contains("default")) return schema["default"];
   if (schema.contains("enum") && schema["enum"].is_array() && !schema["enum"].empty()) return schema["enum"][0];
   if (schema.contains("examples") && schema["examples"].is_array() && !schema["examples"].empty()) return schema["examples"][0];
-  std::string type = schema.value("type", Json()).is_string() ? schema["type"].get<std::string>() : "string";
-  if (type == "integer" || type == "number") return schema.value("minimum", Json(1));
+  std::string type = member(schema, "type").is_string() ? schema["type"].get<std::string>() : "string";
+  if (type == "integer" || type == "number") return member(schema, "minimum", Json(1));
   if (type == "boolean") return true;
   if (type == "array") return Json::array();
   if (type == "object") return Json::object();
@@ -155,19 +155,19 @@ Json sample_value(const Json& schema) {
 
 Json synthesize_args(const Json& input) {
   Json args = Json::object();
-  const Json props = input.value("properties", Json::object());
-  for (const auto& req : input.value("required", Json::array())) {
+  const Json props = member(input, "properties", Json::object());
+  for (const auto& req : member(input, "required", Json::array())) {
     if (!req.is_string()) continue;
     std::string name = req.get<std::string>();
-    args[name] = sample_value(props.value(name, Json::object()));
+    args[name] = sample_value(member(props, name.c_str(), Json::object()));
   }
   return args;
 }
 
 void check_structured(Context& ctx, const Json& tool, const Json& result, const std::vector<std::uint64_t>& refs) {
   if (!tool.contains("outputSchema") || !protocol::at_least(ctx.version(), "2025-06-18")) return;
-  if (result.value("isError", false) == true) return;
-  std::string name = tool.value("name", "");
+  if (flag(result, "isError") == true) return;
+  std::string name = str(tool, "name");
   if (!result.contains("structuredContent")) {
     ctx.violation("tools.call.structured-present", "tool \"" + name + "\" has an outputSchema but returned no structuredContent",
                   {"structuredContent", brief(result, 160), refs});
@@ -186,9 +186,9 @@ void check_structured(Context& ctx, const Json& tool, const Json& result, const 
     ctx.pass("tools.call.structured-conforms");
   }
   bool mirrored = false;
-  for (const auto& b : result.value("content", Json::array())) {
-    if (b.is_object() && b.value("type", "") == "text") {
-      auto parsed = json::parse(b.value("text", ""));
+  for (const auto& b : member(result, "content", Json::array())) {
+    if (b.is_object() && str(b, "type") == "text") {
+      auto parsed = json::parse(str(b, "text"));
       if (parsed && *parsed == sc) mirrored = true;
     }
   }
@@ -198,14 +198,14 @@ void check_structured(Context& ctx, const Json& tool, const Json& result, const 
 }
 
 void call_tool(Context& ctx, const Json& tool) {
-  std::string name = tool.value("name", "");
+  std::string name = str(tool, "name");
   Json args;
   auto given = ctx.options().tool_args.find(name);
   if (given != ctx.options().tool_args.end()) {
     auto parsed = json::parse(given->second);
     args = parsed ? *parsed : Json::object();
   } else {
-    args = synthesize_args(tool.value("inputSchema", Json::object()));
+    args = synthesize_args(member(tool, "inputSchema", Json::object()));
   }
   // Alternate integer and string progress tokens (util.progress.token-match).
   static int n = 0;
@@ -234,15 +234,15 @@ void call_tool(Context& ctx, const Json& tool) {
   } else {
     ctx.violation("tools.call.result-shape", "tool \"" + name + "\": the result does not match CallToolResult", {"CallToolResult", brief(result, 160), refs});
   }
-  if (result.is_object() && result.value("isError", false) == true) ctx.pass("tools.call.error-in-result");
+  if (result.is_object() && flag(result, "isError") == true) ctx.pass("tools.call.error-in-result");
   if (result.is_object()) check_structured(ctx, tool, result, refs);
 }
 
 void call_with_invalid_args(Context& ctx, const Json& tool) {
-  const Json input = tool.value("inputSchema", Json::object());
-  const Json required = input.value("required", Json::array());
+  const Json input = member(tool, "inputSchema", Json::object());
+  const Json required = member(input, "required", Json::array());
   if (!required.is_array() || required.empty()) return;
-  std::string name = tool.value("name", "");
+  std::string name = str(tool, "name");
   std::vector<std::uint64_t> refs;
   auto reply = call(ctx, ctx.session(), "tools/call", {{"name", name}, {"arguments", Json::object()}}, &refs);
   if (!reply) {
@@ -251,7 +251,7 @@ void call_with_invalid_args(Context& ctx, const Json& tool) {
     return;
   }
   auto code = error_code(*reply);
-  bool is_error = reply->contains("result") && (*reply)["result"].is_object() && (*reply)["result"].value("isError", false) == true;
+  bool is_error = reply->contains("result") && (*reply)["result"].is_object() && flag((*reply)["result"], "isError") == true;
   if (is_error) {
     ctx.pass("tools.call.invalid-args");
   } else if (code && *code == -32602) {
@@ -270,13 +270,13 @@ void call_with_invalid_args(Context& ctx, const Json& tool) {
 void probe_tool_calls(Context& ctx) {
   bool any = false;
   for (const auto& tool : ctx.tools) {
-    if (!tool.is_object() || !allowed(ctx, tool.value("name", ""))) continue;
+    if (!tool.is_object() || !allowed(ctx, str(tool, "name"))) continue;
     any = true;
     call_tool(ctx, tool);
     call_with_invalid_args(ctx, tool);
-    const Json exec = tool.value("execution", Json::object());
-    if (protocol::at_least(ctx.version(), "2025-11-25") && exec.is_object() && exec.value("taskSupport", "") == "required") {
-      auto reply = call(ctx, ctx.session(), "tools/call", {{"name", tool["name"]}, {"arguments", synthesize_args(tool.value("inputSchema", Json::object()))}});
+    const Json exec = member(tool, "execution", Json::object());
+    if (protocol::at_least(ctx.version(), "2025-11-25") && exec.is_object() && str(exec, "taskSupport") == "required") {
+      auto reply = call(ctx, ctx.session(), "tools/call", {{"name", tool["name"]}, {"arguments", synthesize_args(member(tool, "inputSchema", Json::object()))}});
       auto code = reply ? error_code(*reply) : std::nullopt;
       if (code && *code == -32601) ctx.pass("tasks.required-without-task");
       else ctx.violation("tasks.required-without-task", "a task-required tool ran without a task",

@@ -1,7 +1,7 @@
 // `mcp-probe call`: connect, initialize, send one request, print what came back.
 
-#include <cstdio>
 #include <unistd.h>
+#include <cstdio>
 
 #include "mcp_probe/cli/commands.h"
 #include "mcp_probe/cli/output.h"

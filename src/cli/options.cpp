@@ -44,7 +44,8 @@ constexpr const char* k_list_footer = R"(Examples:
   mcp-probe list-checks
   mcp-probe list-checks --format markdown > CHECKS.md)";
 
-constexpr const char* k_selftest_footer = R"(Runs the suite against the bundled mcp-refserver (found next to mcp-probe) over stdio and
+constexpr const char* k_selftest_footer =
+    R"(Runs the suite against the bundled mcp-refserver (found next to mcp-probe) over stdio and
 over Streamable HTTP, and prints both reports. Exit status 0 when neither run has a failure.
 
 Examples:
@@ -65,38 +66,52 @@ struct Raw {
 CLI::Option* repeatable(CLI::Option* option) { return option->allow_extra_args(false)->type_size(1); }
 
 void add_connection_options(CLI::App& app, Options& o, Raw& raw) {
-  app.add_option("--transport", raw.transport, "auto|stdio|http|sse (default auto)");
-  app.add_option("--protocol-version", o.run.protocol_version, "protocol version to request (default: latest)");
-  repeatable(app.add_option("--header", raw.headers, "extra HTTP header 'Name: value' (repeatable)"));
-  app.add_option("--bearer", raw.bearer, "bearer token for Authorization (or env MCP_PROBE_BEARER)");
+  app.add_option("--transport", raw.transport, "auto|stdio|http|sse (default auto)")->type_name("KIND");
+  app.add_option("--protocol-version", o.run.protocol_version,
+                 "protocol version to request (default: latest)")
+      ->type_name("V");
+  repeatable(app.add_option("--header", raw.headers, "extra HTTP header 'Name: value' (repeatable)")
+                 ->type_name("HEADER"));
+  app.add_option("--bearer", raw.bearer, "bearer token for Authorization (or env MCP_PROBE_BEARER)")
+      ->type_name("TOKEN");
   app.add_flag("--insecure", o.run.insecure, "do not verify TLS certificates");
-  app.add_option("--cacert", o.run.cacert, "CA bundle file for TLS verification");
-  repeatable(app.add_option("--env", raw.envs, "K=V for the spawned server (repeatable)"));
-  app.add_option("--cwd", o.run.cwd, "working directory of the spawned server");
+  app.add_option("--cacert", o.run.cacert, "CA bundle file for TLS verification")->type_name("FILE");
+  repeatable(app.add_option("--env", raw.envs, "K=V for the spawned server (repeatable)")->type_name("K=V"));
+  app.add_option("--cwd", o.run.cwd, "working directory of the spawned server")->type_name("DIR");
 }
 
 void add_trace_options(CLI::App& app, Options& o, Raw& raw) {
-  app.add_option("--timeout", raw.timeout, "seconds to wait for each response (default 5)");
+  app.add_option("--timeout", raw.timeout, "seconds to wait for each response (default 5)")
+      ->type_name("SECONDS");
   app.add_flag("-v,--verbose", o.verbosity, "wire trace on stderr; -vv adds headers");
-  app.add_option("--trace", o.trace_path, "write every wire event to FILE as NDJSON");
+  app.add_option("--trace", o.trace_path, "write every wire event to FILE as NDJSON")->type_name("FILE");
   app.add_flag("--no-redact", raw.no_redact, "do not hide tokens and cookies in traces and reports");
 }
 
 void add_selection_options(CLI::App& app, Options& o, Raw& raw) {
-  repeatable(app.add_option("--only", o.run.only, "run only checks whose id matches GLOB (repeatable)"));
-  repeatable(app.add_option("--skip", o.run.skip, "skip checks whose id matches GLOB (repeatable)"));
-  repeatable(app.add_option("--allow-tool", o.run.allow_tools, "tool the probe may call; '*' = all (repeatable)"));
-  repeatable(app.add_option("--tool-args", raw.tool_args, "NAME=JSON arguments for an allowed tool (repeatable)"));
-  app.add_option("--fail-on", raw.fail_on, "must|should: lowest level that fails the run (default must)");
-  app.add_option("--expected-failures", o.expected_failures_path, "baseline FILE of check ids known to fail");
-  app.add_option("--color", raw.color, "auto|always|never (default auto; honours NO_COLOR)");
+  repeatable(app.add_option("--only", o.run.only, "run only checks whose id matches GLOB (repeatable)")
+                 ->type_name("GLOB"));
+  repeatable(app.add_option("--skip", o.run.skip, "skip checks whose id matches GLOB (repeatable)")
+                 ->type_name("GLOB"));
+  repeatable(
+      app.add_option("--allow-tool", o.run.allow_tools, "tool the probe may call; '*' = all (repeatable)")
+          ->type_name("NAME"));
+  repeatable(
+      app.add_option("--tool-args", raw.tool_args, "NAME=JSON arguments for an allowed tool (repeatable)")
+          ->type_name("NAME=JSON"));
+  app.add_option("--fail-on", raw.fail_on, "must|should: lowest level that fails the run (default must)")
+      ->type_name("LEVEL");
+  app.add_option("--expected-failures", o.expected_failures_path, "baseline FILE of check ids known to fail")
+      ->type_name("FILE");
+  app.add_option("--color", raw.color, "auto|always|never (default auto; honours NO_COLOR)")
+      ->type_name("WHEN");
   app.add_flag("--timings", o.timings, "show per-check durations");
 }
 
 void add_report_file_options(CLI::App& app, Options& o, Raw& raw) {
-  app.add_option("--format", raw.format, "human|json|junit|markdown (default human)");
-  app.add_option("--output", o.output_path, "write the report to FILE instead of stdout");
-  app.add_option("--junit", o.junit_path, "also write a JUnit XML report to FILE");
+  app.add_option("--format", raw.format, "human|json|junit|markdown (default human)")->type_name("FORMAT");
+  app.add_option("--output", o.output_path, "write the report to FILE instead of stdout")->type_name("FILE");
+  app.add_option("--junit", o.junit_path, "also write a JUnit XML report to FILE")->type_name("FILE");
 }
 
 util::Expected<void> parse_header(const std::string& text, Options& o) {
@@ -117,7 +132,8 @@ util::Expected<void> parse_pairs(const Raw& raw, Options& o) {
   }
   for (const auto& e : raw.envs) {
     const auto eq = e.find('=');
-    if (eq == std::string::npos || eq == 0) return make_error(ErrorKind::usage, "--env expects K=V, got '" + e + "'");
+    if (eq == std::string::npos || eq == 0)
+      return make_error(ErrorKind::usage, "--env expects K=V, got '" + e + "'");
     o.run.env.emplace_back(e.substr(0, eq), e.substr(eq + 1));
   }
   for (const auto& t : raw.tool_args) {
@@ -127,7 +143,8 @@ util::Expected<void> parse_pairs(const Raw& raw, Options& o) {
     }
     const std::string json_text = t.substr(eq + 1);
     if (nlohmann::json::parse(json_text, nullptr, false).is_discarded()) {
-      return make_error(ErrorKind::usage, "--tool-args " + t.substr(0, eq) + ": not valid JSON: " + json_text);
+      return make_error(ErrorKind::usage,
+                        "--tool-args " + t.substr(0, eq) + ": not valid JSON: " + json_text);
     }
     o.run.tool_args[t.substr(0, eq)] = json_text;
   }
@@ -135,8 +152,10 @@ util::Expected<void> parse_pairs(const Raw& raw, Options& o) {
 }
 
 util::Expected<void> parse_choices(const Raw& raw, Options& o) {
-  if (raw.transport != "auto" && raw.transport != "stdio" && raw.transport != "http" && raw.transport != "sse") {
-    return make_error(ErrorKind::usage, "--transport must be auto, stdio, http or sse, not '" + raw.transport + "'");
+  if (raw.transport != "auto" && raw.transport != "stdio" && raw.transport != "http" &&
+      raw.transport != "sse") {
+    return make_error(ErrorKind::usage,
+                      "--transport must be auto, stdio, http or sse, not '" + raw.transport + "'");
   }
   o.run.transport = raw.transport;
   if (raw.fail_on != "must" && raw.fail_on != "should") {
@@ -146,10 +165,13 @@ util::Expected<void> parse_choices(const Raw& raw, Options& o) {
   if (auto f = report::parse_format(raw.format)) {
     o.format = *f;
   } else {
-    return make_error(ErrorKind::usage, "--format must be human, json, junit or markdown, not '" + raw.format + "'");
+    return make_error(ErrorKind::usage,
+                      "--format must be human, json, junit or markdown, not '" + raw.format + "'");
   }
   if (raw.color == "auto" || raw.color == "always" || raw.color == "never") {
-    o.color = raw.color == "auto" ? ColorMode::auto_detect : raw.color == "always" ? ColorMode::always : ColorMode::never;
+    o.color = raw.color == "auto"     ? ColorMode::auto_detect
+              : raw.color == "always" ? ColorMode::always
+                                      : ColorMode::never;
   } else {
     return make_error(ErrorKind::usage, "--color must be auto, always or never, not '" + raw.color + "'");
   }
@@ -171,7 +193,8 @@ util::Expected<void> parse_target(const std::string& url, Options& o) {
     return make_error(ErrorKind::usage, "no target: give a URL or -- COMMAND ARGS... (see mcp-probe --help)");
   }
   if (!url.empty() && !is_url(url)) {
-    return make_error(ErrorKind::usage, "'" + url + "' is not an http(s) URL; put a command to spawn after --");
+    return make_error(ErrorKind::usage,
+                      "'" + url + "' is not an http(s) URL; put a command to spawn after --");
   }
   o.run.url = url;
   return {};
@@ -180,10 +203,12 @@ util::Expected<void> parse_target(const std::string& url, Options& o) {
 util::Expected<void> parse_call(const Raw& raw, Options& o) {
   const bool spawn = !o.run.command.empty();
   if (spawn && raw.call_args.size() != 1) {
-    return make_error(ErrorKind::usage, "call with a command takes exactly METHOD before --: call METHOD -- COMMAND");
+    return make_error(ErrorKind::usage,
+                      "call with a command takes exactly METHOD before --: call METHOD -- COMMAND");
   }
   if (!spawn && raw.call_args.size() != 2) {
-    return make_error(ErrorKind::usage, "call takes URL METHOD, or METHOD -- COMMAND (see mcp-probe call --help)");
+    return make_error(ErrorKind::usage,
+                      "call takes URL METHOD, or METHOD -- COMMAND (see mcp-probe call --help)");
   }
   o.method = raw.call_args.back();
   if (auto ok = parse_target(spawn ? "" : raw.call_args.front(), o); !ok) return ok.error();
@@ -200,7 +225,9 @@ util::Expected<void> finish(const Raw& raw, Options& o, const Environment& env) 
   if (auto ok = parse_choices(raw, o); !ok) return ok;
   if (auto ok = parse_pairs(raw, o); !ok) return ok;
   auto list = report::parse_list_format(raw.list_format);
-  if (!list) return make_error(ErrorKind::usage, "--format must be text, json or markdown, not '" + raw.list_format + "'");
+  if (!list)
+    return make_error(ErrorKind::usage,
+                      "--format must be text, json or markdown, not '" + raw.list_format + "'");
   o.list_format = *list;
   o.redact = !raw.no_redact;
   o.run.bearer = !raw.bearer.empty() ? raw.bearer : env.bearer.value_or("");
@@ -246,7 +273,7 @@ util::Expected<Options> parse_options(int argc, const char* const* argv, const E
   app.set_version_flag("--version", std::string("mcp-probe ") + MCP_PROBE_VERSION);
   app.get_formatter()->column_width(32);
   app.footer(k_probe_footer);
-  app.add_option("url", raw.url, "http(s) URL of the server's MCP endpoint");
+  app.add_option("url", raw.url, "http(s) URL of the server's MCP endpoint")->type_name("URL");
   add_connection_options(app, o, raw);
   add_trace_options(app, o, raw);
   add_selection_options(app, o, raw);
@@ -254,13 +281,13 @@ util::Expected<Options> parse_options(int argc, const char* const* argv, const E
 
   CLI::App* call = app.add_subcommand("call", "send one request and print the result as JSON");
   call->footer(k_call_footer);
-  call->add_option("args", raw.call_args, "[URL] METHOD");
-  call->add_option("--params", raw.params, "request params as a JSON object (default {})");
+  call->add_option("args", raw.call_args, "[URL] METHOD")->type_name("");
+  call->add_option("--params", raw.params, "request params as a JSON object (default {})")->type_name("JSON");
   add_connection_options(*call, o, raw);
   add_trace_options(*call, o, raw);
   CLI::App* list = app.add_subcommand("list-checks", "list every check mcp-probe implements");
   list->footer(k_list_footer);
-  list->add_option("--format", raw.list_format, "text|json|markdown (default text)");
+  list->add_option("--format", raw.list_format, "text|json|markdown (default text)")->type_name("FORMAT");
   CLI::App* selftest = app.add_subcommand("selftest", "probe the bundled mcp-refserver over stdio and HTTP");
   selftest->footer(k_selftest_footer);
   add_trace_options(*selftest, o, raw);

@@ -1,8 +1,8 @@
 #include "mcp_probe/cli/output.h"
 
+#include <unistd.h>
 #include <cstdio>
 #include <mutex>
-#include <unistd.h>
 
 #include "mcp_probe/cli/terminal.h"
 #include "mcp_probe/transport/trace_format.h"
@@ -21,7 +21,8 @@ util::Expected<void> configure_tracer(transport::Tracer& tracer, const Options& 
   }
   if (!options.trace_path.empty()) {
     auto file = std::make_shared<std::ofstream>(options.trace_path, std::ios::binary | std::ios::trunc);
-    if (!*file) return util::make_error(util::ErrorKind::usage, "cannot write the trace file " + options.trace_path);
+    if (!*file)
+      return util::make_error(util::ErrorKind::usage, "cannot write the trace file " + options.trace_path);
     // Flushed per event: an interrupted or crashed run still leaves a usable trace.
     tracer.add_sink([file](const transport::TraceEvent& event) {
       *file << transport::trace_to_ndjson(event) << '\n';
@@ -59,7 +60,8 @@ util::Expected<OutputFiles> open_outputs(const Options& options) {
   return files;
 }
 
-report::ReportOptions report_options(const Options& options, const Environment& env, std::set<std::string> baseline) {
+report::ReportOptions report_options(const Options& options, const Environment& env,
+                                     std::set<std::string> baseline) {
   report::ReportOptions out;
   const bool to_terminal = options.output_path.empty() && isatty(STDOUT_FILENO) == 1;
   out.color = options.format == report::Format::human && use_color(options.color, to_terminal, env);
@@ -75,7 +77,8 @@ util::Expected<void> write_reports(const checks::RunReport& report, const Option
   if (files.output) {
     *files.output << text;
     files.output->flush();
-    if (!*files.output) return util::make_error(util::ErrorKind::io, "writing " + options.output_path + " failed");
+    if (!*files.output)
+      return util::make_error(util::ErrorKind::io, "writing " + options.output_path + " failed");
   } else {
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
@@ -85,7 +88,8 @@ util::Expected<void> write_reports(const checks::RunReport& report, const Option
     junit_options.color = false;
     *files.junit << report::render_junit(report, junit_options);
     files.junit->flush();
-    if (!*files.junit) return util::make_error(util::ErrorKind::io, "writing " + options.junit_path + " failed");
+    if (!*files.junit)
+      return util::make_error(util::ErrorKind::io, "writing " + options.junit_path + " failed");
   }
   return {};
 }

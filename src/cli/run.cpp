@@ -48,10 +48,16 @@ int dispatch(int argc, char** argv) {
     return k_exit_ok;
   }
   switch (options->command) {
-    case Command::probe: install_interrupt_handler(); return run_probe(*options, env);
-    case Command::selftest: install_interrupt_handler(); return run_selftest(*options, env);
-    case Command::call: return run_call(*options, env);
-    case Command::list_checks: return run_list_checks(*options);
+    case Command::probe:
+      install_interrupt_handler();
+      return run_probe(*options, env);
+    case Command::selftest:
+      install_interrupt_handler();
+      return run_selftest(*options, env);
+    case Command::call:
+      return run_call(*options, env);
+    case Command::list_checks:
+      return run_list_checks(*options);
   }
   return k_exit_usage;
 }
@@ -66,15 +72,21 @@ std::atomic<bool>& interrupted_flag() {
 
 int exit_code(report::Outcome outcome) {
   switch (outcome) {
-    case report::Outcome::pass: return k_exit_ok;
-    case report::Outcome::fail: return k_exit_failures;
-    case report::Outcome::not_connected: return k_exit_unreachable;
-    case report::Outcome::interrupted: return k_exit_interrupted;
+    case report::Outcome::pass:
+      return k_exit_ok;
+    case report::Outcome::fail:
+      return k_exit_failures;
+    case report::Outcome::not_connected:
+      return k_exit_unreachable;
+    case report::Outcome::interrupted:
+      return k_exit_interrupted;
   }
   return k_exit_failures;
 }
 
-void print_error(std::string_view message) { std::fprintf(stderr, "mcp-probe: error: %s\n", one_line(message).c_str()); }
+void print_error(std::string_view message) {
+  std::fprintf(stderr, "mcp-probe: error: %s\n", one_line(message).c_str());
+}
 
 void print_warning(std::string_view message) {
   std::fprintf(stderr, "mcp-probe: warning: %s\n", one_line(message).c_str());

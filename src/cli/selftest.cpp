@@ -7,8 +7,8 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
-#include <set>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "mcp_probe/checks/engine.h"
@@ -43,7 +43,8 @@ util::Expected<std::string> wait_for_url(util::Process& server) {
       if (auto url = parse_listening_line(std::string_view(buffer).substr(0, end))) return *url;
     }
     if (n == 0 || server.poll_exit()) {
-      return util::make_error(util::ErrorKind::spawn, "mcp-refserver --transport http exited early: " + buffer);
+      return util::make_error(util::ErrorKind::spawn,
+                              "mcp-refserver --transport http exited early: " + buffer);
     }
   }
   return util::make_error(util::ErrorKind::timeout, "mcp-refserver did not report its URL within 10 s");
@@ -142,7 +143,8 @@ int run_selftest(const Options& options, const Environment& env) {
   run.transport = "stdio";
   int code = k_exit_ok;
   for (int pass = 0; pass < 2 && !interrupted_flag().load(); ++pass) {
-    std::printf("== selftest %d/2: mcp-refserver over %s ==\n", pass + 1, pass == 0 ? "stdio" : "Streamable HTTP");
+    std::printf("== selftest %d/2: mcp-refserver over %s ==\n", pass + 1,
+                pass == 0 ? "stdio" : "Streamable HTTP");
     std::fflush(stdout);
     checks::RunReport report = pass == 0 ? checks::run(run, tracer) : probe_http(server, run, tracer);
     if (interrupted_flag().load()) report.interrupted = true;

@@ -4,9 +4,12 @@ namespace mcp_probe::cli {
 
 bool use_color(ColorMode mode, bool is_terminal, const Environment& env) {
   switch (mode) {
-    case ColorMode::always: return true;
-    case ColorMode::never: return false;
-    case ColorMode::auto_detect: break;
+    case ColorMode::always:
+      return true;
+    case ColorMode::never:
+      return false;
+    case ColorMode::auto_detect:
+      break;
   }
   if (env.no_color && !env.no_color->empty()) return false;
   if (env.term && *env.term == "dumb") return false;

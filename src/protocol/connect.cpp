@@ -56,9 +56,11 @@ namespace {
 // Initializes over `c.transport`; the transport stays in `c` whatever happens, so a caller can
 // still look at what the server answered.
 util::Expected<void> initialize_on(Connection& c, const std::string& kind, const Target& target,
-                                   const std::string& version, const Json& capabilities, double started) {
+                                   const std::string& version, const Json& capabilities, double started,
+                                   const std::function<void(Session&)>& on_session) {
   c.transport_used = kind;
   c.session = std::make_unique<Session>(*c.transport, target.request_timeout);
+  if (on_session) on_session(*c.session);
   auto init = c.session->initialize(version, capabilities);
   if (!init) return init.error();
   c.init = std::move(*init);
@@ -72,7 +74,7 @@ util::Expected<void> initialize_on(Connection& c, const std::string& kind, const
 }  // namespace
 
 util::Expected<Connection> connect(const Target& target, const std::string& version, transport::Tracer& tracer,
-                                   const Json& client_capabilities) {
+                                   const Json& client_capabilities, const std::function<void(Session&)>& on_session) {
   double started = util::monotonic_ms();
   std::string kind = target.transport;
   if (kind == "auto") kind = target.command.empty() ? "http" : "stdio";
@@ -80,7 +82,7 @@ util::Expected<Connection> connect(const Target& target, const std::string& vers
   if (!t) return t.error();
   Connection c;
   c.transport = std::move(*t);
-  auto ok = initialize_on(c, kind, target, version, client_capabilities, started);
+  auto ok = initialize_on(c, kind, target, version, client_capabilities, started, on_session);
   if (ok) return c;
   auto* http = dynamic_cast<transport::HttpTransport*>(c.transport.get());
   if (target.transport != "auto" || http == nullptr) return ok.error();
@@ -95,7 +97,7 @@ util::Expected<Connection> connect(const Target& target, const std::string& vers
   }
   Connection l;
   l.transport = std::move(*legacy);
-  auto lok = initialize_on(l, "sse", target, version, client_capabilities, started);
+  auto lok = initialize_on(l, "sse", target, version, client_capabilities, started, on_session);
   if (!lok) return lok.error();
   return l;
 }

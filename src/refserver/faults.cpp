@@ -37,7 +37,7 @@ const std::vector<FaultInfo> k_faults = {
     {"echo-unsupported-version", "lifecycle.version.unsupported-fallback",
      "echoes an unsupported requested version"},
     {"wrong-version-echo", "lifecycle.version.echo-supported",
-     "answers 2025-03-26 when asked for 2025-06-18 or 2025-11-25"},
+     "answers the previous supported version to every supported request (wrapping)"},
     {"oldest-fallback", "lifecycle.version.latest-preferred", "falls back to 2024-11-05, not the latest"},
     {"no-init-gating", "lifecycle.pre-init.request-rejected", "serves requests before initialize"},
     {"reject-early-ping", "lifecycle.pre-init.ping-allowed", "rejects ping before initialize"},

@@ -27,7 +27,12 @@ std::string negotiate(const Session::Impl& session, const std::string& requested
     if (session.has("oldest-fallback")) return "2024-11-05";
     return latest_version();
   }
-  if (rank > k_rank_2025_03 && session.has("wrong-version-echo")) return "2025-03-26";
+  if (session.has("wrong-version-echo")) {
+    // Answer the previous supported version (wrapping): asked for what it offered, it offers
+    // yet another, so a client can never settle on a version.
+    static const char* const k_order[] = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"};
+    return k_order[(rank + 3) % 4];
+  }
   return requested;
 }
 

@@ -23,16 +23,17 @@ Outcome tool_failure(Call& call, const std::string& text) {
   return Outcome::ok(tool_text(text, true));
 }
 
+// Server->client requests wait for notifications/initialized (lifecycle SHOULD).
 bool client_declares(Call& call, const char* capability) {
   std::lock_guard lock(call.session.mutex);
-  return call.session.client_capabilities.contains(capability);
+  return call.session.initialized && call.session.client_capabilities.contains(capability);
 }
 
 // Elicitation in form mode: `elicitation: {}` (form implied) or one that lists `form`.
 bool client_elicits_forms(Call& call) {
   std::lock_guard lock(call.session.mutex);
   const Json& caps = call.session.client_capabilities;
-  if (!caps.contains("elicitation") || !caps["elicitation"].is_object()) return false;
+  if (!call.session.initialized || !caps.contains("elicitation") || !caps["elicitation"].is_object()) return false;
   const Json& elicitation = caps["elicitation"];
   return elicitation.empty() || elicitation.contains("form");
 }

@@ -59,7 +59,8 @@ std::string markdown_table(const std::vector<CheckInfo>& entries) {
       id = "[" + id + "](" + e.spec + ")";
     }
     os << "| " << id << " | " << checks::to_string(e.level) << " | " << detail::markdown_escape(e.versions)
-       << " | " << detail::markdown_escape(e.transports) << " | " << detail::markdown_escape(e.title) << " |\n";
+       << " | " << detail::markdown_escape(e.transports) << " | " << detail::markdown_escape(e.title)
+       << " |\n";
   }
   return os.str();
 }
@@ -75,9 +76,12 @@ std::optional<ListFormat> parse_list_format(std::string_view name) {
 
 std::string render_catalog(const std::vector<CheckInfo>& entries, ListFormat format) {
   switch (format) {
-    case ListFormat::text: return text_table(entries);
-    case ListFormat::json: return json_array(entries);
-    case ListFormat::markdown: return markdown_table(entries);
+    case ListFormat::text:
+      return text_table(entries);
+    case ListFormat::json:
+      return json_array(entries);
+    case ListFormat::markdown:
+      return markdown_table(entries);
   }
   return "";
 }

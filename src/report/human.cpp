@@ -39,18 +39,29 @@ void put_status(Painter& p, Status status) {
   std::string word = detail::status_word(status);
   word.resize(5, ' ');
   switch (status) {
-    case Status::pass: p.put(rang::fg::green, word); break;
-    case Status::fail: p.put(rang::fg::red, word); break;
-    case Status::warn: p.put(rang::fg::yellow, word); break;
-    case Status::skip: p.put(rang::style::dim, word); break;
-    case Status::error: p.put(rang::fg::magenta, word); break;
+    case Status::pass:
+      p.put(rang::fg::green, word);
+      break;
+    case Status::fail:
+      p.put(rang::fg::red, word);
+      break;
+    case Status::warn:
+      p.put(rang::fg::yellow, word);
+      break;
+    case Status::skip:
+      p.put(rang::style::dim, word);
+      break;
+    case Status::error:
+      p.put(rang::fg::magenta, word);
+      break;
   }
 }
 
-void put_wrapped(Painter& p, std::string_view label, std::string_view text, bool dim = false) {
+void put_wrapped(Painter& p, std::string_view label, std::string_view text, bool dim = false,
+                 std::string_view indent = k_detail_indent) {
   if (text.empty()) return;
   const std::string joined = std::string(label) + std::string(text);
-  for (const auto& line : detail::wrap(detail::sanitize_utf8(joined), k_width, k_detail_indent)) {
+  for (const auto& line : detail::wrap(detail::printable(joined), k_width, indent)) {
     if (dim) {
       p.put(rang::style::dim, line);
     } else {
@@ -71,7 +82,7 @@ void put_details(Painter& p, const CheckResult& r) {
 void put_check(Painter& p, const CheckResult& r, const ReportOptions& options) {
   p.plain("  ");
   put_status(p, r.status);
-  p.plain("  " + detail::sanitize_utf8(r.info.id) + "  " + detail::sanitize_utf8(r.info.title));
+  p.plain("  " + detail::printable(r.info.id) + "  " + detail::printable(r.info.title));
   if (options.timings) p.plain("  (" + detail::format_ms(r.duration_ms) + ")");
   const bool baselined = options.policy.expected_failures.count(r.info.id) != 0;
   if (baselined && is_failure(r, options.policy)) p.put(rang::style::dim, "  [expected failure]");
@@ -87,15 +98,15 @@ void put_not_connected(Painter& p, const checks::RunReport& report) {
   const CheckResult* failed = detail::first_failure(report);
   std::string headline = "Could not connect";
   if (failed != nullptr) headline += ": " + failed->info.id + " (" + failed->info.title + ")";
-  p.put(rang::fg::red, detail::sanitize_utf8(headline));
+  p.put(rang::fg::red, detail::printable(headline));
   p.plain("\n");
   if (failed != nullptr) {
-    for (const auto& line : detail::wrap(detail::sanitize_utf8(failed->message), k_width, "  ")) p.plain(line + "\n");
-    put_wrapped(p, "diagnosis: ", failed->info.diagnosis);
+    put_wrapped(p, "", failed->message, false, "  ");
+    put_wrapped(p, "diagnosis: ", failed->info.diagnosis, false, "  ");
   }
   if (!report.stderr_tail.empty()) {
     p.plain("  server stderr (last lines):\n");
-    std::istringstream tail(detail::sanitize_utf8(report.stderr_tail));
+    std::istringstream tail(detail::printable(report.stderr_tail));
     for (std::string line; std::getline(tail, line);) p.put(rang::style::dim, "    | " + line + "\n");
   }
   p.plain("\n");
@@ -104,12 +115,13 @@ void put_not_connected(Painter& p, const checks::RunReport& report) {
 std::string summary_line(const checks::RunReport& report) {
   const auto s = report.summary();
   std::ostringstream os;
-  os << "Summary: " << s.pass << " passed, " << s.fail << " failed, " << s.warn << " warnings, " << s.skip
-     << " skipped, " << s.error << " errors (" << report.checks.size() << " checks)\n";
+  os << "Summary: " << s.pass << " passed, " << s.fail << " failed, " << detail::count(s.warn, "warning")
+     << ", " << s.skip << " skipped, " << detail::count(s.error, "error") << " ("
+     << detail::count(static_cast<int>(report.checks.size()), "check") << ")\n";
   os << "Protocol " << (report.protocol_version.empty() ? "(none)" : report.protocol_version) << " over "
      << (report.transport.empty() ? "(none)" : report.transport);
   const std::string server = detail::server_label(report.server_info);
-  if (!server.empty()) os << ", server " << detail::sanitize_utf8(server);
+  if (!server.empty()) os << ", server " << detail::printable(server);
   os << ", " << detail::format_ms(report.wall_ms) << "\n";
   return os.str();
 }
@@ -122,13 +134,17 @@ void put_verdict(Painter& p, const checks::RunReport& report, const ReportOption
     case Outcome::pass:
       p.put(rang::fg::green, "PASS");
       p.plain(std::string(" (no failures at the ") + level + " level");
-      if (!v.expected.empty()) p.plain("; " + std::to_string(v.expected.size()) + " expected failures in the baseline");
+      if (!v.expected.empty()) {
+        p.plain("; " + detail::count(static_cast<int>(v.expected.size()), "expected failure") +
+                " in the baseline");
+      }
       p.plain(")\n");
       break;
     case Outcome::fail:
       p.put(rang::fg::red, "FAIL");
-      p.plain(" (" + std::to_string(v.failing.size()) + " checks fail at the " + level + " level");
-      if (!v.stale.empty()) p.plain("; " + std::to_string(v.stale.size()) + " stale baseline entries");
+      p.plain(" (" + detail::count(static_cast<int>(v.failing.size()), "failing check") + " at the " + level +
+              " level");
+      if (!v.stale.empty()) p.plain("; stale baseline entries: " + std::to_string(v.stale.size()));
       p.plain(")\n");
       for (const auto& line : stale_messages(v)) p.plain("  " + line + "\n");
       break;
@@ -149,7 +165,7 @@ std::string render_human(const checks::RunReport& report, const ReportOptions& o
   std::ostringstream os;
   Painter p(os, options.color);
   p.put(rang::style::bold, "mcp-probe " + report.tool_version);
-  p.plain(": " + detail::sanitize_utf8(report.target) + "\n\n");
+  p.plain(": " + detail::printable(report.target) + "\n\n");
   if (!report.connected) put_not_connected(p, report);
   int hidden = 0;
   for (const auto& group : detail::group_by_area(report)) {
@@ -164,10 +180,10 @@ std::string render_human(const checks::RunReport& report, const ReportOptions& o
       put_check(bp, *r, options);
     }
     if (body.str().empty()) continue;
-    p.put(rang::style::bold, detail::sanitize_utf8(group.area));
+    p.put(rang::style::bold, detail::printable(group.area));
     p.plain("\n" + body.str() + "\n");
   }
-  if (hidden > 0) p.plain("(" + std::to_string(hidden) + " checks not run)\n\n");
+  if (hidden > 0) p.plain("(" + detail::count(hidden, "check") + " not run)\n\n");
   p.plain(summary_line(report));
   put_verdict(p, report, options);
   return os.str();

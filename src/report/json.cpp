@@ -56,9 +56,11 @@ std::string render_json(const checks::RunReport& report, const ReportOptions& op
   doc["tool"] = Ordered{{"name", "mcp-probe"}, {"version", clean(report.tool_version)}};
   doc["target"] = clean(report.target);
   doc["transport"] = clean(report.transport);
-  doc["protocolVersion"] = report.protocol_version.empty() ? Ordered(nullptr) : Ordered(clean(report.protocol_version));
+  doc["protocolVersion"] =
+      report.protocol_version.empty() ? Ordered(nullptr) : Ordered(clean(report.protocol_version));
   doc["serverInfo"] = to_ordered(report.server_info);
   doc["capabilities"] = to_ordered(report.capabilities);
+  doc["stderrTail"] = clean(report.stderr_tail);
   doc["checks"] = Ordered::array();
   for (const auto& r : report.checks) doc["checks"].push_back(check_json(r, options));
   const auto s = report.summary();

@@ -45,14 +45,19 @@ Case classify(const CheckResult& r, const ReportOptions& options, const Verdict&
   }
   for (const auto& id : verdict.stale) {
     if (id == r.info.id) {
-      return {CaseKind::failure, "expected failure " + id + " now passes: remove it from the baseline", false};
+      return {CaseKind::failure, "expected failure " + id + " now passes: remove it from the baseline",
+              false};
     }
   }
   switch (r.status) {
-    case Status::pass: return {};
-    case Status::fail: return {CaseKind::failure, r.message, false};
-    case Status::error: return {CaseKind::error, r.message, false};
-    case Status::skip: return {CaseKind::skipped, r.message, false};
+    case Status::pass:
+      return {};
+    case Status::fail:
+      return {CaseKind::failure, r.message, false};
+    case Status::error:
+      return {CaseKind::error, r.message, false};
+    case Status::skip:
+      return {CaseKind::skipped, r.message, false};
     case Status::warn:
       if (options.policy.fail_on_should) return {CaseKind::failure, "warning: " + r.message, true};
       return {CaseKind::passed, "", true};
@@ -87,7 +92,9 @@ void write_case(std::ostream& os, const CheckResult& r, const Case& c, const Rep
       os << ">\n      <error message=\"" << attr(c.message) << "\" type=\"" << type << "\">" << text(detail)
          << "</error>\n";
       break;
-    case CaseKind::skipped: os << ">\n      <skipped message=\"" << attr(c.message) << "\"/>\n"; break;
+    case CaseKind::skipped:
+      os << ">\n      <skipped message=\"" << attr(c.message) << "\"/>\n";
+      break;
   }
   if (c.detail_out) os << "      <system-out>" << text(detail) << "</system-out>\n";
   if (!stderr_tail.empty()) os << "      <system-err>" << text(stderr_tail) << "</system-err>\n";
@@ -120,8 +127,8 @@ std::string render_junit(const checks::RunReport& report, const ReportOptions& o
   }
   std::ostringstream os;
   os << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  os << "<testsuites name=\"" << attr("mcp-probe " + report.target) << "\" tests=\"" << total << "\" failures=\""
-     << failures << "\" errors=\"" << errors << "\" skipped=\"" << skipped << "\"";
+  os << "<testsuites name=\"" << attr("mcp-probe " + report.target) << "\" tests=\"" << total
+     << "\" failures=\"" << failures << "\" errors=\"" << errors << "\" skipped=\"" << skipped << "\"";
   if (options.timings) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.3f", report.wall_ms / 1000);

@@ -16,12 +16,16 @@ using detail::markdown_escape;
 std::string heading(const checks::RunReport& report, const Verdict& v, const ReportOptions& options) {
   const char* level = options.policy.fail_on_should ? "should" : "must";
   switch (v.outcome) {
-    case Outcome::pass: return std::string("## ✅ mcp-probe: PASS (no failures at the ") + level + " level)";
+    case Outcome::pass:
+      return std::string("## ✅ mcp-probe: PASS (no failures at the ") + level + " level)";
     case Outcome::fail:
-      return "## ❌ mcp-probe: FAIL (" + std::to_string(v.failing.size() + v.stale.size()) + " problems at the " +
+      return "## ❌ mcp-probe: FAIL (" +
+             detail::count(static_cast<int>(v.failing.size() + v.stale.size()), "problem") + " at the " +
              level + " level)";
-    case Outcome::not_connected: return "## ⛔ mcp-probe: could not connect to " + markdown_escape(report.target);
-    case Outcome::interrupted: return "## ⏸️ mcp-probe: interrupted (partial results)";
+    case Outcome::not_connected:
+      return "## ⛔ mcp-probe: could not connect to " + markdown_escape(report.target);
+    case Outcome::interrupted:
+      return "## ⏸️ mcp-probe: interrupted (partial results)";
   }
   return "";
 }
@@ -61,7 +65,8 @@ void not_connected(std::ostream& os, const checks::RunReport& report) {
     if (!failed->info.diagnosis.empty()) os << markdown_escape(failed->info.diagnosis) << "\n\n";
   }
   if (!report.stderr_tail.empty()) {
-    os << "Server stderr (last lines):\n\n<pre>" << detail::xml_escape(report.stderr_tail, false) << "</pre>\n\n";
+    os << "Server stderr (last lines):\n\n<pre>" << detail::xml_escape(report.stderr_tail, false)
+       << "</pre>\n\n";
   }
 }
 
@@ -102,13 +107,15 @@ std::string render_markdown(const checks::RunReport& report, const ReportOptions
   const Verdict v = judge(report, options.policy);
   std::ostringstream os;
   os << heading(report, v, options) << "\n\n";
-  os << "Target: " << markdown_escape(report.target) << " · mcp-probe " << markdown_escape(report.tool_version);
+  os << "Target: " << markdown_escape(report.target) << " · mcp-probe "
+     << markdown_escape(report.tool_version);
   if (options.timings) os << " · " << detail::format_ms(report.wall_ms);
   os << "\n\n";
   for (const auto& line : stale_messages(v)) os << "- " << markdown_escape(line) << "\n";
   if (!v.stale.empty()) os << "\n";
   if (!v.expected.empty()) {
-    os << v.expected.size() << " expected failures from the baseline do not fail the run.\n\n";
+    os << detail::count(static_cast<int>(v.expected.size()), "expected failure")
+       << " from the baseline did not fail the run.\n\n";
   }
   if (v.outcome == Outcome::not_connected) not_connected(os, report);
   summary_table(os, report);

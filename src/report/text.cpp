@@ -61,6 +61,23 @@ std::string sanitize_utf8(std::string_view text) {
   return out;
 }
 
+std::string printable(std::string_view text) {
+  const std::string clean = sanitize_utf8(text);
+  std::string out;
+  out.reserve(clean.size());
+  for (const char c : clean) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\t') {
+      out += ' ';
+    } else if ((u < 0x20 && c != '\n') || u == 0x7F) {
+      out += hex_escape(u);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string xml_escape(std::string_view text, bool attribute) {
   const std::string clean = sanitize_utf8(text);
   std::string out;
@@ -71,17 +88,38 @@ std::string xml_escape(std::string_view text, bool attribute) {
     const std::string_view bytes(clean.data() + pos, len);
     pos += len;
     switch (cp) {
-      case '&': out += "&amp;"; continue;
-      case '<': out += "&lt;"; continue;
-      case '>': out += "&gt;"; continue;
-      case '"': out += "&quot;"; continue;
-      case '\'': out += "&apos;"; continue;
-      case '\t': out += attribute ? "&#9;" : "\t"; continue;
-      case '\n': out += attribute ? "&#10;" : "\n"; continue;
-      case '\r': out += "&#13;"; continue;
-      case 0xFFFE: out += "\\uFFFE"; continue;
-      case 0xFFFF: out += "\\uFFFF"; continue;
-      default: break;
+      case '&':
+        out += "&amp;";
+        continue;
+      case '<':
+        out += "&lt;";
+        continue;
+      case '>':
+        out += "&gt;";
+        continue;
+      case '"':
+        out += "&quot;";
+        continue;
+      case '\'':
+        out += "&apos;";
+        continue;
+      case '\t':
+        out += attribute ? "&#9;" : "\t";
+        continue;
+      case '\n':
+        out += attribute ? "&#10;" : "\n";
+        continue;
+      case '\r':
+        out += "&#13;";
+        continue;
+      case 0xFFFE:
+        out += "\\uFFFE";
+        continue;
+      case 0xFFFF:
+        out += "\\uFFFF";
+        continue;
+      default:
+        break;
     }
     if (cp < 0x20 || cp == 0x7F) {
       out += hex_escape(static_cast<unsigned>(cp));
@@ -98,12 +136,29 @@ std::string markdown_escape(std::string_view text) {
   out.reserve(clean.size());
   for (const char c : clean) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '\n': out += "<br>"; break;
-      case '\r': break;
-      case '|': case '\\': case '`': case '*': case '_': case '[': case ']': case '#': case '!':
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '\n':
+        out += "<br>";
+        break;
+      case '\r':
+        break;
+      case '|':
+      case '\\':
+      case '`':
+      case '*':
+      case '_':
+      case '[':
+      case ']':
+      case '#':
+      case '!':
         out += '\\';
         out += c;
         break;
@@ -134,7 +189,9 @@ std::vector<std::string> wrap(std::string_view text, std::size_t width, std::str
       if (q == std::string_view::npos) q = paragraph.size();
       if (q == p) break;
       const std::string_view word = paragraph.substr(p, q - p);
-      if (!line.empty() && line.size() + 1 + word.size() > room) {
+      // A lone label ("spec:") keeps its value on the same line even when that overflows.
+      const bool lone_label = line.find(' ') == std::string::npos && !line.empty() && line.back() == ':';
+      if (!line.empty() && !lone_label && line.size() + 1 + word.size() > room) {
         lines.push_back(std::string(indent) + line);
         line.clear();
       }
@@ -146,6 +203,12 @@ std::vector<std::string> wrap(std::string_view text, std::size_t width, std::str
     start = end + 1;
   }
   return lines;
+}
+
+std::string count(int n, std::string_view noun) {
+  std::string out = std::to_string(n) + " " + std::string(noun);
+  if (n != 1) out += 's';
+  return out;
 }
 
 std::string format_ms(double ms) {
@@ -193,11 +256,16 @@ const checks::CheckResult* first_failure(const checks::RunReport& report) {
 
 std::string status_word(checks::Status status) {
   switch (status) {
-    case checks::Status::pass: return "PASS";
-    case checks::Status::fail: return "FAIL";
-    case checks::Status::warn: return "WARN";
-    case checks::Status::skip: return "SKIP";
-    case checks::Status::error: return "ERROR";
+    case checks::Status::pass:
+      return "PASS";
+    case checks::Status::fail:
+      return "FAIL";
+    case checks::Status::warn:
+      return "WARN";
+    case checks::Status::skip:
+      return "SKIP";
+    case checks::Status::error:
+      return "ERROR";
   }
   return "?";
 }

@@ -14,6 +14,9 @@ namespace mcp_probe::report::detail {
 
 // Replaces every invalid UTF-8 sequence with U+FFFD.
 std::string sanitize_utf8(std::string_view text);
+// For a terminal: sanitize_utf8 plus every control character but newline shown as "\xNN" (a
+// tab becomes a space), so server-supplied text cannot move the cursor or change colours.
+std::string printable(std::string_view text);
 // XML 1.0 text/attribute content: escapes & < > " ', replaces characters XML 1.0 forbids
 // (C0 controls but tab/LF/CR, U+FFFE, U+FFFF) with a visible "\xNN" / "\uFFFE"; in attributes
 // tab, LF and CR become character references so they survive attribute normalisation.
@@ -24,6 +27,8 @@ std::string markdown_escape(std::string_view text);
 // Words wrapped to `width` columns, every line prefixed with `indent`; keeps explicit newlines.
 std::vector<std::string> wrap(std::string_view text, std::size_t width, std::string_view indent);
 
+// "1 check", "3 checks".
+std::string count(int n, std::string_view noun);
 // "1.2 s", "340 ms".
 std::string format_ms(double ms);
 // "name version" from an InitializeResult.serverInfo, or "" when unknown.

@@ -4,10 +4,14 @@ namespace mcp_probe::report {
 
 const char* to_string(Outcome outcome) {
   switch (outcome) {
-    case Outcome::pass: return "pass";
-    case Outcome::fail: return "fail";
-    case Outcome::not_connected: return "not-connected";
-    case Outcome::interrupted: return "interrupted";
+    case Outcome::pass:
+      return "pass";
+    case Outcome::fail:
+      return "fail";
+    case Outcome::not_connected:
+      return "not-connected";
+    case Outcome::interrupted:
+      return "interrupted";
   }
   return "?";
 }
@@ -15,10 +19,13 @@ const char* to_string(Outcome outcome) {
 bool is_failure(const checks::CheckResult& result, const Policy& policy) {
   switch (result.status) {
     case checks::Status::fail:
-    case checks::Status::error: return true;
-    case checks::Status::warn: return policy.fail_on_should;
+    case checks::Status::error:
+      return true;
+    case checks::Status::warn:
+      return policy.fail_on_should;
     case checks::Status::pass:
-    case checks::Status::skip: return false;
+    case checks::Status::skip:
+      return false;
   }
   return false;
 }

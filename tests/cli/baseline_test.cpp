@@ -2,9 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
 #include <cstdio>
 #include <fstream>
-#include <unistd.h>
 
 #include "mcp_probe/cli/commands.h"
 #include "mcp_probe/cli/terminal.h"

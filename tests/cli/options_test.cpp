@@ -90,7 +90,7 @@ TEST_CASE("cli::parse_options") {
     CHECK(help->early_output->find("--expected-failures") != std::string::npos);
     auto call_help = parse({"call", "--help"});
     REQUIRE(call_help);
-    CHECK(call_help->early_output->find("METHOD -- COMMAND") != std::string::npos);
+    CHECK(call_help->early_output->find("METHOD [--params JSON] -- COMMAND") != std::string::npos);
     auto version = parse({"--version"});
     REQUIRE(version);
     CHECK(version->early_output->find(MCP_PROBE_VERSION) != std::string::npos);

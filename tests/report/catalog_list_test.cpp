@@ -15,8 +15,12 @@ using namespace mcp_probe;
 namespace {
 
 std::vector<checks::CheckInfo> entries() {
-  auto a = test::make_result("lifecycle.initialize.result", "lifecycle", checks::Status::pass, "initialize works").info;
-  auto b = test::make_result("http.session.unknown-404", "http", checks::Status::pass, "Unknown session | 404").info;
+  auto a =
+      test::make_result("lifecycle.initialize.result", "lifecycle", checks::Status::pass, "initialize works")
+          .info;
+  auto b =
+      test::make_result("http.session.unknown-404", "http", checks::Status::pass, "Unknown session | 404")
+          .info;
   b.level = checks::Level::should;
   b.transports = "http";
   return {a, b};
@@ -70,7 +74,10 @@ TEST_CASE("report::ProgressLine") {
 TEST_CASE("report::detail text helpers") {
   using namespace report::detail;
   SUBCASE("sanitize_utf8 replaces invalid sequences") {
-    CHECK(sanitize_utf8("a\xff" "b") == "a\xEF\xBF\xBD" "b");
+    CHECK(sanitize_utf8("a\xff"
+                        "b") ==
+          "a\xEF\xBF\xBD"
+          "b");
     CHECK(sanitize_utf8("\xC3\xA9") == "\xC3\xA9");
     CHECK(sanitize_utf8("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
   }

@@ -19,12 +19,13 @@ bool well_formed_xml(const std::string& xml, std::string& why) {
   std::vector<std::string> stack;
   for (std::size_t i = 0; i < xml.size(); ++i) {
     const auto c = static_cast<unsigned char>(xml[i]);
-    if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') return why = "control character at " + std::to_string(i), false;
+    if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
+      return why = "control character at " + std::to_string(i), false;
     if (c == '&') {
       const auto semi = xml.find(';', i);
       const std::string entity = xml.substr(i, semi - i + 1);
-      if (entity != "&amp;" && entity != "&lt;" && entity != "&gt;" && entity != "&quot;" && entity != "&apos;" &&
-          entity != "&#9;" && entity != "&#10;" && entity != "&#13;") {
+      if (entity != "&amp;" && entity != "&lt;" && entity != "&gt;" && entity != "&quot;" &&
+          entity != "&apos;" && entity != "&#9;" && entity != "&#10;" && entity != "&#13;") {
         return why = "bad entity " + entity, false;
       }
     }
@@ -38,7 +39,8 @@ bool well_formed_xml(const std::string& xml, std::string& why) {
     if (quotes % 2 != 0) return why = "unbalanced quotes in " + tag, false;
     if (tag[0] == '?') {
     } else if (tag[0] == '/') {
-      if (stack.empty() || stack.back() != tag.substr(1)) return why = "mismatched </" + tag.substr(1) + ">", false;
+      if (stack.empty() || stack.back() != tag.substr(1))
+        return why = "mismatched </" + tag.substr(1) + ">", false;
       stack.pop_back();
     } else if (tag.back() != '/') {
       stack.push_back(tag.substr(0, tag.find_first_of(" \n")));
@@ -82,7 +84,8 @@ TEST_CASE("report::render_human") {
   }
   SUBCASE("baselined failures are marked and the verdict follows the policy") {
     auto options = plain();
-    options.policy.expected_failures = {"lifecycle.version.echo-supported", "tools.list.names", "jsonrpc.id.string"};
+    options.policy.expected_failures = {"lifecycle.version.echo-supported", "tools.list.names",
+                                        "jsonrpc.id.string"};
     const auto text = report::render_human(test::mixed_report(), options);
     CHECK(text.find("[expected failure]") != std::string::npos);
     CHECK(text.find("Result: PASS") != std::string::npos);
@@ -127,7 +130,8 @@ TEST_CASE("report::render_json") {
     CHECK(doc["verdict"]["result"] == "not-connected");
   }
   SUBCASE("is deterministic") {
-    CHECK(report::render_json(test::mixed_report(), plain()) == report::render_json(test::mixed_report(), plain()));
+    CHECK(report::render_json(test::mixed_report(), plain()) ==
+          report::render_json(test::mixed_report(), plain()));
   }
 }
 
@@ -151,7 +155,8 @@ TEST_CASE("report::render_junit") {
     CHECK(xml.find("<system-out>serverInfo.version is empty") != std::string::npos);
     options.policy.fail_on_should = true;
     xml = report::render_junit(test::mixed_report(), options);
-    CHECK(xml.find("<failure message=\"warning: serverInfo.version is empty\" type=\"should\">") != std::string::npos);
+    CHECK(xml.find("<failure message=\"warning: serverInfo.version is empty\" type=\"should\">") !=
+          std::string::npos);
   }
   SUBCASE("baselined failures are skipped, stale entries fail") {
     auto options = plain();

@@ -13,8 +13,8 @@
 
 namespace mcp_probe::test {
 
-inline checks::CheckResult make_result(std::string id, std::string area, checks::Status status, std::string title,
-                                       std::string message = "") {
+inline checks::CheckResult make_result(std::string id, std::string area, checks::Status status,
+                                       std::string title, std::string message = "") {
   checks::CheckResult r;
   r.info.id = std::move(id);
   r.info.area = std::move(area);
@@ -58,11 +58,13 @@ inline checks::RunReport mixed_report() {
   warn.expected = "a non-empty version string";
   report.checks.push_back(warn);
   report.checks.push_back(make_result("jsonrpc.batch.rejected", "jsonrpc", Status::skip,
-                                      "Batches are rejected (2025-06-18+)", "not applicable to this version"));
+                                      "Batches are rejected (2025-06-18+)",
+                                      "not applicable to this version"));
   report.checks.push_back(make_result("jsonrpc.id.string", "jsonrpc", Status::error, "String ids are echoed",
                                       "the request could not be sent: connection reset"));
-  auto hostile = make_result("tools.list.names", "tools", Status::fail, "Tool names are <valid> & \"unique\"",
-                             "tool 'a|b' has name \"<script>\" & ]]> \x01\x1b[31m bell\x07 *bold* _x_ \xff\xfe end");
+  auto hostile =
+      make_result("tools.list.names", "tools", Status::fail, "Tool names are <valid> & \"unique\"",
+                  "tool 'a|b' has name \"<script>\" & ]]> \x01\x1b[31m bell\x07 *bold* _x_ \xff\xfe end");
   hostile.info.spec = "https://example.invalid/spec (bad)";
   hostile.observed = "line one\nline two\ttab";
   report.checks.push_back(hostile);
@@ -79,14 +81,15 @@ inline checks::RunReport not_connected_report() {
   report.capabilities = nullptr;
   report.wall_ms = 57;
   report.connected = false;
-  auto start = make_result("lifecycle.initialize.responds", "lifecycle", Status::fail,
-                           "The server answers initialize", "the server exited with status 1 before answering");
+  auto start =
+      make_result("lifecycle.initialize.responds", "lifecycle", Status::fail, "The server answers initialize",
+                  "the server exited with status 1 before answering");
   start.info.diagnosis = "Run the command by hand and read its stderr; the server must not exit on startup.";
   report.checks.push_back(start);
   report.checks.push_back(make_result("lifecycle.version.echo-supported", "lifecycle", Status::skip,
                                       "The server echoes a supported protocol version", "not connected"));
-  report.checks.push_back(make_result("tools.list.names", "tools", Status::skip, "Tool names are valid",
-                                      "not connected"));
+  report.checks.push_back(
+      make_result("tools.list.names", "tools", Status::skip, "Tool names are valid", "not connected"));
   report.stderr_tail = "Error: Cannot find module 'server.js'\n    at <anonymous>\n";
   return report;
 }

@@ -31,10 +31,10 @@ std::atomic<bool>& interrupted_flag();
 void print_error(std::string_view message);
 void print_warning(std::string_view message);
 
-int run_probe(const Options& options, const Environment& env);      // mcp-probe URL | -- CMD
-int run_call(const Options& options, const Environment& env);       // mcp-probe call
-int run_list_checks(const Options& options);                        // mcp-probe list-checks
-int run_selftest(const Options& options, const Environment& env);   // mcp-probe selftest
+int run_probe(const Options& options, const Environment& env);     // mcp-probe URL | -- CMD
+int run_call(const Options& options, const Environment& env);      // mcp-probe call
+int run_list_checks(const Options& options);                       // mcp-probe list-checks
+int run_selftest(const Options& options, const Environment& env);  // mcp-probe selftest
 
 // selftest: the URL in an mcp-refserver stderr line "listening on http://HOST:PORT/mcp".
 std::optional<std::string> parse_listening_line(std::string_view line);

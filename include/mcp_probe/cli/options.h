@@ -36,17 +36,17 @@ struct Options {
   // are filled in by the command).
   checks::RunOptions run;
   // Reports.
-  bool fail_on_should = false;           // --fail-on should
-  std::string expected_failures_path;    // --expected-failures FILE
+  bool fail_on_should = false;         // --fail-on should
+  std::string expected_failures_path;  // --expected-failures FILE
   report::Format format = report::Format::human;
-  std::string output_path;               // --output FILE ("" = stdout)
-  std::string junit_path;                // --junit FILE
+  std::string output_path;  // --output FILE ("" = stdout)
+  std::string junit_path;   // --junit FILE
   ColorMode color = ColorMode::auto_detect;
   bool timings = false;
   // Tracing.
-  int verbosity = 0;                     // -v = 1, -vv = 2
-  std::string trace_path;                // --trace FILE (NDJSON)
-  bool redact = true;                    // --no-redact clears it
+  int verbosity = 0;       // -v = 1, -vv = 2
+  std::string trace_path;  // --trace FILE (NDJSON)
+  bool redact = true;      // --no-redact clears it
   // call
   std::string method;
   nlohmann::json params = nlohmann::json::object();

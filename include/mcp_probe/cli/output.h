@@ -33,7 +33,8 @@ util::Expected<OutputFiles> open_outputs(const Options& options);
 
 // The rendering options for this command line: colour only for human output to a terminal
 // stdout (see terminal.h), the --fail-on policy and the baseline.
-report::ReportOptions report_options(const Options& options, const Environment& env, std::set<std::string> baseline);
+report::ReportOptions report_options(const Options& options, const Environment& env,
+                                     std::set<std::string> baseline);
 
 // Renders the report in --format to --output or stdout, and JUnit to --junit. ErrorKind::io if
 // a write fails.

@@ -4,6 +4,7 @@
 // HTTP or legacy HTTP+SSE. `--transport auto` follows the spec's backwards-compatibility rule:
 // POST initialize to the URL; on 400, 404 or 405 try GET and wait for the `endpoint` event.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,7 +46,10 @@ util::Expected<std::unique_ptr<transport::Transport>> open_transport(const Targe
 // Opens a transport (auto-detecting HTTP vs legacy SSE when asked) and initializes with
 // `version`. The Error says precisely what went wrong (spawn, DNS, refused, TLS, timeout, an
 // error response to initialize).
+// `on_session` (optional) sees each session before its first message is sent, so observers
+// can watch the handshake itself, including one that fails.
 util::Expected<Connection> connect(const Target& target, const std::string& version, transport::Tracer& tracer,
-                                   const Json& client_capabilities = Json::object());
+                                   const Json& client_capabilities = Json::object(),
+                                   const std::function<void(Session&)>& on_session = {});
 
 }  // namespace mcp_probe::protocol
