@@ -200,6 +200,7 @@ void configure(httplib::Server& server, const Config& config, const HttpOptions&
   // Room for 64 concurrent clients plus their long-lived GET streams.
   server.new_task_queue = [] { return new httplib::ThreadPool(128); };
   server.set_keep_alive_max_count(100000);
+  server.set_tcp_nodelay(true);  // small SSE writes must not wait for delayed ACKs
   server.set_keep_alive_timeout(5);
   server.set_read_timeout(10);
   server.set_write_timeout(10);
