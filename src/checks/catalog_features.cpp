@@ -253,36 +253,11 @@ std::vector<CheckDef> resource_and_prompt_defs() {
   };
 }
 
-std::vector<CheckDef> opt_in_defs() {
-  return {
-      make_def("tasks.required-without-task", Level::must, Kind::active, k_ver_25_11, k_tr_all,
-               "A task-required tool called without a task gets -32601",
-               "https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/tasks"
-               "#tool-level-negotiation",
-               "A tool marked execution.taskSupport: \"required\" runs synchronously (or fails with another "
-               "code) when called without params.task. Answer such calls with error -32601."),
-      make_def(
-          "tasks.ignored-without-capability", Level::must, Kind::fixture, k_ver_25_11, k_tr_all,
-          "Task metadata is ignored when tasks are not declared",
-          "https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/tasks"
-          "#task-support-and-handling",
-          "The server creates a task (CreateTaskResult) or errors on params.task although it does not "
-          "declare tasks.requests.tools.call. Ignore the task field and return a normal CallToolResult."),
-      make_def("features.elicitation.safe", Level::must, Kind::fixture, k_ver_25_06_to_25_11, k_tr_all,
-               "Elicitation requests use flat primitive schemas and no secrets",
-               "https://modelcontextprotocol.io/specification/2025-06-18/client/elicitation"
-               "#user-interaction-model",
-               "requestedSchema has nested objects or arrays, uses url mode the client did not declare, or "
-               "asks for passwords, tokens or API keys. Keep schemas flat with primitive properties and "
-               "obtain credentials through authorization, not elicitation."),
-  };
-}
-
 }  // namespace
 
 std::vector<CheckDef> feature_check_defs() {
   std::vector<CheckDef> defs = utility_defs();
-  for (auto* part : {tool_defs, resource_and_prompt_defs, opt_in_defs}) {
+  for (auto* part : {tool_defs, resource_and_prompt_defs}) {
     auto rows = part();
     defs.insert(defs.end(), rows.begin(), rows.end());
   }

@@ -274,14 +274,6 @@ void probe_tool_calls(Context& ctx) {
     any = true;
     call_tool(ctx, tool);
     call_with_invalid_args(ctx, tool);
-    const Json exec = member(tool, "execution", Json::object());
-    if (protocol::at_least(ctx.version(), "2025-11-25") && exec.is_object() && str(exec, "taskSupport") == "required") {
-      auto reply = call(ctx, ctx.session(), "tools/call", {{"name", tool["name"]}, {"arguments", synthesize_args(member(tool, "inputSchema", Json::object()))}});
-      auto code = reply ? error_code(*reply) : std::nullopt;
-      if (code && *code == -32601) ctx.pass("tasks.required-without-task");
-      else ctx.violation("tasks.required-without-task", "a task-required tool ran without a task",
-                         {"error -32601", reply ? brief(*reply) : "no reply"});
-    }
   }
   if (!any) {
     for (const char* id : {"tools.call.result-shape", "tools.call.invalid-args", "tools.call.error-in-result",

@@ -140,6 +140,8 @@ util::Expected<InitializeOutcome> Session::initialize(const std::string& version
   out.exchange = *ex;
   out.result = Json::object();
   if (!ex->reply) {
+    // An HTTP error status explains the silence better than the timeout does.
+    if (!ex->send_error.empty()) return util::make_error(util::ErrorKind::protocol, ex->send_error);
     return util::make_error(util::ErrorKind::timeout, "no response to initialize within " +
                                                           std::to_string(m_timeout.count() / 1000.0).substr(0, 4) + " s");
   }

@@ -29,6 +29,7 @@ const std::vector<FaultInfo> k_faults = {
     {"server-request-null-id", "jsonrpc.request.id-not-null", "after initialized, sends a ping with id null"},
     {"server-request-id-reuse", "jsonrpc.request.id-unique", "after initialized, sends two pings with one id"},
     {"reject-batch", "jsonrpc.batch.supported", "rejects batches under 2025-03-26"},
+    {"batch-silence", "jsonrpc.batch.rejected", "never answers a batch where the version has none"},
     {"invalid-utf8", "jsonrpc.encoding.utf8", "puts an invalid UTF-8 byte in a tools/list description"},
     {"bad-schema", "jsonrpc.schema.message-valid", "tools/list returns a tool whose name is a number"},
     // lifecycle
@@ -52,6 +53,7 @@ const std::vector<FaultInfo> k_faults = {
     {"newer-fields", "lifecycle.operation.version-respected",
      "sends fields of the latest version whatever was negotiated"},
     {"never-answer-initialize", "connectivity.initialize", "never answers initialize"},
+    {"answer-initialized", "lifecycle.initialized.accepted", "answers notifications/initialized with an error"},
     // utilities
     {"ping-nonempty", "util.ping.empty-result", "answers ping with a non-empty result"},
     {"reply-to-cancel", "util.cancel.unknown-ignored", "answers notifications/cancelled with an error"},

@@ -252,6 +252,7 @@ void Session::Impl::process_notification(const Json& message, Outbox& replies) {
       first = init_answered && !initialized;
       if (init_answered) initialized = true;
     }
+    if (has("answer-initialized")) send(replies, error_response(nullptr, k_invalid_request, "notification answered: " + method));
     if (first) after_initialized(replies);
     return;
   }
@@ -292,6 +293,7 @@ void Session::handle(std::string_view raw, Outbox& replies) {
     return;
   }
   const bool batches = impl.negotiated() == "2025-03-26" && !impl.has("reject-batch");
+  if (!batches && !message.empty() && impl.has("batch-silence")) return;
   if (!batches || message.empty()) {
     const char* why = message.empty() ? "Invalid Request: empty batch" : "Invalid Request: batches are not supported";
     impl.send(replies, error_response(nullptr, k_invalid_request, why));

@@ -134,6 +134,21 @@ void check_faults(const std::string& wanted_transport) {
       misses.push_back("fault " + name + " -> " + check + " was " + got);
     }
   }
+  // Faults that break more than the one check the table names.
+  const std::vector<std::pair<std::string, std::string>> extra = {
+      {"bad-schema", "tools.list.schema"},
+      {"undeclared-prompts", "lifecycle.capabilities.undeclared-method"},
+  };
+  for (const auto& [name, check] : extra) {
+    if (wanted_transport != "stdio") break;
+    checks::RunOptions base;
+    base.allow_tools = k_safe_tools;
+    auto report = run_against("stdio", {name}, 0, base);
+    const auto* result = find(report, check);
+    if (result == nullptr || (result->status != checks::Status::fail && result->status != checks::Status::warn)) {
+      misses.push_back("fault " + name + " -> " + check + " was " + (result ? checks::to_string(result->status) : "missing"));
+    }
+  }
   std::string all;
   for (const auto& m : misses) all += m + "\n";
   INFO(all);
@@ -146,3 +161,43 @@ void check_faults(const std::string& wanted_transport) {
 TEST_CASE("integration::stdio faults make their checks fail") { check_faults("stdio"); }
 TEST_CASE("integration::streamable http faults make their checks fail") { check_faults("http"); }
 TEST_CASE("integration::legacy sse faults make their checks fail") { check_faults("sse"); }
+
+TEST_CASE("integration::connectivity failures are named") {
+  auto status_of = [](const checks::RunReport& r, const std::string& id) {
+    const auto* c = find(r, id);
+    return c ? c->status : checks::Status::skip;
+  };
+  SUBCASE("nothing listening") {
+    int port = 0;
+    {
+      testing::InProcessServer server("http", {});
+      port = server.port();
+    }  // stopped: the port is closed now
+    auto report = probe(testing::url_options("http://127.0.0.1:" + std::to_string(port) + "/mcp", "auto"));
+    INFO(describe(report, true));
+    CHECK_FALSE(report.connected);
+    CHECK(status_of(report, "connectivity.connect") == checks::Status::fail);
+  }
+  SUBCASE("wrong path") {
+    testing::InProcessServer server("http", {});
+    auto report = probe(testing::url_options("http://127.0.0.1:" + std::to_string(server.port()) + "/wrong", "http"));
+    INFO(describe(report, true));
+    CHECK_FALSE(report.connected);
+    CHECK(status_of(report, "connectivity.http-endpoint") == checks::Status::fail);
+    CHECK(status_of(report, "connectivity.connect") == checks::Status::pass);
+  }
+  SUBCASE("TLS to a plain HTTP server") {
+    testing::InProcessServer server("http", {});
+    auto report = probe(testing::url_options("https://127.0.0.1:" + std::to_string(server.port()) + "/mcp", "http"));
+    INFO(describe(report, true));
+    CHECK_FALSE(report.connected);
+    CHECK(status_of(report, "connectivity.tls") == checks::Status::fail);
+  }
+  SUBCASE("command not found") {
+    checks::RunOptions o;
+    o.command = {"mcp-probe-no-such-command"};
+    auto report = probe(o);
+    CHECK_FALSE(report.connected);
+    CHECK(status_of(report, "stdio.spawn") == checks::Status::fail);
+  }
+}
