@@ -145,8 +145,7 @@ void serve_stream(httplib::Response& res, std::shared_ptr<SseStream> stream, std
   st->reader = st->stream->attach();
   set_sse_headers(res);
   res.set_chunked_content_provider(
-      "text/event-stream",
-      [st](std::size_t, httplib::DataSink& sink) { return pump(*st, sink); },
+      "text/event-stream", [st](std::size_t, httplib::DataSink& sink) { return pump(*st, sink); },
       [st, on_end = std::move(on_end)](bool) {
         st->stream->detach(st->reader);
         if (on_end) on_end();
@@ -205,8 +204,9 @@ void configure(httplib::Server& server, const Config& config, const HttpOptions&
   server.set_read_timeout(10);
   server.set_write_timeout(10);
   server.set_payload_max_length(options.max_body_bytes);
-  server.set_pre_routing_handler(
-      [&config](const httplib::Request& req, httplib::Response& res) { return check_request(config, req, res); });
+  server.set_pre_routing_handler([&config](const httplib::Request& req, httplib::Response& res) {
+    return check_request(config, req, res);
+  });
   server.set_post_routing_handler(
       [&config](const httplib::Request& req, httplib::Response& res) { add_cors_headers(config, req, res); });
   server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {

@@ -29,10 +29,10 @@
 
 namespace mcp_probe::refserver::http {
 
-constexpr std::size_t k_stream_history = 512;       // events kept per stream for Last-Event-ID
-constexpr std::size_t k_retained_streams = 32;      // finished streams kept per session
-constexpr std::size_t k_pending_standalone = 64;    // standalone messages kept while no GET stream
-constexpr int k_retry_ms = 1000;                    // `retry:` sent with the priming event
+constexpr std::size_t k_stream_history = 512;     // events kept per stream for Last-Event-ID
+constexpr std::size_t k_retained_streams = 32;    // finished streams kept per session
+constexpr std::size_t k_pending_standalone = 64;  // standalone messages kept while no GET stream
+constexpr int k_retry_ms = 1000;                  // `retry:` sent with the priming event
 constexpr auto k_poll = std::chrono::milliseconds(100);
 constexpr auto k_keepalive = std::chrono::seconds(10);
 
@@ -60,8 +60,8 @@ class SseStream {
 
   void append(std::string type, std::string data);
   void append_priming();
-  void finish();   // no more events: the last response was appended
-  void close();    // the session ended: readers stop now
+  void finish();  // no more events: the last response was appended
+  void close();   // the session ended: readers stop now
   bool finished() const;
 
   struct Batch {
@@ -231,7 +231,7 @@ void set_sse_headers(httplib::Response& res);
 // Small helpers shared by the routes.
 std::string lower(std::string_view s);
 bool media_type_is(const std::string& header, std::string_view type);  // ignores parameters
-bool accepts(const std::string& accept, std::string_view type);         // honours wildcards
+bool accepts(const std::string& accept, std::string_view type);        // honours wildcards
 void json_error(httplib::Response& res, int status, int code, const std::string& message);
 bool is_localhost_origin(const std::string& origin);
 bool is_localhost_host(const std::string& host);

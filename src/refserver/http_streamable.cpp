@@ -13,7 +13,8 @@ using nlohmann::json;
 const char* const k_allow = "GET, POST, DELETE, OPTIONS";
 const char* const k_unrelated_progress =
     R"({"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":"mcp-refserver-never-sent","progress":1,"total":2}})";
-const char* const k_unsolicited_response = R"({"jsonrpc":"2.0","id":"mcp-refserver-unsolicited","result":{}})";
+const char* const k_unsolicited_response =
+    R"({"jsonrpc":"2.0","id":"mcp-refserver-unsolicited","result":{}})";
 
 bool is_request(const json& m) { return m.is_object() && m.contains("method") && m.contains("id"); }
 bool is_notification(const json& m) { return m.is_object() && m.contains("method") && !m.contains("id"); }
@@ -233,7 +234,8 @@ void handle_post(Context& ctx, const httplib::Request& req, httplib::Response& r
   if (!check_post_headers(ctx, req, res)) return;
   json body = json::parse(req.body, nullptr, false);
   if (body.is_discarded()) {
-    json err = {{"jsonrpc", "2.0"}, {"id", nullptr}, {"error", {{"code", -32700}, {"message", "Parse error"}}}};
+    json err = {
+        {"jsonrpc", "2.0"}, {"id", nullptr}, {"error", {{"code", -32700}, {"message", "Parse error"}}}};
     res.status = 400;
     res.set_content(err.dump(), "application/json");
     return;
@@ -333,12 +335,14 @@ void handle_options(Context& ctx, const httplib::Request& req, httplib::Response
 }  // namespace
 
 void install_streamable_routes(httplib::Server& server, Context& ctx) {
-  server.Post("/mcp", [&ctx](const httplib::Request& req, httplib::Response& res) { handle_post(ctx, req, res); });
-  server.Get("/mcp", [&ctx](const httplib::Request& req, httplib::Response& res) { handle_get(ctx, req, res); });
-  server.Delete("/mcp",
-                [&ctx](const httplib::Request& req, httplib::Response& res) { handle_delete(ctx, req, res); });
-  server.Options("/mcp",
-                 [&ctx](const httplib::Request& req, httplib::Response& res) { handle_options(ctx, req, res); });
+  server.Post("/mcp",
+              [&ctx](const httplib::Request& req, httplib::Response& res) { handle_post(ctx, req, res); });
+  server.Get("/mcp",
+             [&ctx](const httplib::Request& req, httplib::Response& res) { handle_get(ctx, req, res); });
+  server.Delete(
+      "/mcp", [&ctx](const httplib::Request& req, httplib::Response& res) { handle_delete(ctx, req, res); });
+  server.Options(
+      "/mcp", [&ctx](const httplib::Request& req, httplib::Response& res) { handle_options(ctx, req, res); });
   auto not_allowed = [](const httplib::Request&, httplib::Response& res) {
     res.set_header("Allow", k_allow);
     json_error(res, 405, -32000, "Method Not Allowed");

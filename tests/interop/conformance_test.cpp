@@ -34,7 +34,8 @@ class RefServer {
       int devnull = open("/dev/null", O_RDWR);
       dup2(devnull, STDIN_FILENO);
       dup2(devnull, STDOUT_FILENO);
-      execl(MCP_REFSERVER_BIN, MCP_REFSERVER_BIN, "--transport", "http", "--port", "0", static_cast<char*>(nullptr));
+      execl(MCP_REFSERVER_BIN, MCP_REFSERVER_BIN, "--transport", "http", "--port", "0",
+            static_cast<char*>(nullptr));
       _exit(127);
     }
     close(fds[1]);
@@ -105,7 +106,8 @@ TEST_CASE("interop::conformance suite") {
   RefServer server;
   REQUIRE(!server.url().empty());
   std::string log;
-  int status = run("'" + peers + "' conformance '" + k_repo + "/.peers' '" + server.url() + "' --suite all", log);
+  int status =
+      run("'" + peers + "' conformance '" + k_repo + "/.peers' '" + server.url() + "' --suite all", log);
 
   std::size_t summary = log.find("=== SUMMARY ===");
   MESSAGE((summary == std::string::npos ? log : log.substr(summary)));

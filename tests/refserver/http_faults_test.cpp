@@ -17,9 +17,9 @@ TEST_SUITE_BEGIN("integration");
 
 namespace {
 
-using nlohmann::json;
 using mcp_probe::refserver::Config;
 using mcp_probe::refserver::HttpOptions;
+using nlohmann::json;
 
 // run_http on a thread, stopped and joined by the destructor.
 class HttpServer {
@@ -70,8 +70,10 @@ std::string init_body(const std::string& version) {
   return json{{"jsonrpc", "2.0"},
               {"id", 1},
               {"method", "initialize"},
-              {"params", {{"protocolVersion", version}, {"capabilities", json::object()},
-                          {"clientInfo", {{"name", "t"}, {"version", "0"}}}}}}
+              {"params",
+               {{"protocolVersion", version},
+                {"capabilities", json::object()},
+                {"clientInfo", {{"name", "t"}, {"version", "0"}}}}}}
       .dump();
 }
 
@@ -149,7 +151,8 @@ TEST_CASE("refserver::http faults") {
     auto c = server.client();
     auto init = c->Post("/mcp", headers(), init_body("2025-06-18"), "application/json");
     std::string sid = init->get_header_value("Mcp-Session-Id");
-    auto n = c->Post("/mcp", headers(sid), R"({"jsonrpc":"2.0","method":"notifications/x"})", "application/json");
+    auto n =
+        c->Post("/mcp", headers(sid), R"({"jsonrpc":"2.0","method":"notifications/x"})", "application/json");
     CHECK(n->status == 200);
     auto r = c->Post("/mcp", headers(sid), R"({"jsonrpc":"2.0","id":"s1","result":{}})", "application/json");
     CHECK(r->status == 200);
@@ -207,7 +210,9 @@ TEST_CASE("refserver::http faults") {
     auto c = server.client();
     std::string sid = open_session(*c);
     std::vector<Event> got;
-    std::thread reader([&] { got = read_stream(server, {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}}, 2); });
+    std::thread reader([&] {
+      got = read_stream(server, {{"Accept", "text/event-stream"}, {"Mcp-Session-Id", sid}}, 2);
+    });
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let the GET stream open first
     c->Post("/mcp", headers(sid), request(5, "ping"), "application/json");
     reader.join();
@@ -233,7 +238,8 @@ TEST_CASE("refserver::http faults") {
     auto init = r->Post("/mcp", headers(), init_body("2025-11-25"), "application/json");
     std::string sid2 = init->get_header_value("Mcp-Session-Id");
     CHECK(r->Post("/mcp", headers(sid2), request(2, "ping"), "application/json")->status == 400);
-    CHECK(r->Post("/mcp", headers(sid2, "2025-11-25"), request(3, "ping"), "application/json")->status == 200);
+    CHECK(r->Post("/mcp", headers(sid2, "2025-11-25"), request(3, "ping"), "application/json")->status ==
+          200);
   }
   SUBCASE("origin-accepted and origin-required") {
     HttpServer accepted({"origin-accepted"});
@@ -241,12 +247,14 @@ TEST_CASE("refserver::http faults") {
     h.emplace("Origin", "http://mcp-probe.invalid");
     CHECK(accepted.client()->Post("/mcp", h, init_body("2025-11-25"), "application/json")->status == 200);
     HttpServer required({"origin-required"});
-    CHECK(required.client()->Post("/mcp", headers(), init_body("2025-11-25"), "application/json")->status == 403);
+    CHECK(required.client()->Post("/mcp", headers(), init_body("2025-11-25"), "application/json")->status ==
+          403);
   }
   SUBCASE("no-cors and no-expose-headers") {
     HttpServer server({"no-cors"});
     auto c = server.client();
-    auto r = c->Options("/mcp", {{"Origin", "http://localhost:1"}, {"Access-Control-Request-Method", "POST"}});
+    auto r =
+        c->Options("/mcp", {{"Origin", "http://localhost:1"}, {"Access-Control-Request-Method", "POST"}});
     CHECK(r->status == 405);
     CHECK(!r->has_header("Access-Control-Allow-Origin"));
     HttpServer hidden({"no-expose-headers"});
@@ -261,7 +269,9 @@ TEST_CASE("refserver::http faults") {
     HttpServer server({"sse-buffered"});
     auto c = server.client();
     std::string sid = open_session(*c);
-    json params = {{"name", "slow"}, {"arguments", {{"steps", 3}, {"delay_ms", 150}}}, {"_meta", {{"progressToken", "b"}}}};
+    json params = {{"name", "slow"},
+                   {"arguments", {{"steps", 3}, {"delay_ms", 150}}},
+                   {"_meta", {{"progressToken", "b"}}}};
     std::vector<std::string> chunks;
     httplib::Request req;
     req.method = "POST";
@@ -277,7 +287,8 @@ TEST_CASE("refserver::http faults") {
     REQUIRE(res);
     std::size_t progress_chunk = chunks.size(), response_chunk = chunks.size();
     for (std::size_t i = 0; i < chunks.size(); ++i) {
-      if (progress_chunk == chunks.size() && chunks[i].find("notifications/progress") != std::string::npos) progress_chunk = i;
+      if (progress_chunk == chunks.size() && chunks[i].find("notifications/progress") != std::string::npos)
+        progress_chunk = i;
       if (chunks[i].find("\"id\":9") != std::string::npos) response_chunk = i;
     }
     CHECK(progress_chunk == response_chunk);  // one write

@@ -17,9 +17,9 @@ TEST_SUITE_BEGIN("integration");
 
 namespace {
 
-using nlohmann::json;
 using mcp_probe::refserver::Config;
 using mcp_probe::refserver::HttpOptions;
+using nlohmann::json;
 
 // run_http on a thread, stopped and joined by the destructor.
 class HttpServer {
@@ -70,8 +70,10 @@ std::string init_body(const std::string& version) {
   return json{{"jsonrpc", "2.0"},
               {"id", 1},
               {"method", "initialize"},
-              {"params", {{"protocolVersion", version}, {"capabilities", json::object()},
-                          {"clientInfo", {{"name", "t"}, {"version", "0"}}}}}}
+              {"params",
+               {{"protocolVersion", version},
+                {"capabilities", json::object()},
+                {"clientInfo", {{"name", "t"}, {"version", "0"}}}}}}
       .dump();
 }
 
@@ -187,7 +189,8 @@ TEST_CASE("refserver::http front-end") {
     auto missing = c->Post("/mcp", headers(), request(2, "tools/list"), "application/json");
     CHECK(missing->status == 400);
     CHECK(json::parse(missing->body).contains("error"));
-    auto unknown = c->Post("/mcp", headers("0123456789abcdef0123456789abcdef"), request(2, "ping"), "application/json");
+    auto unknown =
+        c->Post("/mcp", headers("0123456789abcdef0123456789abcdef"), request(2, "ping"), "application/json");
     CHECK(unknown->status == 404);
     auto ok = c->Post("/mcp", headers(sid, "2025-11-25"), request(3, "ping"), "application/json");
     CHECK(ok->status == 200);
@@ -200,7 +203,8 @@ TEST_CASE("refserver::http front-end") {
   }
   SUBCASE("MCP-Protocol-Version: invalid 400, absent accepted") {
     std::string sid = open_session(*c);
-    CHECK(c->Post("/mcp", headers(sid, "not-a-version"), request(2, "ping"), "application/json")->status == 400);
+    CHECK(c->Post("/mcp", headers(sid, "not-a-version"), request(2, "ping"), "application/json")->status ==
+          400);
     CHECK(c->Post("/mcp", headers(sid, "1900-01-01"), request(3, "ping"), "application/json")->status == 400);
     CHECK(c->Post("/mcp", headers(sid), request(4, "ping"), "application/json")->status == 200);
     CHECK(c->Post("/mcp", headers(sid, "2025-03-26"), request(5, "ping"), "application/json")->status == 200);
@@ -234,10 +238,12 @@ TEST_CASE("refserver::http front-end") {
   }
   SUBCASE("notifications and responses get 202 with no body; malformed JSON 400") {
     std::string sid = open_session(*c);
-    auto n = c->Post("/mcp", headers(sid), R"({"jsonrpc":"2.0","method":"notifications/whatever"})", "application/json");
+    auto n = c->Post("/mcp", headers(sid), R"({"jsonrpc":"2.0","method":"notifications/whatever"})",
+                     "application/json");
     CHECK(n->status == 202);
     CHECK(n->body.empty());
-    auto resp = c->Post("/mcp", headers(sid), R"({"jsonrpc":"2.0","id":"x","result":{}})", "application/json");
+    auto resp =
+        c->Post("/mcp", headers(sid), R"({"jsonrpc":"2.0","id":"x","result":{}})", "application/json");
     CHECK(resp->status == 202);
     auto bad = c->Post("/mcp", headers(sid), R"({"jsonrpc":"2.0",)", "application/json");
     CHECK(bad->status == 400);
@@ -245,7 +251,9 @@ TEST_CASE("refserver::http front-end") {
   }
   SUBCASE("progress of a slow tool is streamed before the response") {
     std::string sid = open_session(*c);
-    json params = {{"name", "slow"}, {"arguments", {{"steps", 3}, {"delay_ms", 200}}}, {"_meta", {{"progressToken", "p1"}}}};
+    json params = {{"name", "slow"},
+                   {"arguments", {{"steps", 3}, {"delay_ms", 200}}},
+                   {"_meta", {{"progressToken", "p1"}}}};
     auto start = std::chrono::steady_clock::now();
     std::chrono::steady_clock::duration first_progress{}, response{};
     std::string got;
@@ -259,7 +267,8 @@ TEST_CASE("refserver::http front-end") {
     req.content_receiver = [&](const char* data, std::size_t n, uint64_t, uint64_t) {
       got.append(data, n);
       auto now = std::chrono::steady_clock::now() - start;
-      if (first_progress == std::chrono::steady_clock::duration{} && got.find("notifications/progress") != std::string::npos)
+      if (first_progress == std::chrono::steady_clock::duration{} &&
+          got.find("notifications/progress") != std::string::npos)
         first_progress = now;
       if (got.find("\"id\":8") != std::string::npos) response = now;
       return true;
@@ -315,8 +324,10 @@ TEST_CASE("refserver::http front-end") {
     CHECK(second->status == 409);
   }
   SUBCASE("CORS preflight and /health") {
-    httplib::Headers pre{{"Origin", "http://localhost:5173"}, {"Access-Control-Request-Method", "POST"},
-                         {"Access-Control-Request-Headers", "content-type, mcp-session-id, mcp-protocol-version"}};
+    httplib::Headers pre{
+        {"Origin", "http://localhost:5173"},
+        {"Access-Control-Request-Method", "POST"},
+        {"Access-Control-Request-Headers", "content-type, mcp-session-id, mcp-protocol-version"}};
     auto r = c->Options("/mcp", pre);
     REQUIRE(r);
     CHECK(r->status == 204);
