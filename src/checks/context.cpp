@@ -146,8 +146,13 @@ void Context::set(const std::string& id, Status status, const std::string& messa
 void Context::pass(const std::string& id, const std::string& message) { set(id, Status::pass, message, {}); }
 
 void Context::violation(const std::string& id, const std::string& message, Evidence evidence) {
+  violation_in(m_version, id, message, std::move(evidence));
+}
+
+void Context::violation_in(const std::string& version, const std::string& id, const std::string& message,
+                           Evidence evidence) {
   const CheckDef* def = find_def(id);
-  Level level = def ? effective_level(*def, m_version) : Level::must;
+  Level level = def ? effective_level(*def, version) : Level::must;
   switch (level) {
     case Level::must: set(id, Status::fail, message, std::move(evidence)); break;
     case Level::should: set(id, Status::warn, message, std::move(evidence)); break;

@@ -50,6 +50,10 @@ class Context {
   void pass(const std::string& id, const std::string& message = "");
   // A broken rule: fail for MUST checks, warn for SHOULD ones, an informational note for INFO.
   void violation(const std::string& id, const std::string& message, Evidence evidence = {});
+  // The same, for a rule broken on a connection that negotiated `version` (a probe connection
+  // may differ from the main one): rows whose level depends on the version take it from there.
+  void violation_in(const std::string& version, const std::string& id, const std::string& message,
+                    Evidence evidence = {});
   // Explicit outcomes where the level depends on what was seen.
   void fail(const std::string& id, const std::string& message, Evidence evidence = {});
   void warn(const std::string& id, const std::string& message, Evidence evidence = {});

@@ -273,9 +273,9 @@ void on_server_request(Context& ctx, protocol::Session& session, SessionFacts& f
   }
   facts.server_request_ids.insert(key);
   if (method == "sampling/createMessage" || method == "roots/list" || method == "elicitation/create") {
-    ctx.violation("lifecycle.capabilities.client-respected",
-                  method + " sent though the client declared no such capability",
-                  {"no " + method + " without the client capability", brief(m, 160), refs});
+    ctx.violation_in(version, "lifecycle.capabilities.client-respected",
+                     method + " sent though the client declared no such capability",
+                     {"no " + method + " without the client capability", brief(m, 160), refs});
   } else {
     ctx.pass("lifecycle.capabilities.client-respected");
   }
@@ -433,8 +433,8 @@ void check_version_features(Context& ctx, const std::string& method, const Json&
   }
   std::string list;
   for (const auto& f : found) list += (list.empty() ? "" : ", ") + f;
-  ctx.violation("lifecycle.operation.version-respected", method + " uses features newer than " + version,
-                {"only features of " + version, list});
+  ctx.violation_in(version, "lifecycle.operation.version-respected", method + " uses features newer than " + version,
+                   {"only features of " + version, list});
 }
 
 void passive_on_send(Context& ctx, protocol::Session& session, const Json& message) {

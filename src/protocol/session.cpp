@@ -36,7 +36,6 @@ Received Session::receive_one(transport::Incoming incoming) {
   } else {
     r.parse_error = parsed.error().message;
   }
-  m_history.push_back(r);
   if (m_observer) m_observer(r);
   if (r.json && json::classify(*r.json) == json::MessageKind::request) answer_server_request(*r.json);
   return r;

@@ -17,6 +17,34 @@ void global_init() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// One connection cache (and DNS cache) for the whole process, so consecutive requests to the
+// same server reuse a keep-alive connection instead of a new TCP (and TLS) handshake each.
+// Intentionally never freed: transfers may run on other threads until exit.
+struct Share {
+  CURLSH* handle = nullptr;
+  std::mutex locks[CURL_LOCK_DATA_LAST];
+};
+
+void share_lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
+  static_cast<Share*>(user)->locks[data].lock();
+}
+
+void share_unlock(CURL*, curl_lock_data data, void* user) { static_cast<Share*>(user)->locks[data].unlock(); }
+
+CURLSH* shared_cache() {
+  static Share* share = [] {
+    auto* s = new Share;
+    s->handle = curl_share_init();
+    curl_share_setopt(s->handle, CURLSHOPT_LOCKFUNC, share_lock);
+    curl_share_setopt(s->handle, CURLSHOPT_UNLOCKFUNC, share_unlock);
+    curl_share_setopt(s->handle, CURLSHOPT_USERDATA, s);
+    curl_share_setopt(s->handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(s->handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    return s;
+  }();
+  return share->handle;
+}
+
 std::string trim(std::string_view s) {
   auto b = s.find_first_not_of(" \t\r\n");
   if (b == std::string_view::npos) return {};
@@ -294,6 +322,7 @@ util::Expected<HttpResponse> HttpClient::perform(const HttpRequest& request, uti
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(easy, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
+  curl_easy_setopt(easy, CURLOPT_SHARE, shared_cache());
   if (request.method == "GET") {
     curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
   } else if (request.method == "HEAD") {

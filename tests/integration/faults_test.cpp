@@ -91,7 +91,7 @@ void expect_clean(const checks::RunReport& report) {
 TEST_CASE("integration::reference server passes every check") {
   checks::RunOptions base;
   base.allow_tools = k_safe_tools;
-  base.timeout_s = 2;
+  base.timeout_s = 4;
   SUBCASE("stdio") { expect_clean(run_against("stdio", {}, 0, base)); }
   SUBCASE("stdio, paginated") { expect_clean(run_against("stdio", {}, 2, base)); }
   SUBCASE("streamable http, SSE answers") { expect_clean(run_against("http", {}, 0, base)); }
@@ -122,7 +122,7 @@ void check_faults(const std::string& wanted_transport) {
     CHECK_MESSAGE(checks::find_check(check) != nullptr, check);
     checks::RunOptions base;
     base.allow_tools = k_safe_tools;
-    base.timeout_s = name == "never-answer-initialize" ? 1 : 2;
+    base.timeout_s = name == "never-answer-initialize" ? 1 : 4;
     if (name == "reject-batch" || name == "newer-fields") base.protocol_version = "2025-03-26";
     if (transport == "sse") base.protocol_version = "2024-11-05";
     int page_size = (name == "cursor-loop" || name == "accept-invalid-cursor") ? 2 : 0;

@@ -57,7 +57,7 @@ inline checks::RunOptions stdio_options(const std::vector<std::string>& server_a
   checks::RunOptions o;
   o.command = {MCP_REFSERVER_BIN};
   o.command.insert(o.command.end(), server_args.begin(), server_args.end());
-  o.timeout_s = 2;
+  o.timeout_s = 4;
   return o;
 }
 
@@ -65,7 +65,7 @@ inline checks::RunOptions url_options(const std::string& url, const std::string&
   checks::RunOptions o;
   o.url = url;
   o.transport = transport;
-  o.timeout_s = 2;
+  o.timeout_s = 4;
   return o;
 }
 

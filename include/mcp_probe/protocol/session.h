@@ -77,8 +77,6 @@ class Session {
   const Json& server_capabilities() const { return m_capabilities; }
   const Json& server_info() const { return m_server_info; }
   const Json& initialize_result() const { return m_init_result; }
-  // Every message received so far, in order (for passive checks at the end of a run).
-  const std::vector<Received>& history() const { return m_history; }
   long long next_id() { return m_next_id++; }
 
  private:
@@ -94,7 +92,6 @@ class Session {
   Json m_capabilities;
   Json m_server_info;
   Json m_init_result;
-  std::vector<Received> m_history;
 };
 
 // Whether two JSON-RPC ids are the same value of the same JSON type ("1" != 1, 1 != 1.0).
