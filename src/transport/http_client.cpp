@@ -12,37 +12,29 @@ namespace mcp_probe::transport {
 
 namespace {
 
+// How long a stopped SSE transfer may take to end on its own before it is aborted.
+constexpr double k_stop_grace_ms = 20;
+
 void global_init() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-// One connection cache (and DNS cache) for the whole process, so consecutive requests to the
-// same server reuse a keep-alive connection instead of a new TCP (and TLS) handshake each.
-// Intentionally never freed: transfers may run on other threads until exit.
-struct Share {
-  CURLSH* handle = nullptr;
-  std::mutex locks[CURL_LOCK_DATA_LAST];
-};
-
-void share_lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
-  static_cast<Share*>(user)->locks[data].lock();
-}
-
-void share_unlock(CURL*, curl_lock_data data, void* user) { static_cast<Share*>(user)->locks[data].unlock(); }
-
+// One connection cache (and DNS cache) per thread, so consecutive requests to the same server
+// reuse a keep-alive connection instead of a new TCP (and TLS) handshake each. Per thread, not
+// per process: a cache shared across threads made concurrent transfers stall on each other.
+// Freed at thread exit, after every transfer of that thread has ended.
 CURLSH* shared_cache() {
-  static Share* share = [] {
-    auto* s = new Share;
-    s->handle = curl_share_init();
-    curl_share_setopt(s->handle, CURLSHOPT_LOCKFUNC, share_lock);
-    curl_share_setopt(s->handle, CURLSHOPT_UNLOCKFUNC, share_unlock);
-    curl_share_setopt(s->handle, CURLSHOPT_USERDATA, s);
-    curl_share_setopt(s->handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-    curl_share_setopt(s->handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    return s;
-  }();
-  return share->handle;
+  struct Share {
+    CURLSH* handle = curl_share_init();
+    Share() {
+      curl_share_setopt(handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+      curl_share_setopt(handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    }
+    ~Share() { curl_share_cleanup(handle); }
+  };
+  thread_local Share share;
+  return share.handle;
 }
 
 std::string trim(std::string_view s) {
@@ -77,6 +69,7 @@ struct Transfer {
   bool in_final_headers = false;
   bool headers_done = false;
   bool stopped = false;
+  double stop_at_ms = 0;  // when stopped: abort the transfer if it has not ended by then
   std::string fatal;  // a size limit was hit: the diagnosis
 
   explicit Transfer(std::size_t max_event) : parser(max_event) {}
@@ -132,10 +125,15 @@ struct Transfer {
       e.sse_id = event.id;
       e.body = event.data;
       arrival.trace_id = trace(std::move(e));
-      if (hooks->on_event && !hooks->on_event(event, arrival)) stopped = true;
-      if (request->keep_body) response.events.push_back(std::move(event));
+      if (request->keep_body) response.events.push_back(event);
+      if (!stopped && hooks->on_event && !hooks->on_event(event, arrival)) {
+        // Done reading, but give the server a moment to end the stream itself: a stream that
+        // ends cleanly leaves its keep-alive connection reusable for the next request.
+        stopped = true;
+        stop_at_ms = util::monotonic_ms() + k_stop_grace_ms;
+      }
     }
-    return !stopped;
+    return true;
   }
 };
 
@@ -357,6 +355,7 @@ util::Expected<HttpResponse> HttpClient::perform(const HttpRequest& request, uti
       cancelled = true;
       break;
     }
+    if (t.stopped && util::monotonic_ms() >= t.stop_at_ms) break;  // the server keeps it open
     int running = 0;
     if (curl_multi_perform(multi, &running) != CURLM_OK) {
       result = CURLE_FAILED_INIT;
@@ -369,7 +368,9 @@ util::Expected<HttpResponse> HttpClient::perform(const HttpRequest& request, uti
       }
       break;
     }
-    curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+    int wait_ms = 1000;
+    if (t.stopped) wait_ms = std::max(1, static_cast<int>(t.stop_at_ms - util::monotonic_ms()));
+    curl_multi_poll(multi, nullptr, 0, wait_ms, nullptr);
   }
   if (hooks.cancel) hooks.cancel->detach();
   long os_errno = 0;
