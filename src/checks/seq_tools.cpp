@@ -197,6 +197,31 @@ void check_structured(Context& ctx, const Json& tool, const Json& result, const 
                      {"a TextContent with the same JSON", "none", refs});
 }
 
+// Over HTTP, messages streamed before the response must arrive as they are sent, not all at
+// the end: a buffering proxy (or server) delivers them together with the response.
+void check_unbuffered(Context& ctx, const protocol::Exchange& ex) {
+  if (!ctx.wants("http.sse.unbuffered") || !ex.reply || ex.reply->wire.origin != "post-sse") return;
+  const protocol::Received* first = nullptr;
+  for (const auto& r : ex.others) {
+    if (r.wire.origin == "post-sse" && r.json && json::classify(*r.json) == json::MessageKind::notification) {
+      first = &r;
+      break;
+    }
+  }
+  // Only a call that streamed something and took a while says anything about buffering.
+  if (first == nullptr || ex.elapsed_ms < 100) return;
+  double gap = ex.reply->wire.at_ms - first->wire.at_ms;
+  char observed[160];
+  std::snprintf(observed, sizeof observed, "first notification %.0f ms before the response, in a %.0f ms call", gap,
+                ex.elapsed_ms);
+  if (gap < 0.1 * ex.elapsed_ms && gap < 20) {
+    ctx.violation("http.sse.unbuffered", "streamed notifications arrived only together with the response",
+                  {"events delivered as they are sent", observed, {first->wire.trace_id, ex.reply->wire.trace_id}});
+  } else {
+    ctx.pass("http.sse.unbuffered", observed);
+  }
+}
+
 void call_tool(Context& ctx, const Json& tool) {
   std::string name = str(tool, "name");
   Json args;
@@ -211,7 +236,13 @@ void call_tool(Context& ctx, const Json& tool) {
   static int n = 0;
   Json token = (n++ % 2 == 0) ? Json("mcp-probe-progress-" + name) : Json(700000 + n);
   std::vector<std::uint64_t> refs;
-  auto reply = call(ctx, ctx.session(), "tools/call", {{"name", name}, {"arguments", args}, {"_meta", {{"progressToken", token}}}}, &refs);
+  auto ex = ctx.session().request("tools/call", {{"name", name}, {"arguments", args}, {"_meta", {{"progressToken", token}}}});
+  std::optional<Json> reply;
+  if (ex && ex->reply && ex->reply->json) {
+    reply = *ex->reply->json;
+    refs.push_back(ex->reply->wire.trace_id);
+    check_unbuffered(ctx, *ex);
+  }
   if (!reply) {
     ctx.violation("tools.call.result-shape", "tool \"" + name + "\" did not answer", {"a CallToolResult", "no reply"});
     return;

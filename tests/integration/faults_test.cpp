@@ -21,7 +21,6 @@ const std::set<std::string> k_not_implemented = {
     "util.cancel.honoured",       // needs a designated slow fixture tool
     "http.streams.no-broadcast",  // needs a fixture emitting on both streams
     "http.bind.localhost",        // needs mcp-probe to launch the HTTP server itself
-    "http.sse.unbuffered",        // needs a designated slow tool with progress
 };
 
 const std::vector<std::string> k_safe_tools = {"echo", "add", "fail", "test_simple_text", "test_image_content",
@@ -66,6 +65,7 @@ checks::RunReport run_against(const std::string& transport, const std::vector<st
     }
     auto o = testing::stdio_options(args);
     o.allow_tools = base.allow_tools;
+    o.tool_args = base.tool_args;
     o.protocol_version = base.protocol_version;
     o.timeout_s = base.timeout_s;
     return probe(o);
@@ -73,6 +73,7 @@ checks::RunReport run_against(const std::string& transport, const std::vector<st
   testing::InProcessServer server(transport, faults, page_size, response_mode);
   auto o = testing::url_options(server.url(), transport);
   o.allow_tools = base.allow_tools;
+  o.tool_args = base.tool_args;
   o.protocol_version = base.protocol_version;
   o.timeout_s = base.timeout_s;
   return probe(o);
@@ -94,7 +95,15 @@ TEST_CASE("integration::reference server passes every check") {
   base.timeout_s = 4;
   SUBCASE("stdio") { expect_clean(run_against("stdio", {}, 0, base)); }
   SUBCASE("stdio, paginated") { expect_clean(run_against("stdio", {}, 2, base)); }
-  SUBCASE("streamable http, SSE answers") { expect_clean(run_against("http", {}, 0, base)); }
+  SUBCASE("streamable http, SSE answers") {
+    base.allow_tools.push_back("slow");
+    base.tool_args["slow"] = R"({"steps":3,"delay_ms":60})";
+    auto report = run_against("http", {}, 0, base);
+    expect_clean(report);
+    const auto* unbuffered = find(report, "http.sse.unbuffered");
+    REQUIRE(unbuffered != nullptr);
+    CHECK(unbuffered->status == checks::Status::pass);
+  }
   SUBCASE("streamable http, JSON answers") { expect_clean(run_against("http", {}, 0, base, "json")); }
   SUBCASE("legacy http+sse") {
     base.protocol_version = "2024-11-05";
@@ -125,6 +134,11 @@ void check_faults(const std::string& wanted_transport) {
     base.timeout_s = name == "never-answer-initialize" ? 1 : 4;
     if (name == "reject-batch" || name == "newer-fields") base.protocol_version = "2025-03-26";
     if (transport == "sse") base.protocol_version = "2024-11-05";
+    if (name == "sse-buffered") {
+      // A tool that streams progress over a while, so buffering shows.
+      base.allow_tools.push_back("slow");
+      base.tool_args["slow"] = R"({"steps":3,"delay_ms":60})";
+    }
     int page_size = (name == "cursor-loop" || name == "accept-invalid-cursor") ? 2 : 0;
     std::string mode = name == "json-wrong-id" || name == "wrong-content-type" ? "json" : "sse";
     auto report = run_against(transport, {name}, page_size, base, mode);
