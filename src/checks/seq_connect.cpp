@@ -72,14 +72,7 @@ void diagnose_http(Context& ctx, const std::string& version) {
   Json init = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
                {"params", {{"protocolVersion", version}, {"capabilities", Json::object()},
                            {"clientInfo", {{"name", "mcp-probe"}, {"version", MCP_PROBE_VERSION}}}}}};
-  transport::HttpTransportOptions ho;
-  ho.url = o.url;
-  ho.headers = o.headers;
-  ho.bearer_token = o.bearer;
-  ho.insecure = o.insecure;
-  ho.cacert = o.cacert;
-  ho.tracer = &ctx.tracer();
-  transport::HttpTransport http(ho);
+  transport::HttpTransport http(protocol::http_options(ctx.target(), ctx.tracer()));
   auto r = http.exchange(transport::PostOptions{}, json::dump(init), ctx.request_deadline());
   if (!r || r->status == 0) return;
   std::string type = lower(r->content_type.substr(0, r->content_type.find(';')));
@@ -113,13 +106,7 @@ void diagnose_http(Context& ctx, const std::string& version) {
 
 // The connection failed over legacy HTTP+SSE: did the answer come in the POST body?
 void diagnose_sse(Context& ctx, const std::string& version) {
-  const RunOptions& o = ctx.options();
-  transport::LegacySseOptions lo;
-  lo.url = o.url;
-  lo.headers = o.headers;
-  lo.bearer_token = o.bearer;
-  lo.tracer = &ctx.tracer();
-  transport::LegacySseTransport sse(lo);
+  transport::LegacySseTransport sse(protocol::sse_options(ctx.target(), ctx.tracer()));
   if (!sse.connect(ctx.request_deadline())) return;
   transport::HttpTransportOptions ho;
   ho.url = sse.endpoint_url();

@@ -7,6 +7,32 @@
 
 namespace mcp_probe::protocol {
 
+namespace {
+
+// HttpTransportOptions and LegacySseOptions carry the same target fields.
+template <typename Options>
+Options network_options(const Target& target, transport::Tracer& tracer) {
+  Options o;
+  o.url = target.url;
+  o.headers = target.headers;
+  o.bearer_token = target.bearer;
+  o.insecure = target.insecure;
+  o.cacert = target.cacert;
+  o.connect_timeout = target.connect_timeout;
+  o.tracer = &tracer;
+  return o;
+}
+
+}  // namespace
+
+transport::HttpTransportOptions http_options(const Target& target, transport::Tracer& tracer) {
+  return network_options<transport::HttpTransportOptions>(target, tracer);
+}
+
+transport::LegacySseOptions sse_options(const Target& target, transport::Tracer& tracer) {
+  return network_options<transport::LegacySseOptions>(target, tracer);
+}
+
 util::Expected<std::unique_ptr<transport::Transport>> open_transport(const Target& target, const std::string& kind,
                                                                      transport::Tracer& tracer) {
   if (kind == "stdio") {
@@ -24,26 +50,10 @@ util::Expected<std::unique_ptr<transport::Transport>> open_transport(const Targe
   }
   if (target.url.empty()) return util::make_error(util::ErrorKind::usage, "no URL to connect to");
   if (kind == "http") {
-    transport::HttpTransportOptions o;
-    o.url = target.url;
-    o.headers = target.headers;
-    o.bearer_token = target.bearer;
-    o.insecure = target.insecure;
-    o.cacert = target.cacert;
-    o.connect_timeout = target.connect_timeout;
-    o.tracer = &tracer;
-    return std::unique_ptr<transport::Transport>(std::make_unique<transport::HttpTransport>(o));
+    return std::unique_ptr<transport::Transport>(std::make_unique<transport::HttpTransport>(http_options(target, tracer)));
   }
   if (kind == "sse") {
-    transport::LegacySseOptions o;
-    o.url = target.url;
-    o.headers = target.headers;
-    o.bearer_token = target.bearer;
-    o.insecure = target.insecure;
-    o.cacert = target.cacert;
-    o.connect_timeout = target.connect_timeout;
-    o.tracer = &tracer;
-    auto t = std::make_unique<transport::LegacySseTransport>(o);
+    auto t = std::make_unique<transport::LegacySseTransport>(sse_options(target, tracer));
     auto ok = t->connect(util::Deadline::after(target.connect_timeout + target.request_timeout));
     if (!ok) return ok.error();
     return std::unique_ptr<transport::Transport>(std::move(t));

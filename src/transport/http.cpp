@@ -8,6 +8,19 @@ namespace mcp_probe::transport {
 
 namespace {
 
+// An SSE event with a message, as the receive queue holds it.
+Incoming sse_incoming(const SseEvent& ev, const SseArrival& arrival, const char* origin, int status) {
+  Incoming in;
+  in.raw = ev.data;
+  in.origin = origin;
+  in.http_status = status;
+  in.sse_event = ev.type;
+  in.sse_id = ev.id;
+  in.trace_id = arrival.trace_id;
+  in.at_ms = arrival.at_ms;
+  return in;
+}
+
 constexpr const char* k_accept_both = "application/json, text/event-stream";
 
 bool is_json_type(const std::string& content_type) {
@@ -129,15 +142,7 @@ util::Expected<void> HttpTransport::send(std::string_view message, util::Deadlin
   hooks.on_headers = [&](const HttpResponse& head) { status = head.status; };
   hooks.on_event = [&](const SseEvent& ev, const SseArrival& arrival) {
     if (ev.data.empty()) return true;  // priming events and the like carry no message
-    Incoming in;
-    in.raw = ev.data;
-    in.origin = "post-sse";
-    in.http_status = status;
-    in.sse_event = ev.type;
-    in.sse_id = ev.id;
-    in.trace_id = arrival.trace_id;
-    in.at_ms = arrival.at_ms;
-    push(std::move(in));
+    push(sse_incoming(ev, arrival, "post-sse", status));
     if (!awaiting) return true;
     for (const auto& id : response_ids(ev.data)) awaited.erase(id);
     return !awaited.empty();
@@ -254,15 +259,7 @@ void HttpTransport::get_loop(HttpRequest request) {
   };
   hooks.on_event = [&](const SseEvent& ev, const SseArrival& arrival) {
     if (ev.data.empty()) return true;
-    Incoming in;
-    in.raw = ev.data;
-    in.origin = "get-sse";
-    in.http_status = status;
-    in.sse_event = ev.type;
-    in.sse_id = ev.id;
-    in.trace_id = arrival.trace_id;
-    in.at_ms = arrival.at_ms;
-    push(std::move(in));
+    push(sse_incoming(ev, arrival, "get-sse", status));
     return true;
   };
   auto result = m_client.perform(request, util::Deadline::never(), hooks);

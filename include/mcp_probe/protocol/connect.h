@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "mcp_probe/protocol/session.h"
+#include "mcp_probe/transport/http.h"
+#include "mcp_probe/transport/legacy_sse.h"
 #include "mcp_probe/transport/trace.h"
 #include "mcp_probe/transport/transport.h"
 
@@ -38,6 +40,10 @@ struct Connection {
   std::optional<InitializeOutcome> init; // set when initialize got an answer
   double connect_ms = 0;                 // spawn/connect to initialize response
 };
+
+// The transport options a target implies (URL, headers, credentials, TLS, timeouts, tracer).
+transport::HttpTransportOptions http_options(const Target& target, transport::Tracer& tracer);
+transport::LegacySseOptions sse_options(const Target& target, transport::Tracer& tracer);
 
 // Opens the transport only (no initialize). For stdio this spawns the process.
 util::Expected<std::unique_ptr<transport::Transport>> open_transport(const Target& target, const std::string& kind,
