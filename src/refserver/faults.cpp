@@ -111,6 +111,8 @@ const std::vector<FaultInfo> k_faults = {
     {"sse-split-event", "http.sse.event-format", "splits one message across two SSE events", true},
     {"sse-unrelated-progress", "http.sse.related-only", "sends unrelated messages on a POST SSE stream", true},
     {"no-priming-event", "http.sse.priming-event", "no priming event on SSE streams", true},
+    {"sse-close-no-retry", "http.sse.retry-before-close",
+     "closes POST SSE streams after the priming event (as --sse-poll) without a retry field", true},
     {"get-404", "http.get.sse-or-405", "answers GET with 404", true},
     {"get-unsolicited-response", "http.get.no-unsolicited-responses", "sends a response on the GET stream", true},
     {"broadcast", "http.streams.no-broadcast", "sends messages on both the POST and the GET stream", true},

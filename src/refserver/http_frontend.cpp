@@ -134,7 +134,59 @@ bool pump(ReaderState& st, httplib::DataSink& sink) {
   return true;
 }
 
+// Writes the events after the cursor, if any. False when the client is gone.
+bool write_new(ReaderState& st, httplib::DataSink& sink) {
+  SseStream::Batch batch = st.stream->wait_after(st.cursor, st.reader, std::chrono::milliseconds(0));
+  if (batch.superseded || batch.closed) return false;
+  std::string out;
+  for (const SseEvent& e : batch.events) {
+    out += format_event(e);
+    st.cursor = e.seq;
+  }
+  return out.empty() || sink.write(out.data(), out.size());
+}
+
 }  // namespace
+
+void serve_finished(httplib::Response& res, SseStream& stream) {
+  const std::uint64_t reader = stream.attach();
+  SseStream::Batch batch = stream.wait_after(0, reader, std::chrono::milliseconds(0));
+  stream.detach(reader);
+  std::string out;
+  for (const SseEvent& e : batch.events) out += format_event(e);
+  set_sse_headers(res);
+  res.set_content(std::move(out), "text/event-stream");
+}
+
+void serve_inline(httplib::Response& res, std::shared_ptr<SseStream> stream, ReaderMode mode,
+                  InlineWork work, std::function<void()> on_end) {
+  auto st = std::make_shared<ReaderState>();
+  st->stream = std::move(stream);
+  st->mode = mode;
+  st->reader = st->stream->attach();
+  set_sse_headers(res);
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [st, work = std::move(work)](std::size_t, httplib::DataSink& sink) {
+        // Only this thread writes to the connection; a client that went away stops the writes,
+        // not the handler (its events stay in the stream's history for Last-Event-ID).
+        const std::thread::id owner = std::this_thread::get_id();
+        bool connected = true;
+        auto flush = [&] {
+          if (connected && !st->mode.buffered && std::this_thread::get_id() == owner) {
+            connected = write_new(*st, sink);
+          }
+        };
+        work(flush);
+        if (connected) connected = write_new(*st, sink);
+        if (connected) sink.done();
+        return connected;
+      },
+      [st, on_end = std::move(on_end)](bool) {
+        st->stream->detach(st->reader);
+        if (on_end) on_end();
+      });
+}
 
 void serve_stream(httplib::Response& res, std::shared_ptr<SseStream> stream, std::uint64_t cursor,
                   ReaderMode mode, std::function<void()> on_end) {

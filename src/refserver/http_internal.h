@@ -4,9 +4,13 @@
 // history, the session registry, worker threads, and the route installers. The only header of
 // src/ that includes <httplib.h>.
 //
-// Threads: httplib runs each request on a pool thread; Session::handle for a streamed request
-// runs on a worker thread (WorkerGroup) and appends to an SseStream that the request's content
-// provider reads. Every class here is thread-safe unless its comment says otherwise.
+// Threads: httplib runs each connection on a pool thread. A POSTed request whose handler cannot
+// wait (Session::may_wait) is handled right there and answered with one body; one that may wait
+// runs on the same thread inside the response's content provider, which writes each event as it
+// is appended (serve_inline). Only a stream that must outlive its connection, or the reverse
+// (faults, --sse-poll), hands the handler to a worker thread (WorkerGroup) and follows its
+// SseStream from the content provider (serve_stream). Every class here is thread-safe unless
+// its comment says otherwise.
 
 #include <httplib.h>
 
@@ -33,6 +37,7 @@ constexpr std::size_t k_stream_history = 512;     // events kept per stream for 
 constexpr std::size_t k_retained_streams = 32;    // finished streams kept per session
 constexpr std::size_t k_pending_standalone = 64;  // standalone messages kept while no GET stream
 constexpr int k_retry_ms = 1000;                  // `retry:` sent with the priming event
+constexpr int k_poll_retry_ms = 10;               // ... when the stream closes early (--sse-poll)
 constexpr auto k_poll = std::chrono::milliseconds(100);
 constexpr auto k_keepalive = std::chrono::seconds(10);
 
@@ -42,6 +47,7 @@ struct SseEvent {
   std::string type;  // empty: no `event:` line (priming)
   std::string data;
   bool priming = false;
+  int retry_ms = 0;  // priming: the `retry:` field sent with it (0: none)
 };
 
 // The wire form of one event, ending with the blank line.
@@ -59,7 +65,7 @@ class SseStream {
   bool standalone() const { return m_standalone; }
 
   void append(std::string type, std::string data);
-  void append_priming();
+  void append_priming(int retry_ms = k_retry_ms);
   void finish();  // no more events: the last response was appended
   void close();   // the session ended: readers stop now
   bool finished() const;
@@ -227,6 +233,18 @@ struct ReaderMode {
 void serve_stream(httplib::Response& res, std::shared_ptr<SseStream> stream, std::uint64_t cursor,
                   ReaderMode mode, std::function<void()> on_end);
 void set_sse_headers(httplib::Response& res);
+
+// Sends the events of a finished `stream` as one complete text/event-stream body.
+void serve_finished(httplib::Response& res, SseStream& stream);
+
+// Runs `work` on the connection's own thread as the body of `res` (no worker thread, no
+// hand-off): `work` appends to `stream` and calls the `flush` it is given after each append,
+// which writes the new events to the client at once (with `mode.buffered`, only when `work`
+// returned). Events appended by other threads go out with the next flush. For requests whose
+// stream ends with their handler; `mode` must not ask to close early or never.
+using InlineWork = std::function<void(const std::function<void()>& flush)>;
+void serve_inline(httplib::Response& res, std::shared_ptr<SseStream> stream, ReaderMode mode,
+                  InlineWork work, std::function<void()> on_end);
 
 // Small helpers shared by the routes.
 std::string lower(std::string_view s);

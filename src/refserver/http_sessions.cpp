@@ -15,7 +15,7 @@ std::string format_event(const SseEvent& event) {
   if (!event.type.empty()) out += "event: " + event.type + "\n";
   if (!event.id.empty()) out += "id: " + event.id + "\n";
   if (event.priming) {
-    out += "retry: " + std::to_string(k_retry_ms) + "\n";
+    if (event.retry_ms > 0) out += "retry: " + std::to_string(event.retry_ms) + "\n";
     out += "data: \n\n";
     return out;
   }
@@ -51,7 +51,7 @@ void SseStream::append(std::string type, std::string data) {
   m_cv.notify_all();
 }
 
-void SseStream::append_priming() {
+void SseStream::append_priming(int retry_ms) {
   {
     std::lock_guard lock(m_mutex);
     if (m_closed) return;
@@ -59,6 +59,7 @@ void SseStream::append_priming() {
     event.seq = m_next_seq++;
     event.id = m_id_prefix + std::to_string(event.seq);
     event.priming = true;
+    event.retry_ms = retry_ms;
     m_history.push_back(std::move(event));
   }
   m_cv.notify_all();

@@ -82,6 +82,9 @@ class StreamOutbox : public Outbox {
   StreamOutbox(std::shared_ptr<HttpSession> hs, std::shared_ptr<SseStream> stream)
       : m_hs(std::move(hs)), m_stream(std::move(stream)) {}
 
+  // Called after each message is appended (serve_inline's flush).
+  void on_append(std::function<void()> after) { m_after = std::move(after); }
+
   void send(const std::string& message) override {
     const Config& config = m_hs->config();
     if (config.has("sse-split-event") && message.size() >= 2) {
@@ -92,11 +95,13 @@ class StreamOutbox : public Outbox {
       m_stream->append("message", message);
     }
     if (config.has("broadcast")) m_hs->send_standalone(message);
+    if (m_after) m_after();
   }
 
  private:
   std::shared_ptr<HttpSession> m_hs;
   std::shared_ptr<SseStream> m_stream;
+  std::function<void()> m_after;
 };
 
 // JSON response mode: replies are collected for the body; server-to-client requests (the
@@ -151,7 +156,7 @@ void reply_sse(HttpSession& hs, std::vector<std::string> replies, httplib::Respo
   if (wants_priming(hs.config(), hs.session().protocol_version())) stream->append_priming();
   for (std::string& r : replies) stream->append("message", std::move(r));
   stream->finish();
-  serve_stream(res, stream, 0, ReaderMode{}, nullptr);
+  serve_finished(res, *stream);
 }
 
 // Notifications and responses only: handled synchronously; 202 unless Session rejected them.
@@ -199,17 +204,40 @@ void post_streamed(Context& ctx, std::shared_ptr<HttpSession> hs, const json& bo
   auto stream = hs->new_stream(false);
   ReaderMode mode{ctx.config.has("sse-buffered"), ctx.config.has("sse-never-close")};
   if (wants_priming(ctx.config, hs->session().protocol_version())) {
-    stream->append_priming();
-    mode.close_after_priming = is_reconnection_call(body);
+    // Polling (--sse-poll): the client comes back with GET + Last-Event-ID for the rest.
+    const bool no_retry = ctx.config.has("sse-close-no-retry");
+    const bool poll = ctx.config.sse_poll || no_retry;
+    stream->append_priming(no_retry ? 0 : poll ? k_poll_retry_ms : k_retry_ms);
+    mode.close_after_priming = poll || is_reconnection_call(body);
   }
   if (ctx.config.has("sse-unrelated-progress")) stream->append("message", k_unrelated_progress);
   auto outbox = std::make_shared<StreamOutbox>(hs, stream);
   hs->begin_use();
-  ctx.workers.spawn([hs, stream, outbox, raw] {
+  if (mode.close_after_priming || mode.never_close) {
+    // The handler outlives the connection (or the connection the handler): a worker thread.
+    ctx.workers.spawn([hs, stream, outbox, raw] {
+      hs->session().handle(raw, *outbox);
+      stream->finish();
+    });
+    return serve_stream(res, stream, 0, mode, [hs] { hs->end_use(); });
+  }
+  if (!hs->session().may_wait(body)) {
+    // Replies come at once: handled here, sent as one body (one write, no chunking).
     hs->session().handle(raw, *outbox);
     stream->finish();
-  });
-  serve_stream(res, stream, 0, mode, [hs] { hs->end_use(); });
+    hs->end_use();
+    return serve_finished(res, *stream);
+  }
+  // Streams as the handler goes, on the connection's thread: no thread start, no hand-off.
+  serve_inline(
+      res, stream, mode,
+      [hs, stream, outbox, raw](const std::function<void()>& flush) {
+        outbox->on_append(flush);
+        hs->session().handle(raw, *outbox);
+        outbox->on_append(nullptr);
+        stream->finish();
+      },
+      [hs] { hs->end_use(); });
 }
 
 bool check_post_headers(Context& ctx, const httplib::Request& req, httplib::Response& res) {

@@ -39,6 +39,9 @@ void build_app(CLI::App& app, Options& options) {
       ->check(CLI::Range(0, 1000000));
   app.add_option("--response-mode", options.config.response_mode, "HTTP replies as json or sse (default sse)")
       ->check(CLI::IsMember({"json", "sse"}));
+  app.add_flag("--sse-poll", options.config.sse_poll,
+               "HTTP (2025-11-25): close each POST SSE stream after its priming event; clients resume with "
+               "GET and Last-Event-ID");
   app.add_flag("--list-faults", options.list_faults, "List the faults and the check each one breaks");
   app.add_flag("--version", options.version, "Print the version and exit");
 }
@@ -85,7 +88,7 @@ int run(int argc, char** argv) {
   }
   if (options.config.transport == "stdio") return run_stdio(options.config);
   static std::atomic<bool> stop{false};
-  return run_http(options.config, options.http, stop);
+  return run_http_module(options.config, options.http, stop);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "mcp_probe/json/wire.h"
 #include "refserver/session_impl.h"
+#include "refserver/tools.h"
 
 namespace mcp_probe::refserver {
 
@@ -304,6 +305,16 @@ void Session::handle(std::string_view raw, Outbox& replies) {
     if (auto response = impl.process(element, replies, true)) responses.push_back(std::move(*response));
   }
   if (!responses.empty()) impl.send(replies, std::move(responses));
+}
+
+bool Session::may_wait(const Json& message) const {
+  if (message.is_array()) {
+    return std::any_of(message.begin(), message.end(), [this](const Json& m) { return may_wait(m); });
+  }
+  if (!message.is_object() || message.value("method", Json()) != "tools/call") return false;
+  const Json params = message.value("params", Json::object());
+  const Json name = params.is_object() ? params.value("name", Json()) : Json();
+  return name.is_string() && tool_may_wait(name.get<std::string>());
 }
 
 std::string Session::protocol_version() const { return m_impl->negotiated(); }

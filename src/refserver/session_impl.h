@@ -56,6 +56,7 @@ struct InFlight {
 };
 
 class Call;
+struct ToolDef;
 
 struct Session::Impl {
   Impl(const Config& config, Outbox& standalone) : config(config), standalone(standalone) {}
@@ -77,6 +78,8 @@ struct Session::Impl {
   std::map<std::string, std::shared_ptr<InFlight>> in_flight;          // key: dump(id)
   std::map<std::string, std::optional<Json>> awaiting;                 // server-issued id -> reply
   std::atomic<int> next_server_id{1};
+  // The tool table by version rank: built once, not on every tools/call (see tool_defs).
+  std::map<int, std::shared_ptr<const std::vector<ToolDef>>> tool_tables;
 
   bool has(std::string_view fault) const { return config.has(fault); }
   std::string negotiated() const;

@@ -79,7 +79,9 @@ Json tool_text(const std::string& text, bool is_error) {
   return result;
 }
 
-std::vector<ToolDef> tool_defs(const Call& call) {
+namespace {
+
+std::vector<ToolDef> build_tool_defs(const Call& call) {
   Json add_output = call.has("output-schema-array")
                         ? Json{{"type", "array"}, {"items", {{"type", "number"}}}}
                         : Json{{"type", "object"}, {"properties", {{"sum", {{"type", "number"}}}}}, {"required", {"sum"}}};
@@ -132,8 +134,25 @@ std::vector<ToolDef> tool_defs(const Call& call) {
   return visible;
 }
 
+}  // namespace
+
+bool tool_may_wait(std::string_view name) {
+  // The fixtures that call Call::sleep_for or Call::ask_client.
+  static const std::set<std::string_view> k_waiting = {
+      "slow", "test_tool_with_logging", "test_tool_with_progress", "test_sampling", "test_elicitation",
+      "test_elicitation_sep1034_defaults", "test_elicitation_sep1330_enums", "test_reconnection"};
+  return k_waiting.count(name) > 0;
+}
+
+const std::vector<ToolDef>& tool_defs(const Call& call) {
+  std::lock_guard lock(call.session.mutex);
+  auto& table = call.session.tool_tables[call.rank()];
+  if (!table) table = std::make_shared<const std::vector<ToolDef>>(build_tool_defs(call));
+  return *table;
+}
+
 Outcome handle_tools_list(Call& call) {
-  const std::vector<ToolDef> defs = tool_defs(call);
+  const std::vector<ToolDef>& defs = tool_defs(call);
   Json tools = Json::array();
   for (const ToolDef& def : defs) {
     tools.push_back(listed_tool(call, def));
@@ -150,7 +169,7 @@ Outcome handle_tools_call(Call& call) {
   if (!name.is_string()) return Outcome::fail(k_invalid_params, "tools/call: name (a string) is required");
   const Json arguments = call.params.value("arguments", Json::object());
   if (!arguments.is_object()) return Outcome::fail(k_invalid_params, "tools/call: arguments must be an object");
-  const std::vector<ToolDef> defs = tool_defs(call);
+  const std::vector<ToolDef>& defs = tool_defs(call);
   const ToolDef* tool = nullptr;
   for (const ToolDef& def : defs) {
     if (def.name == name.get<std::string>()) tool = &def;

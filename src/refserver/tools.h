@@ -21,8 +21,12 @@ struct ToolDef {
   ToolRun run = nullptr;
 };
 
-// The tools visible to `call` (its version, faults applied to names).
-std::vector<ToolDef> tool_defs(const Call& call);
+// The tools visible to `call` (its version, faults applied to names). Built once per session
+// and rank; valid as long as the session.
+const std::vector<ToolDef>& tool_defs(const Call& call);
+
+// Whether the tool named `name` may wait while it runs (sleeps, or asks the client).
+bool tool_may_wait(std::string_view name);
 
 // Content helpers.
 Json text_content(const std::string& text);

@@ -22,6 +22,7 @@ struct Config {
   std::set<std::string> faults;     // --fault NAME (see faults.h for the table)
   int page_size = 0;                // --page-size N: items per list page (0: everything at once)
   std::string response_mode = "sse";  // --response-mode json|sse (HTTP only)
+  bool sse_poll = false;            // --sse-poll: close POST streams after the priming event
   std::string transport = "stdio";  // stdio|http|sse: the front-end in use
   bool has(std::string_view fault) const { return faults.count(std::string(fault)) > 0; }
 };
@@ -47,6 +48,11 @@ class Session {
   // Replies and request-related notifications (progress, logs emitted while handling) go to
   // `replies`. Returns when every reply for this message has been sent. Thread-safe.
   void handle(std::string_view raw, Outbox& replies);
+
+  // Whether handling `message` (parsed; a batch too) may wait: sleep, or ask the client and
+  // wait for its answer. Front-ends stream such requests; the others complete at once, so
+  // their replies can go out together.
+  bool may_wait(const nlohmann::json& message) const;
 
   // After initialize: the negotiated protocol version ("" before).
   std::string protocol_version() const;
