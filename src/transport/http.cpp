@@ -1,6 +1,9 @@
 #include "mcp_probe/transport/http.h"
 
+#include <algorithm>
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "mcp_probe/json/wire.h"
 
@@ -22,6 +25,8 @@ Incoming sse_incoming(const SseEvent& ev, const SseArrival& arrival, const char*
 }
 
 constexpr const char* k_accept_both = "application/json, text/event-stream";
+constexpr int k_max_resumes = 8;                // GETs with Last-Event-ID per POST
+constexpr long long k_max_retry_wait_ms = 1000;  // cap on a server's `retry` delay
 
 bool is_json_type(const std::string& content_type) {
   auto semi = content_type.find(';');
@@ -136,6 +141,7 @@ void HttpTransport::push(Incoming in) {
 util::Expected<void> HttpTransport::send(std::string_view message, util::Deadline deadline) {
   std::set<std::string> awaited = request_ids(message);
   bool awaiting = !awaited.empty();
+  bool any_response = false;  // an error answer with id null counts: nothing more will come
   HttpRequest req = build(PostOptions{}, message);
   int status = 0;
   HttpHooks hooks;
@@ -144,7 +150,10 @@ util::Expected<void> HttpTransport::send(std::string_view message, util::Deadlin
     if (ev.data.empty()) return true;  // priming events and the like carry no message
     push(sse_incoming(ev, arrival, "post-sse", status));
     if (!awaiting) return true;
-    for (const auto& id : response_ids(ev.data)) awaited.erase(id);
+    for (const auto& id : response_ids(ev.data)) {
+      awaited.erase(id);
+      any_response = true;
+    }
     return !awaited.empty();
   };
   auto result = m_client.perform(req, deadline, hooks);
@@ -154,6 +163,9 @@ util::Expected<void> HttpTransport::send(std::string_view message, util::Deadlin
     if (auto sid = find_header(m_last.headers, "mcp-session-id")) m_session_id = *sid;
   }
   const std::string what = "POST " + m_last.effective_url;
+  if (m_last.sse && awaiting && !any_response && m_last.end == HttpEnd::complete) {
+    if (auto resumed = resume(hooks, awaited, deadline); !resumed) return resumed.error();
+  }
   if (m_last.sse) {
     if (m_last.end == HttpEnd::deadline && awaiting && !awaited.empty()) {
       return util::make_error(util::ErrorKind::timeout,
@@ -180,6 +192,39 @@ util::Expected<void> HttpTransport::send(std::string_view message, util::Deadlin
                           what + " answered HTTP " + std::to_string(m_last.status) + " with " + ct +
                               ", which carries no JSON-RPC message" +
                               (m_last.body.empty() ? std::string() : ": " + snippet(m_last.body)));
+}
+
+util::Expected<void> HttpTransport::resume(const HttpHooks& hooks, const std::set<std::string>& awaited,
+                                           util::Deadline deadline) {
+  std::string last_id;
+  long long retry_ms = 0;
+  auto note = [&](const std::vector<SseEvent>& events) {
+    for (const SseEvent& e : events) {
+      if (e.id_seen) last_id = e.id;
+      if (e.retry) retry_ms = *e.retry;
+    }
+  };
+  note(m_last.events);
+  for (int attempt = 0; attempt < k_max_resumes && !last_id.empty() && !awaited.empty(); ++attempt) {
+    // The server's reconnection delay, bounded so a huge `retry` cannot stall a run.
+    const long long wait = std::min<long long>({retry_ms, k_max_retry_wait_ms, deadline.remaining_ms()});
+    if (wait > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+    PostOptions opts;
+    opts.method = "GET";
+    opts.extra_headers.emplace_back("Last-Event-ID", last_id);
+    auto result = m_client.perform(build(opts, ""), deadline, hooks);
+    if (!result) return result.error();
+    if (result->status != 200 || !result->sse) {
+      return util::make_error(util::ErrorKind::protocol,
+                              "GET " + m_options.url + " with Last-Event-ID " + last_id +
+                                  " (resuming a POST stream that ended before its response) answered HTTP " +
+                                  std::to_string(result->status));
+    }
+    const std::string before = last_id;
+    note(result->events);
+    if (result->end != HttpEnd::complete || last_id == before) break;
+  }
+  return {};
 }
 
 util::Expected<Incoming> HttpTransport::receive(util::Deadline deadline) {

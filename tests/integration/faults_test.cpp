@@ -105,6 +105,20 @@ TEST_CASE("integration::reference server passes every check") {
     CHECK(unbuffered->status == checks::Status::pass);
   }
   SUBCASE("streamable http, JSON answers") { expect_clean(run_against("http", {}, 0, base, "json")); }
+  SUBCASE("streamable http, polling: every POST stream closes after its priming event") {
+    refserver::Config config;
+    config.transport = "http";
+    config.sse_poll = true;
+    testing::InProcessServer server(config);
+    auto o = testing::url_options(server.url(), "http");
+    o.allow_tools = base.allow_tools;
+    o.timeout_s = base.timeout_s;
+    auto report = probe(o);
+    expect_clean(report);
+    const auto* retry = find(report, "http.sse.retry-before-close");
+    REQUIRE(retry != nullptr);
+    CHECK(retry->status == checks::Status::pass);
+  }
   SUBCASE("legacy http+sse") {
     base.protocol_version = "2024-11-05";
     expect_clean(run_against("sse", {}, 0, base));

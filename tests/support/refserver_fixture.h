@@ -19,11 +19,10 @@ class InProcessServer {
  public:
   // transport: "http" or "sse".
   InProcessServer(const std::string& transport, std::vector<std::string> faults, int page_size = 0,
-                  std::string response_mode = "sse") {
-    m_config.transport = transport;
-    for (auto& f : faults) m_config.faults.insert(f);
-    m_config.page_size = page_size;
-    m_config.response_mode = std::move(response_mode);
+                  std::string response_mode = "sse")
+      : InProcessServer(make_config(transport, std::move(faults), page_size, std::move(response_mode))) {}
+
+  explicit InProcessServer(refserver::Config config) : m_config(std::move(config)) {
     refserver::HttpOptions options;
     options.on_listening = [this](int port) {
       std::lock_guard<std::mutex> lock(m_mutex);
@@ -44,6 +43,16 @@ class InProcessServer {
   }
 
  private:
+  static refserver::Config make_config(const std::string& transport, std::vector<std::string> faults, int page_size,
+                                       std::string response_mode) {
+    refserver::Config config;
+    config.transport = transport;
+    for (auto& f : faults) config.faults.insert(f);
+    config.page_size = page_size;
+    config.response_mode = std::move(response_mode);
+    return config;
+  }
+
   refserver::Config m_config;
   std::atomic<bool> m_stop{false};
   std::mutex m_mutex;

@@ -5,7 +5,8 @@
 // one Incoming ("post-json"); a text/event-stream body becomes one Incoming per event with
 // non-empty data ("post-sse"), read until the JSON-RPC response(s) to the posted request(s)
 // arrive, the stream ends or the deadline passes — never until the server closes a stream that
-// stays open. open_get_stream() adds a background GET stream whose events arrive as "get-sse".
+// stays open. A stream the server ends before the response (polling, 2025-11-25) is resumed
+// with GET + Last-Event-ID after its `retry` delay, and its events arrive as "post-sse" too. open_get_stream() adds a background GET stream whose events arrive as "get-sse".
 // The transport manages Mcp-Session-Id (captured from the first response that carries one) and
 // MCP-Protocol-Version (sent once set_protocol_version() was called). exchange() is the
 // deliberate-probe API for checks: any method, any header left out or overridden.
@@ -17,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -101,6 +103,8 @@ class HttpTransport : public Transport {
   HttpRequest build(const PostOptions& opts, std::string_view body) const;
   void push(Incoming in);
   void get_loop(HttpRequest request);
+  util::Expected<void> resume(const HttpHooks& hooks, const std::set<std::string>& awaited,
+                              util::Deadline deadline);
 
   HttpTransportOptions m_options;
   HttpClient m_client;
