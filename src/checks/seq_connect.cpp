@@ -17,8 +17,9 @@ bool contains(const std::string& text, const char* word) {
   return lower.find(word) != std::string::npos;
 }
 
-// Which connectivity check a connection error belongs to.
-std::string classify_failure(const util::Error& e, bool stdio) {
+}  // namespace
+
+std::string classify_connect_failure(const util::Error& e, bool stdio) {
   if (stdio) {
     if (e.kind == util::ErrorKind::spawn || e.kind == util::ErrorKind::closed) return "stdio.spawn";
     return "connectivity.initialize";
@@ -31,6 +32,8 @@ std::string classify_failure(const util::Error& e, bool stdio) {
   if (e.kind == util::ErrorKind::timeout) return "connectivity.initialize";
   return "connectivity.http-endpoint";
 }
+
+namespace {
 
 void check_init_result(Context& ctx, const protocol::InitializeOutcome& init) {
   const Json& r = init.result;
@@ -140,7 +143,7 @@ void connect_main(Context& ctx, const std::string& version) {
   auto c = protocol::connect(target, version, ctx.tracer(), Json::object(),
                              [&ctx](protocol::Session& s) { ctx.observe(s); });
   if (!c) {
-    std::string id = classify_failure(c.error(), stdio);
+    std::string id = classify_connect_failure(c.error(), stdio);
     ctx.fail(id, c.error().message, {stdio ? "the server starts and answers initialize" : "an MCP endpoint answers", c.error().message});
     if (id != "connectivity.initialize" && id != "stdio.spawn") {
       ctx.error("connectivity.initialize", "not reached: " + c.error().message);

@@ -13,6 +13,9 @@ namespace mcp_probe::checks {
 // Opens the main connection and records the connectivity and initialize checks. Leaves the
 // context unconnected when the target cannot be reached, started or initialized.
 void connect_main(Context& ctx, const std::string& version);
+// The connectivity check a failed connection attempt belongs to (connectivity.resolve,
+// connectivity.connect, ..., or stdio.spawn), from the transport's error.
+std::string classify_connect_failure(const util::Error& e, bool stdio);
 
 std::vector<Step> jsonrpc_steps();
 std::vector<Step> lifecycle_steps();
