@@ -315,6 +315,58 @@ void probe_tool_calls(Context& ctx) {
   }
 }
 
+// util.cancel.honoured: the tool named by --cancel-tool (slow, and safe to call) is called,
+// cancelled 300 ms later, and watched for 3 s: a response or progress for it arriving more than
+// 500 ms (the race window) after the cancellation fails. Over stdio only: over HTTP the POST that
+// carries the call blocks this one-caller-at-a-time session until its response.
+void probe_cancellation(Context& ctx) {
+  const char* id = "util.cancel.honoured";
+  if (!ctx.wants(id)) return;
+  const std::string& tool = ctx.options().cancel_tool;
+  if (tool.empty()) return ctx.skip(id, "no tool to cancel: name a slow tool that is safe to call with --cancel-tool NAME");
+  if (ctx.transport_kind() != "stdio") return ctx.skip(id, "cancellation is probed over stdio only");
+  Json args = Json::object();
+  auto given = ctx.options().tool_args.find(tool);
+  if (given != ctx.options().tool_args.end()) {
+    if (auto parsed = json::parse(given->second)) args = *parsed;
+  }
+  const long long request_id = ctx.session().next_id();
+  const Json token = "mcp-probe-cancel";
+  const Json request = {{"jsonrpc", "2.0"}, {"id", request_id}, {"method", "tools/call"},
+                        {"params", {{"name", tool}, {"arguments", args}, {"_meta", {{"progressToken", token}}}}}};
+  auto is_reply = [&](const protocol::Received& r) {
+    return r.json && r.json->is_object() && r.json->contains("id") && !r.json->contains("method") &&
+           protocol::same_id((*r.json)["id"], Json(request_id));
+  };
+  auto started = ctx.session().send_and_wait(json::dump(request), is_reply, util::Millis(300));
+  if (!started) return ctx.error(id, "the call could not be sent: " + started.error().message);
+  if (started->reply) {
+    return ctx.skip(id, "\"" + tool + "\" answered within 300 ms, too fast to cancel: name a slower tool");
+  }
+  const double cancelled_at = util::monotonic_ms();
+  const Json cancel = {{"jsonrpc", "2.0"},
+                       {"method", "notifications/cancelled"},
+                       {"params", {{"requestId", request_id}, {"reason", "mcp-probe: util.cancel.honoured"}}}};
+  auto watched = ctx.session().send_and_wait(json::dump(cancel), is_reply, util::Millis(3000));
+  if (!watched) return ctx.error(id, "the cancellation could not be sent: " + watched.error().message);
+  auto late = [&](const protocol::Received& r) { return r.wire.at_ms - cancelled_at > 500; };
+  char observed[160];
+  if (watched->reply && late(*watched->reply)) {
+    std::snprintf(observed, sizeof observed, "the response %.0f ms after notifications/cancelled",
+                  watched->reply->wire.at_ms - cancelled_at);
+    return ctx.violation(id, "the cancelled call to \"" + tool + "\" was still answered",
+                         {"no response after the cancellation", observed, {watched->reply->wire.trace_id}});
+  }
+  for (const auto& r : watched->others) {
+    if (!r.json || str(*r.json, "method") != "notifications/progress" || !late(r)) continue;
+    if (member(member(*r.json, "params", Json::object()), "progressToken", Json()) != token) continue;
+    std::snprintf(observed, sizeof observed, "progress %.0f ms after notifications/cancelled", r.wire.at_ms - cancelled_at);
+    return ctx.violation(id, "the cancelled call to \"" + tool + "\" still reported progress",
+                         {"no progress after the cancellation", observed, {r.wire.trace_id}});
+  }
+  ctx.pass(id, watched->reply ? "answered only within the race window" : "no response in the 3 s after the cancellation");
+}
+
 }  // namespace
 
 std::vector<Step> tool_steps() {
@@ -322,6 +374,7 @@ std::vector<Step> tool_steps() {
       {"tools/list", probe_tools_list},
       {"unknown tool", probe_unknown_tool},
       {"tool calls", probe_tool_calls},
+      {"cancellation", probe_cancellation},
   };
 }
 

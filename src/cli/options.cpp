@@ -99,6 +99,9 @@ void add_selection_options(CLI::App& app, Options& o, Raw& raw) {
   repeatable(
       app.add_option("--tool-args", raw.tool_args, "NAME=JSON arguments for an allowed tool (repeatable)")
           ->type_name("NAME=JSON"));
+  app.add_option("--cancel-tool", o.run.cancel_tool,
+                 "a slow tool, safe to call, that util.cancel.honoured calls and cancels (stdio)")
+      ->type_name("NAME");
   app.add_option("--fail-on", raw.fail_on, "must|should: lowest level that fails the run (default must)")
       ->type_name("LEVEL");
   app.add_option("--expected-failures", o.expected_failures_path, "baseline FILE of check ids known to fail")

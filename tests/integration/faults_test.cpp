@@ -18,7 +18,6 @@ namespace {
 
 // Checks mcp-probe does not implement yet (their faults exist in the reference server).
 const std::set<std::string> k_not_implemented = {
-    "util.cancel.honoured",       // needs a designated slow fixture tool
     "http.streams.no-broadcast",  // needs a fixture emitting on both streams
     "http.bind.localhost",        // needs mcp-probe to launch the HTTP server itself
 };
@@ -66,6 +65,7 @@ checks::RunReport run_against(const std::string& transport, const std::vector<st
     auto o = testing::stdio_options(args);
     o.allow_tools = base.allow_tools;
     o.tool_args = base.tool_args;
+    o.cancel_tool = base.cancel_tool;
     o.protocol_version = base.protocol_version;
     o.timeout_s = base.timeout_s;
     return probe(o);
@@ -93,7 +93,15 @@ TEST_CASE("integration::reference server passes every check") {
   checks::RunOptions base;
   base.allow_tools = k_safe_tools;
   base.timeout_s = 4;
-  SUBCASE("stdio") { expect_clean(run_against("stdio", {}, 0, base)); }
+  SUBCASE("stdio") {
+    base.cancel_tool = "slow";
+    base.tool_args["slow"] = R"({"steps":10,"delay_ms":100})";
+    auto report = run_against("stdio", {}, 0, base);
+    expect_clean(report);
+    const auto* cancel = find(report, "util.cancel.honoured");
+    REQUIRE(cancel != nullptr);
+    CHECK(cancel->status == checks::Status::pass);
+  }
   SUBCASE("stdio, paginated") { expect_clean(run_against("stdio", {}, 2, base)); }
   SUBCASE("streamable http, SSE answers") {
     base.allow_tools.push_back("slow");
@@ -152,6 +160,10 @@ void check_faults(const std::string& wanted_transport) {
       // A tool that streams progress over a while, so buffering shows.
       base.allow_tools.push_back("slow");
       base.tool_args["slow"] = R"({"steps":3,"delay_ms":60})";
+    }
+    if (name == "ignore-cancel") {
+      base.cancel_tool = "slow";
+      base.tool_args["slow"] = R"({"steps":10,"delay_ms":100})";
     }
     int page_size = (name == "cursor-loop" || name == "accept-invalid-cursor") ? 2 : 0;
     std::string mode = name == "json-wrong-id" || name == "wrong-content-type" ? "json" : "sse";

@@ -33,6 +33,7 @@ struct RunOptions {
   std::vector<std::string> skip;
   std::vector<std::string> allow_tools;                  // names, or "*"
   std::map<std::string, std::string> tool_args;          // name -> JSON text
+  std::string cancel_tool;                               // a slow tool to call and cancel
   std::string foreign_origin = "http://mcp-probe.invalid";
   // Set from a signal handler: the run stops at the next step and reports what it has.
   const std::atomic<bool>* interrupted = nullptr;
