@@ -131,7 +131,7 @@ std::vector<CheckDef> http_defs() {
                "Responses to POSTed requests are pushed onto the GET stream, e.g. by a single session-wide "
                "message queue. Send each response on the stream of its own POST."),
       make_def(
-          "http.streams.no-broadcast", Level::must, Kind::fixture, k_ver_25_03_to_25_11, k_tr_http,
+          "http.streams.no-broadcast", Level::must, Kind::active, k_ver_25_03_to_25_11, k_tr_http,
           "No message is delivered on more than one stream",
           "https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#multiple-connections",
           "A pub/sub layer fans every message out to all open streams of the session. Deliver each "

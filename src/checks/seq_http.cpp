@@ -1,7 +1,9 @@
 // Streamable HTTP probes: status codes, content types, SSE streams, sessions, protocol-version
 // header, Origin and CORS. Destructive probes use their own sessions.
 
+#include <map>
 #include <random>
+#include <set>
 
 #include "mcp_probe/protocol/versions.h"
 #include "mcp_probe/transport/http.h"
@@ -170,6 +172,28 @@ void probe_sse_stream(Context& ctx) {
   }
 }
 
+// http.streams.no-broadcast: with the GET stream open, no message (by its canonical JSON) may
+// arrive on both it and a POST response.
+void check_no_broadcast(Context& ctx, const protocol::Exchange& first, const Barrier& barrier) {
+  if (!ctx.wants("http.streams.no-broadcast")) return;
+  std::map<std::string, std::pair<std::set<std::string>, std::vector<std::uint64_t>>> seen;
+  auto note = [&](const protocol::Received& r) {
+    if (!r.json) return;
+    auto& entry = seen[json::dump(*r.json)];
+    entry.first.insert(r.wire.origin == "get-sse" ? "GET" : "POST");
+    entry.second.push_back(r.wire.trace_id);
+  };
+  if (first.reply) note(*first.reply);
+  for (const auto& r : first.others) note(r);
+  for (const auto& r : barrier.before) note(r);
+  for (const auto& [text, where] : seen) {
+    if (where.first.size() < 2) continue;
+    return ctx.violation("http.streams.no-broadcast", "the same message arrived on the GET stream and on a POST response",
+                         {"each message on one stream", brief_raw(text, 160), where.second});
+  }
+  ctx.pass("http.streams.no-broadcast", std::to_string(seen.size()) + " messages, each on one stream");
+}
+
 void probe_get_stream(Context& ctx) {
   if (!ctx.wants("http.get.sse-or-405")) return;
   auto* http = ctx.http();
@@ -187,9 +211,9 @@ void probe_get_stream(Context& ctx) {
   }
   if (r->status == 200) {
     // A request while the stream is open lets an unsolicited response or a broadcast show.
-    (void)call(ctx, ctx.session(), "ping");
+    auto first = ctx.session().request("ping");
     Barrier b = ping_barrier(ctx, ctx.session());
-    (void)b;
+    if (first) check_no_broadcast(ctx, *first, b);
     ctx.pass("http.get.no-unsolicited-responses");
   }
   http->close_get_stream();

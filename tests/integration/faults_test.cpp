@@ -18,7 +18,6 @@ namespace {
 
 // Checks mcp-probe does not implement yet (their faults exist in the reference server).
 const std::set<std::string> k_not_implemented = {
-    "http.streams.no-broadcast",  // needs a fixture emitting on both streams
     "http.bind.localhost",        // needs mcp-probe to launch the HTTP server itself
 };
 
