@@ -1,12 +1,18 @@
 #include "mcp_probe/transport/http_client.h"
 
 #include <curl/curl.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstdio>
 #include <mutex>
+
+#include "mcp_probe/util/fd.h"
+#include "transport/curl_api.h"
+#include "transport/http_native.h"
 
 namespace mcp_probe::transport {
 
@@ -15,25 +21,21 @@ namespace {
 // How long a stopped SSE transfer may take to end on its own before it is aborted.
 constexpr double k_stop_grace_ms = 20;
 
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 // One connection cache (and DNS cache) per thread, so consecutive requests to the same server
 // reuse a keep-alive connection instead of a new TCP (and TLS) handshake each. Per thread, not
 // per process: a cache shared across threads made concurrent transfers stall on each other.
 // Freed at thread exit, after every transfer of that thread has ended.
-CURLSH* shared_cache() {
+CURLSH* shared_cache(const CurlApi& curl) {
   struct Share {
-    CURLSH* handle = curl_share_init();
-    Share() {
-      curl_share_setopt(handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-      curl_share_setopt(handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    CURLSH* handle;
+    decltype(CurlApi::share_cleanup) cleanup;
+    explicit Share(const CurlApi& api) : handle(api.share_init()), cleanup(api.share_cleanup) {
+      api.share_setopt(handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+      api.share_setopt(handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     }
-    ~Share() { curl_share_cleanup(handle); }
+    ~Share() { cleanup(handle); }
   };
-  thread_local Share share;
+  thread_local Share share(curl);
   return share.handle;
 }
 
@@ -57,6 +59,14 @@ std::string seconds(double ms) {
 
 bool contains(const std::string& haystack, std::string_view needle) {
   return haystack.find(needle) != std::string::npos;
+}
+
+// describe_curl_error is normally reached after a transfer, with libcurl loaded; it is also
+// called on its own (tests), where a missing libcurl must not turn into a crash.
+std::string curl_error_text(int code) {
+  const auto& curl = curl_api();
+  if (!curl) return "curl error " + std::to_string(code);
+  return curl->easy_strerror(static_cast<CURLcode>(code));
 }
 
 // State shared with curl's callbacks for one transfer.
@@ -137,20 +147,23 @@ struct Transfer {
   }
 };
 
-size_t header_cb(char* data, size_t size, size_t n, void* user) {
-  auto* t = static_cast<Transfer*>(user);
-  std::string_view line(data, size * n);
+// One header line as received (curl's header callback and the native client both call it).
+void on_header_line(Transfer& t, std::string_view line) {
   if (line.rfind("HTTP/", 0) == 0) {
     // A new status line (after 100 Continue or an interim response): start over.
-    t->response.headers.clear();
+    t.response.headers.clear();
     auto sp = line.find(' ');
-    t->response.status = sp == std::string_view::npos ? 0 : std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
-    t->in_final_headers = t->response.status >= 200;
+    t.response.status = sp == std::string_view::npos ? 0 : std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
+    t.in_final_headers = t.response.status >= 200;
   } else if (line == "\r\n" || line == "\n") {
-    if (t->in_final_headers && !t->headers_done) t->on_headers_complete();
+    if (t.in_final_headers && !t.headers_done) t.on_headers_complete();
   } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
-    t->response.headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
+    t.response.headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
   }
+}
+
+size_t header_cb(char* data, size_t size, size_t n, void* user) {
+  on_header_line(*static_cast<Transfer*>(user), std::string_view(data, size * n));
   return size * n;
 }
 
@@ -175,17 +188,17 @@ const char* to_string(HttpEnd end) {
 void HttpCancel::cancel() {
   std::lock_guard<std::mutex> lock(m_mutex);
   m_cancelled = true;
-  if (m_multi) curl_multi_wakeup(static_cast<CURLM*>(m_multi));
+  if (m_wake) m_wake();
 }
 
-void HttpCancel::attach(void* multi) {
+void HttpCancel::attach(std::function<void()> wake) {
   std::lock_guard<std::mutex> lock(m_mutex);
-  m_multi = multi;
+  m_wake = std::move(wake);
 }
 
 void HttpCancel::detach() {
   std::lock_guard<std::mutex> lock(m_mutex);
-  m_multi = nullptr;
+  m_wake = nullptr;
 }
 
 std::string url_host_port(const std::string& url) {
@@ -215,7 +228,7 @@ util::Error describe_curl_error(int code, const std::string& url, const std::str
   using util::ErrorKind;
   std::string hp = url_host_port(url);
   std::string host = hp.substr(0, hp.rfind(':'));
-  std::string detail = errbuf.empty() ? curl_easy_strerror(static_cast<CURLcode>(code)) : errbuf;
+  std::string detail = errbuf.empty() ? curl_error_text(code) : errbuf;
   switch (code) {
     case CURLE_UNSUPPORTED_PROTOCOL:
       return {ErrorKind::io, "unsupported protocol in URL '" + url + "': use http:// or https:// (" + detail + ")"};
@@ -277,10 +290,258 @@ util::Error describe_curl_error(int code, const std::string& url, const std::str
   }
 }
 
-HttpClient::HttpClient(HttpClientOptions options) : m_options(std::move(options)) { global_init(); }
+// Registers how to wake one blocked transfer with an HttpCancel, for the transfer's lifetime.
+class CancelHook {
+ public:
+  CancelHook(HttpCancel* cancel, std::function<void()> wake) : m_cancel(cancel) {
+    if (m_cancel) m_cancel->attach(std::move(wake));
+  }
+  ~CancelHook() {
+    if (m_cancel) m_cancel->detach();
+  }
+  CancelHook(const CancelHook&) = delete;
+  CancelHook& operator=(const CancelHook&) = delete;
+
+ private:
+  HttpCancel* m_cancel;
+};
+
+namespace {
+
+// What a transfer ended with, from either back-end: a CURLcode and curl's error text, so one
+// mapping (below and describe_curl_error) serves both.
+using Wire = native::Outcome;
+
+bool env_set(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v;
+}
+
+// The hosts the curl path exempts from any proxy (CURLOPT_NOPROXY below).
+bool never_proxied(const std::string& host) {
+  return host == "127.0.0.1" || host == "::1" || iequals(host, "localhost");
+}
+
+Wire curl_transfer(const CurlApi& curl, Transfer& t, const Headers& sent, util::Deadline deadline,
+                   const HttpHooks& hooks) {
+  const HttpRequest& request = *t.request;
+  const HttpClientOptions& options = *t.options;
+  CURL* easy = curl.easy_init();
+  if (!easy) return Wire{CURLE_FAILED_INIT, "curl_easy_init failed"};
+  curl_slist* list = nullptr;
+  for (const auto& [k, v] : sent) list = curl.slist_append(list, (k + ": " + v).c_str());
+  // Suppress curl's own defaults: the request carries exactly what the caller asked for.
+  if (!find_header(sent, "accept")) list = curl.slist_append(list, "Accept:");
+  if (!find_header(sent, "content-type")) list = curl.slist_append(list, "Content-Type:");
+  list = curl.slist_append(list, "Expect:");
+
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  curl.easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+  curl.easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
+  curl.easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl.easy_setopt(easy, CURLOPT_HTTPHEADER, list);
+  curl.easy_setopt(easy, CURLOPT_HEADERFUNCTION, header_cb);
+  curl.easy_setopt(easy, CURLOPT_HEADERDATA, &t);
+  curl.easy_setopt(easy, CURLOPT_WRITEFUNCTION, write_cb);
+  curl.easy_setopt(easy, CURLOPT_WRITEDATA, &t);
+  curl.easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+  curl.easy_setopt(easy, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
+  curl.easy_setopt(easy, CURLOPT_SHARE, shared_cache(curl));
+  if (request.method == "GET") {
+    curl.easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+  } else if (request.method == "HEAD") {
+    curl.easy_setopt(easy, CURLOPT_NOBODY, 1L);
+  } else {
+    if (request.method != "POST") curl.easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (request.method == "POST" || !request.body.empty()) {
+      curl.easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      curl.easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
+    }
+  }
+  if (options.insecure) {
+    curl.easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl.easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  if (!options.cacert.empty()) curl.easy_setopt(easy, CURLOPT_CAINFO, options.cacert.c_str());
+  long budget_ms = 0;  // 0: no overall timeout (Deadline::never)
+  if (deadline.at() != util::Clock::time_point::max()) budget_ms = std::max(1, deadline.remaining_ms());
+  long connect_ms = static_cast<long>(options.connect_timeout.count());
+  if (budget_ms > 0 && budget_ms < connect_ms) connect_ms = budget_ms;
+  curl.easy_setopt(easy, CURLOPT_TIMEOUT_MS, budget_ms);
+  curl.easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+
+  // The multi interface only so that HttpCancel can wake a blocked transfer at once.
+  CURLM* multi = curl.multi_init();
+  curl.multi_add_handle(multi, easy);
+  Wire wire;
+  {
+    CancelHook hook(hooks.cancel, [&curl, multi] { curl.multi_wakeup(multi); });
+    for (;;) {
+      if (hooks.cancel && hooks.cancel->cancelled()) {
+        wire.cancelled = true;
+        break;
+      }
+      if (t.stopped && util::monotonic_ms() >= t.stop_at_ms) break;  // the server keeps it open
+      int running = 0;
+      if (curl.multi_perform(multi, &running) != CURLM_OK) {
+        wire.code = CURLE_FAILED_INIT;
+        break;
+      }
+      if (running == 0) {
+        int left = 0;
+        while (CURLMsg* msg = curl.multi_info_read(multi, &left)) {
+          if (msg->msg == CURLMSG_DONE) wire.code = msg->data.result;
+        }
+        break;
+      }
+      int wait_ms = 1000;
+      if (t.stopped) wait_ms = std::max(1, static_cast<int>(t.stop_at_ms - util::monotonic_ms()));
+      curl.multi_poll(multi, nullptr, 0, wait_ms, nullptr);
+    }
+  }
+  long os_errno = 0;
+  curl.easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
+  wire.os_errno = static_cast<int>(os_errno);
+  wire.errbuf = errbuf;
+  char* effective = nullptr;
+  if (curl.easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK && effective) {
+    t.response.effective_url = effective;
+  }
+  curl.multi_remove_handle(multi, easy);
+  curl.multi_cleanup(multi);
+  curl.easy_cleanup(easy);
+  curl.slist_free_all(list);
+  return wire;
+}
+
+Wire native_transfer(Transfer& t, const native::Url& url, const Headers& sent, util::Deadline deadline,
+                     const HttpHooks& hooks) {
+  const HttpRequest& request = *t.request;
+  // The same body rule as the curl path: POST always sends one, GET and HEAD never.
+  bool head = request.method == "HEAD";
+  bool send_body = request.method != "GET" && !head && (request.method == "POST" || !request.body.empty());
+  std::string bytes = native::format_request(request.method, url, sent, request.body, send_body);
+
+  native::Sink sink;
+  sink.header_line = [&t](std::string_view line) { on_header_line(t, line); };
+  sink.body = [&t](std::string_view chunk) {
+    if (!t.headers_done) t.on_headers_complete();
+    return t.on_body(chunk);
+  };
+  sink.abort_at_ms = [&t] { return t.stopped ? t.stop_at_ms : 0.0; };
+
+  native::Exchange x;
+  x.url = &url;
+  x.request = bytes;
+  x.head_request = head;
+  x.deadline = deadline;
+  x.connect_timeout = t.options->connect_timeout;
+  // Only a cancellable request (a long-lived GET stream) pays for an eventfd to wake its poll.
+  util::UniqueFd wake(hooks.cancel ? ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) : -1);
+  int wake_fd = wake.get();
+  CancelHook hook(hooks.cancel, [wake_fd] {
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(wake_fd, &one, sizeof one);
+  });
+  x.cancel = hooks.cancel;
+  x.cancel_fd = wake_fd;
+  t.response.effective_url = url.normalized;
+  return native::perform(x, sink);
+}
+
+// The response, or the error, of a transfer that has ended (either back-end).
+util::Expected<HttpResponse> finish(Transfer& t, const Wire& wire) {
+  const HttpClientOptions& options = *t.options;
+  const HttpRequest& request = *t.request;
+  auto redact = [&](std::string s) { return options.tracer ? options.tracer->redact(std::move(s)) : s; };
+  auto fail = [&](util::Error e) -> util::Expected<HttpResponse> {
+    e.message = redact(std::move(e.message));
+    if (options.tracer) {
+      TraceEvent ev;
+      ev.direction = Direction::info;
+      ev.channel = "http";
+      ev.url = request.url;
+      ev.body = e.message;
+      options.tracer->emit(std::move(ev));
+    }
+    return e;
+  };
+  double elapsed = t.response.done_at_ms - t.response.started_at_ms;
+  const int result = wire.code;
+  const std::string& errbuf = wire.errbuf;
+
+  if (!t.fatal.empty()) return fail({util::ErrorKind::io, t.fatal});
+  if (wire.cancelled) {
+    if (!t.headers_done) return fail({util::ErrorKind::closed, "request to " + request.url + " cancelled"});
+    t.response.end = HttpEnd::cancelled;
+  } else if (t.stopped && (result == CURLE_WRITE_ERROR || result == CURLE_OK)) {
+    t.response.end = HttpEnd::stopped;
+  } else if (result == CURLE_OPERATION_TIMEDOUT && t.headers_done && t.response.sse) {
+    t.response.end = HttpEnd::deadline;
+  } else if (result == CURLE_OPERATION_TIMEDOUT && t.headers_done) {
+    return fail({util::ErrorKind::timeout,
+                 request.method + " " + request.url + ": response body not complete within " +
+                     seconds(elapsed) + " (" + std::to_string(t.response.body.size()) +
+                     " bytes received, status " + std::to_string(t.response.status) + ")"});
+  } else if (result == CURLE_OPERATION_TIMEDOUT && !contains(errbuf, "onnect") &&
+             !contains(errbuf, "Resolving")) {
+    return fail({util::ErrorKind::timeout,
+                 request.method + " " + request.url + ": no response headers within " + seconds(elapsed)});
+  } else if (result != CURLE_OK) {
+    return fail(describe_curl_error(result, request.url, errbuf, wire.os_errno));
+  }
+  if (t.response.sse) {
+    t.parser.finish();
+    t.response.sse_partial_event = t.parser.has_partial_event();
+  } else if (t.headers_done) {
+    TraceEvent e;
+    e.direction = Direction::receive;
+    e.channel = "http";
+    e.url = request.url;
+    e.http_status = t.response.status;
+    e.headers = t.response.headers;
+    e.body = t.response.body;
+    t.trace(std::move(e));
+  }
+  return std::move(t.response);
+}
+
+}  // namespace
+
+// libcurl is loaded by the first request that needs it, not here: a transport may build a client
+// it never uses, and plain http:// never needs it.
+HttpClient::HttpClient(HttpClientOptions options) : m_options(std::move(options)) {
+  switch (m_options.backend) {
+    case HttpBackend::native:
+      m_native = true;
+      break;
+    case HttpBackend::curl:
+      break;
+    case HttpBackend::automatic: {
+      const char* forced = std::getenv("MCP_PROBE_HTTP");
+      m_native = !(forced && iequals(forced, "curl"));
+      m_proxy_in_env =
+          env_set("http_proxy") || env_set("HTTP_PROXY") || env_set("all_proxy") || env_set("ALL_PROXY");
+      break;
+    }
+  }
+}
+
+bool HttpClient::use_native(const std::string& host) const {
+  return m_native && (!m_proxy_in_env || never_proxied(host));
+}
 
 util::Expected<HttpResponse> HttpClient::perform(const HttpRequest& request, util::Deadline deadline,
                                                  const HttpHooks& hooks) const {
+  std::optional<native::Url> url;
+  if (m_native) url = native::parse_http_url(request.url);
+  if (url && !use_native(url->host)) url.reset();
+  const util::Expected<CurlApi>* curl = nullptr;
+  if (!url) {
+    curl = &curl_api();
+    if (!*curl) return curl->error();  // before tracing: nothing was sent
+  }
+
   Transfer t(m_options.max_event_bytes);
   t.request = &request;
   t.hooks = &hooks;
@@ -300,138 +561,10 @@ util::Expected<HttpResponse> HttpClient::perform(const HttpRequest& request, uti
     t.trace(std::move(e));
   }
 
-  CURL* easy = curl_easy_init();
-  if (!easy) return util::make_error(util::ErrorKind::io, "curl_easy_init failed");
-  curl_slist* list = nullptr;
-  for (const auto& [k, v] : sent) list = curl_slist_append(list, (k + ": " + v).c_str());
-  // Suppress curl's own defaults: the request carries exactly what the caller asked for.
-  if (!find_header(sent, "accept")) list = curl_slist_append(list, "Accept:");
-  if (!find_header(sent, "content-type")) list = curl_slist_append(list, "Content-Type:");
-  list = curl_slist_append(list, "Expect:");
-
-  char errbuf[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, header_cb);
-  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, write_cb);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
-  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(easy, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
-  curl_easy_setopt(easy, CURLOPT_SHARE, shared_cache());
-  if (request.method == "GET") {
-    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
-  } else if (request.method == "HEAD") {
-    curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
-  } else {
-    if (request.method != "POST") curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    if (request.method == "POST" || !request.body.empty()) {
-      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-      curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
-    }
-  }
-  if (m_options.insecure) {
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
-  }
-  if (!m_options.cacert.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, m_options.cacert.c_str());
-  long budget_ms = 0;  // 0: no overall timeout (Deadline::never)
-  if (deadline.at() != util::Clock::time_point::max()) budget_ms = std::max(1, deadline.remaining_ms());
-  long connect_ms = static_cast<long>(m_options.connect_timeout.count());
-  if (budget_ms > 0 && budget_ms < connect_ms) connect_ms = budget_ms;
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, budget_ms);
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
-
-  // The multi interface only so that HttpCancel can wake a blocked transfer at once.
-  CURLM* multi = curl_multi_init();
-  curl_multi_add_handle(multi, easy);
-  if (hooks.cancel) hooks.cancel->attach(multi);
-  CURLcode result = CURLE_OK;
-  bool cancelled = false;
-  for (;;) {
-    if (hooks.cancel && hooks.cancel->cancelled()) {
-      cancelled = true;
-      break;
-    }
-    if (t.stopped && util::monotonic_ms() >= t.stop_at_ms) break;  // the server keeps it open
-    int running = 0;
-    if (curl_multi_perform(multi, &running) != CURLM_OK) {
-      result = CURLE_FAILED_INIT;
-      break;
-    }
-    if (running == 0) {
-      int left = 0;
-      while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
-        if (msg->msg == CURLMSG_DONE) result = msg->data.result;
-      }
-      break;
-    }
-    int wait_ms = 1000;
-    if (t.stopped) wait_ms = std::max(1, static_cast<int>(t.stop_at_ms - util::monotonic_ms()));
-    curl_multi_poll(multi, nullptr, 0, wait_ms, nullptr);
-  }
-  if (hooks.cancel) hooks.cancel->detach();
-  long os_errno = 0;
-  curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
-  char* effective = nullptr;
-  if (curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK && effective) {
-    t.response.effective_url = effective;
-  }
-  curl_multi_remove_handle(multi, easy);
-  curl_multi_cleanup(multi);
-  curl_easy_cleanup(easy);
-  curl_slist_free_all(list);
+  Wire wire =
+      url ? native_transfer(t, *url, sent, deadline, hooks) : curl_transfer(**curl, t, sent, deadline, hooks);
   t.response.done_at_ms = util::monotonic_ms();
-
-  auto redact = [&](std::string s) { return m_options.tracer ? m_options.tracer->redact(std::move(s)) : s; };
-  auto fail = [&](util::Error e) -> util::Expected<HttpResponse> {
-    e.message = redact(std::move(e.message));
-    if (m_options.tracer) {
-      TraceEvent ev;
-      ev.direction = Direction::info;
-      ev.channel = "http";
-      ev.url = request.url;
-      ev.body = e.message;
-      m_options.tracer->emit(std::move(ev));
-    }
-    return e;
-  };
-  double elapsed = t.response.done_at_ms - t.response.started_at_ms;
-
-  if (!t.fatal.empty()) return fail({util::ErrorKind::io, t.fatal});
-  if (cancelled) {
-    if (!t.headers_done) return fail({util::ErrorKind::closed, "request to " + request.url + " cancelled"});
-    t.response.end = HttpEnd::cancelled;
-  } else if (t.stopped && (result == CURLE_WRITE_ERROR || result == CURLE_OK)) {
-    t.response.end = HttpEnd::stopped;
-  } else if (result == CURLE_OPERATION_TIMEDOUT && t.headers_done && t.response.sse) {
-    t.response.end = HttpEnd::deadline;
-  } else if (result == CURLE_OPERATION_TIMEDOUT && t.headers_done) {
-    return fail({util::ErrorKind::timeout, request.method + " " + request.url + ": response body not complete within " +
-                                               seconds(elapsed) + " (" + std::to_string(t.response.body.size()) +
-                                               " bytes received, status " + std::to_string(t.response.status) + ")"});
-  } else if (result == CURLE_OPERATION_TIMEDOUT && !contains(errbuf, "onnect") && !contains(errbuf, "Resolving")) {
-    return fail({util::ErrorKind::timeout,
-                 request.method + " " + request.url + ": no response headers within " + seconds(elapsed)});
-  } else if (result != CURLE_OK) {
-    return fail(describe_curl_error(result, request.url, errbuf, static_cast<int>(os_errno)));
-  }
-  if (t.response.sse) {
-    t.parser.finish();
-    t.response.sse_partial_event = t.parser.has_partial_event();
-  } else if (t.headers_done) {
-    TraceEvent e;
-    e.direction = Direction::receive;
-    e.channel = "http";
-    e.url = request.url;
-    e.http_status = t.response.status;
-    e.headers = t.response.headers;
-    e.body = t.response.body;
-    t.trace(std::move(e));
-  }
-  return std::move(t.response);
+  return finish(t, wire);
 }
 
 }  // namespace mcp_probe::transport

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstdlib>
+#include <optional>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -170,9 +172,32 @@ class TestServer {
 
 Deadline soon() { return Deadline::after(Millis(5000)); }
 
-}  // namespace
+// Sets (or, with nullptr, unsets) an environment variable for one scope. The transports read
+// MCP_PROBE_HTTP when they build their HttpClient, so this picks the back-end under test.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : m_name(name) {
+    if (const char* old = std::getenv(name)) m_old = old;
+    if (value) {
+      ::setenv(name, value, 1);
+    } else {
+      ::unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (m_old) {
+      ::setenv(m_name, m_old->c_str(), 1);
+    } else {
+      ::unsetenv(m_name);
+    }
+  }
 
-TEST_CASE("transport::HttpTransport") {
+ private:
+  const char* m_name;
+  std::optional<std::string> m_old;
+};
+
+void http_transport_cases() {
   TestServer server;
   Tracer tracer;
   std::vector<std::string> trace_lines;
@@ -303,7 +328,7 @@ TEST_CASE("transport::HttpTransport") {
   }
 }
 
-TEST_CASE("transport::LegacySseTransport") {
+void legacy_sse_cases() {
   TestServer server;
   LegacySseOptions opts;
   opts.url = server.url("/sse");
@@ -330,4 +355,28 @@ TEST_CASE("transport::LegacySseTransport") {
     CHECK(r.error().message.find("HTTP 400") != std::string::npos);
   }
   t.close();
+}
+
+}  // namespace
+
+TEST_CASE("transport::HttpTransport") {
+  SUBCASE("native") {
+    ScopedEnv env("MCP_PROBE_HTTP", nullptr);
+    http_transport_cases();
+  }
+  SUBCASE("curl") {
+    ScopedEnv env("MCP_PROBE_HTTP", "curl");
+    http_transport_cases();
+  }
+}
+
+TEST_CASE("transport::LegacySseTransport") {
+  SUBCASE("native") {
+    ScopedEnv env("MCP_PROBE_HTTP", nullptr);
+    legacy_sse_cases();
+  }
+  SUBCASE("curl") {
+    ScopedEnv env("MCP_PROBE_HTTP", "curl");
+    legacy_sse_cases();
+  }
 }

@@ -1,13 +1,18 @@
 #pragma once
 
-// HttpClient: a small libcurl wrapper, the only place besides the HTTP transports' sources that
-// sees curl. One request per perform() call on its own easy handle, so any number of threads can
-// perform requests concurrently on one client. Every request has a deadline. A text/event-stream
+// HttpClient: the HTTP client of the transports, the only place besides the HTTP transports'
+// sources that sees curl. Two back-ends behind one contract: plain http:// goes over a native
+// HTTP/1.1 client on POSIX sockets (no libcurl to load: local servers answer in well under a
+// millisecond, and loading libcurl's ~37 libraries would cost ~10 ms), everything else (https://,
+// a proxy from the environment, MCP_PROBE_HTTP=curl) over libcurl. One request per perform()
+// call, so any number of threads can perform requests concurrently on one client; each thread
+// reuses its own keep-alive connections. Every request has a deadline. A text/event-stream
 // response is parsed incrementally (SseParser) and each event can be handed to a callback that
 // may stop the transfer, so a caller can read "until the response arrives" without waiting for
 // the server to close the stream. Redirects are not followed (a tester reports what it got).
-// The request carries exactly the headers given (curl's default Accept and form Content-Type
-// are suppressed), plus a User-Agent unless one is given.
+// The request carries exactly the headers given (no default Accept or form Content-Type; a
+// header with an empty value is not sent), plus Host, Content-Length when a body is sent (always
+// for POST) and a User-Agent unless one is given; never Expect: 100-continue.
 
 #include <atomic>
 #include <cstddef>
@@ -77,12 +82,23 @@ class HttpCancel {
   bool cancelled() const { return m_cancelled.load(); }
 
  private:
-  friend class HttpClient;
-  void attach(void* multi);
+  friend class CancelHook;  // http_client.cpp: attaches a wake-up for one transfer
+  // The running perform() registers how to wake it (a curl multi wakeup, an eventfd write);
+  // cancel() calls it under the lock, so it is never called after detach().
+  void attach(std::function<void()> wake);
   void detach();
   std::mutex m_mutex;
-  void* m_multi = nullptr;
+  std::function<void()> m_wake;
   std::atomic<bool> m_cancelled{false};
+};
+
+// Which client carries a request. https:// always goes over libcurl.
+enum class HttpBackend {
+  automatic,  // native for http://, unless MCP_PROBE_HTTP=curl or a proxy variable (http_proxy,
+              // HTTP_PROXY, all_proxy, ALL_PROXY) is set and the host is not 127.0.0.1, ::1 or
+              // localhost (curl never proxies those); read when the client is constructed
+  curl,       // libcurl for everything
+  native,     // native for every http:// URL it can parse, whatever the environment
 };
 
 struct HttpClientOptions {
@@ -92,6 +108,7 @@ struct HttpClientOptions {
   Tracer* tracer = nullptr;     // not owned; must outlive the client
   std::size_t max_body_bytes = 64u * 1024u * 1024u;
   std::size_t max_event_bytes = SseParser::k_default_max_event_bytes;
+  HttpBackend backend = HttpBackend::automatic;
 };
 
 struct HttpHooks {
@@ -113,7 +130,11 @@ class HttpClient {
                                        const HttpHooks& hooks = {}) const;
 
  private:
+  bool use_native(const std::string& host) const;
+
   HttpClientOptions m_options;
+  bool m_native = false;          // plain http:// may go over the native client
+  bool m_proxy_in_env = false;    // ... but only to loopback hosts (automatic backend)
 };
 
 // A one-line diagnosis of a curl error code (CURLE_*) for `url`, e.g. "cannot resolve host 'x'"
