@@ -32,4 +32,15 @@ struct HttpOptions {
 // (checked at least every 100 ms) or SIGINT/SIGTERM.
 int run_http(const Config& config, const HttpOptions& options, const std::atomic<bool>& stop);
 
+// run_http from the module mcp-refserver-http.so (next to the executable, or in
+// ../MCP_REFSERVER_MODULE_DIR when installed): the executable itself does not link the HTTP
+// front-ends, so a stdio server starts without loading cpp-httplib and OpenSSL. Prints one
+// line and returns 1 when the module cannot be loaded.
+int run_http_module(const Config& config, const HttpOptions& options, const std::atomic<bool>& stop);
+
+// The module's entry point, the C name run_http_module looks up.
+using RunHttpFn = int (*)(const Config& config, const HttpOptions& options, const std::atomic<bool>& stop);
+inline constexpr const char* k_run_http_symbol = "mcp_refserver_run_http";
+inline constexpr const char* k_http_module_name = "mcp-refserver-http.so";
+
 }  // namespace mcp_probe::refserver
