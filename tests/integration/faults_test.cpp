@@ -88,6 +88,14 @@ void expect_clean(const checks::RunReport& report) {
   CHECK(s.pass > 40);
 }
 
+// expect_clean, and `id` in particular passed (was not merely skipped).
+void expect_clean_passing(const checks::RunReport& report, const std::string& id) {
+  expect_clean(report);
+  const auto* c = find(report, id);
+  REQUIRE(c != nullptr);
+  CHECK(c->status == checks::Status::pass);
+}
+
 TEST_CASE("integration::reference server passes every check") {
   checks::RunOptions base;
   base.allow_tools = k_safe_tools;
@@ -95,21 +103,13 @@ TEST_CASE("integration::reference server passes every check") {
   SUBCASE("stdio") {
     base.cancel_tool = "slow";
     base.tool_args["slow"] = R"({"steps":10,"delay_ms":100})";
-    auto report = run_against("stdio", {}, 0, base);
-    expect_clean(report);
-    const auto* cancel = find(report, "util.cancel.honoured");
-    REQUIRE(cancel != nullptr);
-    CHECK(cancel->status == checks::Status::pass);
+    expect_clean_passing(run_against("stdio", {}, 0, base), "util.cancel.honoured");
   }
   SUBCASE("stdio, paginated") { expect_clean(run_against("stdio", {}, 2, base)); }
   SUBCASE("streamable http, SSE answers") {
     base.allow_tools.push_back("slow");
     base.tool_args["slow"] = R"({"steps":3,"delay_ms":60})";
-    auto report = run_against("http", {}, 0, base);
-    expect_clean(report);
-    const auto* unbuffered = find(report, "http.sse.unbuffered");
-    REQUIRE(unbuffered != nullptr);
-    CHECK(unbuffered->status == checks::Status::pass);
+    expect_clean_passing(run_against("http", {}, 0, base), "http.sse.unbuffered");
   }
   SUBCASE("streamable http, JSON answers") { expect_clean(run_against("http", {}, 0, base, "json")); }
   SUBCASE("streamable http, polling: every POST stream closes after its priming event") {
@@ -120,11 +120,7 @@ TEST_CASE("integration::reference server passes every check") {
     auto o = testing::url_options(server.url(), "http");
     o.allow_tools = base.allow_tools;
     o.timeout_s = base.timeout_s;
-    auto report = probe(o);
-    expect_clean(report);
-    const auto* retry = find(report, "http.sse.retry-before-close");
-    REQUIRE(retry != nullptr);
-    CHECK(retry->status == checks::Status::pass);
+    expect_clean_passing(probe(o), "http.sse.retry-before-close");
   }
   SUBCASE("legacy http+sse") {
     base.protocol_version = "2024-11-05";

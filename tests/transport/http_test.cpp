@@ -357,26 +357,20 @@ void legacy_sse_cases() {
   t.close();
 }
 
+// Runs `cases` with the native HTTP client and again with libcurl.
+void on_both_backends(void (*cases)()) {
+  SUBCASE("native") {
+    ScopedEnv env("MCP_PROBE_HTTP", nullptr);
+    cases();
+  }
+  SUBCASE("curl") {
+    ScopedEnv env("MCP_PROBE_HTTP", "curl");
+    cases();
+  }
+}
+
 }  // namespace
 
-TEST_CASE("transport::HttpTransport") {
-  SUBCASE("native") {
-    ScopedEnv env("MCP_PROBE_HTTP", nullptr);
-    http_transport_cases();
-  }
-  SUBCASE("curl") {
-    ScopedEnv env("MCP_PROBE_HTTP", "curl");
-    http_transport_cases();
-  }
-}
+TEST_CASE("transport::HttpTransport") { on_both_backends(http_transport_cases); }
 
-TEST_CASE("transport::LegacySseTransport") {
-  SUBCASE("native") {
-    ScopedEnv env("MCP_PROBE_HTTP", nullptr);
-    legacy_sse_cases();
-  }
-  SUBCASE("curl") {
-    ScopedEnv env("MCP_PROBE_HTTP", "curl");
-    legacy_sse_cases();
-  }
-}
+TEST_CASE("transport::LegacySseTransport") { on_both_backends(legacy_sse_cases); }
