@@ -175,7 +175,7 @@ std::vector<CheckDef> http_defs() {
                "non-browser clients (CLIs, desktop apps), which do not send Origin. Reject only present and "
                "invalid Origins."),
       make_def(
-          "http.bind.localhost", Level::should, Kind::fixture, k_ver_all, k_tr_http,
+          "http.bind.localhost", Level::should, Kind::active, k_ver_all, k_tr_http,
           "A locally run server listens on localhost only", k_security,
           "The server binds 0.0.0.0 or :: (a common framework default), exposing it to the whole "
           "network. Bind 127.0.0.1 (or ::1) when running locally; make wider binding an explicit option."),

@@ -1,9 +1,12 @@
 // Streamable HTTP probes: status codes, content types, SSE streams, sessions, protocol-version
 // header, Origin and CORS. Destructive probes use their own sessions.
 
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "mcp_probe/protocol/versions.h"
 #include "mcp_probe/transport/http.h"
@@ -186,6 +189,10 @@ void check_no_broadcast(Context& ctx, const protocol::Exchange& first, const Bar
   if (first.reply) note(*first.reply);
   for (const auto& r : first.others) note(r);
   for (const auto& r : barrier.before) note(r);
+  // A copy on the GET stream was written before the barrier's reply, but the stream's reader
+  // thread may not have queued it yet on a loaded machine: a short bounded wait for it.
+  const util::Deadline late = util::Deadline::after(util::Millis(20));
+  while (auto more = ctx.session().next(late)) note(*more);
   for (const auto& [text, where] : seen) {
     if (where.first.size() < 2) continue;
     return ctx.violation("http.streams.no-broadcast", "the same message arrived on the GET stream and on a POST response",
@@ -415,10 +422,50 @@ void probe_info(Context& ctx) {
     }
     ctx.info("http.health.endpoint", found.empty() ? "no /health or /healthz endpoint" : "GET " + found + " answers 200");
   }
-  for (const char* c : {"http.streams.no-broadcast", "http.bind.localhost"}) {
-    ctx.skip(c, std::string(c) == "http.bind.localhost" ? "needs mcp-probe to start the HTTP server itself"
-                                                         : "needs a fixture that emits on both streams");
+}
+
+// The local addresses listening on TCP `port` (hex as in /proc/net/tcp*: "00000000" is
+// 0.0.0.0, 32 zeros is ::), from the kernel's socket tables of this network namespace.
+std::vector<std::string> listening_addresses(int port) {
+  std::vector<std::string> out;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream in(table);
+    std::string line;
+    std::getline(in, line);  // the header
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string slot, local, remote, state;
+      if (!(fields >> slot >> local >> remote >> state) || state != "0A") continue;  // 0A: LISTEN
+      std::size_t colon = local.rfind(':');
+      if (colon == std::string::npos) continue;
+      if (std::strtol(local.c_str() + colon + 1, nullptr, 16) == port) out.push_back(local.substr(0, colon));
+    }
   }
+  return out;
+}
+
+// http.bind.localhost: a server reached on this machine's loopback should listen on loopback
+// only. Read from the kernel's socket tables: no traffic to any other address.
+void probe_bind(Context& ctx) {
+  const char* id = "http.bind.localhost";
+  if (!ctx.wants(id)) return;
+  const std::string hp = transport::url_host_port(ctx.options().url);
+  const std::string host = hp.substr(0, hp.rfind(':'));
+  const int port = std::atoi(hp.c_str() + hp.rfind(':') + 1);
+  const bool loopback = host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
+  if (!loopback) return ctx.skip(id, "the server is not reached over this machine's loopback");
+  std::vector<std::string> listening = listening_addresses(port);
+  if (listening.empty()) {
+    return ctx.skip(id, "no socket listening on port " + std::to_string(port) +
+                            " in this network namespace (a container or a forwarded port?)");
+  }
+  for (const std::string& address : listening) {
+    if (address.find_first_not_of('0') != std::string::npos) continue;
+    std::string all = address.size() > 8 ? "[::]" : "0.0.0.0";
+    return ctx.violation(id, "the server listens on all interfaces, not only on localhost",
+                         {"127.0.0.1:" + std::to_string(port), all + ":" + std::to_string(port), {}});
+  }
+  ctx.pass(id, "port " + std::to_string(port) + " listens on loopback only");
 }
 
 }  // namespace
@@ -437,6 +484,7 @@ std::vector<Step> http_steps() {
       {"MCP-Protocol-Version", only_http(probe_protocol_version_header)},
       {"Origin and CORS", only_http(probe_origin_and_cors)},
       {"HTTP facts", only_http(probe_info)},
+      {"bind address", only_http(probe_bind)},
   };
 }
 

@@ -16,11 +16,6 @@ using namespace mcp_probe;
 
 namespace {
 
-// Checks mcp-probe does not implement yet (their faults exist in the reference server).
-const std::set<std::string> k_not_implemented = {
-    "http.bind.localhost",        // needs mcp-probe to launch the HTTP server itself
-};
-
 const std::vector<std::string> k_safe_tools = {"echo", "add", "fail", "test_simple_text", "test_image_content",
                                                "test_tool_with_logging", "test_tool_with_progress"};
 
@@ -141,7 +136,6 @@ void check_faults(const std::string& wanted_transport) {
   for (const auto& fault : refserver::fault_table()) {
     std::string name(fault.name);
     std::string check(fault.breaks);
-    if (k_not_implemented.count(check)) continue;
     std::string transport = name.rfind("legacy-", 0) == 0 ? "sse" : fault.http ? "http" : "stdio";
     if (transport != wanted_transport) continue;
     ++tried;
