@@ -1,6 +1,13 @@
 // Streamable HTTP probes: status codes, content types, SSE streams, sessions, protocol-version
 // header, Origin and CORS. Destructive probes use their own sessions.
 
+#include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -10,6 +17,7 @@
 
 #include "mcp_probe/protocol/versions.h"
 #include "mcp_probe/transport/http.h"
+#include "mcp_probe/util/fd.h"
 #include "sequences.h"
 
 namespace mcp_probe::checks {
@@ -424,6 +432,60 @@ void probe_info(Context& ctx) {
   }
 }
 
+// Whether a socket of this network namespace listens on TCP `port` at the wildcard address
+// (0.0.0.0 or ::), asked through NETLINK_SOCK_DIAG (one round trip; reading /proc/net/tcp* costs
+// milliseconds on some virtual machines). nullopt when no socket listens on the port, or the
+// kernel does not answer (then the caller reads /proc).
+std::optional<bool> listens_on_wildcard_netlink(int port, bool& answered) {
+  answered = false;
+  util::UniqueFd fd(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
+  if (fd.get() < 0) return std::nullopt;
+  bool any = false, wildcard = false;
+  for (int family : {AF_INET, AF_INET6}) {
+    struct {
+      nlmsghdr header;
+      inet_diag_req_v2 request;
+    } query{};
+    query.header.nlmsg_len = sizeof query;
+    query.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    query.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    query.request.sdiag_family = static_cast<std::uint8_t>(family);
+    query.request.sdiag_protocol = IPPROTO_TCP;
+    query.request.idiag_states = 1u << 10;  // TCP_LISTEN
+    query.request.id.idiag_sport = htons(static_cast<std::uint16_t>(port));
+    if (::send(fd.get(), &query, sizeof query, 0) < 0) return std::nullopt;
+    bool done = false;
+    while (!done) {
+      alignas(nlmsghdr) char buf[16384];
+      ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
+      if (n <= 0) return std::nullopt;
+      const std::size_t size = static_cast<std::size_t>(n);
+      for (std::size_t at = 0; !done && at + sizeof(nlmsghdr) <= size;) {
+        const auto* h = reinterpret_cast<const nlmsghdr*>(buf + at);
+        if (h->nlmsg_len < sizeof(nlmsghdr) || at + h->nlmsg_len > size) return std::nullopt;
+        const std::size_t next = at + NLMSG_ALIGN(h->nlmsg_len);
+        const char* payload = buf + at + NLMSG_ALIGN(sizeof(nlmsghdr));
+        at = next;
+        if (h->nlmsg_type == NLMSG_DONE) {
+          done = true;
+          break;
+        }
+        if (h->nlmsg_type == NLMSG_ERROR) return std::nullopt;
+        if (h->nlmsg_len < NLMSG_ALIGN(sizeof(nlmsghdr)) + sizeof(inet_diag_msg)) continue;
+        const auto* msg = reinterpret_cast<const inet_diag_msg*>(payload);
+        if (ntohs(msg->id.idiag_sport) != port) continue;  // older kernels ignore the port filter
+        any = true;
+        const auto* words = msg->id.idiag_src;
+        bool zero = words[0] == 0 && (family == AF_INET || (words[1] == 0 && words[2] == 0 && words[3] == 0));
+        wildcard = wildcard || zero;
+      }
+    }
+  }
+  answered = true;
+  if (!any) return std::nullopt;
+  return wildcard;
+}
+
 // The local addresses listening on TCP `port` (hex as in /proc/net/tcp*: "00000000" is
 // 0.0.0.0, 32 zeros is ::), from the kernel's socket tables of this network namespace.
 std::vector<std::string> listening_addresses(int port) {
@@ -454,7 +516,15 @@ void probe_bind(Context& ctx) {
   const int port = std::atoi(hp.c_str() + hp.rfind(':') + 1);
   const bool loopback = host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
   if (!loopback) return ctx.skip(id, "the server is not reached over this machine's loopback");
-  std::vector<std::string> listening = listening_addresses(port);
+  const std::string expected = "127.0.0.1:" + std::to_string(port);
+  bool answered = false;
+  std::optional<bool> wildcard = listens_on_wildcard_netlink(port, answered);
+  if (wildcard && *wildcard) {
+    return ctx.violation(id, "the server listens on all interfaces, not only on localhost",
+                         {expected, "0.0.0.0 or [::] port " + std::to_string(port), {}});
+  }
+  if (wildcard) return ctx.pass(id, "port " + std::to_string(port) + " listens on loopback only");
+  std::vector<std::string> listening = answered ? std::vector<std::string>{} : listening_addresses(port);
   if (listening.empty()) {
     return ctx.skip(id, "no socket listening on port " + std::to_string(port) +
                             " in this network namespace (a container or a forwarded port?)");
@@ -463,7 +533,7 @@ void probe_bind(Context& ctx) {
     if (address.find_first_not_of('0') != std::string::npos) continue;
     std::string all = address.size() > 8 ? "[::]" : "0.0.0.0";
     return ctx.violation(id, "the server listens on all interfaces, not only on localhost",
-                         {"127.0.0.1:" + std::to_string(port), all + ":" + std::to_string(port), {}});
+                         {expected, all + ":" + std::to_string(port), {}});
   }
   ctx.pass(id, "port " + std::to_string(port) + " listens on loopback only");
 }
