@@ -214,26 +214,26 @@ extern "C" void on_stop_signal(int) { g_signalled.store(true); }
 
 using namespace http;
 
-// Host (DNS rebinding) and Origin checks, before any route runs.
-httplib::Server::HandlerResponse check_request(const Config& config, const httplib::Request& req,
-                                               httplib::Response& res) {
-  if (req.path == "/health") return httplib::Server::HandlerResponse::Unhandled;
+// Host (DNS rebinding) and Origin checks. Run by the routes (guarded), not as httplib's
+// pre-routing handler: that one runs before the body is read, and a body left unread on a
+// keep-alive connection would be parsed as the next request.
+bool rejected(const Config& config, const httplib::Request& req, httplib::Response& res) {
   if (req.has_header("Host") && !is_localhost_host(req.get_header_value("Host"))) {
     json_error(res, 403, -32000, "Forbidden: Host is not localhost (DNS rebinding protection)");
-    return httplib::Server::HandlerResponse::Handled;
+    return true;
   }
   bool legacy = config.transport == "sse";
   bool has_origin = req.has_header("Origin");
   if (!has_origin && config.has("origin-required")) {
     json_error(res, 403, -32000, "Forbidden: Origin header required");
-    return httplib::Server::HandlerResponse::Handled;
+    return true;
   }
   bool accept_foreign = legacy ? config.has("legacy-origin-accepted") : config.has("origin-accepted");
   if (has_origin && !accept_foreign && !is_localhost_origin(req.get_header_value("Origin"))) {
     json_error(res, 403, -32000, "Forbidden: Origin not allowed");
-    return httplib::Server::HandlerResponse::Handled;
+    return true;
   }
-  return httplib::Server::HandlerResponse::Unhandled;
+  return false;
 }
 
 void add_cors_headers(const Config& config, const httplib::Request& req, httplib::Response& res) {
@@ -256,9 +256,6 @@ void configure(httplib::Server& server, const Config& config, const HttpOptions&
   server.set_read_timeout(10);
   server.set_write_timeout(10);
   server.set_payload_max_length(options.max_body_bytes);
-  server.set_pre_routing_handler([&config](const httplib::Request& req, httplib::Response& res) {
-    return check_request(config, req, res);
-  });
   server.set_post_routing_handler(
       [&config](const httplib::Request& req, httplib::Response& res) { add_cors_headers(config, req, res); });
   server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
@@ -271,8 +268,18 @@ void configure(httplib::Server& server, const Config& config, const HttpOptions&
 
 }  // namespace
 
+namespace http {
+
+httplib::Server::Handler guarded(const Config& config, httplib::Server::Handler handler) {
+  return [&config, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+    if (!rejected(config, req, res)) handler(req, res);
+  };
+}
+
+}  // namespace http
+
 int run_http(const Config& config, const HttpOptions& options, const std::atomic<bool>& stop) {
-  httplib::Server server;
+  ConnectionServer server;
   SessionRegistry sessions(config, options);
   WorkerGroup workers;
   Context ctx{config, options, sessions, workers};

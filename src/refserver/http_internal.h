@@ -246,6 +246,21 @@ using InlineWork = std::function<void(const std::function<void()>& flush)>;
 void serve_inline(httplib::Response& res, std::shared_ptr<SseStream> stream, ReaderMode mode,
                   InlineWork work, std::function<void()> on_end);
 
+// httplib::Server with its own connection layer (http_connection.cpp). httplib parses each
+// request and runs the routes (Server::process_request); this class owns the socket around that:
+// the keep-alive wait, buffered reads, and writes that leave in as few segments as possible.
+// httplib's own SocketStream polls before every read and write, asks the kernel for both
+// addresses on every request, and sends a response's header block and body as two segments, so
+// the client wakes up twice for one answer. Here a response with a Content-Length leaves with one
+// send(), a request costs one poll, one recv and one send, the addresses are looked up once per
+// connection, and an idle keep-alive connection notices stop() within 100 ms. Chunked bodies
+// (SSE streams) still go out chunk by chunk as they are written. Each connection runs on one
+// thread of httplib's task queue, as before.
+class ConnectionServer : public httplib::Server {
+ private:
+  bool process_and_close_socket(socket_t sock) override;
+};
+
 // Small helpers shared by the routes.
 std::string lower(std::string_view s);
 bool media_type_is(const std::string& header, std::string_view type);  // ignores parameters
@@ -253,6 +268,9 @@ bool accepts(const std::string& accept, std::string_view type);        // honour
 void json_error(httplib::Response& res, int status, int code, const std::string& message);
 bool is_localhost_origin(const std::string& origin);
 bool is_localhost_host(const std::string& host);
+
+// `handler` behind the Host (DNS rebinding) and Origin checks; every route but /health has them.
+httplib::Server::Handler guarded(const Config& config, httplib::Server::Handler handler);
 
 void install_streamable_routes(httplib::Server& server, Context& ctx);
 void install_legacy_routes(httplib::Server& server, Context& ctx);

@@ -363,18 +363,19 @@ void handle_options(Context& ctx, const httplib::Request& req, httplib::Response
 }  // namespace
 
 void install_streamable_routes(httplib::Server& server, Context& ctx) {
-  server.Post("/mcp",
-              [&ctx](const httplib::Request& req, httplib::Response& res) { handle_post(ctx, req, res); });
-  server.Get("/mcp",
-             [&ctx](const httplib::Request& req, httplib::Response& res) { handle_get(ctx, req, res); });
-  server.Delete(
-      "/mcp", [&ctx](const httplib::Request& req, httplib::Response& res) { handle_delete(ctx, req, res); });
-  server.Options(
-      "/mcp", [&ctx](const httplib::Request& req, httplib::Response& res) { handle_options(ctx, req, res); });
-  auto not_allowed = [](const httplib::Request&, httplib::Response& res) {
+  auto route = [&ctx](void (*handle)(Context&, const httplib::Request&, httplib::Response&)) {
+    return guarded(ctx.config, [&ctx, handle](const httplib::Request& req, httplib::Response& res) {
+      handle(ctx, req, res);
+    });
+  };
+  server.Post("/mcp", route(handle_post));
+  server.Get("/mcp", route(handle_get));
+  server.Delete("/mcp", route(handle_delete));
+  server.Options("/mcp", route(handle_options));
+  auto not_allowed = route([](Context&, const httplib::Request&, httplib::Response& res) {
     res.set_header("Allow", k_allow);
     json_error(res, 405, -32000, "Method Not Allowed");
-  };
+  });
   server.Put("/mcp", not_allowed);
   server.Patch("/mcp", not_allowed);
 }

@@ -1,0 +1,93 @@
+// ConnectionServer (src/refserver/http_connection.cpp): keep-alive connections carrying several
+// requests, written in one go so the server sees them back to back.
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "support/refserver_http.h"
+
+TEST_SUITE_BEGIN("integration");
+
+using namespace mcp_probe::testing::refserver_http;
+
+namespace {
+
+// Sends `requests` on one new connection and reads until `responses` status lines arrived, the
+// server closed, or 5 s passed. Returns everything read.
+std::string exchange(int port, const std::string& requests, int responses) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::send(fd, requests.data(), requests.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(requests.size()));
+  std::string got;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  auto count = [&] {
+    int n = 0;
+    for (std::size_t at = got.find("HTTP/1.1 "); at != std::string::npos; at = got.find("HTTP/1.1 ", at + 1)) ++n;
+    return n;
+  };
+  while (count() < responses && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    char buf[4096];
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return got;
+}
+
+std::string post(const std::string& body, const std::string& extra_headers) {
+  return "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+         "Accept: application/json, text/event-stream\r\n" +
+         extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+}  // namespace
+
+TEST_CASE("refserver::http connection") {
+  HttpServer server;
+
+  SUBCASE("a request refused for its Origin has its body consumed: the next request is parsed") {
+    std::string wire = post(init_body("2025-11-25"), "Origin: http://evil.example.com\r\n") +
+                       "OPTIONS /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://localhost\r\n\r\n";
+    std::string got = exchange(server.port(), wire, 2);
+    CHECK(got.rfind("HTTP/1.1 403 ", 0) == 0);
+    CHECK(got.find("HTTP/1.1 204 ") != std::string::npos);
+    CHECK(got.find("HTTP/1.1 400 ") == std::string::npos);
+  }
+  SUBCASE("HEAD: the header block is sent although no body follows") {
+    std::string wire = "HEAD /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                       "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    std::string got = exchange(server.port(), wire, 2);
+    CHECK(got.rfind("HTTP/1.1 200 ", 0) == 0);
+    std::size_t second = got.find("HTTP/1.1 200 ", 1);
+    REQUIRE(second != std::string::npos);
+    CHECK(got.substr(0, second).find(R"({"status":"ok"})") == std::string::npos);
+    CHECK(got.substr(second).find(R"({"status":"ok"})") != std::string::npos);
+  }
+  SUBCASE("responses with a body arrive whole, one after another, on one connection") {
+    std::string wire = post(init_body("2025-11-25"), "") + post(init_body("2025-06-18"), "");
+    std::string got = exchange(server.port(), wire, 2);
+    CHECK(got.find("\"protocolVersion\":\"2025-11-25\"") != std::string::npos);
+    CHECK(got.find("\"protocolVersion\":\"2025-06-18\"") != std::string::npos);
+    CHECK(got.find("HTTP/1.1 200 ", 1) > got.find("\"protocolVersion\":\"2025-11-25\""));
+  }
+  SUBCASE("Connection: close ends the connection after the response") {
+    const auto start = std::chrono::steady_clock::now();
+    std::string got = exchange(server.port(), "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 2);
+    CHECK(got.rfind("HTTP/1.1 200 ", 0) == 0);
+    CHECK(got.find("HTTP/1.1 ", 1) == std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));  // closed, not timed out
+  }
+}
+
+TEST_SUITE_END();
