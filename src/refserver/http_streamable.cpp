@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mcp_probe/json/wire.h"
 #include "refserver/http_internal.h"
 
 namespace mcp_probe::refserver::http {
@@ -160,10 +161,9 @@ void reply_sse(HttpSession& hs, std::vector<std::string> replies, httplib::Respo
 }
 
 // Notifications and responses only: handled synchronously; 202 unless Session rejected them.
-void post_without_requests(Context& ctx, HttpSession& hs, const json& body, const std::string& raw,
-                           httplib::Response& res) {
+void post_without_requests(Context& ctx, HttpSession& hs, const json& body, httplib::Response& res) {
   CollectOutbox collected;
-  hs.session().handle(raw, collected);
+  hs.session().handle_parsed(body, collected);
   std::vector<std::string> replies = collected.take();
   if (!replies.empty()) {
     // Invalid messages: the error responses Session produced, with an error status.
@@ -179,9 +179,9 @@ void post_without_requests(Context& ctx, HttpSession& hs, const json& body, cons
 }
 
 void post_initialize(Context& ctx, std::shared_ptr<HttpSession> hs, bool created, const json& body,
-                     const std::string& raw, httplib::Response& res) {
+                     httplib::Response& res) {
   JsonOutbox collected(*hs);
-  hs->session().handle(raw, collected);
+  hs->session().handle_parsed(body, collected);
   if (created && hs->session().protocol_version().empty()) {
     ctx.sessions.remove(hs->id());  // a failed initialize issues no session
   } else {
@@ -199,8 +199,7 @@ bool is_reconnection_call(const json& body) {
          body["params"].is_object() && body["params"].value("name", "") == "test_reconnection";
 }
 
-void post_streamed(Context& ctx, std::shared_ptr<HttpSession> hs, const json& body, const std::string& raw,
-                   httplib::Response& res) {
+void post_streamed(Context& ctx, std::shared_ptr<HttpSession> hs, json body, httplib::Response& res) {
   auto stream = hs->new_stream(false);
   ReaderMode mode{ctx.config.has("sse-buffered"), ctx.config.has("sse-never-close")};
   if (wants_priming(ctx.config, hs->session().protocol_version())) {
@@ -215,15 +214,15 @@ void post_streamed(Context& ctx, std::shared_ptr<HttpSession> hs, const json& bo
   hs->begin_use();
   if (mode.close_after_priming || mode.never_close) {
     // The handler outlives the connection (or the connection the handler): a worker thread.
-    ctx.workers.spawn([hs, stream, outbox, raw] {
-      hs->session().handle(raw, *outbox);
+    ctx.workers.spawn([hs, stream, outbox, message = std::move(body)] {
+      hs->session().handle_parsed(message, *outbox);
       stream->finish();
     });
     return serve_stream(res, stream, 0, mode, [hs] { hs->end_use(); });
   }
   if (!hs->session().may_wait(body)) {
     // Replies come at once: handled here, sent as one body (one write, no chunking).
-    hs->session().handle(raw, *outbox);
+    hs->session().handle_parsed(body, *outbox);
     stream->finish();
     hs->end_use();
     return serve_finished(res, *stream);
@@ -231,9 +230,9 @@ void post_streamed(Context& ctx, std::shared_ptr<HttpSession> hs, const json& bo
   // Streams as the handler goes, on the connection's thread: no thread start, no hand-off.
   serve_inline(
       res, stream, mode,
-      [hs, stream, outbox, raw](const std::function<void()>& flush) {
+      [hs, stream, outbox, message = std::move(body)](const std::function<void()>& flush) {
         outbox->on_append(flush);
-        hs->session().handle(raw, *outbox);
+        hs->session().handle_parsed(message, *outbox);
         outbox->on_append(nullptr);
         stream->finish();
       },
@@ -260,14 +259,16 @@ bool check_post_headers(Context& ctx, const httplib::Request& req, httplib::Resp
 
 void handle_post(Context& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!check_post_headers(ctx, req, res)) return;
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded()) {
+  // Parsed once, by the parser Session uses, and handed to it as it is.
+  auto parsed = mcp_probe::json::parse(req.body);
+  if (!parsed) {
     json err = {
         {"jsonrpc", "2.0"}, {"id", nullptr}, {"error", {{"code", -32700}, {"message", "Parse error"}}}};
     res.status = 400;
     res.set_content(err.dump(), "application/json");
     return;
   }
+  json body = std::move(*parsed);
   bool init = is_initialize(body);
   std::shared_ptr<HttpSession> hs;
   bool created = false;
@@ -278,15 +279,15 @@ void handle_post(Context& ctx, const httplib::Request& req, httplib::Response& r
     return;
   }
   if (!init && !check_protocol_version(ctx, *hs, req, res)) return;
-  if (init) return post_initialize(ctx, hs, created, body, req.body, res);
+  if (init) return post_initialize(ctx, hs, created, body, res);
   res.set_header("Mcp-Session-Id", hs->id());
-  if (!any_of_body(body, is_request)) return post_without_requests(ctx, *hs, body, req.body, res);
+  if (!any_of_body(body, is_request)) return post_without_requests(ctx, *hs, body, res);
   if (json_mode(ctx.config)) {
     JsonOutbox collected(*hs);
-    hs->session().handle(req.body, collected);
+    hs->session().handle_parsed(body, collected);
     return reply_json(ctx.config, body, hs->session().protocol_version(), collected.take(), res);
   }
-  post_streamed(ctx, hs, body, req.body, res);
+  post_streamed(ctx, hs, std::move(body), res);
 }
 
 // "<stream>-<seq>" -> (stream, seq); nullopt when the id is not one of ours.

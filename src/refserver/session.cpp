@@ -206,8 +206,7 @@ std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& 
     // A feature the server does not declare does not exist for the client; the undeclared-*
     // faults keep the methods while hiding the capability.
     const std::string capability = route->capability;
-    const Json caps = server_capabilities(*this, rank < 0 ? k_rank_2025_11 : rank);
-    if (!caps.contains(capability) && !has("undeclared-" + capability)) route = nullptr;
+    if (!declares(capability, rank < 0 ? k_rank_2025_11 : rank) && !has("undeclared-" + capability)) route = nullptr;
   }
   if (!route) {
     const bool wrong = has("wrong-method-not-found-code");
@@ -241,6 +240,13 @@ std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& 
     return std::nullopt;
   }
   return response;
+}
+
+bool Session::Impl::declares(const std::string& capability, int rank) {
+  std::lock_guard lock(mutex);
+  Json& caps = capabilities_by_rank[rank];
+  if (caps.is_null()) caps = server_capabilities(*this, rank);
+  return caps.contains(capability);
 }
 
 void Session::Impl::process_notification(const Json& message, Outbox& replies) {
@@ -288,7 +294,11 @@ void Session::handle(std::string_view raw, Outbox& replies) {
     impl.send(replies, error_response(nullptr, k_parse_error, "Parse error: " + parsed.error().message));
     return;
   }
-  const Json& message = *parsed;
+  handle_parsed(*parsed, replies);
+}
+
+void Session::handle_parsed(const Json& message, Outbox& replies) {
+  Impl& impl = *m_impl;
   if (!message.is_array()) {
     if (auto response = impl.process(message, replies, false)) impl.send(replies, std::move(*response));
     return;
@@ -311,10 +321,13 @@ bool Session::may_wait(const Json& message) const {
   if (message.is_array()) {
     return std::any_of(message.begin(), message.end(), [this](const Json& m) { return may_wait(m); });
   }
-  if (!message.is_object() || message.value("method", Json()) != "tools/call") return false;
-  const Json params = message.value("params", Json::object());
-  const Json name = params.is_object() ? params.value("name", Json()) : Json();
-  return name.is_string() && tool_may_wait(name.get<std::string>());
+  if (!message.is_object()) return false;
+  const auto method = message.find("method");
+  if (method == message.end() || *method != "tools/call") return false;
+  const auto params = message.find("params");
+  if (params == message.end() || !params->is_object()) return false;
+  const auto name = params->find("name");
+  return name != params->end() && name->is_string() && tool_may_wait(name->get_ref<const std::string&>());
 }
 
 std::string Session::protocol_version() const { return m_impl->negotiated(); }

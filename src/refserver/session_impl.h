@@ -80,9 +80,13 @@ struct Session::Impl {
   std::atomic<int> next_server_id{1};
   // The tool table by version rank: built once, not on every tools/call (see tool_defs).
   std::map<int, std::shared_ptr<const std::vector<ToolDef>>> tool_tables;
+  // The capabilities of initialize by version rank, built once (see declares).
+  std::map<int, Json> capabilities_by_rank;
 
   bool has(std::string_view fault) const { return config.has(fault); }
   std::string negotiated() const;
+  // Whether initialize declares `capability` (a top-level key) at version rank `rank`.
+  bool declares(const std::string& capability, int rank);
 
   // Serialises and sends one message, applying the wire-level faults.
   void send(Outbox& out, Json message);

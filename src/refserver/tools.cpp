@@ -36,13 +36,18 @@ bool type_matches(const std::string& type, const Json& value) {
 
 // The subset of JSON Schema the fixtures use: required properties and property types.
 std::string invalid_arguments(const Json& schema, const Json& arguments) {
-  for (const Json& name : schema.value("required", Json::array())) {
-    if (!arguments.contains(name.get<std::string>())) return "missing required argument '" + name.get<std::string>() + "'";
+  // Looked up in place: this runs on every tools/call.
+  if (auto required = schema.find("required"); required != schema.end() && required->is_array()) {
+    for (const Json& name : *required) {
+      if (!arguments.contains(name.get<std::string>())) return "missing required argument '" + name.get<std::string>() + "'";
+    }
   }
-  const Json properties = schema.value("properties", Json::object());
+  const auto properties = schema.find("properties");
+  if (properties == schema.end() || !properties->is_object()) return "";
   for (const auto& [name, value] : arguments.items()) {
-    if (!properties.contains(name)) continue;
-    const std::string type = properties[name].value("type", "");
+    const auto property = properties->find(name);
+    if (property == properties->end()) continue;
+    const std::string type = property->value("type", "");
     if (!type_matches(type, value)) return "argument '" + name + "' must be of type " + type;
   }
   return "";

@@ -48,6 +48,9 @@ class Session {
   // Replies and request-related notifications (progress, logs emitted while handling) go to
   // `replies`. Returns when every reply for this message has been sent. Thread-safe.
   void handle(std::string_view raw, Outbox& replies);
+  // The same for a message already parsed (json::parse, the same parser), so a front-end that
+  // had to look inside it does not parse it twice.
+  void handle_parsed(const nlohmann::json& message, Outbox& replies);
 
   // Whether handling `message` (parsed; a batch too) may wait: sleep, or ask the client and
   // wait for its answer. Front-ends stream such requests; the others complete at once, so
