@@ -19,30 +19,48 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-static std::string trim(std::string_view s) {
+static std::string_view trim(std::string_view s) {
   std::size_t b = s.find_first_not_of(" \t");
   if (b == std::string_view::npos) return {};
   std::size_t e = s.find_last_not_of(" \t");
-  return std::string(s.substr(b, e - b + 1));
+  return s.substr(b, e - b + 1);
+}
+
+// ASCII case-insensitive equality; `lowercase` is already lower case. No allocation: these run
+// on every request.
+static bool equals_lowercase(std::string_view s, std::string_view lowercase) {
+  if (s.size() != lowercase.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lowercase[i]) return false;
+  }
+  return true;
 }
 
 bool media_type_is(const std::string& header, std::string_view type) {
-  return lower(trim(std::string_view(header).substr(0, header.find(';')))) == type;
+  return equals_lowercase(trim(std::string_view(header).substr(0, header.find(';'))), type);
 }
 
 bool accepts(const std::string& accept, std::string_view type) {
-  std::string major(type.substr(0, type.find('/')));
-  std::size_t start = 0;
-  while (start <= accept.size()) {
-    std::size_t comma = accept.find(',', start);
-    std::string item = lower(trim(std::string_view(accept).substr(
-        start, comma == std::string::npos ? std::string::npos : comma - start)));
+  const std::string_view major = type.substr(0, type.find('/') + 1);  // "text/"
+  std::string_view rest(accept);
+  while (true) {
+    const std::size_t comma = rest.find(',');
+    std::string_view item = trim(rest.substr(0, comma));
     item = trim(item.substr(0, item.find(';')));
-    if (item == type || item == "*/*" || item == major + "/*") return true;
-    if (comma == std::string::npos) break;
-    start = comma + 1;
+    if (equals_lowercase(item, type) || item == "*/*") return true;
+    if (item.size() == major.size() + 1 && item.back() == '*' && equals_lowercase(item.substr(0, major.size()), major)) {
+      return true;
+    }
+    if (comma == std::string_view::npos) return false;
+    rest.remove_prefix(comma + 1);
   }
-  return false;
+}
+
+const std::string* header(const httplib::Request& req, const char* name) {
+  auto it = req.headers.find(name);
+  return it == req.headers.end() ? nullptr : &it->second;
 }
 
 void json_error(httplib::Response& res, int status, int code, const std::string& message) {
@@ -218,18 +236,19 @@ using namespace http;
 // pre-routing handler: that one runs before the body is read, and a body left unread on a
 // keep-alive connection would be parsed as the next request.
 bool rejected(const Config& config, const httplib::Request& req, httplib::Response& res) {
-  if (req.has_header("Host") && !is_localhost_host(req.get_header_value("Host"))) {
+  if (const std::string* host = header(req, "Host"); host && !is_localhost_host(*host)) {
     json_error(res, 403, -32000, "Forbidden: Host is not localhost (DNS rebinding protection)");
     return true;
   }
   bool legacy = config.transport == "sse";
-  bool has_origin = req.has_header("Origin");
+  const std::string* origin = header(req, "Origin");
+  const bool has_origin = origin != nullptr;
   if (!has_origin && config.has("origin-required")) {
     json_error(res, 403, -32000, "Forbidden: Origin header required");
     return true;
   }
   bool accept_foreign = legacy ? config.has("legacy-origin-accepted") : config.has("origin-accepted");
-  if (has_origin && !accept_foreign && !is_localhost_origin(req.get_header_value("Origin"))) {
+  if (has_origin && !accept_foreign && !is_localhost_origin(*origin)) {
     json_error(res, 403, -32000, "Forbidden: Origin not allowed");
     return true;
   }
@@ -238,8 +257,9 @@ bool rejected(const Config& config, const httplib::Request& req, httplib::Respon
 
 void add_cors_headers(const Config& config, const httplib::Request& req, httplib::Response& res) {
   if (config.has("no-cors")) return;
-  if (req.has_header("Origin") && !res.has_header("Access-Control-Allow-Origin")) {
-    res.set_header("Access-Control-Allow-Origin", req.get_header_value("Origin"));
+  const std::string* origin = header(req, "Origin");
+  if (origin && !res.has_header("Access-Control-Allow-Origin")) {
+    res.set_header("Access-Control-Allow-Origin", *origin);
     res.set_header("Vary", "Origin");
   }
   if (!config.has("no-expose-headers")) {

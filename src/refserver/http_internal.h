@@ -265,6 +265,8 @@ class ConnectionServer : public httplib::Server {
 std::string lower(std::string_view s);
 bool media_type_is(const std::string& header, std::string_view type);  // ignores parameters
 bool accepts(const std::string& accept, std::string_view type);        // honours wildcards
+// The value of request header `name` (any case), or null when absent: one lookup, no copy.
+const std::string* header(const httplib::Request& req, const char* name);
 void json_error(httplib::Response& res, int status, int code, const std::string& message);
 bool is_localhost_origin(const std::string& origin);
 bool is_localhost_host(const std::string& host);

@@ -46,14 +46,15 @@ bool wants_priming(const Config& config, const std::string& version) {
 
 // Finds the session named by Mcp-Session-Id, or answers 400 (missing) / 404 (unknown).
 std::shared_ptr<HttpSession> lookup(Context& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (!req.has_header("Mcp-Session-Id")) {
+  const std::string* id = header(req, "Mcp-Session-Id");
+  if (!id) {
     if (ctx.config.has("session-not-required")) {
       if (auto latest = ctx.sessions.latest()) return latest;
     }
     json_error(res, 400, -32000, "Bad Request: Mcp-Session-Id header is required");
     return nullptr;
   }
-  auto found = ctx.sessions.find(req.get_header_value("Mcp-Session-Id"));
+  auto found = ctx.sessions.find(*id);
   if (!found || found->legacy()) {
     json_error(res, ctx.config.has("unknown-session-400") ? 400 : 404, -32001, "Session not found");
     return nullptr;
@@ -65,12 +66,13 @@ std::shared_ptr<HttpSession> lookup(Context& ctx, const httplib::Request& req, h
 bool check_protocol_version(Context& ctx, HttpSession& hs, const httplib::Request& req,
                             httplib::Response& res) {
   if (hs.session().protocol_version() < "2025-06-18") return true;
-  if (!req.has_header("MCP-Protocol-Version")) {
+  const std::string* header_version = header(req, "MCP-Protocol-Version");
+  if (!header_version) {
     if (!ctx.config.has("protocol-version-required")) return true;
     json_error(res, 400, -32000, "Bad Request: MCP-Protocol-Version header is required");
     return false;
   }
-  std::string version = req.get_header_value("MCP-Protocol-Version");
+  const std::string& version = *header_version;
   if (supported_versions().count(version) > 0 || ctx.config.has("protocol-version-ignored")) return true;
   json_error(res, 400, -32000, "Bad Request: Unsupported protocol version: " + version);
   return false;
@@ -248,7 +250,7 @@ bool check_post_headers(Context& ctx, const httplib::Request& req, httplib::Resp
     json_error(res, 415, -32000, "Unsupported Media Type: Content-Type must be application/json");
     return false;
   }
-  std::string accept = req.get_header_value("Accept");
+  const std::string& accept = req.get_header_value("Accept");
   if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream")) {
     json_error(res, 406, -32000,
                "Not Acceptable: Client must accept both application/json and text/event-stream");
