@@ -84,22 +84,27 @@ void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
   ip = text;
 }
 
-// One accepted socket as an httplib::Stream. Blocking socket; the read and write timeouts are
-// the kernel's (SO_RCVTIMEO / SO_SNDTIMEO), so no poll precedes a recv or send.
+// One accepted socket as an httplib::Stream. Blocking socket with kernel timeouts: a recv
+// returns after at most k_stop_check_ms (SO_RCVTIMEO), so waiting for the next request is one
+// recv, not a poll and a recv, and still notices stop(); the read timeout is counted here. A
+// send gives up after the write timeout (SO_SNDTIMEO).
 class SocketConnection final : public httplib::Stream {
  public:
-  SocketConnection(int fd, time_t read_sec, time_t read_usec, time_t write_sec, time_t write_usec)
-      : m_fd(fd), m_read_timeout_ms(static_cast<int>(read_sec * 1000 + read_usec / 1000)) {
+  SocketConnection(int fd, const std::atomic<socket_t>& listening, time_t read_sec, time_t read_usec,
+                   time_t write_sec, time_t write_usec)
+      : m_fd(fd),
+        m_listening(listening),
+        m_read_timeout(std::chrono::seconds(read_sec) + std::chrono::microseconds(read_usec)) {
     int flags = ::fcntl(fd, F_GETFL);
     if (flags >= 0 && (flags & O_NONBLOCK)) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-    set_timeout(fd, SO_RCVTIMEO, read_sec, read_usec);
+    set_timeout(fd, SO_RCVTIMEO, 0, k_stop_check_ms * 1000);
     set_timeout(fd, SO_SNDTIMEO, write_sec, write_usec);
   }
 
   bool is_readable() const override {
     if (m_in_begin < m_in_end) return true;
     pollfd p{m_fd, POLLIN, 0};
-    return ::poll(&p, 1, m_read_timeout_ms) > 0;
+    return ::poll(&p, 1, static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(m_read_timeout).count())) > 0;
   }
 
   // Whether the client is still there: httplib asks before each turn of a chunked body.
@@ -114,8 +119,9 @@ class SocketConnection final : public httplib::Stream {
 
   ssize_t read(char* ptr, std::size_t size) override {
     if (m_in_begin == m_in_end) {
-      if (size >= sizeof m_in) return receive(ptr, size);
-      ssize_t n = receive(m_in, sizeof m_in);
+      const auto deadline = Clock::now() + m_read_timeout;
+      if (size >= sizeof m_in) return receive(ptr, size, deadline);
+      ssize_t n = receive(m_in, sizeof m_in, deadline);
       if (n <= 0) return n;
       m_in_begin = 0;
       m_in_end = static_cast<std::size_t>(n);
@@ -175,17 +181,13 @@ class SocketConnection final : public httplib::Stream {
 
   // Waits up to `timeout` for the next request. False on timeout, on a socket error, or when
   // the server stopped (its listening socket is gone).
-  bool wait_request(const std::atomic<socket_t>& listening, std::chrono::seconds timeout) {
+  bool wait_request(std::chrono::seconds timeout) {
     if (m_in_begin < m_in_end) return true;
-    const auto deadline = Clock::now() + timeout;
-    while (listening != INVALID_SOCKET) {
-      pollfd p{m_fd, POLLIN, 0};
-      int ready = ::poll(&p, 1, k_stop_check_ms);
-      if (ready > 0) return true;
-      if (ready < 0 && errno != EINTR) return false;
-      if (Clock::now() >= deadline) return false;
-    }
-    return false;
+    ssize_t n = receive(m_in, sizeof m_in, Clock::now() + timeout);
+    if (n <= 0) return false;  // closed, failed, timed out or stopped
+    m_in_begin = 0;
+    m_in_end = static_cast<std::size_t>(n);
+    return true;
   }
 
  private:
@@ -199,10 +201,14 @@ class SocketConnection final : public httplib::Stream {
     if (fn(m_fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) address_of(addr, ip, port);
   }
 
-  ssize_t receive(char* ptr, std::size_t size) {
+  // recv until data, end of stream, an error, `deadline`, or stop(); -1 for the last two.
+  ssize_t receive(char* ptr, std::size_t size, Clock::time_point deadline) {
     for (;;) {
       ssize_t n = ::recv(m_fd, ptr, size, 0);
-      if (n >= 0 || errno != EINTR) return n;
+      if (n >= 0) return n;
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
+      if (m_listening == INVALID_SOCKET || Clock::now() >= deadline) return -1;
     }
   }
 
@@ -220,7 +226,8 @@ class SocketConnection final : public httplib::Stream {
   }
 
   const int m_fd;
-  const int m_read_timeout_ms;
+  const std::atomic<socket_t>& m_listening;  // INVALID_SOCKET once the server stopped
+  const std::chrono::microseconds m_read_timeout;
   char m_in[16 * 1024];
   std::size_t m_in_begin = 0;
   std::size_t m_in_end = 0;
@@ -240,9 +247,10 @@ class SocketConnection final : public httplib::Stream {
 bool ConnectionServer::process_and_close_socket(socket_t sock) {
   bool ret = false;
   {
-    SocketConnection conn(sock, read_timeout_sec_, read_timeout_usec_, write_timeout_sec_, write_timeout_usec_);
+    SocketConnection conn(sock, svr_sock_, read_timeout_sec_, read_timeout_usec_, write_timeout_sec_,
+                          write_timeout_usec_);
     for (std::size_t left = keep_alive_max_count_; left > 0; --left) {
-      if (!conn.wait_request(svr_sock_, std::chrono::seconds(keep_alive_timeout_sec_))) break;
+      if (!conn.wait_request(std::chrono::seconds(keep_alive_timeout_sec_))) break;
       bool closed = false;
       ret = process_request(conn, left == 1, closed, nullptr);
       if (!conn.flush()) ret = false;

@@ -252,7 +252,7 @@ void serve_inline(httplib::Response& res, std::shared_ptr<SseStream> stream, Rea
 // httplib's own SocketStream polls before every read and write, asks the kernel for both
 // addresses on every request, and sends a response's header block and body as two segments, so
 // the client wakes up twice for one answer. Here a response with a Content-Length leaves with one
-// send(), a request costs one poll, one recv and one send, the addresses are looked up once per
+// send(), a request costs one recv and one send, the addresses are looked up once per
 // connection, and an idle keep-alive connection notices stop() within 100 ms. Chunked bodies
 // (SSE streams) still go out chunk by chunk as they are written. Each connection runs on one
 // thread of httplib's task queue, as before.

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <memory>
 
 #include "support/refserver_http.h"
 
@@ -15,9 +16,7 @@ using namespace mcp_probe::testing::refserver_http;
 
 namespace {
 
-// Sends `requests` on one new connection and reads until `responses` status lines arrived, the
-// server closed, or 5 s passed. Returns everything read.
-std::string exchange(int port, const std::string& requests, int responses) {
+int connect_to(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);
   sockaddr_in addr{};
@@ -25,6 +24,12 @@ std::string exchange(int port, const std::string& requests, int responses) {
   addr.sin_port = htons(static_cast<std::uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  return fd;
+}
+
+// Sends `requests` on `fd` and reads until `responses` status lines arrived, the server closed,
+// or 5 s passed. Returns everything read.
+std::string send_and_read(int fd, const std::string& requests, int responses) {
   REQUIRE(::send(fd, requests.data(), requests.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(requests.size()));
   std::string got;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -41,6 +46,13 @@ std::string exchange(int port, const std::string& requests, int responses) {
     if (n <= 0) break;
     got.append(buf, static_cast<std::size_t>(n));
   }
+  return got;
+}
+
+// send_and_read on a new connection, closed afterwards.
+std::string exchange(int port, const std::string& requests, int responses) {
+  int fd = connect_to(port);
+  std::string got = send_and_read(fd, requests, responses);
   ::close(fd);
   return got;
 }
@@ -87,6 +99,17 @@ TEST_CASE("refserver::http connection") {
     CHECK(got.rfind("HTTP/1.1 200 ", 0) == 0);
     CHECK(got.find("HTTP/1.1 ", 1) == std::string::npos);
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));  // closed, not timed out
+  }
+  SUBCASE("stopping the server ends an idle keep-alive connection at once, not after its timeout") {
+    auto other = std::make_unique<HttpServer>();
+    int fd = connect_to(other->port());
+    CHECK(send_and_read(fd, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 1).rfind("HTTP/1.1 200 ", 0) == 0);
+    const auto start = std::chrono::steady_clock::now();
+    other.reset();
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));  // keep-alive timeout: 5 s
+    char byte;
+    CHECK(::recv(fd, &byte, 1, 0) == 0);  // the server closed it
+    ::close(fd);
   }
 }
 
