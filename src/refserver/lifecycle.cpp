@@ -152,6 +152,7 @@ bool Call::cancelled() const {
 }
 
 bool Call::sleep_for(std::chrono::milliseconds d) const {
+  session.note_wait(*m_state, params);
   std::unique_lock lock(session.mutex);
   const bool honour = !session.has("ignore-cancel");
   auto stop = [&] { return session.stopping || (honour && m_state->cancelled); };
@@ -200,6 +201,7 @@ void Call::log(const std::string& level, const Json& data) {
 
 std::optional<Json> Call::ask_client(const std::string& method_name, Json request_params,
                                      std::chrono::milliseconds timeout) {
+  session.note_wait(*m_state, params);
   const std::string server_id = session.server_request_id();
   const std::string key = Json(server_id).dump();
   {

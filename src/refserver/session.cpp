@@ -2,6 +2,7 @@
 // the method handlers, and serialisation with the wire-level faults.
 
 #include <algorithm>
+#include <cstdio>
 
 #include "mcp_probe/json/wire.h"
 #include "refserver/session_impl.h"
@@ -186,6 +187,10 @@ std::optional<Json> Session::Impl::process(const Json& message, Outbox& replies,
   return process_request(message, replies);
 }
 
+namespace {
+bool request_may_wait(const Json& message);
+}  // namespace
+
 std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& replies) {
   const Json& id = message["id"];
   const std::string method = message["method"];
@@ -214,6 +219,7 @@ std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& 
                          method);
   }
   auto state = std::make_shared<InFlight>();
+  state->may_wait = request_may_wait(message);
   const std::string key = id.dump();
   {
     std::lock_guard lock(mutex);
@@ -317,10 +323,10 @@ void Session::handle_parsed(const Json& message, Outbox& replies) {
   if (!responses.empty()) impl.send(replies, std::move(responses));
 }
 
-bool Session::may_wait(const Json& message) const {
-  if (message.is_array()) {
-    return std::any_of(message.begin(), message.end(), [this](const Json& m) { return may_wait(m); });
-  }
+namespace {
+
+// Session::may_wait for one message (not a batch).
+bool request_may_wait(const Json& message) {
   if (!message.is_object()) return false;
   const auto method = message.find("method");
   if (method == message.end() || *method != "tools/call") return false;
@@ -328,6 +334,22 @@ bool Session::may_wait(const Json& message) const {
   if (params == message.end() || !params->is_object()) return false;
   const auto name = params->find("name");
   return name != params->end() && name->is_string() && tool_may_wait(name->get_ref<const std::string&>());
+}
+
+}  // namespace
+
+bool Session::may_wait(const Json& message) const {
+  if (!message.is_array()) return request_may_wait(message);
+  return std::any_of(message.begin(), message.end(), [](const Json& m) { return request_may_wait(m); });
+}
+
+int Session::unexpected_waits() const { return m_impl->unexpected_waits.load(); }
+
+void Session::Impl::note_wait(const InFlight& state, const Json& params) {
+  if (state.may_wait) return;
+  ++unexpected_waits;
+  std::fprintf(stderr, "mcp-refserver: internal error: %s waits, but Session::may_wait says it does not (add it to tool_may_wait)\n",
+               params.value("name", std::string("a handler")).c_str());
 }
 
 std::string Session::protocol_version() const { return m_impl->negotiated(); }

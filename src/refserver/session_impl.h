@@ -53,6 +53,9 @@ struct Outcome {
 // Book-keeping of one client request in flight (for notifications/cancelled).
 struct InFlight {
   bool cancelled = false;  // guarded by Session::Impl::mutex
+  // What Session::may_wait said of the request: front-ends answer a request it calls
+  // non-waiting in one piece, so its handler must neither sleep nor ask the client.
+  bool may_wait = true;
 };
 
 class Call;
@@ -78,6 +81,7 @@ struct Session::Impl {
   std::map<std::string, std::shared_ptr<InFlight>> in_flight;          // key: dump(id)
   std::map<std::string, std::optional<Json>> awaiting;                 // server-issued id -> reply
   std::atomic<int> next_server_id{1};
+  std::atomic<int> unexpected_waits{0};  // see Session::unexpected_waits
   // The tool table by version rank: built once, not on every tools/call (see tool_defs).
   std::map<int, std::shared_ptr<const std::vector<ToolDef>>> tool_tables;
   // The capabilities of initialize by version rank, built once (see declares).
@@ -90,6 +94,9 @@ struct Session::Impl {
 
   // Serialises and sends one message, applying the wire-level faults.
   void send(Outbox& out, Json message);
+  // Called by a handler before it sleeps or asks the client: counts and reports (stderr) a
+  // request Session::may_wait called non-waiting, a fixture missing from tool_may_wait.
+  void note_wait(const InFlight& state, const Json& params);
   // Sends a notification (fault notification-with-id adds an id).
   void notify(Outbox& out, const std::string& method, Json params);
   // A fresh id for a server->client request ("srv-N").

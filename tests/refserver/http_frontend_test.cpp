@@ -229,16 +229,25 @@ TEST_CASE("refserver::http legacy HTTP+SSE front-end") {
   std::string endpoint;
   std::string got;
   std::promise<std::string> announced;
+  std::promise<void> initialized;
   std::atomic<bool> done{false};
   std::thread reader([&] {
     auto c = server.client();
     bool told = false;
+    bool init_seen = false;
     c->Get("/sse", httplib::Headers{{"Accept", "text/event-stream"}}, [&](const char* d, std::size_t n) {
       got.append(d, n);
       auto events = parse_sse(got);
       if (!told && !events.empty()) {
         told = true;
         announced.set_value(events[0].type + " " + events[0].data);
+      }
+      for (const Event& e : events) {
+        json m = json::parse(e.data, nullptr, false);
+        if (!init_seen && m.is_object() && m.value("id", 0) == 1) {
+          init_seen = true;
+          initialized.set_value();
+        }
       }
       // Until the ping's response event is complete (its bytes may arrive in two reads).
       bool answered = !events.empty() && events.back().data.find("\"id\":2") != std::string::npos;
@@ -251,6 +260,9 @@ TEST_CASE("refserver::http legacy HTTP+SSE front-end") {
   auto c = server.client();
   auto init = c->Post(endpoint, init_body("2024-11-05"), "application/json");
   CHECK(init->status == 202);
+  // Messages are handled concurrently, so the ping goes out once initialize is answered, as a
+  // client would: otherwise either response may come first.
+  REQUIRE(initialized.get_future().wait_for(std::chrono::seconds(5)) == std::future_status::ready);
   CHECK(c->Post(endpoint, request(2, "ping"), "application/json")->status == 202);
   reader.join();
   auto events = parse_sse(got);

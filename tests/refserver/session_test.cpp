@@ -451,3 +451,56 @@ TEST_CASE("refserver::Session pagination") {
     CHECK(all == whole.request(method)["result"][key]);
   }
 }
+
+namespace {
+
+// Answers every server->client request at once (with an error: the asking handler got a reply,
+// which is all that matters here) and drops everything else.
+class AnsweringOutbox : public Outbox {
+ public:
+  explicit AnsweringOutbox(Session& session) : m_session(session) {}
+  void send(const std::string& message) override {
+    const Json m = Json::parse(message);
+    if (!m.contains("method") || !m.contains("id")) return;
+    Capture ignored;
+    m_session.handle(mcp_probe::json::dump(Json{{"jsonrpc", "2.0"}, {"id", m["id"]},
+                                                 {"error", {{"code", -32603}, {"message", "test"}}}}),
+                     ignored);
+  }
+
+ private:
+  Session& m_session;
+};
+
+// Arguments that satisfy `schema`'s required properties.
+Json arguments_for(const Json& schema) {
+  Json args = Json::object();
+  for (const Json& name : schema.value("required", Json::array())) {
+    const std::string type = schema["properties"][name.get<std::string>()].value("type", "string");
+    args[name.get<std::string>()] = type == "string" ? Json("x") : type == "boolean" ? Json(true) : Json(1);
+  }
+  return args;
+}
+
+}  // namespace
+
+TEST_CASE("refserver::Session may_wait names every tool that waits") {
+  // Front-ends answer a request may_wait calls non-waiting in one piece; a tool that sleeps or
+  // asks the client but is missing from the list would hold its events back until it returns.
+  Harness h;
+  h.initialize("2025-11-25", {{"sampling", Json::object()}, {"elicitation", Json::object()}});
+  const Json tools = h.request("tools/list")["result"]["tools"];
+  REQUIRE(tools.size() > 10);
+  int waiting = 0;
+  for (const Json& tool : tools) {
+    const std::string name = tool["name"];
+    const Json call{{"jsonrpc", "2.0"}, {"id", h.next_id++}, {"method", "tools/call"},
+                    {"params", {{"name", name}, {"arguments", arguments_for(tool["inputSchema"])}}}};
+    const int before = h.session.unexpected_waits();
+    AnsweringOutbox answering(h.session);
+    h.session.handle(mcp_probe::json::dump(call), answering);
+    CHECK_MESSAGE(h.session.unexpected_waits() == before, name << " waits but may_wait says it does not");
+    if (h.session.may_wait(call)) ++waiting;
+  }
+  CHECK(waiting >= 5);  // slow, logging, progress, sampling, elicitation...
+}

@@ -57,6 +57,11 @@ class Session {
   // their replies can go out together.
   bool may_wait(const nlohmann::json& message) const;
 
+  // How many handlers slept or asked the client although may_wait said their request would not
+  // (each is also reported on stderr): 0 unless a fixture is missing from the may_wait list.
+  // Tests check it.
+  int unexpected_waits() const;
+
   // After initialize: the negotiated protocol version ("" before).
   std::string protocol_version() const;
   bool initialized() const;
