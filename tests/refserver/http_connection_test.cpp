@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -99,6 +100,28 @@ TEST_CASE("refserver::http connection") {
     CHECK(got.rfind("HTTP/1.1 200 ", 0) == 0);
     CHECK(got.find("HTTP/1.1 ", 1) == std::string::npos);
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));  // closed, not timed out
+  }
+  SUBCASE("hostile input: an oversized header, a body over the limit, a head that never ends") {
+    // A header line of 1 MB: refused (the reply may be lost to a reset, as the server closes
+    // with our bytes unread), and the server still answers the next client.
+    int big = connect_to(server.port());
+    timeval five{5, 0};
+    ::setsockopt(big, SOL_SOCKET, SO_SNDTIMEO, &five, sizeof five);
+    const std::string huge = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + std::string(1 << 20, 'a') + "\r\n\r\n";
+    ::send(big, huge.data(), huge.size(), MSG_NOSIGNAL);  // may fail half-way: the server closed
+    ::close(big);
+    // A body over the limit: 413 (cpp-httplib reads and drops it first).
+    const std::size_t too_long = server.options().max_body_bytes + 1;
+    std::string over = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                       "Accept: application/json, text/event-stream\r\nContent-Length: " +
+                       std::to_string(too_long) + "\r\n\r\n" + std::string(too_long, ' ');
+    CHECK(exchange(server.port(), over, 1).rfind("HTTP/1.1 413 ", 0) == 0);
+    // A head that stops half-way holds one connection, not the server.
+    int stalled = connect_to(server.port());
+    const std::string half = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    REQUIRE(::send(stalled, half.data(), half.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(half.size()));
+    CHECK(exchange(server.port(), "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 1).rfind("HTTP/1.1 200 ", 0) == 0);
+    ::close(stalled);
   }
   SUBCASE("stopping the server ends an idle keep-alive connection at once, not after its timeout") {
     auto other = std::make_unique<HttpServer>();
