@@ -1,4 +1,6 @@
-// ConnectionServer: the socket side of one HTTP connection (see http_internal.h for why).
+// ConnectionServer: the socket side of one HTTP connection, and the plain-POST path that skips
+// cpp-httplib's request parsing (see http_internal.h for why). One file because the socket
+// stream, the plain-POST parser and the connection loop share one read buffer.
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -170,6 +172,10 @@ class SocketConnection final : public httplib::Stream {
 
   socket_t socket() const override { return m_fd; }
 
+  // What has been received and not read yet; consume() drops the first `n` bytes of it.
+  std::string_view buffered() const { return std::string_view(m_in + m_in_begin, m_in_end - m_in_begin); }
+  void consume(std::size_t n) { m_in_begin += std::min(n, m_in_end - m_in_begin); }
+
   // Sends what is held back (a header block whose body never came, e.g. HEAD).
   bool flush() {
     m_hold = 0;
@@ -242,7 +248,193 @@ class SocketConnection final : public httplib::Stream {
   mutable int m_local_port = 0;
 };
 
+bool is_token_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+std::string_view trim_blanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 500: return "Internal Server Error";
+    default: return status < 300 ? "OK" : status < 500 ? "Bad Request" : "Internal Server Error";
+  }
+}
+
+// Parses the request at the start of `buffered` if it is a plain, whole POST to `path`:
+// fills `req` and returns its length; 0 when it is anything else (cpp-httplib's turn).
+std::size_t parse_plain_post(std::string_view buffered, const std::string& path, std::size_t max_body,
+                             httplib::Request& req, bool& close) {
+  const std::string_view line_end = "\r\n";
+  if (buffered.size() < 5 + path.size() + 11 || buffered.substr(0, 5) != "POST " ||
+      buffered.substr(5, path.size()) != path || buffered.substr(5 + path.size(), 11) != " HTTP/1.1\r\n") {
+    return 0;
+  }
+  const std::size_t head_end = buffered.find("\r\n\r\n");
+  if (head_end == std::string_view::npos) return 0;
+  std::optional<std::size_t> length;
+  std::size_t at = 5 + path.size() + 9;  // the CRLF ending the request line
+  while (at < head_end) {
+    const std::size_t start = at + line_end.size();
+    const std::size_t end = buffered.find(line_end, start);
+    const std::string_view line = buffered.substr(start, end - start);
+    const std::size_t colon = line.find(':');
+    if (colon == 0 || colon == std::string_view::npos) return 0;
+    const std::string_view name = line.substr(0, colon);
+    const std::string_view value = trim_blanks(line.substr(colon + 1));
+    for (char c : name) {
+      if (!is_token_char(c)) return 0;
+    }
+    for (char c : value) {
+      if (c == '\r' || c == '\n' || c == '\0') return 0;
+    }
+    if (iequals(name, "transfer-encoding") || iequals(name, "expect") || iequals(name, "range") ||
+        iequals(name, "accept-encoding")) {
+      return 0;
+    }
+    if (iequals(name, "content-length")) {
+      if (length || value.empty() || value.size() > 12) return 0;
+      std::size_t n = 0;
+      for (char c : value) {
+        if (c < '0' || c > '9') return 0;
+        n = n * 10 + static_cast<std::size_t>(c - '0');
+      }
+      length = n;
+    }
+    if (iequals(name, "connection") && iequals(value, "close")) close = true;
+    req.headers.emplace(std::string(name), std::string(value));
+    at = end;
+  }
+  const std::size_t total = head_end + 4 + length.value_or(0);
+  if (!length || *length > max_body || buffered.size() < total) return 0;
+  req.method = "POST";
+  req.version = "HTTP/1.1";
+  req.target = path;
+  req.path = path;
+  req.body.assign(buffered.substr(head_end + 4, *length));
+  return total;
+}
+
+// cpp-httplib's write_content_chunked for a chunked content provider.
+bool write_chunked(SocketConnection& conn, httplib::Response& res, const std::atomic<socket_t>& listening) {
+  bool ok = true;
+  bool more = true;
+  std::size_t offset = 0;
+  httplib::DataSink sink;
+  sink.write = [&](const char* data, std::size_t size) {
+    if (!ok) return false;
+    more = size > 0;
+    offset += size;
+    if (size == 0) return true;
+    char hex[20];
+    const int n = std::snprintf(hex, sizeof hex, "%zx\r\n", size);
+    std::string chunk(hex, static_cast<std::size_t>(n));
+    chunk.append(data, size).append("\r\n");
+    ok = conn.write(chunk.data(), chunk.size()) >= 0;
+    return ok;
+  };
+  sink.done = [&] {
+    more = false;
+    if (ok) ok = conn.write("0\r\n\r\n", 5) >= 0;
+  };
+  sink.is_writable = [&] { return ok && conn.is_writable(); };
+  while (more && listening != INVALID_SOCKET) {
+    if (!conn.is_writable() || !res.content_provider_(offset, 0, sink)) return false;
+    if (!ok) return false;
+  }
+  return ok;
+}
+
+// What serve_plain_post needs of the server.
+struct PlainPost {
+  const std::string& path;
+  const httplib::Server::Handler& handler;
+  const httplib::Server::Handler& post_routing;
+  const httplib::Server::ExceptionHandler& on_exception;
+  std::size_t max_body;
+  time_t keep_alive_sec;
+  std::size_t keep_alive_max;
+  const std::atomic<socket_t>& listening;
+};
+
+// Serves the plain POST at the start of `conn`'s buffer, the way cpp-httplib's process_request
+// would. nullopt when the request is not one (cpp-httplib's turn); else whether the connection
+// may go on. `closed` is set when the request asked to close it.
+std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& route, bool last, bool& closed) {
+  httplib::Request req;
+  const std::size_t used = parse_plain_post(conn.buffered(), route.path, route.max_body, req, closed);
+  if (used == 0) return std::nullopt;
+  conn.consume(used);
+  conn.get_remote_ip_and_port(req.remote_addr, req.remote_port);
+  httplib::Response res;
+  res.version = "HTTP/1.1";
+  try {
+    route.handler(req, res);
+  } catch (...) {
+    if (route.on_exception) {
+      route.on_exception(req, res, std::current_exception());
+    } else {
+      res.status = 500;
+    }
+  }
+  if (res.status == -1) res.status = 200;
+  const bool chunked = res.content_provider_ && res.is_chunked_content_provider_;
+  if (res.content_provider_ && !chunked) {
+    // Not something the routes do; refuse rather than write it wrongly.
+    res = httplib::Response();
+    res.status = 500;
+  }
+  if (chunked) {
+    res.set_header("Transfer-Encoding", "chunked");
+  } else if (!res.body.empty() && !res.has_header("Content-Length")) {
+    res.set_header("Content-Length", std::to_string(res.body.size()));
+  }
+  if (last || closed) {
+    res.set_header("Connection", "close");
+  } else {
+    res.set_header("Keep-Alive", "timeout=" + std::to_string(route.keep_alive_sec) +
+                                     ", max=" + std::to_string(route.keep_alive_max));
+  }
+  if (!res.has_header("Content-Type") && (!res.body.empty() || chunked)) res.set_header("Content-Type", "text/plain");
+  if (!res.has_header("Content-Length") && res.body.empty() && !chunked) res.set_header("Content-Length", "0");
+  if (route.post_routing) route.post_routing(req, res);
+  std::string out = "HTTP/1.1 " + std::to_string(res.status) + " " + reason_phrase(res.status) + "\r\n";
+  for (const auto& [name, value] : res.headers) out.append(name).append(": ").append(value).append("\r\n");
+  out.append("\r\n");
+  out.append(res.body);
+  if (conn.write(out.data(), out.size()) < 0) return false;
+  if (chunked) {
+    res.content_provider_success_ = write_chunked(conn, res, route.listening);
+    return res.content_provider_success_;
+  }
+  return true;
+}
+
 }  // namespace
+
+void ConnectionServer::set_fast_post(std::string path, Handler handler, Handler post_routing,
+                                     ExceptionHandler on_exception) {
+  m_fast_path = std::move(path);
+  m_fast_handler = std::move(handler);
+  m_post_routing = std::move(post_routing);
+  m_on_exception = std::move(on_exception);
+}
 
 bool ConnectionServer::process_and_close_socket(socket_t sock) {
   bool ret = false;
@@ -252,7 +444,13 @@ bool ConnectionServer::process_and_close_socket(socket_t sock) {
     for (std::size_t left = keep_alive_max_count_; left > 0; --left) {
       if (!conn.wait_request(std::chrono::seconds(keep_alive_timeout_sec_))) break;
       bool closed = false;
-      ret = process_request(conn, left == 1, closed, nullptr);
+      std::optional<bool> plain;
+      if (m_fast_handler) {
+        const PlainPost route{m_fast_path, m_fast_handler,           m_post_routing,        m_on_exception,
+                              payload_max_length_, keep_alive_timeout_sec_, keep_alive_max_count_, svr_sock_};
+        plain = serve_plain_post(conn, route, left == 1, closed);
+      }
+      ret = plain ? *plain : process_request(conn, left == 1, closed, nullptr);
       if (!conn.flush()) ret = false;
       if (!ret || closed) break;
     }

@@ -267,7 +267,15 @@ void add_cors_headers(const Config& config, const httplib::Request& req, httplib
   }
 }
 
-void configure(httplib::Server& server, const Config& config, const HttpOptions& options) {
+httplib::Server::Handler post_routing(const Config& config) {
+  return [&config](const httplib::Request& req, httplib::Response& res) { add_cors_headers(config, req, res); };
+}
+
+void on_exception(const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+  json_error(res, 500, -32603, "Internal error");
+}
+
+void configure(ConnectionServer& server, const Config& config, const HttpOptions& options) {
   // Room for 64 concurrent clients plus their long-lived GET streams.
   server.new_task_queue = [] { return new httplib::ThreadPool(128); };
   server.set_keep_alive_max_count(100000);
@@ -276,11 +284,8 @@ void configure(httplib::Server& server, const Config& config, const HttpOptions&
   server.set_read_timeout(10);
   server.set_write_timeout(10);
   server.set_payload_max_length(options.max_body_bytes);
-  server.set_post_routing_handler(
-      [&config](const httplib::Request& req, httplib::Response& res) { add_cors_headers(config, req, res); });
-  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    json_error(res, 500, -32603, "Internal error");
-  });
+  server.set_post_routing_handler(post_routing(config));
+  server.set_exception_handler(on_exception);
   server.Get("/health", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(R"({"status":"ok"})", "application/json");
   });
@@ -308,6 +313,8 @@ int run_http(const Config& config, const HttpOptions& options, const std::atomic
     install_legacy_routes(server, ctx);
   } else {
     install_streamable_routes(server, ctx);
+    // No pre-routing handler or logger is set, so the fast path misses nothing of httplib's.
+    server.set_fast_post("/mcp", streamable_post(ctx), post_routing(config), on_exception);
   }
 
   std::string host = config.has("bind-all") ? "0.0.0.0" : options.host;

@@ -256,9 +256,26 @@ void serve_inline(httplib::Response& res, std::shared_ptr<SseStream> stream, Rea
 // connection, and an idle keep-alive connection notices stop() within 100 ms. Chunked bodies
 // (SSE streams) still go out chunk by chunk as they are written. Each connection runs on one
 // thread of httplib's task queue, as before.
+//
+// POST on one path (the MCP endpoint) can skip cpp-httplib's request parsing: a request that is
+// whole in the read buffer and plain (HTTP/1.1, Content-Length, no Transfer-Encoding, Expect,
+// Range or Accept-Encoding, a well-formed header block) is parsed here and given to the route's
+// handler directly, and its response written here the way cpp-httplib writes it. Anything else
+// goes through cpp-httplib as before. Saves cpp-httplib's regular expressions (request line,
+// routes) and byte-by-byte header reading on the one request that carries the traffic.
 class ConnectionServer : public httplib::Server {
+ public:
+  // `handler` must be the handler registered for POST `path`; `post_routing` and `on_exception`
+  // the ones given to set_post_routing_handler and set_exception_handler.
+  void set_fast_post(std::string path, Handler handler, Handler post_routing, ExceptionHandler on_exception);
+
  private:
   bool process_and_close_socket(socket_t sock) override;
+
+  std::string m_fast_path;
+  Handler m_fast_handler;
+  Handler m_post_routing;
+  ExceptionHandler m_on_exception;
 };
 
 // Small helpers shared by the routes.
@@ -274,6 +291,8 @@ bool is_localhost_host(const std::string& host);
 // `handler` behind the Host (DNS rebinding) and Origin checks; every route but /health has them.
 httplib::Server::Handler guarded(const Config& config, httplib::Server::Handler handler);
 
+// The handler of POST /mcp (also given to ConnectionServer::set_fast_post).
+httplib::Server::Handler streamable_post(Context& ctx);
 void install_streamable_routes(httplib::Server& server, Context& ctx);
 void install_legacy_routes(httplib::Server& server, Context& ctx);
 

@@ -365,13 +365,17 @@ void handle_options(Context& ctx, const httplib::Request& req, httplib::Response
 
 }  // namespace
 
+httplib::Server::Handler streamable_post(Context& ctx) {
+  return guarded(ctx.config, [&ctx](const httplib::Request& req, httplib::Response& res) { handle_post(ctx, req, res); });
+}
+
 void install_streamable_routes(httplib::Server& server, Context& ctx) {
   auto route = [&ctx](void (*handle)(Context&, const httplib::Request&, httplib::Response&)) {
     return guarded(ctx.config, [&ctx, handle](const httplib::Request& req, httplib::Response& res) {
       handle(ctx, req, res);
     });
   };
-  server.Post("/mcp", route(handle_post));
+  server.Post("/mcp", streamable_post(ctx));
   server.Get("/mcp", route(handle_get));
   server.Delete("/mcp", route(handle_delete));
   server.Options("/mcp", route(handle_options));

@@ -94,6 +94,40 @@ TEST_CASE("refserver::http connection") {
     CHECK(got.find("\"protocolVersion\":\"2025-06-18\"") != std::string::npos);
     CHECK(got.find("HTTP/1.1 200 ", 1) > got.find("\"protocolVersion\":\"2025-11-25\""));
   }
+  SUBCASE("a plain POST (parsed without cpp-httplib) is answered exactly like one cpp-httplib parses") {
+    // Accept-Encoding sends a request down cpp-httplib's own path; without it, the fast one.
+    auto head_of = [&](const std::string& extra) {
+      std::string got = exchange(server.port(), post(init_body("2025-11-25"), "Origin: http://localhost\r\n" + extra), 1);
+      std::string head = got.substr(0, got.find("\r\n\r\n"));
+      const std::size_t id = head.find("Mcp-Session-Id: ");
+      REQUIRE(id != std::string::npos);
+      return head.erase(id, head.find("\r\n", id) - id);  // differs per session
+    };
+    CHECK(head_of("") == head_of("Accept-Encoding: identity\r\n"));
+    auto error_of = [&](const std::string& extra) {
+      return exchange(server.port(), post(R"({"jsonrpc":"2.0","id":1,"method":"ping"})", extra), 1);
+    };
+    CHECK(error_of("").rfind("HTTP/1.1 400 Bad Request\r\n", 0) == 0);
+    CHECK(error_of("") == error_of("Accept-Encoding: identity\r\n"));
+  }
+  SUBCASE("a plain POST whose answer streams (progress) is sent chunked, event by event") {
+    std::string init = exchange(server.port(), post(init_body("2025-11-25"), ""), 1);
+    const std::size_t at = init.find("Mcp-Session-Id: ");
+    REQUIRE(at != std::string::npos);
+    const std::string sid = init.substr(at + 16, 32);
+    const std::string session = "Mcp-Session-Id: " + sid + "\r\nMCP-Protocol-Version: 2025-11-25\r\n";
+    const std::string call =
+        R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"test_tool_with_progress","arguments":{},"_meta":{"progressToken":"p"}}})";
+    std::string got = exchange(server.port(), post(call, session) + "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 2);
+    CHECK(got.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+    CHECK(got.find("Transfer-Encoding: chunked\r\n") != std::string::npos);
+    const std::size_t progress = got.find("notifications/progress");
+    const std::size_t result = got.find("\"id\":7");
+    CHECK(progress != std::string::npos);
+    CHECK(result > progress);
+    CHECK(got.find("\r\n0\r\n\r\n") != std::string::npos);      // the last chunk
+    CHECK(got.find("HTTP/1.1 200 OK", 1) > got.find("\r\n0\r\n\r\n"));  // then the next response
+  }
   SUBCASE("Connection: close ends the connection after the response") {
     const auto start = std::chrono::steady_clock::now();
     std::string got = exchange(server.port(), "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 2);
