@@ -5,9 +5,10 @@
 // URL is http://HOST:PORT/PATH, HOST an IPv4 literal or localhost. Starts C client threads; each
 // opens one keep-alive TCP connection and its own session (initialize and
 // notifications/initialized), waits until every thread is ready and then sends its share of N
-// tools/call requests one after another. Prints one JSON line: requests per second over the whole
-// run, p50/p99/max latency of the individual calls, and failures (transport errors, timeouts, HTTP
-// and JSON-RPC errors, missing replies). Exit 0 only with no failures; 2 on a usage error.
+// tools/call requests one after another, then ends its session (DELETE, untimed). Prints one
+// JSON line: requests per second over the timed calls, p50/p99/max latency of the individual
+// calls, and failures (transport errors, timeouts, HTTP and JSON-RPC errors, missing replies).
+// Exit 0 only with no failures; 2 on a usage error.
 //
 // Deliberately plain POSIX sockets and a minimal HTTP/1.1 + SSE reader, not the project's
 // libcurl-based transport: that one costs ~200 µs of client CPU per request, so it, not the
@@ -608,6 +609,19 @@ class Client {
     return io == Io::ok && m_response.status == 200 && !find_result(m_response, id, m_scratch).empty();
   }
 
+  // Ends the session with DELETE, as a well-behaved client does, so the server can drop it (and
+  // whatever it runs for it: server-everything keeps timers per session). The outcome does not
+  // matter.
+  void finish() {
+    if (m_session_id.empty() || !m_conn.is_open()) return;
+    const auto deadline = Clock::now() + k_request_timeout;
+    m_request = "DELETE " + m_args.url.path + " HTTP/1.1\r\nHost: " + m_args.url.authority +
+                "\r\nMcp-Session-Id: " + m_session_id + "\r\n";
+    if (!m_version.empty()) m_request += "MCP-Protocol-Version: " + m_version + "\r\n";
+    m_request += "Content-Length: 0\r\n\r\n";
+    if (m_conn.send_all(m_request, deadline) == Io::ok) m_conn.read_response(m_response, deadline);
+  }
+
  private:
   // The fixed part of every POST; the session headers once the session exists.
   std::string request_head() const {
@@ -656,6 +670,7 @@ struct Totals {
   std::atomic<long> connect_failures{0};
   std::atomic<long> ready{0};
   std::atomic<bool> go{false};
+  Clock::time_point end{};  // when the last client's timed calls ended (under mutex)
 };
 
 void run_client(const Args& args, long share, Totals& totals) {
@@ -677,9 +692,14 @@ void run_client(const Args& args, long share, Totals& totals) {
     if (!client.call()) ++failures;
     mine.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
   }
+  const auto end = Clock::now();
   totals.failures += failures;
-  std::lock_guard<std::mutex> lock(totals.mutex);
-  totals.latency_us.insert(totals.latency_us.end(), mine.begin(), mine.end());
+  {
+    std::lock_guard<std::mutex> lock(totals.mutex);
+    totals.latency_us.insert(totals.latency_us.end(), mine.begin(), mine.end());
+    totals.end = std::max(totals.end, end);
+  }
+  client.finish();  // untimed
 }
 
 }  // namespace
@@ -698,7 +718,7 @@ int main(int argc, char** argv) {
   totals.go = true;
   totals.go.notify_all();
   for (auto& t : threads) t.join();
-  const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+  const double wall = std::chrono::duration<double>(std::max(totals.end, t0) - t0).count();
   std::vector<double>& latency_us = totals.latency_us;
   std::sort(latency_us.begin(), latency_us.end());
   auto pct = [&](double p) {
