@@ -320,7 +320,7 @@ TEST_CASE("refserver::Session version-dependent features") {
   }
 }
 
-TEST_CASE("refserver::Session progress, cancellation and logging") {
+TEST_CASE("refserver::Session progress and cancellation and logging") {
   SUBCASE("progress carries the exact token, increases and precedes the response") {
     for (const Json& token : {Json("tok-1"), Json(42)}) {
       Harness h;
