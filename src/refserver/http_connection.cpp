@@ -27,12 +27,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t k_coalesce_max = 256 * 1024;
 constexpr int k_stop_check_ms = 100;  // how often an idle connection looks for stop()
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // The value of header `name` (lowercase, with the colon) in a response header block; nullopt
 // when absent.
 std::optional<std::string_view> header_value(std::string_view head, std::string_view name) {
@@ -42,10 +36,8 @@ std::optional<std::string_view> header_value(std::string_view head, std::string_
     std::size_t end = head.find("\r\n", start);
     if (end == std::string_view::npos || end == start) break;
     std::string_view line = head.substr(start, end - start);
-    if (line.size() >= name.size() && iequals(line.substr(0, name.size()), name)) {
-      std::string_view value = line.substr(name.size());
-      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-      return value;
+    if (line.size() >= name.size() && equals_lowercase(line.substr(0, name.size()), name)) {
+      return trim(line.substr(name.size()));
     }
     pos = end;
   }
@@ -253,12 +245,6 @@ bool is_token_char(char c) {
          std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
-std::string_view trim_blanks(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 const char* reason_phrase(int status) {
   switch (status) {
     case 200: return "OK";
@@ -297,18 +283,18 @@ std::size_t parse_plain_post(std::string_view buffered, const std::string& path,
     const std::size_t colon = line.find(':');
     if (colon == 0 || colon == std::string_view::npos) return 0;
     const std::string_view name = line.substr(0, colon);
-    const std::string_view value = trim_blanks(line.substr(colon + 1));
+    const std::string_view value = trim(line.substr(colon + 1));
     for (char c : name) {
       if (!is_token_char(c)) return 0;
     }
     for (char c : value) {
       if (c == '\r' || c == '\n' || c == '\0') return 0;
     }
-    if (iequals(name, "transfer-encoding") || iequals(name, "expect") || iequals(name, "range") ||
-        iequals(name, "accept-encoding")) {
+    if (equals_lowercase(name, "transfer-encoding") || equals_lowercase(name, "expect") ||
+        equals_lowercase(name, "range") || equals_lowercase(name, "accept-encoding")) {
       return 0;
     }
-    if (iequals(name, "content-length")) {
+    if (equals_lowercase(name, "content-length")) {
       if (length || value.empty() || value.size() > 12) return 0;
       std::size_t n = 0;
       for (char c : value) {
@@ -317,7 +303,7 @@ std::size_t parse_plain_post(std::string_view buffered, const std::string& path,
       }
       length = n;
     }
-    if (iequals(name, "connection") && iequals(value, "close")) close = true;
+    if (equals_lowercase(name, "connection") && equals_lowercase(value, "close")) close = true;
     req.headers.emplace(std::string(name), std::string(value));
     at = end;
   }

@@ -19,16 +19,14 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-static std::string_view trim(std::string_view s) {
+std::string_view trim(std::string_view s) {
   std::size_t b = s.find_first_not_of(" \t");
   if (b == std::string_view::npos) return {};
   std::size_t e = s.find_last_not_of(" \t");
   return s.substr(b, e - b + 1);
 }
 
-// ASCII case-insensitive equality; `lowercase` is already lower case. No allocation: these run
-// on every request.
-static bool equals_lowercase(std::string_view s, std::string_view lowercase) {
+bool equals_lowercase(std::string_view s, std::string_view lowercase) {
   if (s.size() != lowercase.size()) return false;
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
@@ -299,6 +297,10 @@ httplib::Server::Handler guarded(const Config& config, httplib::Server::Handler 
   return [&config, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
     if (!rejected(config, req, res)) handler(req, res);
   };
+}
+
+httplib::Server::Handler guarded_route(Context& ctx, RouteFn handle) {
+  return guarded(ctx.config, [&ctx, handle](const httplib::Request& req, httplib::Response& res) { handle(ctx, req, res); });
 }
 
 }  // namespace http

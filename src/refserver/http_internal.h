@@ -282,6 +282,9 @@ class ConnectionServer : public httplib::Server {
 std::string lower(std::string_view s);
 bool media_type_is(const std::string& header, std::string_view type);  // ignores parameters
 bool accepts(const std::string& accept, std::string_view type);        // honours wildcards
+std::string_view trim(std::string_view s);  // without leading and trailing spaces and tabs
+// ASCII case-insensitive equality with `lowercase`, which is lower case already. No allocation.
+bool equals_lowercase(std::string_view s, std::string_view lowercase);
 // The value of request header `name` (any case), or null when absent: one lookup, no copy.
 const std::string* header(const httplib::Request& req, const char* name);
 void json_error(httplib::Response& res, int status, int code, const std::string& message);
@@ -290,6 +293,9 @@ bool is_localhost_host(const std::string& host);
 
 // `handler` behind the Host (DNS rebinding) and Origin checks; every route but /health has them.
 httplib::Server::Handler guarded(const Config& config, httplib::Server::Handler handler);
+// guarded() for a route function of the front-ends, bound to `ctx`.
+using RouteFn = void (*)(Context&, const httplib::Request&, httplib::Response&);
+httplib::Server::Handler guarded_route(Context& ctx, RouteFn handle);
 
 // The handler of POST /mcp (also given to ConnectionServer::set_fast_post).
 httplib::Server::Handler streamable_post(Context& ctx);

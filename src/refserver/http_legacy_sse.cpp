@@ -96,14 +96,9 @@ void handle_messages(Context& ctx, const httplib::Request& req, httplib::Respons
 }  // namespace
 
 void install_legacy_routes(httplib::Server& server, Context& ctx) {
-  auto route = [&ctx](void (*handle)(Context&, const httplib::Request&, httplib::Response&)) {
-    return guarded(ctx.config, [&ctx, handle](const httplib::Request& req, httplib::Response& res) {
-      handle(ctx, req, res);
-    });
-  };
-  server.Get("/sse", route(handle_sse_get));
-  server.Post("/sse", route(handle_sse_post));
-  server.Post("/messages", route(handle_messages));
+  server.Get("/sse", guarded_route(ctx, handle_sse_get));
+  server.Post("/sse", guarded_route(ctx, handle_sse_post));
+  server.Post("/messages", guarded_route(ctx, handle_messages));
 }
 
 }  // namespace mcp_probe::refserver::http

@@ -365,21 +365,14 @@ void handle_options(Context& ctx, const httplib::Request& req, httplib::Response
 
 }  // namespace
 
-httplib::Server::Handler streamable_post(Context& ctx) {
-  return guarded(ctx.config, [&ctx](const httplib::Request& req, httplib::Response& res) { handle_post(ctx, req, res); });
-}
+httplib::Server::Handler streamable_post(Context& ctx) { return guarded_route(ctx, handle_post); }
 
 void install_streamable_routes(httplib::Server& server, Context& ctx) {
-  auto route = [&ctx](void (*handle)(Context&, const httplib::Request&, httplib::Response&)) {
-    return guarded(ctx.config, [&ctx, handle](const httplib::Request& req, httplib::Response& res) {
-      handle(ctx, req, res);
-    });
-  };
   server.Post("/mcp", streamable_post(ctx));
-  server.Get("/mcp", route(handle_get));
-  server.Delete("/mcp", route(handle_delete));
-  server.Options("/mcp", route(handle_options));
-  auto not_allowed = route([](Context&, const httplib::Request&, httplib::Response& res) {
+  server.Get("/mcp", guarded_route(ctx, handle_get));
+  server.Delete("/mcp", guarded_route(ctx, handle_delete));
+  server.Options("/mcp", guarded_route(ctx, handle_options));
+  auto not_allowed = guarded_route(ctx, [](Context&, const httplib::Request&, httplib::Response& res) {
     res.set_header("Allow", k_allow);
     json_error(res, 405, -32000, "Method Not Allowed");
   });
