@@ -7,6 +7,12 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 ifneq ($(CI),)
 CMAKE_FLAGS += -DMCP_PROBE_WERROR=ON
 endif
+# ccache, when installed, shares objects between builds and checkouts (paths relative to here).
+ifneq ($(shell command -v ccache 2>/dev/null),)
+CMAKE_FLAGS += -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+endif
 
 .PHONY: all deps configure build run test test-unit bench clean
 
