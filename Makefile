@@ -14,7 +14,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 endif
 
-.PHONY: all deps configure build run test test-unit bench clean
+.PHONY: all deps configure build run test test-unit test-sanitize format format-check bench clean
 
 all: build
 
@@ -35,6 +35,21 @@ test: build
 
 test-unit: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L unit
+
+# The unit and integration tests again, built with AddressSanitizer and UBSan (-O1 keeps it quick).
+SANITIZE_BUILD ?= build-sanitize
+test-sanitize: deps
+	@cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 -DMCP_PROBE_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(SANITIZE_BUILD) -j$(JOBS)
+	cd $(SANITIZE_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j$(JOBS) -L 'unit|integration'
+
+# The checked-in .clang-format, applied (format) or verified (format-check) on every C++ file.
+format:
+	@git ls-files -z '*.cpp' '*.h' | xargs -0 clang-format -i
+format-check:
+	@command -v clang-format >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang-format >/dev/null)
+	@git ls-files -z '*.cpp' '*.h' | xargs -0 clang-format --dry-run -Werror
 
 clean:
 	rm -rf $(BUILD)
