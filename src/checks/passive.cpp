@@ -463,6 +463,9 @@ void passive_on_send(Context& ctx, protocol::Session& session, const Json& messa
 }
 
 void passive_on_receive(Context& ctx, protocol::Session& session, const protocol::Received& r) {
+  // A message the transport discarded (a stdout line over the probe's limit) has no bytes to
+  // check, and no MCP rule limits a line's length: the trace and Exchange.receive_errors carry it.
+  if (!r.transport_error.empty()) return;
   SessionFacts& facts = ctx.passive().sessions[&session];
   ++ctx.passive().messages;
   auto refs = refs_of(r);

@@ -1,5 +1,7 @@
 #include "mcp_probe/protocol/session.h"
 
+#include <cstdio>
+
 namespace mcp_probe::protocol {
 
 bool same_id(const Json& a, const Json& b) {
@@ -22,12 +24,20 @@ namespace {
 
 std::string loose_id(const Json& id) { return id.is_string() ? id.get<std::string>() : id.dump(); }
 
+constexpr std::size_t k_max_receive_errors = 8;
+
+std::string seconds(util::Millis t) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f s", static_cast<double>(t.count()) / 1000.0);
+  return text;
+}
+
 }  // namespace
 
 Session::Session(transport::Transport& transport, util::Millis request_timeout)
     : m_transport(transport), m_timeout(request_timeout) {}
 
-Received Session::receive_one(transport::Incoming incoming) {
+Received Session::parse(transport::Incoming incoming) {
   Received r;
   r.wire = std::move(incoming);
   auto parsed = json::parse(r.wire.raw);
@@ -36,6 +46,24 @@ Received Session::receive_one(transport::Incoming incoming) {
   } else {
     r.parse_error = parsed.error().message;
   }
+  return r;
+}
+
+util::Expected<void> Session::send_observed(std::string_view raw, util::Deadline deadline) {
+  // A server request among them is not answered: answering would mean a send inside this send.
+  m_transport.set_overflow([this](transport::Incoming in) {
+    ++m_unqueued;
+    if (!m_observer) return;
+    Received r = parse(std::move(in));
+    m_observer(r);
+  });
+  auto sent = m_transport.send(raw, deadline);
+  m_transport.set_overflow(nullptr);
+  return sent;
+}
+
+Received Session::receive_one(transport::Incoming incoming) {
+  Received r = parse(std::move(incoming));
   if (m_observer) m_observer(r);
   if (r.json && json::classify(*r.json) == json::MessageKind::request) answer_server_request(*r.json);
   return r;
@@ -51,7 +79,7 @@ void Session::answer_server_request(const Json& message) {
   }
   std::string raw = json::dump(reply);
   if (m_send_observer) m_send_observer(reply, raw);
-  (void)m_transport.send(raw, util::Deadline::after(m_timeout));
+  (void)send_observed(raw, util::Deadline::after(m_timeout));
 }
 
 util::Expected<void> Session::send_raw(const std::string& raw) {
@@ -59,7 +87,7 @@ util::Expected<void> Session::send_raw(const std::string& raw) {
     auto parsed = json::parse(raw);
     m_send_observer(parsed ? *parsed : Json(), raw);
   }
-  return m_transport.send(raw, util::Deadline::after(m_timeout));
+  return send_observed(raw, util::Deadline::after(m_timeout));
 }
 
 util::Expected<void> Session::notify(const std::string& method, const Json& params) {
@@ -83,7 +111,9 @@ util::Expected<Exchange> Session::send_and_wait(const std::string& raw,
   auto start = util::Clock::now();
   auto deadline = util::Deadline::after(timeout.value_or(m_timeout));
   if (m_send_observer) m_send_observer(ex.request, raw);
-  auto sent = m_transport.send(raw, deadline);
+  const std::size_t unqueued_before = m_unqueued;
+  auto sent = send_observed(raw, deadline);
+  ex.others_dropped = m_unqueued - unqueued_before;
   if (!sent) {
     // A timeout, or an HTTP error status (protocol), still lets us look at what arrived (an
     // error body is queued like any message); other errors end the exchange.
@@ -91,12 +121,34 @@ util::Expected<Exchange> Session::send_and_wait(const std::string& raw,
     if (kind != util::ErrorKind::timeout && kind != util::ErrorKind::protocol) return sent.error();
     ex.send_error = sent.error().message;
   }
+  std::size_t kept_bytes = 0;
+  auto keep = [&](Received r) {
+    if (ex.others.size() < k_max_others && kept_bytes + r.wire.raw.size() <= k_max_others_bytes) {
+      kept_bytes += r.wire.raw.size();
+      ex.others.push_back(std::move(r));
+    } else {
+      ++ex.others_dropped;
+    }
+  };
   while (!deadline.expired()) {
     auto incoming = m_transport.receive(deadline);
     if (!incoming) {
-      if (incoming.error().kind == util::ErrorKind::timeout) break;
-      ex.elapsed_ms = std::chrono::duration<double, std::milli>(util::Clock::now() - start).count();
-      if (ex.others.empty()) return incoming.error();
+      const util::Error& e = incoming.error();
+      if (e.kind == util::ErrorKind::protocol) {
+        // The transport discarded one message (a stdout line over its limit) and delivers the
+        // next one normally: report this one and keep waiting for the reply.
+        if (ex.receive_errors.size() < k_max_receive_errors) ex.receive_errors.push_back(e.message);
+        Received r;
+        r.wire.origin = m_transport.kind() == transport::TransportKind::stdio ? "stdout" : "";
+        r.wire.at_ms = util::monotonic_ms();
+        r.transport_error = e.message;
+        if (m_observer) m_observer(r);
+        keep(std::move(r));
+        continue;
+      }
+      if (e.kind != util::ErrorKind::timeout && ex.others.empty() && ex.others_dropped == 0) return e;
+      ex.ended_by = e.message;
+      ex.ended_kind = e.kind;
       break;
     }
     Received r = receive_one(std::move(*incoming));
@@ -104,9 +156,13 @@ util::Expected<Exchange> Session::send_and_wait(const std::string& raw,
       ex.reply = std::move(r);
       break;
     }
-    ex.others.push_back(std::move(r));
+    keep(std::move(r));
   }
   ex.elapsed_ms = std::chrono::duration<double, std::milli>(util::Clock::now() - start).count();
+  if (!ex.reply && (ex.ended_by.empty() || deadline.expired())) {
+    ex.ended_by = "no response within " + seconds(timeout.value_or(m_timeout));
+    ex.ended_kind = util::ErrorKind::timeout;
+  }
   return ex;
 }
 
@@ -141,8 +197,14 @@ util::Expected<InitializeOutcome> Session::initialize(const std::string& version
   if (!ex->reply) {
     // An HTTP error status explains the silence better than the timeout does.
     if (!ex->send_error.empty()) return util::make_error(util::ErrorKind::protocol, ex->send_error);
-    return util::make_error(util::ErrorKind::timeout, "no response to initialize within " +
-                                                          std::to_string(m_timeout.count() / 1000.0).substr(0, 4) + " s");
+    // Name what happened: a timeout only when the whole wait passed; a server that exited or a
+    // response that ended without a reply after 0.1 s is not "no response within 3 s".
+    char after[64];
+    std::snprintf(after, sizeof after, " (after %.2f s)", ex->elapsed_ms / 1000.0);
+    std::string msg = "no response to initialize: " + ex->ended_by;
+    if (ex->ended_by.rfind("no response within", 0) != 0) msg += after;
+    for (const auto& e : ex->receive_errors) msg += "; " + e;
+    return util::make_error(ex->ended_kind, msg);
   }
   const Json& reply = *ex->reply->json;
   if (reply.contains("error")) {

@@ -130,12 +130,24 @@ HttpRequest HttpTransport::build(const PostOptions& opts, std::string_view body)
   return req;
 }
 
-void HttpTransport::push(Incoming in) {
+bool HttpTransport::has_room_locked() const {
+  return m_queue.empty() || (m_queue.size() < k_max_queued && m_queued_bytes < k_max_queued_bytes);
+}
+
+void HttpTransport::push(Incoming in, bool keep) {
   {
     std::lock_guard<std::mutex> lock(m_mutex);
-    m_queue.push_back(std::move(in));
+    if (keep || has_room_locked()) {
+      m_queued_bytes += in.raw.size();
+      m_queue.push_back(std::move(in));
+      keep = true;
+    }
   }
-  m_cv.notify_all();
+  if (keep) {
+    m_cv.notify_all();
+  } else if (m_overflow) {
+    m_overflow(std::move(in));
+  }
 }
 
 util::Expected<void> HttpTransport::send(std::string_view message, util::Deadline deadline) {
@@ -148,12 +160,16 @@ util::Expected<void> HttpTransport::send(std::string_view message, util::Deadlin
   hooks.on_headers = [&](const HttpResponse& head) { status = head.status; };
   hooks.on_event = [&](const SseEvent& ev, const SseArrival& arrival) {
     if (ev.data.empty()) return true;  // priming events and the like carry no message
-    push(sse_incoming(ev, arrival, "post-sse", status));
-    if (!awaiting) return true;
+    if (!awaiting) {
+      push(sse_incoming(ev, arrival, "post-sse", status), false);
+      return true;
+    }
+    bool answers = false;
     for (const auto& id : response_ids(ev.data)) {
-      awaited.erase(id);
+      answers = awaited.erase(id) > 0 || answers;
       any_response = true;
     }
+    push(sse_incoming(ev, arrival, "post-sse", status), answers);
     return !awaited.empty();
   };
   auto result = m_client.perform(req, deadline, hooks);
@@ -169,8 +185,9 @@ util::Expected<void> HttpTransport::send(std::string_view message, util::Deadlin
   if (m_last.sse) {
     if (m_last.end == HttpEnd::deadline && awaiting && !awaited.empty()) {
       return util::make_error(util::ErrorKind::timeout,
-                              what + ": the SSE stream did not carry the response to request id " + *awaited.begin() +
-                                  " before the deadline (" + std::to_string(m_last.events.size()) +
+                              what + ": the SSE stream did not carry the response to request id " +
+                                  *awaited.begin() + " before the deadline (" +
+                                  std::to_string(m_last.events.size() + m_last.events_dropped) +
                                   " events received)");
     }
     return {};
@@ -183,7 +200,7 @@ util::Expected<void> HttpTransport::send(std::string_view message, util::Deadlin
     in.http_status = m_last.status;
     in.trace_id = m_last.trace_ids.empty() ? 0 : m_last.trace_ids.back();
     in.at_ms = m_last.done_at_ms;
-    push(std::move(in));
+    push(std::move(in), true);
     return {};
   }
   if (m_last.status >= 200 && m_last.status < 300 && m_last.body.empty()) return {};
@@ -198,13 +215,12 @@ util::Expected<void> HttpTransport::resume(const HttpHooks& hooks, const std::se
                                            util::Deadline deadline) {
   std::string last_id;
   long long retry_ms = 0;
-  auto note = [&](const std::vector<SseEvent>& events) {
-    for (const SseEvent& e : events) {
-      if (e.id_seen) last_id = e.id;
-      if (e.retry) retry_ms = *e.retry;
-    }
+  // From the whole stream, not the events the response kept (a bounded sample).
+  auto note = [&](const HttpResponse& r) {
+    if (!r.sse_last_event_id.empty()) last_id = r.sse_last_event_id;
+    if (r.sse_retry_ms) retry_ms = *r.sse_retry_ms;
   };
-  note(m_last.events);
+  note(m_last);
   for (int attempt = 0; attempt < k_max_resumes && !last_id.empty() && !awaited.empty(); ++attempt) {
     // The server's reconnection delay, bounded so a huge `retry` cannot stall a run.
     const long long wait = std::min<long long>({retry_ms, k_max_retry_wait_ms, deadline.remaining_ms()});
@@ -221,7 +237,7 @@ util::Expected<void> HttpTransport::resume(const HttpHooks& hooks, const std::se
                                   std::to_string(result->status));
     }
     const std::string before = last_id;
-    note(result->events);
+    note(*result);
     if (result->end != HttpEnd::complete || last_id == before) break;
   }
   return {};
@@ -234,6 +250,9 @@ util::Expected<Incoming> HttpTransport::receive(util::Deadline deadline) {
   if (!m_queue.empty()) {
     Incoming in = std::move(m_queue.front());
     m_queue.pop_front();
+    m_queued_bytes -= in.raw.size();
+    lock.unlock();
+    m_cv.notify_all();  // the GET reader may be waiting for room
     return in;
   }
   if (!m_get_running) {
@@ -304,7 +323,16 @@ void HttpTransport::get_loop(HttpRequest request) {
   };
   hooks.on_event = [&](const SseEvent& ev, const SseArrival& arrival) {
     if (ev.data.empty()) return true;
-    push(sse_incoming(ev, arrival, "get-sse", status));
+    {
+      // Wait for room: the server's stream waits with us, so a flood cannot grow the queue.
+      std::unique_lock<std::mutex> lock(m_mutex);
+      m_cv.wait(lock, [&] { return has_room_locked() || m_get_cancel->cancelled(); });
+      if (m_get_cancel->cancelled()) return false;
+      Incoming in = sse_incoming(ev, arrival, "get-sse", status);
+      m_queued_bytes += in.raw.size();
+      m_queue.push_back(std::move(in));
+    }
+    m_cv.notify_all();
     return true;
   };
   auto result = m_client.perform(request, util::Deadline::never(), hooks);
@@ -321,6 +349,12 @@ void HttpTransport::get_loop(HttpRequest request) {
 void HttpTransport::close_get_stream() {
   if (!m_get_thread.joinable()) return;
   m_get_cancel->cancel();
+  {
+    // The reader may be waiting for room in the queue: taking the lock orders this wake-up
+    // after its predicate check.
+    std::lock_guard<std::mutex> lock(m_mutex);
+  }
+  m_cv.notify_all();
   m_get_thread.join();
   std::lock_guard<std::mutex> lock(m_mutex);
   m_get_running = false;

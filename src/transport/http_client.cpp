@@ -81,6 +81,8 @@ struct Transfer {
   bool stopped = false;
   double stop_at_ms = 0;  // when stopped: abort the transfer if it has not ended by then
   std::string fatal;  // a size limit was hit: the diagnosis
+  std::size_t body_bytes = 0;    // all body bytes so far (the body keeps only a sample of SSE)
+  std::size_t events_bytes = 0;  // data bytes of the events kept in response.events
 
   explicit Transfer(std::size_t max_event) : parser(max_event) {}
 
@@ -110,12 +112,18 @@ struct Transfer {
 
   bool on_body(std::string_view chunk) {
     if (request->keep_body) {
-      if (response.body.size() + chunk.size() > options->max_body_bytes) {
+      if (body_bytes + chunk.size() > options->max_body_bytes) {
         fatal = "response body from " + request->url + " exceeds the limit of " +
                 std::to_string(options->max_body_bytes) + " bytes";
         return false;
       }
-      response.body.append(chunk);
+      body_bytes += chunk.size();
+      // An SSE stream is handed on event by event: keep only its start (for evidence).
+      if (!response.sse) {
+        response.body.append(chunk);
+      } else if (response.body.size() < k_sse_body_sample) {
+        response.body.append(chunk.substr(0, k_sse_body_sample - response.body.size()));
+      }
     }
     if (!response.sse) return true;
     auto events = parser.feed(chunk);
@@ -123,6 +131,9 @@ struct Transfer {
       fatal = parser.error() + " (from " + request->url + ")";
       return false;
     }
+    if (response.sse_last_event_id != parser.last_event_id())
+      response.sse_last_event_id = parser.last_event_id();
+    response.sse_retry_ms = parser.reconnection_ms();
     for (auto& event : events) {
       SseArrival arrival;
       arrival.at_ms = util::monotonic_ms();
@@ -135,7 +146,13 @@ struct Transfer {
       e.sse_id = event.id;
       e.body = event.data;
       arrival.trace_id = trace(std::move(e));
-      if (request->keep_body) response.events.push_back(event);
+      if (request->keep_body && response.events.size() < k_sse_events_sample &&
+          events_bytes + event.data.size() <= k_sse_body_sample) {
+        events_bytes += event.data.size();
+        response.events.push_back(event);
+      } else if (request->keep_body) {
+        ++response.events_dropped;
+      }
       if (!stopped && hooks->on_event && !hooks->on_event(event, arrival)) {
         // Done reading, but give the server a moment to end the stream itself: a stream that
         // ends cleanly leaves its keep-alive connection reusable for the next request.
@@ -224,7 +241,8 @@ std::string url_host_port(const std::string& url) {
   return host + ":" + port;
 }
 
-util::Error describe_curl_error(int code, const std::string& url, const std::string& errbuf, int os_errno) {
+util::Error describe_curl_error(int code, const std::string& url, const std::string& errbuf, int os_errno,
+                                bool tcp_connected) {
   using util::ErrorKind;
   std::string hp = url_host_port(url);
   std::string host = hp.substr(0, hp.rfind(':'));
@@ -252,6 +270,19 @@ util::Error describe_curl_error(int code, const std::string& url, const std::str
       if (contains(detail, "Resolving timed out")) {
         return {ErrorKind::timeout, "cannot resolve host '" + host + "' in time: " + detail};
       }
+      if ((tcp_connected || contains(detail, "SSL connection timeout")) &&
+          iequals(url.substr(0, 6), "https:")) {
+        // curl says "SSL connection timeout" or "Connection timed out after N ms" for a TLS
+        // handshake that stalls, but TCP did connect: not a firewall or a wrong address.
+        return {ErrorKind::timeout,
+                "TLS handshake with " + hp +
+                    " did not finish in time: the TCP connection was made, but the server "
+                    "never completed TLS (a plain-HTTP or stalled service on an https:// "
+                    "URL?): " +
+                    detail};
+      }
+      if (tcp_connected)
+        return {ErrorKind::timeout, "timed out waiting for " + url + " after connecting: " + detail};
       if (contains(detail, "Connection timed out") || contains(detail, "connect")) {
         return {ErrorKind::timeout, "cannot connect to " + hp +
                                         " in time (no TCP connection; a firewall dropping packets or a wrong "
@@ -402,6 +433,11 @@ Wire curl_transfer(const CurlApi& curl, Transfer& t, const Headers& sent, util::
   long os_errno = 0;
   curl.easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
   wire.os_errno = static_cast<int>(os_errno);
+  // curl records the connect time only when the whole connect phase (TCP and TLS) succeeds,
+  // but the local port as soon as TCP is connected.
+  long local_port = 0;
+  if (curl.easy_getinfo(easy, CURLINFO_LOCAL_PORT, &local_port) == CURLE_OK)
+    wire.tcp_connected = local_port > 0;
   wire.errbuf = errbuf;
   char* effective = nullptr;
   if (curl.easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK && effective) {
@@ -488,7 +524,7 @@ util::Expected<HttpResponse> finish(Transfer& t, const Wire& wire) {
     return fail({util::ErrorKind::timeout,
                  request.method + " " + request.url + ": no response headers within " + seconds(elapsed)});
   } else if (result != CURLE_OK) {
-    return fail(describe_curl_error(result, request.url, errbuf, wire.os_errno));
+    return fail(describe_curl_error(result, request.url, errbuf, wire.os_errno, wire.tcp_connected));
   }
   if (t.response.sse) {
     t.parser.finish();

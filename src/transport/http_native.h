@@ -130,6 +130,7 @@ struct Outcome {
   std::string errbuf;  // curl-style text for describe_curl_error
   int os_errno = 0;    // connect failures
   bool cancelled = false;
+  bool tcp_connected = false;  // curl: TCP connected (a later timeout is not a connect failure)
 };
 
 // Connects (or reuses an idle connection of this thread), sends, and reads the response into

@@ -177,6 +177,12 @@ void LegacySseTransport::reader(HttpRequest request) {
         m_endpoint = resolve_url(request.url, ev.data);
       }
     } else if ((ev.type.empty() || ev.type == "message") && !ev.data.empty()) {
+      // Wait for room: the server's stream waits with us, so a flood cannot grow the queue.
+      m_cv.wait(lock, [&] {
+        return m_queue.empty() || (m_queue.size() < k_max_queued && m_queued_bytes < k_max_queued_bytes) ||
+               m_cancel.cancelled();
+      });
+      if (m_cancel.cancelled()) return false;
       Incoming in;
       in.raw = ev.data;
       in.origin = "legacy-sse";
@@ -185,6 +191,7 @@ void LegacySseTransport::reader(HttpRequest request) {
       in.sse_id = ev.id;
       in.trace_id = arrival.trace_id;
       in.at_ms = arrival.at_ms;
+      m_queued_bytes += in.raw.size();
       m_queue.push_back(std::move(in));
     }
     lock.unlock();
@@ -227,6 +234,9 @@ util::Expected<Incoming> LegacySseTransport::receive(util::Deadline deadline) {
   if (!m_queue.empty()) {
     Incoming in = std::move(m_queue.front());
     m_queue.pop_front();
+    m_queued_bytes -= in.raw.size();
+    lock.unlock();
+    m_cv.notify_all();  // the reader may be waiting for room
     return in;
   }
   if (!m_running) {
@@ -239,6 +249,12 @@ util::Expected<Incoming> LegacySseTransport::receive(util::Deadline deadline) {
 void LegacySseTransport::close() {
   if (!m_thread.joinable()) return;
   m_cancel.cancel();
+  {
+    // The reader may be waiting for room in the queue: taking the lock orders this wake-up
+    // after its predicate check.
+    std::lock_guard<std::mutex> lock(m_mutex);
+  }
+  m_cv.notify_all();
   m_thread.join();
 }
 

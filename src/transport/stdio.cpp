@@ -67,7 +67,7 @@ util::Expected<std::unique_ptr<StdioTransport>> StdioTransport::start(const Stdi
 
 StdioTransport::StdioTransport(util::Process process, const StdioOptions& options)
     : m_process(std::move(process)),
-      m_max_line_bytes(std::max<std::size_t>(options.max_line_bytes, 1)),
+      m_framer(options.max_line_bytes),
       m_stderr_tail_bytes(std::max<std::size_t>(options.stderr_tail_bytes, 1)),
       m_stdin_close_wait(options.stdin_close_wait),
       m_sigterm_wait(options.sigterm_wait),
@@ -187,57 +187,36 @@ void StdioTransport::write_some(WriteJob& job) {
 // ---- stdout framing ----
 
 void StdioTransport::feed_stdout(std::string_view data) {
-  while (!data.empty()) {
-    auto nl = data.find('\n');
-    if (m_discarding) {
-      if (nl == std::string_view::npos) return;
-      m_discarding = false;
-      data.remove_prefix(nl + 1);
-      continue;
-    }
-    std::string_view part = data.substr(0, nl);  // all of it when there is no newline
-    if (m_line.size() + part.size() > m_max_line_bytes) {
-      std::string message =
-          "server wrote a stdout line longer than " + format_bytes(m_max_line_bytes) + " without a newline";
-      trace(Direction::info, "stdout", message + "; the rest of the line is discarded");
-      m_queue.emplace_back(util::make_error(util::ErrorKind::protocol, std::move(message)));
-      m_line.clear();
-      if (nl == std::string_view::npos) {
-        m_discarding = true;
-        return;
-      }
-      data.remove_prefix(nl + 1);
-      continue;
-    }
-    m_line.append(part);
-    if (nl == std::string_view::npos) return;
-    deliver_line(true);
-    data.remove_prefix(nl + 1);
-  }
+  std::vector<FramedLine> lines;
+  m_framer.feed(data, lines);
+  for (auto& line : lines) deliver(std::move(line));
 }
 
-void StdioTransport::deliver_line(bool terminated) {
-  Incoming in;
-  in.raw = std::move(m_line);
-  m_line.clear();
-  if (terminated && !in.raw.empty() && in.raw.back() == '\r') {
-    in.raw.pop_back();
-    in.crlf = true;
+void StdioTransport::deliver(FramedLine line) {
+  if (line.oversized) {
+    std::string message = "server wrote a stdout line longer than " +
+                          format_bytes(m_framer.max_line_bytes()) + " without a newline";
+    trace(Direction::info, "stdout", message + "; the rest of the line is discarded");
+    m_queue.emplace_back(util::make_error(util::ErrorKind::protocol, std::move(message)));
+    return;
   }
+  Incoming in;
+  in.raw = std::move(line.raw);
+  in.crlf = line.crlf;
   in.origin = "stdout";
-  in.terminated = terminated;
+  in.terminated = line.terminated;
   in.at_ms = util::monotonic_ms();
   trace(Direction::receive, "stdout", in.raw, &in.trace_id);
   // A server flooding stdout while we shut it down must not grow memory without bound.
-  if (m_shutting_down && m_queued_bytes > m_max_line_bytes) return;
+  if (m_shutting_down && m_queued_bytes > m_framer.max_line_bytes()) return;
   m_queued_bytes += in.raw.size();
   m_queue.emplace_back(std::move(in));
 }
 
 void StdioTransport::stdout_eof() {
-  if (!m_line.empty() && !m_discarding) deliver_line(false);
-  m_line.clear();
-  m_discarding = false;
+  std::vector<FramedLine> lines;
+  m_framer.finish(lines);
+  for (auto& line : lines) deliver(std::move(line));
   m_process.stdout_pipe().reset();
   m_stdout_eof = true;
   trace(Direction::info, "stdout", "EOF");
@@ -295,8 +274,8 @@ util::Expected<Incoming> StdioTransport::receive(util::Deadline deadline) {
   }
   if (m_stdout_eof) return closed_error(deadline);
   std::string message = "timed out waiting for a line on the server's stdout";
-  if (!m_line.empty())
-    message += " (" + std::to_string(m_line.size()) + " bytes of an unterminated line pending)";
+  if (m_framer.pending_bytes() != 0)
+    message += " (" + std::to_string(m_framer.pending_bytes()) + " bytes of an unterminated line pending)";
   return util::make_error(util::ErrorKind::timeout, std::move(message));
 }
 

@@ -1,5 +1,6 @@
 #include "mcp_probe/util/process.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -13,7 +14,10 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <mutex>
+#include <set>
+#include <sstream>
 
 extern char** environ;
 
@@ -35,6 +39,70 @@ bool ensure_subreaper() {
   static std::once_flag once;
   std::call_once(once, [] { ok = ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0; });
   return ok;
+}
+
+// The children spawned by Process and not yet reaped, process-wide: any other child of ours
+// is an orphan re-parented to us (we are a subreaper), i.e. a descendant that escaped its group.
+std::mutex g_spawned_mutex;
+std::set<pid_t> g_spawned;
+
+void note_spawned(pid_t pid, bool live) {
+  std::lock_guard<std::mutex> lock(g_spawned_mutex);
+  if (live)
+    g_spawned.insert(pid);
+  else
+    g_spawned.erase(pid);
+}
+
+// The parent pid from /proc/<pid>/stat ("pid (comm) state ppid ..."; comm may hold anything,
+// so parse after the last ')'); -1 when the process is gone.
+pid_t parent_of(const char* pid) {
+  std::ifstream in(std::string("/proc/") + pid + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream rest(stat.substr(close + 1));
+  char state = 0;
+  long ppid = -1;
+  rest >> state >> ppid;
+  return rest ? static_cast<pid_t>(ppid) : -1;
+}
+
+// Our children that no Process owns: orphans re-parented to us.
+std::vector<pid_t> orphans() {
+  std::vector<pid_t> out;
+  DIR* dir = ::opendir("/proc");
+  if (dir == nullptr) return out;
+  const pid_t self = ::getpid();
+  std::lock_guard<std::mutex> lock(g_spawned_mutex);
+  while (dirent* e = ::readdir(dir)) {
+    if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+    if (parent_of(e->d_name) != self) continue;
+    pid_t pid = static_cast<pid_t>(std::strtol(e->d_name, nullptr, 10));
+    if (g_spawned.count(pid) == 0) out.push_back(pid);
+  }
+  ::closedir(dir);
+  return out;
+}
+
+// Kills and reaps every orphan re-parented to us, and what they started (their children come
+// to us when they die: repeat until none is left, or for at most `linger`).
+void kill_orphans(Deadline linger) {
+  for (;;) {
+    auto found = orphans();
+    if (found.empty()) return;
+    for (pid_t pid : found) {
+      ::kill(pid, SIGKILL);
+      if (::getpgid(pid) == pid) ::kill(-pid, SIGKILL);  // a group it leads (after setsid())
+    }
+    for (pid_t pid : found) {
+      int status = 0;
+      while (::waitpid(pid, &status, WNOHANG) < 0 && errno == EINTR) {
+      }
+    }
+    if (linger.expired()) return;
+    ::poll(nullptr, 0, 1);  // SIGKILLed processes are still dying; the kernel offers no event
+  }
 }
 
 std::string join_path(const std::string& dir, const std::string& name) {
@@ -238,6 +306,7 @@ Expected<Process> Process::spawn(const SpawnOptions& options) {
     return spawn_error("cannot execute " + options.argv[0] + ": " + errno_text(rc));
   }
 
+  note_spawned(pid, true);
   Process p;
   p.m_pid = pid;
   p.m_reaped = false;
@@ -324,6 +393,7 @@ std::optional<ExitStatus> Process::reap() {
   }
   m_reaped = true;
   m_pidfd.reset();
+  note_spawned(m_pid, false);
 
   // Killed members whose parent died are reparented to us (we are a subreaper): collect them so
   // that when reap() returns nothing of the group is left, not even a zombie.
@@ -336,6 +406,9 @@ std::optional<ExitStatus> Process::reap() {
       if (linger.expired()) break;
       ::poll(nullptr, 0, 1);  // members are still dying; the kernel offers no event for that
     }
+    // A descendant that left the group (setsid(), setpgid()) was re-parented to us when its
+    // parent died: without this it would outlive the session.
+    kill_orphans(Deadline::after(k_group_linger));
   }
   return m_status;
 }
@@ -353,6 +426,7 @@ std::optional<ExitStatus> Process::kill_and_reap() {
       m_status = status_from_siginfo(info);
     } else if (errno != EINTR) {
       m_reaped = true;  // not our child any more (ECHILD): nothing left to reap
+      note_spawned(m_pid, false);
       return m_status;
     }
   }

@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <deque>
+#include <thread>
+
 #include "mcp_probe/protocol/versions.h"
 #include "support/fake_transport.h"
 
@@ -109,6 +112,126 @@ TEST_CASE("protocol::Session") {
     auto init = s.initialize("2025-06-18");
     REQUIRE_FALSE(init);
     CHECK(init.error().message.find("bad version") != std::string::npos);
+  }
+}
+
+namespace {
+
+// A transport that replays a fixed list of receive() outcomes (messages and errors) after the
+// first send, then reports `end` (a timeout unless set).
+class ReplayTransport : public transport::Transport {
+ public:
+  transport::TransportKind kind() const override { return transport::TransportKind::stdio; }
+  util::Expected<void> send(std::string_view, util::Deadline) override { return {}; }
+  util::Expected<transport::Incoming> receive(util::Deadline deadline) override {
+    if (m_script.empty() && m_hold) std::this_thread::sleep_until(deadline.at());
+    if (m_script.empty()) return m_end;
+    auto next = std::move(m_script.front());
+    m_script.pop_front();
+    return next;
+  }
+  void close() override {}
+  void add(std::string raw) {
+    transport::Incoming in;
+    in.raw = std::move(raw);
+    in.origin = "stdout";
+    m_script.emplace_back(std::move(in));
+  }
+  void add_error(util::ErrorKind kind, std::string message) {
+    m_script.emplace_back(util::make_error(kind, std::move(message)));
+  }
+  void end_with(util::ErrorKind kind, std::string message) {
+    m_end = util::make_error(kind, std::move(message));
+  }
+  // When the script is used up, receive() waits for its deadline like a silent server.
+  void hold_until_deadline() { m_hold = true; }
+
+ private:
+  std::deque<util::Expected<transport::Incoming>> m_script;
+  util::Error m_end = util::make_error(util::ErrorKind::timeout, "nothing queued");
+  bool m_hold = false;
+};
+
+const char* k_init_reply =
+    R"({"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18","capabilities":{},"serverInfo":{"name":"x","version":"1"}}})";
+
+}  // namespace
+
+TEST_CASE("protocol::Session against a hostile server") {
+  SUBCASE("a flood before the reply keeps a bounded sample and shows every message to the observer") {
+    const std::size_t flood = 20000;
+    testing::FakeTransport t([&](const std::string& sent) {
+      Json m = Json::parse(sent);
+      std::vector<std::string> lines(
+          flood,
+          R"({"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"x"}})");
+      lines.push_back(json::dump(Json{{"jsonrpc", "2.0"}, {"id", m["id"]}, {"result", Json::object()}}));
+      return lines;
+    });
+    protocol::Session s(t, util::Millis(1000));
+    std::size_t observed = 0;
+    s.set_observer([&](const protocol::Received&) { ++observed; });
+    auto ex = s.request("ping");
+    REQUIRE(ex);
+    CHECK(ex->reply);
+    CHECK(observed == flood + 1);
+    CHECK(ex->others.size() == protocol::k_max_others);
+    CHECK(ex->others.size() + ex->others_dropped == flood);
+  }
+  SUBCASE("the sample is bounded in bytes too") {
+    testing::FakeTransport t([&](const std::string& sent) {
+      Json m = Json::parse(sent);
+      std::string big = json::dump(Json{{"jsonrpc", "2.0"},
+                                        {"method", "notifications/message"},
+                                        {"params", {{"level", "info"}, {"data", std::string(100000, 'x')}}}});
+      std::vector<std::string> lines(50, big);
+      lines.push_back(json::dump(Json{{"jsonrpc", "2.0"}, {"id", m["id"]}, {"result", Json::object()}}));
+      return lines;
+    });
+    protocol::Session s(t, util::Millis(1000));
+    auto ex = s.request("ping");
+    REQUIRE(ex);
+    std::size_t bytes = 0;
+    for (const auto& r : ex->others) bytes += r.wire.raw.size();
+    CHECK(bytes <= protocol::k_max_others_bytes);
+    CHECK(ex->others.size() + ex->others_dropped == 50);
+    CHECK(ex->others_dropped > 0);
+  }
+  SUBCASE("a line the transport discarded is reported and the reply after it is read") {
+    ReplayTransport t;
+    t.add_error(util::ErrorKind::protocol, "server wrote a stdout line longer than 16 MiB without a newline");
+    t.add(k_init_reply);
+    protocol::Session s(t, util::Millis(1000));
+    std::vector<std::string> seen;
+    s.set_observer([&](const protocol::Received& r) { seen.push_back(r.transport_error); });
+    auto init = s.initialize("2025-06-18", Json::object(), false);
+    REQUIRE(init);
+    CHECK(init->protocol_version == "2025-06-18");
+    REQUIRE(init->exchange.receive_errors.size() == 1);
+    CHECK(init->exchange.receive_errors[0].find("longer than 16 MiB") != std::string::npos);
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[0].find("longer than 16 MiB") != std::string::npos);
+    CHECK(seen[1].empty());
+  }
+  SUBCASE("a server that ends early is not reported as a timeout") {
+    ReplayTransport t;
+    t.add("Starting server...");
+    t.end_with(util::ErrorKind::closed, "the server closed its stdout (the server exited with status 1)");
+    protocol::Session s(t, util::Millis(3000));
+    auto init = s.initialize("2025-06-18");
+    REQUIRE_FALSE(init);
+    CHECK(init.error().kind == util::ErrorKind::closed);
+    CHECK(init.error().message.find("closed its stdout") != std::string::npos);
+    CHECK(init.error().message.find("within") == std::string::npos);
+  }
+  SUBCASE("only a wait that used the whole timeout is reported as one") {
+    ReplayTransport t;
+    t.hold_until_deadline();
+    protocol::Session s(t, util::Millis(50));
+    auto init = s.initialize("2025-06-18");
+    REQUIRE_FALSE(init);
+    CHECK(init.error().kind == util::ErrorKind::timeout);
+    CHECK(init.error().message == "no response to initialize: no response within 0.05 s");
   }
 }
 

@@ -48,6 +48,20 @@ TEST_CASE("transport::describe_curl_error") {
     CHECK(e.kind == ErrorKind::io);
     CHECK(has(e.message, "cannot resolve host 'no-such-host.invalid'"));
   }
+  SUBCASE("a timeout names the phase: TCP connect, or a TLS handshake after TCP connected") {
+    auto tcp = describe_curl_error(CURLE_OPERATION_TIMEDOUT, "https://example.test/mcp",
+                                   "Connection timed out after 300 milliseconds");
+    CHECK(tcp.kind == ErrorKind::timeout);
+    CHECK(has(tcp.message, "no TCP connection"));
+    auto tls = describe_curl_error(CURLE_OPERATION_TIMEDOUT, "https://example.test/mcp",
+                                   "Connection timed out after 300 milliseconds", 0, true);
+    CHECK(tls.kind == ErrorKind::timeout);
+    CHECK(has(tls.message, "TLS handshake with example.test:443 did not finish in time"));
+    CHECK_FALSE(has(tls.message, "no TCP connection"));
+    auto plain = describe_curl_error(CURLE_OPERATION_TIMEDOUT, "http://example.test/mcp",
+                                     "Operation timed out after 300 milliseconds", 0, true);
+    CHECK(has(plain.message, "after connecting"));
+  }
   SUBCASE("connection refused") {
     auto e = describe_curl_error(CURLE_COULDNT_CONNECT, "http://127.0.0.1:8080/mcp",
                                  "Failed to connect to 127.0.0.1 port 8080: Connection refused");
@@ -237,6 +251,26 @@ void client_contract(HttpBackend backend) {
     CHECK(j.error().kind == ErrorKind::timeout);
     CHECK(has(j.error().message, "response body not complete"));
   }
+  SUBCASE("an SSE flood reaches the callback whole but the response keeps a bounded sample") {
+    const std::size_t flood = 3000;
+    std::string events;
+    for (std::size_t i = 0; i < flood; ++i)
+      events += "id: " + std::to_string(i) + "\ndata: " + std::string(1000, 'x') + "\n\n";
+    events += "retry: 250\n\n";
+    ScriptServer server({{std::string(k_sse_head) + "Content-Length: " + std::to_string(events.size()) +
+                          "\r\n\r\n" + events}});
+    std::size_t seen = 0;
+    HttpHooks hooks;
+    hooks.on_event = [&](const SseEvent&, const SseArrival&) { return ++seen > 0; };
+    auto r = client_for(backend).perform(post(server.url()), Deadline::after(Millis(5000)), hooks);
+    REQUIRE(r);
+    CHECK(seen == flood);
+    CHECK(r->events.size() <= k_sse_events_sample);
+    CHECK(r->events.size() + r->events_dropped == flood);
+    CHECK(r->body.size() == k_sse_body_sample);
+    CHECK(r->sse_last_event_id == std::to_string(flood - 1));
+    CHECK(r->sse_retry_ms == 250);
+  }
   SUBCASE("size limits and broken responses are io errors") {
     ScriptServer server({{"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'x')},
                          {"this is not HTTP\r\n\r\n"},
@@ -341,4 +375,19 @@ TEST_CASE("transport::HttpClient traces the same on both back-ends") {
     CAPTURE(line);
     CHECK_FALSE(has(line, "SECRET"));
   }
+}
+
+TEST_CASE("transport::HttpClient names a stalled TLS handshake") {
+  // A listener that accepts and never speaks: TCP connects, the TLS handshake never completes.
+  ScriptServer server({{ScriptServer::k_hang}});
+  HttpClientOptions o;
+  o.connect_timeout = Millis(300);
+  HttpClient client(o);
+  auto r = client.perform(post("https://127.0.0.1:" + std::to_string(server.port()) + "/mcp"),
+                          Deadline::after(Millis(5000)));
+  REQUIRE_FALSE(r);
+  CAPTURE(r.error().message);
+  CHECK(r.error().kind == ErrorKind::timeout);
+  CHECK(has(r.error().message, "TLS handshake with 127.0.0.1:" + std::to_string(server.port())));
+  CHECK_FALSE(has(r.error().message, "no TCP connection"));
 }

@@ -134,6 +134,30 @@ TEST_CASE("util::Process") {
     CHECK(errno == ESRCH);
     CHECK(::kill(child, 0) == -1);
   }
+  SUBCASE("reap() also kills and reaps a descendant that left the group with setsid()") {
+    // The server starts a daemon in its own session and exits; the daemon is re-parented to
+    // us (we are a subreaper) and must not outlive the session.
+    Process p = spawn_sh("setsid sleep 60 & echo $!");
+    std::string line;
+    char c;
+    Deadline d = soon();
+    while (!d.expired() && line.find('\n') == std::string::npos) {
+      pollfd pfd{p.stdout_pipe().get(), POLLIN, 0};
+      if (::poll(&pfd, 1, d.remaining_ms()) > 0 && ::read(p.stdout_pipe().get(), &c, 1) == 1) line += c;
+    }
+    pid_t daemon = std::atoi(line.c_str());
+    REQUIRE(daemon > 0);
+    REQUIRE(p.wait(soon()));
+    // setsid(1) may still be on its way to setsid(2); the daemon's own session is what counts.
+    Deadline left = soon();
+    while (::getsid(daemon) != daemon && !left.expired()) ::poll(nullptr, 0, 1);
+    REQUIRE(::getsid(daemon) == daemon);
+    REQUIRE(::kill(daemon, 0) == 0);
+    p.reap();
+    // ESRCH: killed and reaped (a zombie would still accept signal 0).
+    CHECK(::kill(daemon, 0) == -1);
+    CHECK(errno == ESRCH);
+  }
   SUBCASE("applies env overrides and the working directory") {
     TempDir dir;
     SpawnOptions o;

@@ -6,10 +6,12 @@
 // in both directions to an observer, which is where passive checks hook in.
 // Not thread-safe; blocking calls are bounded by the request timeout or an explicit deadline.
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mcp_probe/json/wire.h"
@@ -26,14 +28,32 @@ struct Received {
   transport::Incoming wire;
   std::optional<Json> json;  // empty when the bytes were not one valid JSON text
   std::string parse_error;
+  // Set when the transport could not deliver a message but went on (a stdout line over the
+  // line limit, discarded): wire.raw is then empty and json and parse_error are too.
+  std::string transport_error;
 };
+
+// Exchange.others is a bounded sample, so a server that floods us while a request waits cannot
+// grow memory: the first k_max_others messages (at most k_max_others_bytes of raw bytes) are
+// kept, the rest only counted. Every message, kept or not, is shown to the observer as it
+// arrives.
+inline constexpr std::size_t k_max_others = 256;
+inline constexpr std::size_t k_max_others_bytes = std::size_t{1} << 20;
 
 struct Exchange {
   Json request;                   // what was sent
   std::optional<Received> reply;  // the response whose id matched (value and type)
-  std::vector<Received> others;   // everything else that arrived before it
+  std::vector<Received> others;   // a sample of everything else that arrived before it (see above)
+  std::size_t others_dropped = 0;  // messages that arrived before the reply but are not in `others`
   double elapsed_ms = 0;
   std::string send_error;         // the transport's complaint about the send (HTTP error status)
+  // Why the wait ended without a reply: "" when there is a reply; otherwise the transport's
+  // words ("the server closed its stdout (exited with status 1)", "nothing to receive: ...") or
+  // "no response within N s" for a real timeout.
+  std::string ended_by;
+  util::ErrorKind ended_kind = util::ErrorKind::timeout;  // the kind of that transport error
+  // Transport complaints the exchange went on after (an over-long stdout line), first few only.
+  std::vector<std::string> receive_errors;
 };
 
 struct InitializeOutcome {
@@ -60,8 +80,10 @@ class Session {
   util::Expected<Exchange> request(const std::string& method, const Json& params = Json::object(),
                                    std::optional<Json> id = std::nullopt);
   // Sends any message (a deliberately odd request, a batch) and waits until `until` accepts a
-  // received message or the timeout passes; everything received is in Exchange.others, the
-  // accepted one in Exchange.reply.
+  // received message or the timeout passes; a sample of everything else received is in
+  // Exchange.others, the accepted one in Exchange.reply. A message the transport could not
+  // deliver (ErrorKind::protocol: a stdout line over the limit) is shown to the observer with
+  // Received.transport_error and the wait goes on.
   util::Expected<Exchange> send_and_wait(const std::string& raw, const std::function<bool(const Received&)>& until,
                                          std::optional<util::Millis> timeout = std::nullopt);
   util::Expected<void> notify(const std::string& method, const Json& params = Json::object());
@@ -81,6 +103,10 @@ class Session {
 
  private:
   Received receive_one(transport::Incoming incoming);
+  Received parse(transport::Incoming incoming);
+  // transport.send() with the overflow callback set: messages the transport cannot queue
+  // while it sends are shown to the observer (not answered) and counted in m_unqueued.
+  util::Expected<void> send_observed(std::string_view raw, util::Deadline deadline);
   void answer_server_request(const Json& message);
 
   transport::Transport& m_transport;
@@ -88,6 +114,7 @@ class Session {
   Observer m_observer;
   SendObserver m_send_observer;
   long long m_next_id = 1;
+  std::size_t m_unqueued = 0;
   std::string m_protocol_version;
   Json m_capabilities;
   Json m_server_info;

@@ -12,6 +12,9 @@
 // deliberate-probe API for checks: any method, any header left out or overridden.
 // Threads: one caller at a time (see Transport); the GET stream's reader thread only touches
 // the receive queue. close() stops the GET stream; it does not DELETE the session.
+// Memory: the receive queue holds at most k_max_queued messages / k_max_queued_bytes. The GET
+// reader waits for room (the server's stream then waits too); a POST's stream hands what does
+// not fit to the overflow callback (see Transport), except the responses it awaits.
 
 #include <condition_variable>
 #include <deque>
@@ -61,6 +64,9 @@ struct PostOptions {
 
 class HttpTransport : public Transport {
  public:
+  static constexpr std::size_t k_max_queued = 1024;
+  static constexpr std::size_t k_max_queued_bytes = std::size_t{8} << 20;
+
   explicit HttpTransport(HttpTransportOptions options);
   ~HttpTransport() override;
   HttpTransport(const HttpTransport&) = delete;
@@ -101,7 +107,9 @@ class HttpTransport : public Transport {
 
  private:
   HttpRequest build(const PostOptions& opts, std::string_view body) const;
-  void push(Incoming in);
+  // Queues `in`, or hands it to the overflow callback when the queue is full (unless `keep`).
+  void push(Incoming in, bool keep);
+  bool has_room_locked() const;
   void get_loop(HttpRequest request);
   util::Expected<void> resume(const HttpHooks& hooks, const std::set<std::string>& awaited,
                               util::Deadline deadline);
@@ -115,6 +123,7 @@ class HttpTransport : public Transport {
   mutable std::mutex m_mutex;  // guards everything below
   std::condition_variable m_cv;
   std::deque<Incoming> m_queue;
+  std::size_t m_queued_bytes = 0;
   bool m_get_running = false;
   bool m_get_head_ready = false;
   std::optional<HttpResponse> m_get_head;

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,12 +47,24 @@ enum class HttpEnd {
 };
 const char* to_string(HttpEnd end);
 
+// A flood of events must not grow memory: what a response keeps of an SSE stream is bounded.
+inline constexpr std::size_t k_sse_body_sample = std::size_t{1} << 20;
+inline constexpr std::size_t k_sse_events_sample = 256;
+
 struct HttpResponse {
   int status = 0;
   Headers headers;              // as received (case kept), of the final response
   std::string content_type;     // the Content-Type header value, "" when absent
-  std::string body;             // the raw body bytes (also for SSE), unless keep_body is false
-  std::vector<SseEvent> events; // SSE: every dispatched event, in order
+  // The raw body bytes, unless keep_body is false. For SSE only the first k_sse_body_sample
+  // bytes are kept (the stream itself is limited by max_body_bytes, the event by max_event_bytes).
+  std::string body;
+  // SSE: the dispatched events in order, the first k_sse_events_sample only (at most
+  // k_sse_body_sample bytes of data); the rest are counted in events_dropped. Every event still
+  // reaches the on_event callback.
+  std::vector<SseEvent> events;
+  std::size_t events_dropped = 0;
+  std::string sse_last_event_id;          // SSE: the stream's last event id (WHATWG buffer)
+  std::optional<long long> sse_retry_ms;  // SSE: the last valid `retry` of the stream
   bool sse = false;             // the Content-Type media type is text/event-stream
   bool sse_partial_event = false;  // SSE: the stream ended in the middle of an event
   HttpEnd end = HttpEnd::complete;
@@ -140,9 +153,10 @@ class HttpClient {
 // A one-line diagnosis of a curl error code (CURLE_*) for `url`, e.g. "cannot resolve host 'x'"
 // or "connection refused by 127.0.0.1:8080: nothing is listening there — ...". curl_errbuf is
 // curl's CURLOPT_ERRORBUFFER text; os_errno (CURLINFO_OS_ERRNO) refines connect failures.
-// Pure; the kind is ErrorKind::timeout for timeouts and ErrorKind::io otherwise.
+// tcp_connected (CURLINFO_CONNECT_TIME) tells a stalled TLS handshake or server from a connect
+// timeout. Pure; the kind is ErrorKind::timeout for timeouts and ErrorKind::io otherwise.
 util::Error describe_curl_error(int curl_code, const std::string& url, const std::string& curl_errbuf,
-                                int os_errno = 0);
+                                int os_errno = 0, bool tcp_connected = false);
 
 // "host:port" of an http(s) URL (default ports filled in), for messages.
 std::string url_host_port(const std::string& url);

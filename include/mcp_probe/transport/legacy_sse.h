@@ -60,6 +60,9 @@ class LegacySseTransport : public Transport {
   std::optional<HttpResponse> stream_head() const;  // the GET response's status and headers
 
  private:
+  static constexpr std::size_t k_max_queued = 1024;
+  static constexpr std::size_t k_max_queued_bytes = std::size_t{8} << 20;
+
   void reader(HttpRequest request);
   HttpRequest base_request(std::string method, std::string url) const;
 
@@ -68,7 +71,8 @@ class LegacySseTransport : public Transport {
 
   mutable std::mutex m_mutex;  // guards everything below
   std::condition_variable m_cv;
-  std::deque<Incoming> m_queue;
+  std::deque<Incoming> m_queue;  // bounded: the reader waits for room
+  std::size_t m_queued_bytes = 0;
   std::optional<HttpResponse> m_head;
   std::optional<util::Error> m_error;
   std::string m_endpoint;

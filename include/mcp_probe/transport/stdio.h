@@ -37,6 +37,7 @@
 #include <utility>
 #include <vector>
 
+#include "mcp_probe/transport/line_framer.h"
 #include "mcp_probe/transport/trace.h"
 #include "mcp_probe/transport/transport.h"
 #include "mcp_probe/util/deadline.h"
@@ -123,7 +124,7 @@ class StdioTransport : public Transport {
   void read_stderr();
   void write_some(WriteJob& job);
   void feed_stdout(std::string_view data);
-  void deliver_line(bool terminated);
+  void deliver(FramedLine line);
   void stdout_eof();
   bool wait_exited(util::Deadline deadline);
   util::Error closed_error(util::Deadline deadline);
@@ -131,15 +132,13 @@ class StdioTransport : public Transport {
   void trace(Direction direction, const char* channel, std::string_view body, std::uint64_t* id = nullptr);
 
   util::Process m_process;
-  std::size_t m_max_line_bytes;
+  LineFramer m_framer;  // stdout bytes -> lines
   std::size_t m_stderr_tail_bytes;
   util::Millis m_stdin_close_wait;
   util::Millis m_sigterm_wait;
   Tracer* m_tracer;
   double m_started_at_ms = 0;
 
-  std::string m_line;         // the stdout line being assembled
-  bool m_discarding = false;  // skipping the rest of an over-long line
   std::deque<util::Expected<Incoming>> m_queue;
   std::size_t m_queued_bytes = 0;
   bool m_stdout_eof = false;

@@ -7,6 +7,7 @@
 // reader threads internally).
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,16 @@ class Transport {
   virtual util::Expected<Incoming> receive(util::Deadline deadline) = 0;
   // Releases the connection or process (for stdio: the full shutdown sequence). Idempotent.
   virtual void close() = 0;
+
+  // Receive queues are bounded. A transport that reads messages inside send() (HttpTransport:
+  // a POST answered with an SSE stream) hands those it has no room for to this callback, on
+  // the thread that called send(), instead of queueing them; without one they are dropped.
+  // Messages that answer the request being sent are always queued.
+  using Overflow = std::function<void(Incoming)>;
+  void set_overflow(Overflow overflow) { m_overflow = std::move(overflow); }
+
+ protected:
+  Overflow m_overflow;
 };
 
 }  // namespace mcp_probe::transport

@@ -14,6 +14,10 @@
 // Process-wide effect: the first spawn() makes this program a child subreaper
 // (PR_SET_CHILD_SUBREAPER), so group members that outlive their parent are reparented to us and
 // reaped by reap() instead of relying on PID 1 (which in containers often never reaps).
+// reap() also SIGKILLs and reaps every orphan re-parented to us that no Process owns: a
+// descendant that left the group (a setsid() daemon) and whose parent died. Which session it
+// came from is not recorded by the kernel, so the first Process reaped after its parent died
+// collects it, even when that is another Process of this program.
 //
 // Not thread-safe: one owner at a time. Nothing here installs signal handlers or uses SIGCHLD.
 
