@@ -24,14 +24,20 @@ void finish_unconnected(Context& ctx, std::vector<CheckResult>& results) {
       break;
     }
   }
+  const bool url = !ctx.options().url.empty();
   for (auto& r : results) {
     if (r.status != Status::skip) continue;
     if (r.message.rfind("not applicable", 0) == 0) continue;
+    // A URL target whose transport was never detected: stdio checks still cannot apply.
+    const CheckDef* def = find_def(r.info.id);
+    if (url && def != nullptr && (def->transports & (k_http | k_sse)) == 0) {
+      r.message = "not applicable to an HTTP target";
+      continue;
+    }
     if (r.info.area == "connectivity" && r.info.id != "connectivity.initialize") continue;
     r.status = Status::error;
     r.message = "not run: the probe could not connect (" + why + ")";
   }
-  (void)ctx;
 }
 
 // Checks never throw by design; this is the safety net that keeps one unforeseen shape of
