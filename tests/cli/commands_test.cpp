@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "support/cli_runner.h"
 
 TEST_SUITE_BEGIN("integration");
@@ -35,5 +37,54 @@ TEST_CASE("cli::commands a failed write to stdout exits 2") {
     const CliRun call = run_cli({"call", "ping", "--", MCP_REFSERVER_BIN});
     CHECK(call.code == 0);
     CHECK(call.out == "{}\n");
+  }
+}
+
+TEST_CASE("cli::commands a run that cannot connect is one screen") {
+  SUBCASE("a command that does not exist") {
+    const CliRun run = run_cli({"--", "mcp-probe-no-such-command"});
+    CHECK(run.code == 3);
+    INFO(run.out);
+    CHECK(run.lines() <= 40);
+    CHECK(run.out.find("Could not connect: stdio.spawn") != std::string::npos);
+    CHECK(run.out.find("command not found") != std::string::npos);
+    CHECK(run.out.find("checks not run") != std::string::npos);
+    CHECK(run.out.find("ERROR") == std::string::npos);
+  }
+  SUBCASE("a file that is not executable") {
+    const CliRun run = run_cli({"--", MCP_PROBE_SOURCE_DIR "/README.md"});
+    CHECK(run.code == 3);
+    INFO(run.out);
+    CHECK(run.lines() <= 40);
+    CHECK(run.out.find("Could not connect: stdio.spawn") != std::string::npos);
+    CHECK(run.out.find("permission denied") != std::string::npos);
+  }
+  SUBCASE("a closed port, in human and Markdown output") {
+    for (const char* format : {"human", "markdown"}) {
+      const CliRun run = run_cli({"--format", format, "--timeout", "2", "http://127.0.0.1:1/mcp"});
+      CHECK(run.code == 3);
+      INFO(run.out);
+      CHECK(run.lines() <= 40);
+      CHECK(run.out.find("connectivity.connect") != std::string::npos);
+      CHECK(run.out.find("stdio.") == std::string::npos);
+      CHECK(run.out.find("checks not run") != std::string::npos);
+    }
+  }
+  SUBCASE("JSON keeps every row; checks of another transport are SKIP, not ERROR") {
+    const CliRun run = run_cli({"--format", "json", "--timeout", "2", "http://127.0.0.1:1/mcp"});
+    CHECK(run.code == 3);
+    const auto report = nlohmann::json::parse(run.out, nullptr, false);
+    REQUIRE(report.is_object());
+    int rows = 0;
+    for (const auto& check : report["checks"]) {
+      ++rows;
+      const std::string id = check["id"];
+      if (id.rfind("stdio.", 0) == 0) {
+        CHECK(check["status"] == "skip");
+        CHECK(check["message"].get<std::string>().rfind("not applicable", 0) == 0);
+      }
+      if (id == "connectivity.connect") CHECK(check["status"] == "fail");
+    }
+    CHECK(rows > 40);
   }
 }
