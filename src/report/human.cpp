@@ -83,11 +83,14 @@ void put_check(Painter& p, const CheckResult& r, const ReportOptions& options) {
   p.plain("  ");
   put_status(p, r.status);
   p.plain("  " + detail::printable(r.info.id) + "  " + detail::printable(r.info.title));
-  if (options.timings) p.plain("  (" + detail::format_ms(r.duration_ms) + ")");
+  if (options.timings && r.status != Status::skip) p.plain("  (" + detail::format_ms(r.duration_ms) + ")");
   const bool baselined = options.policy.expected_failures.count(r.info.id) != 0;
   if (baselined && is_failure(r, options.policy)) p.put(rang::style::dim, "  [expected failure]");
   p.plain("\n");
   if (r.status == Status::skip) {
+    put_wrapped(p, "", r.message, true);
+  } else if (r.status == Status::pass && r.info.level == checks::Level::info) {
+    // An informational check's value is its result ("62 ms from spawn", "legacy HTTP+SSE").
     put_wrapped(p, "", r.message, true);
   } else if (r.status != Status::pass) {
     put_details(p, r);

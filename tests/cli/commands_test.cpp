@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mcp_probe/checks/catalog.h"
+#include "mcp_probe/cli/commands.h"
 #include "support/cli_runner.h"
 
 TEST_SUITE_BEGIN("integration");
@@ -87,4 +89,29 @@ TEST_CASE("cli::commands a run that cannot connect is one screen") {
     }
     CHECK(rows > 40);
   }
+}
+
+TEST_CASE("cli::commands the progress total follows --only and --skip") {
+  mcp_probe::checks::RunOptions run;
+  const int all = mcp_probe::cli::progress_total(run);
+  CHECK(all == static_cast<int>(mcp_probe::checks::catalog().size()));
+  run.only = {"lifecycle.*"};
+  const int lifecycle = mcp_probe::cli::progress_total(run);
+  CHECK(lifecycle > 0);
+  CHECK(lifecycle < all);
+  run.skip = {"lifecycle.init.*"};
+  CHECK(mcp_probe::cli::progress_total(run) < lifecycle);
+}
+
+TEST_CASE("cli::commands human output shows values of info checks and measured timings") {
+  const CliRun run = run_cli({"--timings", "--only", "stdio.*", "--", MCP_REFSERVER_BIN});
+  CHECK(run.code == 0);
+  INFO(run.out);
+  CHECK(run.out.find("ms from spawn to the initialize response") != std::string::npos);
+  // Not every check may take a whole millisecond, but not all of them are 0 ms.
+  int timed = 0;
+  for (std::size_t at = run.out.find(" ms)"); at != std::string::npos; at = run.out.find(" ms)", at + 1)) {
+    if (run.out.compare(at - 2, 2, "(0") != 0) ++timed;
+  }
+  CHECK(timed > 0);
 }
