@@ -127,6 +127,7 @@ void Context::set(const std::string& id, Status status, const std::string& messa
   bool is_violation = status == Status::fail || status == Status::warn;
   if (is_violation) ++r.violations;
   if (status == Status::pass) ++r.passes;
+  r.result.duration_ms = util::monotonic_ms() - m_step_started;
   bool first = r.passes + r.violations <= 1 && r.result.message.empty();
   if (rank(status) > rank(r.result.status) || first) {
     r.result.status = status;
@@ -140,7 +141,11 @@ void Context::set(const std::string& id, Status status, const std::string& messa
     std::string base = pos == std::string::npos ? r.result.message : r.result.message.substr(0, pos);
     r.result.message = base + " (+" + std::to_string(r.violations - 1) + " more)";
   }
-  if (m_options.on_result && is_violation && r.violations == 1) m_options.on_result(r.result);
+  // Once per check, when it is first decided (the progress line counts checks, not events).
+  if (m_options.on_result && !r.reported) {
+    r.reported = true;
+    m_options.on_result(r.result);
+  }
 }
 
 void Context::pass(const std::string& id, const std::string& message) { set(id, Status::pass, message, {}); }

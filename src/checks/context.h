@@ -92,6 +92,9 @@ class Context {
   void observe(protocol::Session& session);
 
   bool interrupted() const { return m_options.interrupted != nullptr && m_options.interrupted->load(); }
+  // The engine calls this as each step starts: a check's duration is the time from the start of
+  // the step that decided it to its last recorded outcome.
+  void begin_step() { m_step_started = util::monotonic_ms(); }
 
   // Facts collected along the way, for later steps.
   std::set<std::string> supported_versions;  // from lifecycle.version.echo-supported
@@ -117,6 +120,7 @@ class Context {
     CheckResult result;
     int violations = 0;
     int passes = 0;
+    bool reported = false;  // on_result was called
   };
   Record& record(const std::string& id);
   void set(const std::string& id, Status status, const std::string& message, Evidence evidence);
@@ -130,6 +134,7 @@ class Context {
   std::string m_transport_kind;
   std::map<std::string, Record> m_records;
   std::string m_step_failure;
+  double m_step_started = util::monotonic_ms();
 };
 
 // A step of a sequence: a name (for progress) and what it does.

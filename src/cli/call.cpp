@@ -27,11 +27,15 @@ protocol::Target make_target(const checks::RunOptions& run) {
   return t;
 }
 
-void print_json(const nlohmann::json& value) {
+// Prints the JSON and returns `code`, or k_exit_usage when stdout cannot take it.
+int print_json(const nlohmann::json& value, int code) {
   const int indent = isatty(STDOUT_FILENO) == 1 ? 2 : -1;
   const std::string text = value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
+  if (auto ok = write_stdout(text); !ok) {
+    print_error(ok.error().message);
+    return k_exit_usage;
+  }
+  return code;
 }
 
 // Prints the reply and returns the exit code: 0 for a result, 1 for anything else.
@@ -48,12 +52,9 @@ int print_reply(const protocol::Exchange& exchange, const Options& options, cons
     return k_exit_failures;
   }
   const auto& message = *exchange.reply->json;
-  if (message.is_object() && message.contains("result")) {
-    print_json(message["result"]);
-    return k_exit_ok;
-  }
-  print_json(message.is_object() && message.contains("error") ? message["error"] : message);
-  return k_exit_failures;
+  if (message.is_object() && message.contains("result")) return print_json(message["result"], k_exit_ok);
+  return print_json(message.is_object() && message.contains("error") ? message["error"] : message,
+                    k_exit_failures);
 }
 
 }  // namespace

@@ -3,10 +3,17 @@
 
 #include "mcp_probe/cli/options.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
+
+#include "mcp_probe/checks/catalog.h"
+#include "mcp_probe/protocol/versions.h"
 
 namespace mcp_probe::cli {
 namespace {
@@ -117,14 +124,55 @@ void add_report_file_options(CLI::App& app, Options& o, Raw& raw) {
   app.add_option("--junit", o.junit_path, "also write a JUnit XML report to FILE")->type_name("FILE");
 }
 
+// What a usage error may echo of the user's input: one line, at most k_echo_max bytes, so a
+// pasted 100 kB URL gives a short message and not a wall of text.
+constexpr std::size_t k_echo_max = 200;
+
+std::string echo(std::string_view text) {
+  std::string out;
+  for (char c : text.substr(0, std::min(text.size(), k_echo_max))) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02X", u);
+      out += hex;
+    } else {
+      out += c;
+    }
+  }
+  if (text.size() > k_echo_max) out += "… (" + std::to_string(text.size()) + " bytes)";
+  return out;
+}
+
+// RFC 9110 token characters: what a header name may contain.
+bool is_token_char(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return std::isalnum(u) != 0 || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// A field value may hold visible characters, spaces and tabs, never CR, LF or other controls:
+// "\r\n" in a value would put a second header on the wire (header injection).
+bool has_control(std::string_view value) {
+  return std::any_of(value.begin(), value.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\t') || u == 0x7f;
+  });
+}
+
 util::Expected<void> parse_header(const std::string& text, Options& o) {
   const auto colon = text.find(':');
   const std::string name = text.substr(0, colon);
-  if (colon == std::string::npos || name.empty() || name.find_first_of(" \t") != std::string::npos) {
-    return make_error(ErrorKind::usage, "--header expects 'Name: value', got '" + text + "'");
+  if (colon == std::string::npos || name.empty() || !std::all_of(name.begin(), name.end(), is_token_char)) {
+    return make_error(ErrorKind::usage,
+                      "--header expects 'Name: value' with a token as the name, got '" + echo(text) + "'");
   }
   std::string value = text.substr(colon + 1);
   value.erase(0, value.find_first_not_of(" \t"));
+  if (has_control(value)) {
+    return make_error(
+        ErrorKind::usage,
+        "--header " + name + ": the value contains a control character (CR, LF, ...): '" + echo(value) + "'");
+  }
   o.run.headers.emplace_back(name, value);
   return {};
 }
@@ -188,6 +236,150 @@ util::Expected<void> parse_choices(const Raw& raw, Options& o) {
 
 bool is_url(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
 
+// Levenshtein distance, for "did you mean" suggestions.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The candidate closest to `word`, if it is close enough to be a likely typo.
+std::optional<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates) {
+  std::optional<std::string> best;
+  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
+  for (const auto& c : candidates) {
+    const std::size_t d = edit_distance(word, c);
+    if (d < best_distance) {
+      best_distance = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+// A positional argument that is not a URL: a mistyped command, or a URL without its scheme.
+std::string not_a_url_message(const std::string& arg) {
+  std::string message = "'" + echo(arg) + "' is not an http(s) URL";
+  if (arg == "help") return message + "; did you mean --help?";
+  if (auto command = nearest(arg, {"call", "list-checks", "selftest"})) {
+    return message + " or a command; did you mean '" + *command + "'?";
+  }
+  const bool host_like =
+      arg.find(':') != std::string::npos || arg.rfind("localhost", 0) == 0 || arg.rfind("127.", 0) == 0;
+  if (host_like && arg.find("://") == std::string::npos && arg.find(' ') == std::string::npos) {
+    return message + "; did you mean http://" + echo(arg) + "?";
+  }
+  return message + "; put a command to spawn after --";
+}
+
+std::string percent_decode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 1])) != 0 &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 2])) != 0) {
+      out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+std::string base64(std::string_view bytes) {
+  static constexpr char k_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    std::uint32_t n = static_cast<unsigned char>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 2]);
+    out += k_alphabet[(n >> 18) & 63];
+    out += k_alphabet[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? k_alphabet[(n >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? k_alphabet[n & 63] : '=';
+  }
+  return out;
+}
+
+bool has_authorization(const Options& o) {
+  return !o.run.bearer.empty() || std::any_of(o.run.headers.begin(), o.run.headers.end(), [](const auto& h) {
+    std::string name = h.first;
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return name == "authorization";
+  });
+}
+
+// Checks the URL's authority (a host, a port in 1-65535) and turns credentials in it
+// (http://user:secret@host/) into Basic authorization: they are sent, registered as secrets for
+// redaction and removed from the URL, so no report, trace or message ever prints them.
+util::Expected<void> parse_url(const std::string& url, Options& o) {
+  const std::size_t start = url.find("://") + 3;
+  const std::size_t end = std::min(url.find_first_of("/?#", start), url.size());
+  std::string authority = url.substr(start, end - start);
+  std::string rest = url.substr(end);
+  const std::size_t at = authority.rfind('@');
+  std::string shown = url;
+  if (at != std::string::npos) {
+    const std::string userinfo = authority.substr(0, at);
+    authority = authority.substr(at + 1);
+    shown = url.substr(0, start) + authority + rest;
+    const std::string user = percent_decode(userinfo.substr(0, userinfo.find(':')));
+    const std::string password = userinfo.find(':') == std::string::npos
+                                     ? ""
+                                     : percent_decode(userinfo.substr(userinfo.find(':') + 1));
+    if (has_authorization(o)) {
+      return make_error(ErrorKind::usage, "the URL " + echo(shown) +
+                                              " carries credentials and --bearer or an Authorization "
+                                              "header is given too; use one of them");
+    }
+    const std::string token = base64(user + ":" + password);
+    o.run.headers.emplace_back("Authorization", "Basic " + token);
+    for (const std::string& secret : {password, token, userinfo}) {
+      if (!secret.empty()) o.secrets.push_back(secret);
+    }
+  }
+  std::string host = authority, port;
+  if (!authority.empty() && authority.front() == '[') {
+    const std::size_t close = authority.find(']');
+    if (close == std::string::npos)
+      return make_error(ErrorKind::usage, "the URL " + echo(shown) + " has an unclosed '['");
+    host = authority.substr(0, close + 1);
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':')
+        return make_error(ErrorKind::usage, "the URL " + echo(shown) + " has no valid host");
+      port = authority.substr(close + 2);
+    }
+  } else if (const std::size_t colon = authority.rfind(':'); colon != std::string::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+  }
+  if (host.empty()) return make_error(ErrorKind::usage, "the URL " + echo(shown) + " has no host");
+  if (!port.empty()) {
+    const bool digits = port.size() <= 5 &&
+                        std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const long number = digits ? std::stol(port) : 0;
+    if (number < 1 || number > 65535) {
+      return make_error(ErrorKind::usage,
+                        "the URL " + echo(shown) + " has port '" + echo(port) + "'; a port is 1-65535");
+    }
+  }
+  if (has_control(url) || url.find(' ') != std::string::npos) {
+    return make_error(ErrorKind::usage, "the URL " + echo(shown) + " contains spaces or control characters");
+  }
+  o.run.url = shown;
+  return {};
+}
+
 util::Expected<void> parse_target(const std::string& url, Options& o) {
   if (!url.empty() && !o.run.command.empty()) {
     return make_error(ErrorKind::usage, "give either a URL or a command after --, not both");
@@ -195,11 +387,74 @@ util::Expected<void> parse_target(const std::string& url, Options& o) {
   if (url.empty() && o.run.command.empty()) {
     return make_error(ErrorKind::usage, "no target: give a URL or -- COMMAND ARGS... (see mcp-probe --help)");
   }
-  if (!url.empty() && !is_url(url)) {
+  if (!url.empty() && !is_url(url)) return make_error(ErrorKind::usage, not_a_url_message(url));
+  if (o.run.transport == "stdio" && !url.empty()) {
     return make_error(ErrorKind::usage,
-                      "'" + url + "' is not an http(s) URL; put a command to spawn after --");
+                      "--transport stdio spawns a server: give -- COMMAND ARGS... instead of a URL");
   }
-  o.run.url = url;
+  if ((o.run.transport == "http" || o.run.transport == "sse") && url.empty()) {
+    return make_error(
+        ErrorKind::usage,
+        "--transport " + o.run.transport + " needs a URL; a command after -- is always spoken to over stdio");
+  }
+  if (!url.empty()) return parse_url(url, o);
+  return {};
+}
+
+// Inputs that must exist before anything starts: a missing file is a usage error, not an
+// "unreachable server" after a connection attempt.
+util::Expected<void> check_inputs(const Options& o) {
+  struct stat st {};
+  if (!o.run.cacert.empty() && (::stat(o.run.cacert.c_str(), &st) != 0 || !S_ISREG(st.st_mode))) {
+    return make_error(ErrorKind::usage, "--cacert " + echo(o.run.cacert) + ": no such file");
+  }
+  if (!o.run.cwd.empty() && (::stat(o.run.cwd.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) {
+    return make_error(ErrorKind::usage, "--cwd " + echo(o.run.cwd) + ": no such directory");
+  }
+  if (!o.run.protocol_version.empty()) {
+    const auto& known = protocol::handshake_versions();
+    if (std::find(known.begin(), known.end(), o.run.protocol_version) == known.end()) {
+      std::string list;
+      for (const auto& v : known) list += (list.empty() ? "" : ", ") + v;
+      return make_error(ErrorKind::usage, "--protocol-version " + echo(o.run.protocol_version) +
+                                              " is not a version mcp-probe speaks (" + list + ")");
+    }
+  }
+  return {};
+}
+
+// A suggestion for an --only glob that matches no check: the area's glob, or the nearest id.
+std::string suggest_selection(const std::string& glob) {
+  std::vector<std::string> candidates;
+  for (const auto& info : checks::catalog()) {
+    if (info.id.rfind(glob + ".", 0) == 0) return "; did you mean '" + glob + ".*'?";
+    candidates.push_back(info.id);
+    const std::string area_glob = info.id.substr(0, info.id.find('.')) + ".*";
+    if (std::find(candidates.begin(), candidates.end(), area_glob) == candidates.end()) {
+      candidates.push_back(area_glob);
+    }
+  }
+  if (auto best = nearest(glob, candidates)) return "; did you mean '" + *best + "'?";
+  return "; see mcp-probe list-checks";
+}
+
+// A selection that runs nothing is a typo, not a green run.
+util::Expected<void> check_selection(const Options& o) {
+  for (const auto& glob : o.run.only) {
+    checks::RunOptions one;
+    one.only = {glob};
+    const auto& all = checks::catalog();
+    if (std::none_of(all.begin(), all.end(),
+                     [&](const auto& info) { return checks::selected(one, info.id); })) {
+      return make_error(ErrorKind::usage,
+                        "--only '" + echo(glob) + "' matches no check" + suggest_selection(glob));
+    }
+  }
+  const auto& all = checks::catalog();
+  if (std::none_of(all.begin(), all.end(),
+                   [&](const auto& info) { return checks::selected(o.run, info.id); })) {
+    return make_error(ErrorKind::usage, "--only/--skip leave no check to run; see mcp-probe list-checks");
+  }
   return {};
 }
 
@@ -238,9 +493,16 @@ util::Expected<void> finish(const Raw& raw, Options& o, const Environment& env) 
   if (!takes_command && !o.run.command.empty()) {
     return make_error(ErrorKind::usage, "this command takes no COMMAND after --");
   }
-  if (o.command == Command::call) return parse_call(raw, o);
-  if (o.command == Command::probe) return parse_target(raw.url, o);
-  return {};
+  if (o.command == Command::probe || o.command == Command::selftest) {
+    if (auto ok = check_selection(o); !ok) return ok;
+  }
+  if (o.command == Command::call) {
+    if (auto ok = parse_call(raw, o); !ok) return ok;
+  }
+  if (o.command == Command::probe) {
+    if (auto ok = parse_target(raw.url, o); !ok) return ok;
+  }
+  return check_inputs(o);
 }
 
 std::string one_line(std::string text) {

@@ -1,7 +1,9 @@
 #include "mcp_probe/cli/output.h"
 
 #include <unistd.h>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 
 #include "mcp_probe/cli/terminal.h"
@@ -9,9 +11,23 @@
 
 namespace mcp_probe::cli {
 
+util::Expected<void> write_stdout(std::string_view text) {
+  errno = 0;
+  const std::size_t written = std::fwrite(text.data(), 1, text.size(), stdout);
+  // The final flush is where a full disk or a closed pipe usually shows.
+  if (std::fflush(stdout) != 0 || written != text.size() || std::ferror(stdout) != 0) {
+    const int error = errno;
+    std::clearerr(stdout);
+    return util::make_error(util::ErrorKind::io, std::string("writing to stdout failed: ") +
+                                                     (error != 0 ? std::strerror(error) : "short write"));
+  }
+  return {};
+}
+
 util::Expected<void> configure_tracer(transport::Tracer& tracer, const Options& options) {
   tracer.set_redact(options.redact);
   tracer.add_secret(options.run.bearer);
+  for (const auto& secret : options.secrets) tracer.add_secret(secret);
   if (options.verbosity > 0) {
     const bool verbose = options.verbosity > 1;
     tracer.add_sink([verbose](const transport::TraceEvent& event) {
@@ -79,9 +95,8 @@ util::Expected<void> write_reports(const checks::RunReport& report, const Option
     files.output->flush();
     if (!*files.output)
       return util::make_error(util::ErrorKind::io, "writing " + options.output_path + " failed");
-  } else {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+  } else if (auto ok = write_stdout(text); !ok) {
+    return ok;
   }
   if (files.junit) {
     report::ReportOptions junit_options = report_options;

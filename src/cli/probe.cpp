@@ -27,6 +27,12 @@ util::Expected<std::set<std::string>> read_baseline(const Options& options) {
 
 }  // namespace
 
+int progress_total(const checks::RunOptions& run) {
+  int total = 0;
+  for (const auto& info : checks::catalog()) total += checks::selected(run, info.id) ? 1 : 0;
+  return total;
+}
+
 int run_probe(const Options& options, const Environment& env) {
   auto baseline = read_baseline(options);
   if (!baseline) {
@@ -46,7 +52,7 @@ int run_probe(const Options& options, const Environment& env) {
 
   checks::RunOptions run = options.run;
   run.interrupted = &interrupted_flag();
-  const int total = static_cast<int>(checks::catalog().size());
+  const int total = progress_total(run);
   report::ProgressLine progress(stderr, show_progress(options, isatty(STDERR_FILENO) == 1, env), total);
   run.on_result = [&progress](const checks::CheckResult& result) { progress.update(result); };
   checks::RunReport report = checks::run(run, tracer);

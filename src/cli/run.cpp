@@ -8,6 +8,7 @@
 
 #include "mcp_probe/cli/commands.h"
 #include "mcp_probe/cli/options.h"
+#include "mcp_probe/cli/output.h"
 
 namespace mcp_probe::cli {
 namespace {
@@ -44,7 +45,10 @@ int dispatch(int argc, char** argv) {
     return k_exit_usage;
   }
   if (options->early_output) {
-    std::fputs(options->early_output->c_str(), stdout);
+    if (auto ok = write_stdout(*options->early_output); !ok) {
+      print_error(ok.error().message);
+      return k_exit_usage;
+    }
     return k_exit_ok;
   }
   switch (options->command) {

@@ -143,16 +143,20 @@ int run_selftest(const Options& options, const Environment& env) {
   run.transport = "stdio";
   int code = k_exit_ok;
   for (int pass = 0; pass < 2 && !interrupted_flag().load(); ++pass) {
-    std::printf("== selftest %d/2: mcp-refserver over %s ==\n", pass + 1,
-                pass == 0 ? "stdio" : "Streamable HTTP");
-    std::fflush(stdout);
+    const std::string heading = "== selftest " + std::to_string(pass + 1) + "/2: mcp-refserver over " +
+                                (pass == 0 ? "stdio" : "Streamable HTTP") + " ==\n";
+    if (auto ok = write_stdout(heading); !ok) {
+      print_error(ok.error().message);
+      return k_exit_usage;
+    }
     checks::RunReport report = pass == 0 ? checks::run(run, tracer) : probe_http(server, run, tracer);
     if (interrupted_flag().load()) report.interrupted = true;
     redact_report(report, tracer);
     const std::string text = report::render(report, report::Format::human, ropts);
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fputs("\n", stdout);
-    std::fflush(stdout);
+    if (auto ok = write_stdout(text + "\n"); !ok) {
+      print_error(ok.error().message);
+      return k_exit_usage;
+    }
     code = worst(code, exit_code(report::judge(report, ropts.policy).outcome));
   }
   if (interrupted_flag().load()) code = k_exit_interrupted;

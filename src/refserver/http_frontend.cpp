@@ -2,6 +2,11 @@
 // DNS-rebinding and Origin checks, CORS, /health, the SSE writer). The routes live in
 // http_streamable.cpp and http_legacy_sse.cpp.
 
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <thread>
@@ -282,11 +287,37 @@ void configure(ConnectionServer& server, const Config& config, const HttpOptions
   server.set_read_timeout(10);
   server.set_write_timeout(10);
   server.set_payload_max_length(options.max_body_bytes);
+  // httplib's default sets SO_REUSEPORT, which lets a second server bind a port that is already
+  // listening: two servers then share the traffic, and a known-good target may silently be a
+  // faulted one. SO_REUSEADDR alone still allows a restart over TIME_WAIT connections.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   server.set_post_routing_handler(post_routing(config));
   server.set_exception_handler(on_exception);
   server.Get("/health", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(R"({"status":"ok"})", "application/json");
   });
+}
+
+// After a failed bind: is it because something already listens on host:port?
+bool port_in_use(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return false;
+  bool in_use = false;
+  for (addrinfo* a = found; a != nullptr && !in_use; a = a->ai_next) {
+    const int fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+    if (fd < 0) continue;
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    in_use = bind(fd, a->ai_addr, a->ai_addrlen) != 0 && errno == EADDRINUSE;
+    close(fd);
+  }
+  freeaddrinfo(found);
+  return in_use;
 }
 
 }  // namespace
@@ -323,7 +354,11 @@ int run_http(const Config& config, const HttpOptions& options, const std::atomic
   int port = options.port == 0 ? server.bind_to_any_port(host)
                                : (server.bind_to_port(host, options.port) ? options.port : -1);
   if (port <= 0) {
-    std::fprintf(stderr, "mcp-refserver: error: cannot listen on %s:%d\n", host.c_str(), options.port);
+    if (options.port != 0 && port_in_use(host, options.port)) {
+      std::fprintf(stderr, "mcp-refserver: error: port %d is in use (%s)\n", options.port, host.c_str());
+    } else {
+      std::fprintf(stderr, "mcp-refserver: error: cannot listen on %s:%d\n", host.c_str(), options.port);
+    }
     return 1;
   }
   std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;

@@ -83,11 +83,14 @@ void put_check(Painter& p, const CheckResult& r, const ReportOptions& options) {
   p.plain("  ");
   put_status(p, r.status);
   p.plain("  " + detail::printable(r.info.id) + "  " + detail::printable(r.info.title));
-  if (options.timings) p.plain("  (" + detail::format_ms(r.duration_ms) + ")");
+  if (options.timings && r.status != Status::skip) p.plain("  (" + detail::format_ms(r.duration_ms) + ")");
   const bool baselined = options.policy.expected_failures.count(r.info.id) != 0;
   if (baselined && is_failure(r, options.policy)) p.put(rang::style::dim, "  [expected failure]");
   p.plain("\n");
   if (r.status == Status::skip) {
+    put_wrapped(p, "", r.message, true);
+  } else if (r.status == Status::pass && r.info.level == checks::Level::info) {
+    // An informational check's value is its result ("62 ms from spawn", "legacy HTTP+SSE").
     put_wrapped(p, "", r.message, true);
   } else if (r.status != Status::pass) {
     put_details(p, r);
@@ -166,24 +169,26 @@ std::string render_human(const checks::RunReport& report, const ReportOptions& o
   Painter p(os, options.color);
   p.put(rang::style::bold, "mcp-probe " + report.tool_version);
   p.plain(": " + detail::printable(report.target) + "\n\n");
+  const CheckResult* root = report.connected ? nullptr : detail::first_failure(report);
   if (!report.connected) put_not_connected(p, report);
-  int hidden = 0;
   for (const auto& group : detail::group_by_area(report)) {
     std::ostringstream body;
     Painter bp(body, options.color);
     for (const CheckResult* r : group.checks) {
-      // A server that was never reached leaves every other check skipped: count, don't list.
-      if (!report.connected && r->status == Status::skip) {
-        ++hidden;
-        continue;
-      }
+      // A server that was never reached: one screen. The root cause is the headline; what did
+      // not run is counted, not listed (JSON and JUnit keep every row).
+      const bool undecided = r->status == Status::skip || r->status == Status::error;
+      if (!report.connected && (undecided || r == root)) continue;
       put_check(bp, *r, options);
     }
     if (body.str().empty()) continue;
     p.put(rang::style::bold, detail::printable(group.area));
     p.plain("\n" + body.str() + "\n");
   }
-  if (hidden > 0) p.plain("(" + detail::count(hidden, "check") + " not run)\n\n");
+  if (!report.connected) {
+    const int hidden = detail::not_run(report);
+    if (hidden > 0) p.plain(detail::count(hidden, "check") + " not run (the probe could not connect)\n\n");
+  }
   p.plain(summary_line(report));
   put_verdict(p, report, options);
   return os.str();

@@ -75,6 +75,8 @@ void problems_table(std::ostream& os, const checks::RunReport& report, const Rep
   int count = 0;
   for (const auto& r : report.checks) {
     if (r.status == checks::Status::pass || r.status == checks::Status::skip) continue;
+    // Not connected: the root cause is above and what did not run is counted below.
+    if (!report.connected && (r.status == checks::Status::error || &r == detail::first_failure(report))) continue;
     ++count;
     std::string message = r.message;
     if (!r.expected.empty()) message += "\nexpected: " + r.expected;
@@ -120,7 +122,11 @@ std::string render_markdown(const checks::RunReport& report, const ReportOptions
   if (v.outcome == Outcome::not_connected) not_connected(os, report);
   summary_table(os, report);
   problems_table(os, report, options);
-  all_checks(os, report, options);
+  if (report.connected) {
+    all_checks(os, report, options);
+  } else if (const int hidden = detail::not_run(report); hidden > 0) {
+    os << detail::count(hidden, "check") << " not run (the probe could not connect).\n";
+  }
   return os.str();
 }
 

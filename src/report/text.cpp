@@ -248,10 +248,23 @@ std::vector<AreaGroup> group_by_area(const checks::RunReport& report) {
 }
 
 const checks::CheckResult* first_failure(const checks::RunReport& report) {
+  // A FAIL is what happened; the ERRORs after a failed connection only say what could not run.
   for (const auto& result : report.checks) {
-    if (result.status == checks::Status::fail || result.status == checks::Status::error) return &result;
+    if (result.status == checks::Status::fail) return &result;
+  }
+  for (const auto& result : report.checks) {
+    if (result.status == checks::Status::error) return &result;
   }
   return nullptr;
+}
+
+int not_run(const checks::RunReport& report) {
+  int n = 0;
+  for (const auto& result : report.checks) {
+    const bool not_applicable = result.message.rfind("not applicable", 0) == 0;
+    if (result.status == checks::Status::error || (result.status == checks::Status::skip && !not_applicable)) ++n;
+  }
+  return n;
 }
 
 std::string status_word(checks::Status status) {

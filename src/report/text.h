@@ -41,8 +41,10 @@ struct AreaGroup {
 };
 std::vector<AreaGroup> group_by_area(const checks::RunReport& report);
 
-// The first fail/error result: the connectivity check that failed in a not-connected report.
+// The root cause of a not-connected report: the first FAIL, else the first ERROR.
 const checks::CheckResult* first_failure(const checks::RunReport& report);
+// Checks that did not run: errors and skips other than "not applicable ...".
+int not_run(const checks::RunReport& report);
 
 // Upper-case status word: "PASS", "FAIL", ...
 std::string status_word(checks::Status status);

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <initializer_list>
 #include <string>
 #include <vector>
@@ -132,4 +133,91 @@ TEST_CASE("cli::parse_options list-checks and selftest") {
   CHECK(self->command == Command::selftest);
   CHECK(self->timings);
   check_usage_error(parse({"selftest", "--", "node"}), "no COMMAND");
+}
+
+TEST_CASE("cli::parse_options usage errors before anything starts") {
+  SUBCASE("a selection that matches nothing, with a suggestion") {
+    check_usage_error(parse({"--only", "lifecycle", "http://h/mcp"}), "did you mean 'lifecycle.*'");
+    check_usage_error(parse({"--only", "lifecycel.*", "http://h/mcp"}), "did you mean 'lifecycle.*'");
+    check_usage_error(parse({"--only", "nosuch.*", "http://h/mcp"}), "matches no check");
+    check_usage_error(parse({"--skip", "*", "http://h/mcp"}), "leave no check to run");
+    check_usage_error(parse({"selftest", "--only", "tols.*"}), "did you mean 'tools.*'");
+    CHECK(parse({"--only", "lifecycle.*", "--skip", "lifecycle.init.*", "http://h/mcp"}));
+    CHECK(parse({"--only", "connectivity.initialize", "http://h/mcp"}));
+  }
+  SUBCASE("a transport that does not fit the target") {
+    check_usage_error(parse({"--transport", "stdio", "http://h/mcp"}), "--transport stdio");
+    check_usage_error(parse({"--transport", "http", "--", "node", "s.js"}), "--transport http needs a URL");
+    check_usage_error(parse({"--transport", "sse", "--", "node"}), "--transport sse");
+    CHECK(parse({"--transport", "stdio", "--", "node"}));
+    CHECK(parse({"--transport", "sse", "http://h/sse"}));
+  }
+  SUBCASE("ports and hosts") {
+    check_usage_error(parse({"http://127.0.0.1:0/mcp"}), "1-65535");
+    check_usage_error(parse({"http://127.0.0.1:65536/mcp"}), "1-65535");
+    check_usage_error(parse({"http://127.0.0.1:99999999999999999999/mcp"}), "1-65535");
+    check_usage_error(parse({"http://127.0.0.1:80a/mcp"}), "1-65535");
+    check_usage_error(parse({"http:///mcp"}), "no host");
+    check_usage_error(parse({"call", "http://h:70000/mcp", "ping"}), "1-65535");
+    CHECK(parse({"http://127.0.0.1:65535/mcp"}));
+    CHECK(parse({"http://[::1]:8080/mcp"}));
+    CHECK(parse({"https://example.com/mcp"}));
+  }
+  SUBCASE("missing input files") {
+    check_usage_error(parse({"--cacert", "/nonexistent/ca.pem", "https://h/mcp"}), "--cacert");
+    check_usage_error(parse({"--cwd", "/nonexistent/dir", "--", "node"}), "--cwd");
+    check_usage_error(parse({"call", "--cwd", "/nonexistent/dir", "ping", "--", "node"}), "--cwd");
+    CHECK(parse({"--cwd", "/tmp", "--", "node"}));
+  }
+  SUBCASE("an unknown protocol version lists the known ones") {
+    check_usage_error(parse({"--protocol-version", "2025-13-01", "http://h/mcp"}), "2025-06-18");
+    check_usage_error(parse({"call", "--protocol-version", "1.0", "http://h/mcp", "ping"}), "2024-11-05");
+    CHECK(parse({"--protocol-version", "2025-03-26", "http://h/mcp"}));
+  }
+  SUBCASE("a mistyped command is suggested") {
+    check_usage_error(parse({"lsit-checks"}), "did you mean 'list-checks'");
+    check_usage_error(parse({"selftets"}), "did you mean 'selftest'");
+    check_usage_error(parse({"help"}), "did you mean --help");
+    check_usage_error(parse({"localhost:3000/mcp"}), "did you mean http://localhost:3000/mcp");
+  }
+  SUBCASE("echoed input is capped") {
+    const std::string huge = "http://h:0/" + std::string(100000, 'a');
+    auto o = parse({huge.c_str()});
+    REQUIRE_FALSE(o);
+    CHECK(o.error().message.size() < 600);
+    const std::string word(100000, 'x');
+    auto w = parse({word.c_str()});
+    REQUIRE_FALSE(w);
+    CHECK(w.error().message.size() < 600);
+  }
+}
+
+TEST_CASE("cli::parse_options nothing unsafe passes through") {
+  SUBCASE("control characters in a header are refused") {
+    check_usage_error(parse({"--header", "X-A: 1\r\nX-Injected: 2", "http://h/mcp"}), "control character");
+    check_usage_error(parse({"--header", "X-A: 1\nX-B: 2", "http://h/mcp"}), "control character");
+    check_usage_error(parse({"--header", "X A: 1", "http://h/mcp"}), "--header");
+    check_usage_error(parse({"--header", "X\r\nA: 1", "http://h/mcp"}), "--header");
+    auto ok = parse({"--header", "X-A: a\tb", "http://h/mcp"});
+    REQUIRE(ok);
+    CHECK(ok->run.headers[0].second == "a\tb");
+  }
+  SUBCASE("credentials in the URL become Basic auth and leave the URL") {
+    auto o = parse({"http://user:s%40cret@127.0.0.1:3000/mcp"});
+    REQUIRE(o);
+    CHECK(o->run.url == "http://127.0.0.1:3000/mcp");
+    REQUIRE(o->run.headers.size() == 1);
+    CHECK(o->run.headers[0].first == "Authorization");
+    CHECK(o->run.headers[0].second == "Basic dXNlcjpzQGNyZXQ=");  // base64("user:s@cret")
+    CHECK(std::find(o->secrets.begin(), o->secrets.end(), "s@cret") != o->secrets.end());
+    CHECK(std::find(o->secrets.begin(), o->secrets.end(), "dXNlcjpzQGNyZXQ=") != o->secrets.end());
+    auto call = parse({"call", "http://u:pw@h/mcp", "ping"});
+    REQUIRE(call);
+    CHECK(call->run.url == "http://h/mcp");
+  }
+  SUBCASE("credentials in the URL and --bearer conflict, without echoing the secret") {
+    auto o = parse({"--bearer", "t", "http://user:secret@h/mcp"});
+    check_usage_error(o, "credentials");
+    CHECK(o.error().message.find("secret") == std::string::npos);
+  }
 }

@@ -37,7 +37,7 @@ struct RunOptions {
   std::string foreign_origin = "http://mcp-probe.invalid";
   // Set from a signal handler: the run stops at the next step and reports what it has.
   const std::atomic<bool>* interrupted = nullptr;
-  // Called when a check finishes (for a progress line); may be empty.
+  // Called once per check, when it is first decided (for a progress line); may be empty.
   std::function<void(const CheckResult&)> on_result;
 };
 

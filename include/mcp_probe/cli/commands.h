@@ -36,6 +36,9 @@ int run_call(const Options& options, const Environment& env);      // mcp-probe 
 int run_list_checks(const Options& options);                       // mcp-probe list-checks
 int run_selftest(const Options& options, const Environment& env);  // mcp-probe selftest
 
+// The progress line's total: the catalog checks that --only/--skip select.
+int progress_total(const checks::RunOptions& run);
+
 // selftest: the URL in an mcp-refserver stderr line "listening on http://HOST:PORT/mcp".
 std::optional<std::string> parse_listening_line(std::string_view line);
 

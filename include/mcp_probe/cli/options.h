@@ -1,9 +1,12 @@
 #pragma once
 
 // The mcp-probe command line as data. parse_options() is the only place that knows CLI11; it
-// does no I/O and never throws, so tests call it directly. Semantic checks that need no I/O
-// (bad JSON in --params/--tool-args, malformed --header/--env, unknown --format) happen here;
-// files (--expected-failures, --output, --junit, --trace) are opened when the command runs.
+// writes nothing and never throws, so tests call it directly. Every usage error is found here,
+// before anything starts: bad JSON in --params/--tool-args, malformed or control characters in
+// --header, a URL without a host or with a port outside 1-65535, --transport that does not fit
+// the target, an unknown --protocol-version, an --only/--skip selection that matches no check,
+// a missing --cacert file or --cwd directory (stat only). Files the command writes or reads
+// (--expected-failures, --output, --junit, --trace) are opened when the command runs.
 
 #include <map>
 #include <optional>
@@ -47,6 +50,8 @@ struct Options {
   int verbosity = 0;       // -v = 1, -vv = 2
   std::string trace_path;  // --trace FILE (NDJSON)
   bool redact = true;      // --no-redact clears it
+  // Credentials taken out of the URL (user:password@), hidden in traces and reports.
+  std::vector<std::string> secrets;
   // call
   std::string method;
   nlohmann::json params = nlohmann::json::object();

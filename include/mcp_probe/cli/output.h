@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "mcp_probe/checks/result.h"
 #include "mcp_probe/cli/options.h"
@@ -16,6 +17,10 @@
 #include "mcp_probe/util/expected.h"
 
 namespace mcp_probe::cli {
+
+// Writes `text` to stdout and flushes it; ErrorKind::io with the reason when any byte did not
+// make it (a full disk, /dev/full, a closed pipe), so the command can exit 2 instead of 0.
+util::Expected<void> write_stdout(std::string_view text);
 
 // Redaction on/off, the bearer token as a secret, a -v/-vv sink on stderr and a --trace NDJSON
 // sink (the file stays open as long as the tracer). ErrorKind::usage if the file can't be opened.

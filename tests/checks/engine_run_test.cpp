@@ -1,0 +1,49 @@
+// checks::run end to end against mcp-refserver over stdio: what the engine fills in at its exit
+// (durations, hints on skips, progress callbacks).
+
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "mcp_probe/checks/engine.h"
+#include "support/refserver_fixture.h"
+
+TEST_SUITE_BEGIN("integration");
+
+using namespace mcp_probe;
+
+TEST_CASE("checks::run durations hints and progress") {
+  checks::RunOptions options = testing::stdio_options({});
+  std::set<std::string> reported;
+  int calls = 0;
+  options.on_result = [&](const checks::CheckResult& r) {
+    ++calls;
+    reported.insert(r.info.id);
+  };
+  transport::Tracer tracer;
+  const checks::RunReport report = checks::run(options, tracer);
+  REQUIRE(report.connected);
+
+  SUBCASE("durationMs is measured") {
+    double total = 0;
+    for (const auto& r : report.checks) {
+      CHECK(r.duration_ms >= 0);
+      total += r.duration_ms;
+    }
+    CHECK(total > 0);
+  }
+  SUBCASE("a 'not exercised' skip says what would exercise it") {
+    for (const auto& r : report.checks) {
+      if (r.info.id != "util.progress.monotonic") continue;
+      CHECK(r.status == checks::Status::skip);
+      CHECK(r.message.find("--allow-tool NAME") != std::string::npos);
+    }
+  }
+  SUBCASE("each decided check is reported once to on_result") {
+    CHECK(calls == static_cast<int>(reported.size()));
+    int decided = 0;
+    for (const auto& r : report.checks) decided += r.status != checks::Status::skip ? 1 : 0;
+    CHECK(calls >= decided);
+    CHECK(calls > 20);
+  }
+}
