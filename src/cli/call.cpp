@@ -41,6 +41,13 @@ int print_json(const nlohmann::json& value, int code) {
 // Prints the reply and returns the exit code: 0 for a result, 1 for anything else.
 int print_reply(const protocol::Exchange& exchange, const Options& options, const transport::Tracer& tracer) {
   if (!exchange.reply) {
+    // Name what happened: the server may have exited or ended the response long before the timeout.
+    if (exchange.ended_by.rfind("no response within", 0) != 0 && !exchange.ended_by.empty()) {
+      char after[48];
+      std::snprintf(after, sizeof after, " (after %.2f s)", exchange.elapsed_ms / 1000.0);
+      print_error("no response to " + options.method + ": " + tracer.redact(exchange.ended_by) + after);
+      return k_exit_failures;
+    }
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%g", options.run.timeout_s);
     print_error("no response to " + options.method + " within " + seconds + " s");

@@ -159,7 +159,10 @@ util::Expected<Exchange> Session::send_and_wait(const std::string& raw,
     keep(std::move(r));
   }
   ex.elapsed_ms = std::chrono::duration<double, std::milli>(util::Clock::now() - start).count();
-  if (!ex.reply && (ex.ended_by.empty() || deadline.expired())) {
+  // A transport's own timeout message (or none) becomes "no response within"; a closed stream
+  // keeps its words even when it closed at the deadline.
+  if (!ex.reply &&
+      (ex.ended_by.empty() || (deadline.expired() && ex.ended_kind == util::ErrorKind::timeout))) {
     ex.ended_by = "no response within " + seconds(timeout.value_or(m_timeout));
     ex.ended_kind = util::ErrorKind::timeout;
   }

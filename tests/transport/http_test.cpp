@@ -1,6 +1,7 @@
 #include "mcp_probe/transport/http.h"
 #include "mcp_probe/transport/legacy_sse.h"
 #include "mcp_probe/transport/trace_format.h"
+#include "script_server.h"
 
 #include <doctest/doctest.h>
 #include <httplib.h>
@@ -374,3 +375,33 @@ void on_both_backends(void (*cases)()) {
 TEST_CASE("transport::HttpTransport") { on_both_backends(http_transport_cases); }
 
 TEST_CASE("transport::LegacySseTransport") { on_both_backends(legacy_sse_cases); }
+
+TEST_CASE("transport::HttpTransport bounds a GET stream flood") {
+  // The reader waits for room in the receive queue instead of growing it; nothing is lost, and
+  // closing the stream while the reader waits returns at once.
+  const std::size_t flood = HttpTransport::k_max_queued * 3;
+  std::string events;
+  for (std::size_t i = 0; i < flood; ++i) events += "data: {\"n\":" + std::to_string(i) + "}\n\n";
+  mcp_probe::testing::ScriptServer server(
+      {{std::string("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n") + events +
+        mcp_probe::testing::ScriptServer::k_hang},
+       {std::string("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n") + events +
+        mcp_probe::testing::ScriptServer::k_hang}});
+  HttpTransportOptions o;
+  o.url = server.url();
+  HttpTransport t(o);
+  auto head = t.open_get_stream(Deadline::after(Millis(5000)));
+  REQUIRE(head);
+  for (std::size_t i = 0; i < flood; ++i) {
+    auto in = t.receive(Deadline::after(Millis(5000)));
+    REQUIRE(in);
+    REQUIRE(in->raw == "{\"n\":" + std::to_string(i) + "}");
+  }
+  auto again = t.open_get_stream(Deadline::after(Millis(5000)));  // closes the first stream
+  REQUIRE(again);
+  REQUIRE(t.receive(Deadline::after(Millis(5000))));
+  auto start = std::chrono::steady_clock::now();
+  t.close_get_stream();  // the reader is waiting for room by now, or soon
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+  CHECK_FALSE(t.get_stream_open());
+}
