@@ -123,6 +123,12 @@ Context::Record& Context::record(const std::string& id) {
 
 void Context::set(const std::string& id, Status status, const std::string& message, Evidence evidence) {
   if (!selected(m_options, id)) return;
+  // After Ctrl-C every wait gives up at once: a failure seen now is the interruption, not the
+  // server. The check is recorded as interrupted.
+  if (interrupted() && (status == Status::fail || status == Status::warn)) {
+    set(id, Status::error, "interrupted (Ctrl-C) while this check was running", {});
+    return;
+  }
   Record& r = record(id);
   bool is_violation = status == Status::fail || status == Status::warn;
   if (is_violation) ++r.violations;

@@ -75,13 +75,21 @@ int run_call(const Options& options, const Environment&) {
   const std::string version =
       options.run.protocol_version.empty() ? protocol::latest_version() : options.run.protocol_version;
   auto connection = protocol::connect(make_target(options.run), version, tracer);
+  // Ctrl-C: every wait gave up; the spawned server's process group dies with the connection.
+  if (interrupted_flag().load()) {
+    print_error("interrupted");
+    return k_exit_interrupted;
+  }
   if (!connection) {
     print_error("could not connect: " + tracer.redact(connection.error().message));
     return k_exit_unreachable;
   }
   auto exchange = connection->session->request(options.method, options.params);
   int code = k_exit_failures;
-  if (!exchange) {
+  if (interrupted_flag().load()) {
+    print_error("interrupted while waiting for the response to " + options.method);
+    code = k_exit_interrupted;
+  } else if (!exchange) {
     print_error(options.method + " failed: " + tracer.redact(exchange.error().message));
   } else {
     code = print_reply(*exchange, options, tracer);

@@ -9,14 +9,19 @@
 #include "mcp_probe/cli/commands.h"
 #include "mcp_probe/cli/options.h"
 #include "mcp_probe/cli/output.h"
+#include "mcp_probe/util/interrupt.h"
 
 namespace mcp_probe::cli {
 namespace {
 
-void on_sigint(int) { interrupted_flag().store(true); }
+void on_sigint(int) {
+  interrupted_flag().store(true);
+  util::request_interrupt();  // wakes every wait at once
+}
 
 // The first Ctrl-C asks the run to stop and report; SA_RESETHAND makes a second one kill us.
 void install_interrupt_handler() {
+  util::prepare_interrupt();
   struct sigaction action {};
   action.sa_handler = on_sigint;
   sigemptyset(&action.sa_mask);
@@ -59,6 +64,7 @@ int dispatch(int argc, char** argv) {
       install_interrupt_handler();
       return run_selftest(*options, env);
     case Command::call:
+      install_interrupt_handler();
       return run_call(*options, env);
     case Command::list_checks:
       return run_list_checks(*options);

@@ -105,7 +105,9 @@ void put_not_connected(Painter& p, const checks::RunReport& report) {
   p.plain("\n");
   if (failed != nullptr) {
     put_wrapped(p, "", failed->message, false, "  ");
-    put_wrapped(p, "diagnosis: ", failed->info.diagnosis, false, "  ");
+    // An interrupted wait is not the server's fault: no diagnosis of a hang.
+    if (failed->message.rfind("interrupted", 0) != 0)
+      put_wrapped(p, "diagnosis: ", failed->info.diagnosis, false, "  ");
   }
   if (!report.stderr_tail.empty()) {
     p.plain("  server stderr (last lines):\n");

@@ -62,7 +62,9 @@ void not_connected(std::ostream& os, const checks::RunReport& report) {
   if (const CheckResult* failed = detail::first_failure(report)) {
     os << "**" << linked_id(*failed) << "** " << markdown_escape(failed->info.title) << ": "
        << markdown_escape(failed->message) << "\n\n";
-    if (!failed->info.diagnosis.empty()) os << markdown_escape(failed->info.diagnosis) << "\n\n";
+    if (!failed->info.diagnosis.empty() && failed->message.rfind("interrupted", 0) != 0) {
+      os << markdown_escape(failed->info.diagnosis) << "\n\n";
+    }
   }
   if (!report.stderr_tail.empty()) {
     os << "Server stderr (last lines):\n\n<pre>" << detail::xml_escape(report.stderr_tail, false)

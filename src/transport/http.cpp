@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "mcp_probe/json/wire.h"
+#include "mcp_probe/util/interrupt.h"
 
 namespace mcp_probe::transport {
 
@@ -74,11 +75,12 @@ std::vector<std::string> response_ids(std::string_view data) {
 template <typename Pred>
 bool wait_for_deadline(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, util::Deadline deadline,
                        Pred pred) {
-  if (deadline.at() == util::Clock::time_point::max()) {
-    cv.wait(lock, pred);
-    return true;
+  // In slices, so Ctrl-C (util/interrupt.h) ends the wait within 50 ms.
+  for (;;) {
+    if (pred()) return true;
+    if (deadline.expired() || util::interrupt_requested()) return false;
+    cv.wait_until(lock, deadline.min(util::Deadline::after(util::Millis(50))).at(), pred);
   }
-  return cv.wait_until(lock, deadline.at(), pred);
 }
 
 std::string snippet(const std::string& body) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "mcp_probe/util/fd.h"
+#include "mcp_probe/util/interrupt.h"
 
 namespace mcp_probe::transport::native {
 
@@ -427,6 +428,7 @@ enum class Wait { ready, timeout, cancelled };
 Wait wait_for(int fd, short events, util::Deadline deadline, double until_ms, const Exchange& x) {
   for (;;) {
     if (x.cancel && x.cancel->cancelled()) return Wait::cancelled;
+    if (util::interrupt_requested()) return Wait::timeout;  // Ctrl-C: give up as at the deadline
     int timeout = deadline.at() == util::Clock::time_point::max() ? -1 : deadline.remaining_ms();
     if (until_ms > 0) {
       int until = std::max(0, static_cast<int>(std::ceil(until_ms - util::monotonic_ms())));
@@ -435,8 +437,9 @@ Wait wait_for(int fd, short events, util::Deadline deadline, double until_ms, co
     if (timeout == 0) return Wait::timeout;
     // Without a wake-up fd (eventfd failed) a cancel is noticed by polling the flag.
     if (x.cancel && x.cancel_fd < 0) timeout = timeout < 0 ? 50 : std::min(timeout, 50);
-    std::array<pollfd, 2> p{{{fd, events, 0}, {x.cancel_fd, POLLIN, 0}}};
-    int n = ::poll(p.data(), x.cancel_fd >= 0 ? 2 : 1, timeout);
+    // The cancel fd (or a placeholder poll ignores) and the Ctrl-C eventfd wake the wait.
+    std::array<pollfd, 3> p{{{fd, events, 0}, {x.cancel_fd, POLLIN, 0}, {util::interrupt_fd(), POLLIN, 0}}};
+    int n = ::poll(p.data(), 3, timeout);
     if (n < 0 && errno != EINTR) return Wait::ready;  // let the next syscall report the error
     if (n > 0 && p[0].revents != 0) return Wait::ready;
     if (n == 0 && deadline.expired()) return Wait::timeout;

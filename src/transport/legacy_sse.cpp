@@ -2,6 +2,8 @@
 
 #include <regex>
 
+#include "mcp_probe/util/interrupt.h"
+
 namespace mcp_probe::transport {
 
 namespace {
@@ -134,7 +136,11 @@ util::Expected<void> LegacySseTransport::connect(util::Deadline deadline) {
   }
   m_thread = std::thread(&LegacySseTransport::reader, this, std::move(req));
   std::unique_lock<std::mutex> lock(m_mutex);
-  bool done = m_cv.wait_until(lock, deadline.at(), [&] { return !m_endpoint.empty() || !m_running; });
+  bool done = false;
+  while (!done && !deadline.expired() && !util::interrupt_requested()) {  // Ctrl-C ends the wait
+    done = m_cv.wait_until(lock, deadline.min(util::Deadline::after(util::Millis(50))).at(),
+                           [&] { return !m_endpoint.empty() || !m_running; });
+  }
   if (!m_endpoint.empty()) return {};
   std::string why;
   if (m_error) {
@@ -230,7 +236,10 @@ util::Expected<void> LegacySseTransport::send(std::string_view message, util::De
 
 util::Expected<Incoming> LegacySseTransport::receive(util::Deadline deadline) {
   std::unique_lock<std::mutex> lock(m_mutex);
-  m_cv.wait_until(lock, deadline.at(), [&] { return !m_queue.empty() || !m_running; });
+  while (m_queue.empty() && m_running && !deadline.expired() && !util::interrupt_requested()) {
+    m_cv.wait_until(lock, deadline.min(util::Deadline::after(util::Millis(50))).at(),
+                    [&] { return !m_queue.empty() || !m_running; });
+  }
   if (!m_queue.empty()) {
     Incoming in = std::move(m_queue.front());
     m_queue.pop_front();

@@ -8,6 +8,8 @@
 #include <csignal>
 #include <cstring>
 
+#include "mcp_probe/util/interrupt.h"
+
 namespace mcp_probe::transport {
 
 namespace {
@@ -102,9 +104,9 @@ bool StdioTransport::pump(util::Deadline deadline, const std::function<bool()>& 
                           bool watch_exit) {
   for (;;) {
     if (done()) return true;
-    if (deadline.expired()) return false;
+    if (deadline.expired() || util::interrupt_requested()) return false;
 
-    std::array<pollfd, 4> fds{};
+    std::array<pollfd, 5> fds{};
     int n = 0;
     int i_out = -1, i_err = -1, i_in = -1;
     auto add = [&](int fd, short events) {
@@ -116,6 +118,8 @@ bool StdioTransport::pump(util::Deadline deadline, const std::function<bool()>& 
     if (job != nullptr && m_process.stdin_pipe()) i_in = add(m_process.stdin_pipe().get(), POLLOUT);
     // The pidfd only wakes us; done() reads the exit status.
     if (watch_exit && m_process.exit_fd() >= 0) add(m_process.exit_fd(), POLLIN);
+    // Ctrl-C wakes the wait at once (util/interrupt.h); the loop top then gives up.
+    if (util::interrupt_fd() >= 0) add(util::interrupt_fd(), POLLIN);
 
     int timeout = deadline.remaining_ms();
     if (watch_exit && m_process.exit_fd() < 0) timeout = std::min(timeout, 10);  // no pidfd

@@ -2,6 +2,12 @@
 
 #include <doctest/doctest.h>
 
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
 #include <nlohmann/json.hpp>
 
 #include "mcp_probe/checks/catalog.h"
@@ -114,4 +120,54 @@ TEST_CASE("cli::commands human output shows values of info checks and measured t
     if (run.out.compare(at - 2, 2, "(0") != 0) ++timed;
   }
   CHECK(timed > 0);
+}
+
+namespace {
+
+// Sends SIGINT to mcp-probe once its trace shows the initialize request went out.
+std::function<void(const std::string&, mcp_probe::util::Process&)> interrupt_after_initialize(bool& sent) {
+  return [&sent](const std::string& err, mcp_probe::util::Process& p) {
+    if (!sent && err.find("initialize") != std::string::npos) sent = p.signal_group(SIGINT);
+  };
+}
+
+}  // namespace
+
+TEST_CASE("cli::commands Ctrl-C wakes every wait and exits 130") {
+  SUBCASE("the probe, against a server that never answers initialize") {
+    bool sent = false;
+    const auto started = std::chrono::steady_clock::now();
+    const CliRun run = run_cli({"-v", "--timeout", "120", "--", "sleep", "100"}, "",
+                               interrupt_after_initialize(sent), mcp_probe::util::Millis(60000));
+    const auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
+    REQUIRE(sent);
+    CHECK(run.code == 130);
+    CHECK(seconds < 30);  // the wait was for 120 s
+    INFO(run.out);
+    CHECK(run.out.find("INTERRUPTED") != std::string::npos);
+    CHECK(run.out.find("interrupted (Ctrl-C)") != std::string::npos);
+    CHECK(run.out.find("diagnosis") == std::string::npos);  // no diagnosis of a hang that was Ctrl-C
+  }
+  SUBCASE("call kills the server it spawned") {
+    // The server prints its pid on stderr, which -v traces: SIGINT once both it and the
+    // initialize request have shown.
+    bool sent = false;
+    auto when_ready = [&sent](const std::string& err, mcp_probe::util::Process& p) {
+      if (!sent && err.find("stderr server-pid=") != std::string::npos &&
+          err.find("initialize") != std::string::npos) {
+        sent = p.signal_group(SIGINT);
+      }
+    };
+    const CliRun run = run_cli({"-v", "call", "--timeout", "120", "ping", "--", "/bin/sh", "-c",
+                                "echo server-pid=$$ >&2; exec sleep 100"},
+                               "", when_ready, mcp_probe::util::Millis(60000));
+    REQUIRE(sent);
+    CHECK(run.code == 130);
+    const auto at = run.err.find("stderr server-pid=");
+    REQUIRE(at != std::string::npos);
+    const pid_t server = static_cast<pid_t>(std::atol(run.err.c_str() + at + 18));
+    REQUIRE(server > 0);
+    CHECK(kill(server, 0) != 0);  // gone, not left running
+  }
 }
