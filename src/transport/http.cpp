@@ -12,7 +12,7 @@ namespace mcp_probe::transport {
 namespace {
 
 // An SSE event with a message, as the receive queue holds it.
-Incoming sse_incoming(const SseEvent& ev, const SseArrival& arrival, const char* origin, int status) {
+Incoming sse_incoming(const SseEvent& ev, const SseArrival& arrival, Origin origin, int status) {
   Incoming in;
   in.raw = ev.data;
   in.origin = origin;
@@ -148,7 +148,7 @@ util::Expected<void> HttpTransport::send(std::string_view message, util::Deadlin
   hooks.on_headers = [&](const HttpResponse& head) { status = head.status; };
   hooks.on_event = [&](const SseEvent& ev, const SseArrival& arrival) {
     if (ev.data.empty()) return true;  // priming events and the like carry no message
-    push(sse_incoming(ev, arrival, "post-sse", status));
+    push(sse_incoming(ev, arrival, Origin::post_sse, status));
     if (!awaiting) return true;
     for (const auto& id : response_ids(ev.data)) {
       awaited.erase(id);
@@ -179,7 +179,7 @@ util::Expected<void> HttpTransport::send(std::string_view message, util::Deadlin
   if (is_json_type(m_last.content_type) && !m_last.body.empty()) {
     Incoming in;
     in.raw = m_last.body;
-    in.origin = "post-json";
+    in.origin = Origin::post_json;
     in.http_status = m_last.status;
     in.trace_id = m_last.trace_ids.empty() ? 0 : m_last.trace_ids.back();
     in.at_ms = m_last.done_at_ms;
@@ -304,7 +304,7 @@ void HttpTransport::get_loop(HttpRequest request) {
   };
   hooks.on_event = [&](const SseEvent& ev, const SseArrival& arrival) {
     if (ev.data.empty()) return true;
-    push(sse_incoming(ev, arrival, "get-sse", status));
+    push(sse_incoming(ev, arrival, Origin::get_sse, status));
     return true;
   };
   auto result = m_client.perform(request, util::Deadline::never(), hooks);

@@ -179,7 +179,7 @@ void LegacySseTransport::reader(HttpRequest request) {
     } else if ((ev.type.empty() || ev.type == "message") && !ev.data.empty()) {
       Incoming in;
       in.raw = ev.data;
-      in.origin = "legacy-sse";
+      in.origin = Origin::legacy_sse;
       in.http_status = status;
       in.sse_event = ev.type;
       in.sse_id = ev.id;

@@ -224,7 +224,7 @@ void StdioTransport::deliver_line(bool terminated) {
     in.raw.pop_back();
     in.crlf = true;
   }
-  in.origin = "stdout";
+  in.origin = Origin::stdout_line;
   in.terminated = terminated;
   in.at_ms = util::monotonic_ms();
   trace(Direction::receive, "stdout", in.raw, &in.trace_id);
