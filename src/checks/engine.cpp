@@ -8,18 +8,19 @@ namespace mcp_probe::checks {
 
 namespace {
 
-std::string describe_target(const RunOptions& o) {
+std::string describe_target(const protocol::Target& o) {
   if (!o.url.empty()) return o.url;
   std::string out;
   for (const auto& a : o.command) out += (out.empty() ? "" : " ") + a;
   return out;
 }
 
-void finish_unconnected(Context& ctx, std::vector<CheckResult>& results) {
+void finish_unconnected(std::vector<CheckResult>& results) {
   // Nothing past the connection could run: say so on every check that was not decided.
   std::string why;
   for (const auto& r : results) {
-    if (r.status == Status::fail && (r.info.area == "connectivity" || r.info.id == "stdio.spawn")) {
+    if (r.status == Status::fail &&
+        (r.info.area == "connectivity" || r.info.id == to_string(CheckId::stdio_spawn))) {
       why = r.info.id + ": " + r.message;
       break;
     }
@@ -27,20 +28,9 @@ void finish_unconnected(Context& ctx, std::vector<CheckResult>& results) {
   for (auto& r : results) {
     if (r.status != Status::skip) continue;
     if (r.message.rfind("not applicable", 0) == 0) continue;
-    if (r.info.area == "connectivity" && r.info.id != "connectivity.initialize") continue;
+    if (r.info.area == "connectivity" && r.info.id != to_string(CheckId::connectivity_initialize)) continue;
     r.status = Status::error;
     r.message = "not run: the probe could not connect (" + why + ")";
-  }
-  (void)ctx;
-}
-
-// Checks never throw by design; this is the safety net that keeps one unforeseen shape of
-// server data from ending the whole run.
-void run_step(Context& ctx, const Step& step) {
-  try {
-    step.run(ctx);
-  } catch (const std::exception& e) {
-    ctx.note_step_failure(step.name, e.what());
   }
 }
 
@@ -48,15 +38,18 @@ void run_step(Context& ctx, const Step& step) {
 
 RunReport run(const RunOptions& options, transport::Tracer& tracer) {
   double started = util::monotonic_ms();
-  if (!options.bearer.empty()) tracer.add_secret(options.bearer);
+  if (!options.target.bearer.empty()) tracer.add_secret(options.target.bearer);
   RunReport report;
   report.tool_version = MCP_PROBE_VERSION;
-  report.target = describe_target(options);
+  report.target = describe_target(options.target);
   std::string version = options.protocol_version.empty() ? protocol::latest_version() : options.protocol_version;
 
   Context ctx(options, tracer);
   connect_main(ctx, version);
-  report.transport = ctx.transport_kind().empty() ? (options.command.empty() ? "http" : "stdio") : ctx.transport_kind();
+  if (auto kind = ctx.transport_kind())
+    report.transport = transport::to_string(*kind);
+  else
+    report.transport = options.target.command.empty() ? "http" : "stdio";
   if (ctx.connected()) {
     report.connected = true;
     report.protocol_version = ctx.session().protocol_version();
@@ -82,9 +75,9 @@ RunReport run(const RunOptions& options, transport::Tracer& tracer) {
   } else {
     report.interrupted = ctx.interrupted();
   }
-  report.checks = ctx.results();
-  if (!report.connected) finish_unconnected(ctx, report.checks);
-  report.stderr_tail = ctx.stderr_tail;
+  report.checks = ctx.results().finish();
+  if (!report.connected) finish_unconnected(report.checks);
+  report.stderr_tail = ctx.facts().stderr_tail;
   report.wall_ms = util::monotonic_ms() - started;
   return report;
 }

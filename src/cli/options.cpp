@@ -74,10 +74,10 @@ void add_connection_options(CLI::App& app, Options& o, Raw& raw) {
                  ->type_name("HEADER"));
   app.add_option("--bearer", raw.bearer, "bearer token for Authorization (or env MCP_PROBE_BEARER)")
       ->type_name("TOKEN");
-  app.add_flag("--insecure", o.run.insecure, "do not verify TLS certificates");
-  app.add_option("--cacert", o.run.cacert, "CA bundle file for TLS verification")->type_name("FILE");
+  app.add_flag("--insecure", o.run.target.insecure, "do not verify TLS certificates");
+  app.add_option("--cacert", o.run.target.cacert, "CA bundle file for TLS verification")->type_name("FILE");
   repeatable(app.add_option("--env", raw.envs, "K=V for the spawned server (repeatable)")->type_name("K=V"));
-  app.add_option("--cwd", o.run.cwd, "working directory of the spawned server")->type_name("DIR");
+  app.add_option("--cwd", o.run.target.cwd, "working directory of the spawned server")->type_name("DIR");
 }
 
 void add_trace_options(CLI::App& app, Options& o, Raw& raw) {
@@ -125,7 +125,7 @@ util::Expected<void> parse_header(const std::string& text, Options& o) {
   }
   std::string value = text.substr(colon + 1);
   value.erase(0, value.find_first_not_of(" \t"));
-  o.run.headers.emplace_back(name, value);
+  o.run.target.headers.emplace_back(name, value);
   return {};
 }
 
@@ -137,7 +137,7 @@ util::Expected<void> parse_pairs(const Raw& raw, Options& o) {
     const auto eq = e.find('=');
     if (eq == std::string::npos || eq == 0)
       return make_error(ErrorKind::usage, "--env expects K=V, got '" + e + "'");
-    o.run.env.emplace_back(e.substr(0, eq), e.substr(eq + 1));
+    o.run.target.env.emplace_back(e.substr(0, eq), e.substr(eq + 1));
   }
   for (const auto& t : raw.tool_args) {
     const auto eq = t.find('=');
@@ -160,7 +160,7 @@ util::Expected<void> parse_choices(const Raw& raw, Options& o) {
     return make_error(ErrorKind::usage,
                       "--transport must be auto, stdio, http or sse, not '" + raw.transport + "'");
   }
-  o.run.transport = raw.transport;
+  o.run.target.transport = raw.transport;
   if (raw.fail_on != "must" && raw.fail_on != "should") {
     return make_error(ErrorKind::usage, "--fail-on must be must or should, not '" + raw.fail_on + "'");
   }
@@ -181,30 +181,30 @@ util::Expected<void> parse_choices(const Raw& raw, Options& o) {
   if (!(raw.timeout > 0) || raw.timeout > 3600) {
     return make_error(ErrorKind::usage, "--timeout must be a number of seconds between 0 and 3600");
   }
-  o.run.timeout_s = raw.timeout;
-  o.run.connect_timeout_s = std::max(raw.timeout, 5.0);
+  o.run.target.request_timeout = util::seconds(raw.timeout);
+  o.run.target.connect_timeout = util::seconds(std::max(raw.timeout, 5.0));
   return {};
 }
 
 bool is_url(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
 
 util::Expected<void> parse_target(const std::string& url, Options& o) {
-  if (!url.empty() && !o.run.command.empty()) {
+  if (!url.empty() && !o.run.target.command.empty()) {
     return make_error(ErrorKind::usage, "give either a URL or a command after --, not both");
   }
-  if (url.empty() && o.run.command.empty()) {
+  if (url.empty() && o.run.target.command.empty()) {
     return make_error(ErrorKind::usage, "no target: give a URL or -- COMMAND ARGS... (see mcp-probe --help)");
   }
   if (!url.empty() && !is_url(url)) {
     return make_error(ErrorKind::usage,
                       "'" + url + "' is not an http(s) URL; put a command to spawn after --");
   }
-  o.run.url = url;
+  o.run.target.url = url;
   return {};
 }
 
 util::Expected<void> parse_call(const Raw& raw, Options& o) {
-  const bool spawn = !o.run.command.empty();
+  const bool spawn = !o.run.target.command.empty();
   if (spawn && raw.call_args.size() != 1) {
     return make_error(ErrorKind::usage,
                       "call with a command takes exactly METHOD before --: call METHOD -- COMMAND");
@@ -233,9 +233,9 @@ util::Expected<void> finish(const Raw& raw, Options& o, const Environment& env) 
                       "--format must be text, json or markdown, not '" + raw.list_format + "'");
   o.list_format = *list;
   o.redact = !raw.no_redact;
-  o.run.bearer = !raw.bearer.empty() ? raw.bearer : env.bearer.value_or("");
+  o.run.target.bearer = !raw.bearer.empty() ? raw.bearer : env.bearer.value_or("");
   const bool takes_command = o.command == Command::probe || o.command == Command::call;
-  if (!takes_command && !o.run.command.empty()) {
+  if (!takes_command && !o.run.target.command.empty()) {
     return make_error(ErrorKind::usage, "this command takes no COMMAND after --");
   }
   if (o.command == Command::call) return parse_call(raw, o);
@@ -266,8 +266,8 @@ util::Expected<Options> parse_options(int argc, const char* const* argv, const E
   std::vector<const char*> args;
   for (int i = 0; i < argc; ++i) {
     if (i > 0 && std::string_view(argv[i]) == "--") {
-      o.run.command.assign(argv + i + 1, argv + argc);
-      if (o.run.command.empty()) return make_error(ErrorKind::usage, "no COMMAND after --");
+      o.run.target.command.assign(argv + i + 1, argv + argc);
+      if (o.run.target.command.empty()) return make_error(ErrorKind::usage, "no COMMAND after --");
       break;
     }
     args.push_back(argv[i]);

@@ -11,7 +11,7 @@ namespace mcp_probe::cli {
 
 util::Expected<void> configure_tracer(transport::Tracer& tracer, const Options& options) {
   tracer.set_redact(options.redact);
-  tracer.add_secret(options.run.bearer);
+  tracer.add_secret(options.run.target.bearer);
   if (options.verbosity > 0) {
     const bool verbose = options.verbosity > 1;
     tracer.add_sink([verbose](const transport::TraceEvent& event) {

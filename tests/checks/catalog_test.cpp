@@ -2,13 +2,17 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <tuple>
 
 #include "checks/check_def.h"
+#include "mcp_probe/report/catalog_list.h"
 
 TEST_SUITE_BEGIN("unit");
 
@@ -102,7 +106,7 @@ TEST_CASE("checks::catalog") {
     }
     CHECK(counts == expected);
     CHECK(level_counts == levels);
-    CHECK(entries.size() == 108);
+    CHECK(entries.size() == k_check_count);
   }
 
   SUBCASE("masks are set and match the transport of the id") {
@@ -170,6 +174,30 @@ TEST_CASE("checks::catalog") {
     CHECK(sum.skip == 1);
     CHECK(sum.error == 1);
   }
+}
+
+// docs/checks.md is the catalog as `mcp-probe list-checks --format markdown` prints it, under a
+// hand-written introduction. MCP_PROBE_UPDATE_GOLDENS=1 rewrites the table.
+TEST_CASE("checks::catalog docs/checks.md is current") {
+  const std::string path = std::string(MCP_PROBE_SOURCE_DIR) + "/docs/checks.md";
+  std::string text;
+  {
+    std::ifstream in(path);
+    REQUIRE_MESSAGE(in.good(), "cannot read " << path);
+    std::ostringstream all;
+    all << in.rdbuf();
+    text = all.str();
+  }
+  const auto table_at = text.find("| ID |");
+  REQUIRE(table_at != std::string::npos);
+  const std::string table =
+      mcp_probe::report::render_catalog(catalog(), mcp_probe::report::ListFormat::markdown);
+  if (std::getenv("MCP_PROBE_UPDATE_GOLDENS") != nullptr) {
+    std::ofstream(path) << text.substr(0, table_at) << table;
+    return;
+  }
+  INFO("regenerate with MCP_PROBE_UPDATE_GOLDENS=1");
+  CHECK(text.substr(table_at) == table);
 }
 
 TEST_SUITE_END();

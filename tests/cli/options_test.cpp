@@ -36,19 +36,19 @@ TEST_CASE("cli::parse_options") {
                     "--fail-on", "should", "--format", "junit", "http://h/mcp"});
     REQUIRE(o);
     CHECK(o->command == Command::probe);
-    CHECK(o->run.url == "http://h/mcp");
+    CHECK(o->run.target.url == "http://h/mcp");
     CHECK(o->run.only == std::vector<std::string>{"lifecycle.*", "tools.*"});
-    REQUIRE(o->run.headers.size() == 2);
-    CHECK(o->run.headers[1] == std::pair<std::string, std::string>{"X-B", "2"});
+    REQUIRE(o->run.target.headers.size() == 2);
+    CHECK(o->run.target.headers[1] == std::pair<std::string, std::string>{"X-B", "2"});
     CHECK(o->fail_on_should);
     CHECK(o->format == report::Format::junit);
   }
   SUBCASE("a command after --") {
     auto o = parse({"--env", "A=1", "--cwd", "/tmp", "--", "node", "server.js", "--only", "x"});
     REQUIRE(o);
-    CHECK(o->run.command == std::vector<std::string>{"node", "server.js", "--only", "x"});
+    CHECK(o->run.target.command == std::vector<std::string>{"node", "server.js", "--only", "x"});
     CHECK(o->run.only.empty());
-    CHECK(o->run.env[0] == std::pair<std::string, std::string>{"A", "1"});
+    CHECK(o->run.target.env[0] == std::pair<std::string, std::string>{"A", "1"});
   }
   SUBCASE("-v and -vv count") {
     CHECK(parse({"-v", "http://h/mcp"})->verbosity == 1);
@@ -57,8 +57,8 @@ TEST_CASE("cli::parse_options") {
   SUBCASE("bearer from the environment, the flag wins") {
     Environment env;
     env.bearer = "from-env";
-    CHECK(parse({"http://h/mcp"}, env)->run.bearer == "from-env");
-    CHECK(parse({"--bearer", "flag", "http://h/mcp"}, env)->run.bearer == "flag");
+    CHECK(parse({"http://h/mcp"}, env)->run.target.bearer == "from-env");
+    CHECK(parse({"--bearer", "flag", "http://h/mcp"}, env)->run.target.bearer == "flag");
   }
   SUBCASE("tool args must be JSON") {
     auto o = parse({"--allow-tool", "echo", "--tool-args", "echo={\"text\":\"hi\"}", "http://h/mcp"});
@@ -102,7 +102,7 @@ TEST_CASE("cli::parse_options call") {
     auto o = parse({"call", "http://h/mcp", "tools/list"});
     REQUIRE(o);
     CHECK(o->command == Command::call);
-    CHECK(o->run.url == "http://h/mcp");
+    CHECK(o->run.target.url == "http://h/mcp");
     CHECK(o->method == "tools/list");
     CHECK(o->params == nlohmann::json::object());
   }
@@ -110,7 +110,7 @@ TEST_CASE("cli::parse_options call") {
     auto o = parse({"call", "tools/call", "--params", R"({"name":"echo"})", "--", "node", "server.js"});
     REQUIRE(o);
     CHECK(o->method == "tools/call");
-    CHECK(o->run.command == std::vector<std::string>{"node", "server.js"});
+    CHECK(o->run.target.command == std::vector<std::string>{"node", "server.js"});
     CHECK(o->params["name"] == "echo");
   }
   SUBCASE("bad forms and bad JSON are usage errors") {
