@@ -353,6 +353,51 @@ void probe_tool_calls(Context& ctx) {
   }
 }
 
+// tasks.ignored-without-capability: a server that does not declare task-augmented tools/call
+// must process one normally, ignoring params.task. The first allowed tool is called with a task
+// (a client error on purpose: the spec says how the server must take it).
+void probe_task_ignored(Context& ctx) {
+  const CheckId id = CheckId::tasks_ignored_without_capability;
+  if (!ctx.wants(id)) return;
+  const Json& caps = ctx.capabilities();
+  const Json call_cap =
+      member(member(member(member(caps, "tasks", Json::object()), "requests", Json::object()), "tools",
+                    Json::object()),
+             "call");
+  if (!call_cap.is_null()) return ctx.skip(id, "the server declares task-augmented tools/call");
+  const Json* tool = nullptr;
+  for (const auto& t : ctx.facts().tools) {
+    if (t.is_object() && allowed(ctx, str(t, "name"))) {
+      tool = &t;
+      break;
+    }
+  }
+  if (tool == nullptr) return ctx.skip(id, "no listed tool is allowed (use --allow-tool NAME)");
+  const std::string name = str(*tool, "name");
+  const Json params = {{"name", name}, {"arguments", arguments_for(ctx, *tool)}, {"task", {{"ttl", 60000}}}};
+  std::vector<std::uint64_t> refs;
+  auto reply = call(ctx, ctx.session(), "tools/call", params, &refs);
+  const std::string expected = "a normal CallToolResult (params.task ignored)";
+  if (!reply) {
+    return ctx.violation(id, "tool \"" + name + "\" did not answer a call carrying params.task",
+                         {expected, "no reply"});
+  }
+  if (auto code = error_code(*reply)) {
+    return ctx.violation(id, "a call carrying params.task was rejected with error " + std::to_string(*code),
+                         {expected, brief(*reply, 160), refs});
+  }
+  const Json result = member(*reply, "result", Json::object());
+  if (result.contains("task")) {
+    return ctx.violation(id, "a task was created though tasks.requests.tools.call is not declared",
+                         {expected, brief(result, 160), refs});
+  }
+  if (!member(result, "content").is_array()) {
+    return ctx.violation(id, "the answer to a call carrying params.task is not a CallToolResult",
+                         {expected, brief(result, 160), refs});
+  }
+  ctx.pass(id, "tool \"" + name + "\" answered normally");
+}
+
 // util.cancel.honoured: the tool named by --cancel-tool (slow, and safe to call) is called,
 // cancelled 300 ms later, and watched for 3 s: a response or progress for it arriving more than
 // 500 ms (the race window) after the cancellation fails. Over stdio only: over HTTP the POST that
@@ -423,6 +468,7 @@ std::vector<Step> tool_steps() {
         CheckId::tools_call_error_in_result, CheckId::tools_call_structured_present,
         CheckId::tools_call_structured_conforms, CheckId::tools_call_structured_text_mirror,
         CheckId::http_sse_unbuffered}},
+      {"task augmentation", probe_task_ignored, {CheckId::tasks_ignored_without_capability}},
       {"cancellation", probe_cancellation, {CheckId::util_cancel_honoured}},
   };
 }
