@@ -2,7 +2,9 @@
 
 #include "mcp_probe/checks/catalog.h"
 
+#include <cstdlib>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -12,13 +14,44 @@
 
 namespace mcp_probe::checks {
 
-CheckDef make_def(const char* id, Level level, Kind kind, Versions versions, Transports transports,
+namespace {
+
+constexpr const char* k_id_texts[] = {
+#define MCP_PROBE_CHECK(name, text, ...) text,
+// clang-format off
+#include "mcp_probe/checks/catalog_core.def"
+#include "mcp_probe/checks/catalog_transport.def"
+#include "mcp_probe/checks/catalog_features.def"
+// clang-format on
+#undef MCP_PROBE_CHECK
+};
+static_assert(std::size(k_id_texts) == k_check_count);
+
+}  // namespace
+
+const char* to_string(CheckId id) { return k_id_texts[index_of(id)]; }
+
+std::optional<CheckId> parse_check_id(std::string_view text) {
+  if (const CheckDef* d = find_def(text)) return d->id;
+  return std::nullopt;
+}
+
+Level CheckDef::level_in(std::string_view version) const {
+  if (version.empty() || earlier_versions == 0) return info.level;
+  unsigned bit = version_bit(version);
+  return bit == 0 || (earlier_versions & bit) != 0 ? earlier_level : info.level;
+}
+
+CheckDef make_def(CheckId id, Levels levels, Kind kind, Versions versions, Transports transports,
                   const char* title, const char* spec, const char* diagnosis) {
-  std::string id_str = id;
+  std::string id_str = to_string(id);
   CheckDef def;
+  def.id = id;
   def.info.area = id_str.substr(0, id_str.find('.'));
   def.info.id = std::move(id_str);
-  def.info.level = level;
+  def.info.level = levels.level;
+  def.earlier_level = levels.earlier;
+  def.earlier_versions = levels.earlier_versions;
   def.info.kind = kind;
   def.info.versions = versions.text;
   def.info.transports = transports.text;
@@ -38,6 +71,11 @@ const std::vector<CheckDef>& check_defs() {
     };
     append(transport_check_defs());
     append(feature_check_defs());
+    // core, transport, features: the order CheckId was declared in, so def(id) is an index.
+    if (all.size() != k_check_count) std::abort();
+    for (std::size_t i = 0; i < all.size(); ++i) {
+      if (index_of(all[i].id) != i) std::abort();
+    }
     return all;
   }();
   return defs;
@@ -58,6 +96,8 @@ const std::unordered_map<std::string_view, std::size_t>& index_by_id() {
 
 }  // namespace
 
+const CheckDef& def(CheckId id) { return check_defs()[index_of(id)]; }
+
 const CheckDef* find_def(std::string_view id) {
   const auto& index = index_by_id();
   auto it = index.find(id);
@@ -70,6 +110,19 @@ unsigned version_bit(std::string_view version) {
   if (version == "2025-06-18") return k_v2025_06_18;
   if (version == "2025-11-25") return k_v2025_11_25;
   if (version == "2026-07-28") return k_v2026_07_28;
+  return 0;
+}
+
+unsigned transport_bit(std::optional<transport::TransportKind> kind) {
+  if (!kind) return 0;
+  switch (*kind) {
+    case transport::TransportKind::stdio:
+      return k_stdio;
+    case transport::TransportKind::http:
+      return k_http;
+    case transport::TransportKind::sse:
+      return k_sse;
+  }
   return 0;
 }
 

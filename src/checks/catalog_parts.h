@@ -33,14 +33,37 @@ inline constexpr Versions k_ver_25_11_on{"25-11…26-07", k_v2025_11_25 | k_v202
 inline constexpr Versions k_ver_25_03_to_25_11{"25-03…25-11", k_v2025_03_26 | k_v2025_06_18 | k_v2025_11_25};
 inline constexpr Versions k_ver_25_06_to_25_11{"25-06…25-11", k_v2025_06_18 | k_v2025_11_25};
 
+// Ranges whose text says more than the mask.
+inline constexpr Versions k_ver_batchless{"24-11, 25-06…26-07",
+                                          k_v2024_11_05 | k_v2025_06_18 | k_v2025_11_25 | k_v2026_07_28};
+inline constexpr Versions k_ver_all_derived_24_11{"all (24-11 derived)", k_all_versions};
+inline constexpr Versions k_ver_all_derived_before_25_11{"all (before 25-11 derived)", k_all_versions};
+inline constexpr Versions k_ver_25_03_on_403_from_25_11{"25-03…26-07 (403 from 25-11)",
+                                                        k_all_versions & ~k_v2024_11_05};
+
+// A check's level per version: `level`, except in `earlier_versions` where it is `earlier`.
+struct Levels {
+  Level level;
+  Level earlier;
+  unsigned earlier_versions;
+};
+inline constexpr Levels k_must{Level::must, Level::must, 0};
+inline constexpr Levels k_should{Level::should, Level::should, 0};
+inline constexpr Levels k_info{Level::info, Level::info, 0};
+// Rules that became MUST in a later version and were SHOULD before it.
+inline constexpr Levels k_must_from_25_06{Level::must, Level::should, k_v2024_11_05 | k_v2025_03_26};
+inline constexpr Levels k_must_from_25_11{Level::must, Level::should,
+                                          k_v2024_11_05 | k_v2025_03_26 | k_v2025_06_18};
+
 inline constexpr Transports k_tr_all{"all", k_all_transports};
 inline constexpr Transports k_tr_stdio{"stdio", k_stdio};
 inline constexpr Transports k_tr_http{"http", k_http};
 inline constexpr Transports k_tr_sse{"sse", k_sse};
 inline constexpr Transports k_tr_network{"http, sse", k_http | k_sse};
 
-// One table row; the area is the first segment of the id.
-CheckDef make_def(const char* id, Level level, Kind kind, Versions versions, Transports transports,
+// One table row (a MCP_PROBE_CHECK of the catalog_*.def files); the area is the first segment of
+// the id.
+CheckDef make_def(CheckId id, Levels levels, Kind kind, Versions versions, Transports transports,
                   const char* title, const char* spec, const char* diagnosis);
 
 // Connectivity (and stdio.spawn), JSON-RPC base, lifecycle (catalog_core.cpp).

@@ -3,9 +3,13 @@
 // The internal form of a catalog entry: the public CheckInfo plus the masks the engine uses to
 // decide applicability.
 
+#include <optional>
+#include <string_view>
 #include <vector>
 
+#include "mcp_probe/checks/check_id.h"
 #include "mcp_probe/checks/result.h"
+#include "mcp_probe/transport/transport.h"
 
 namespace mcp_probe::checks {
 
@@ -29,16 +33,34 @@ enum TransportBit : unsigned {
 };
 
 struct CheckDef {
-  CheckInfo info;
+  CheckId id{};
+  CheckInfo info;  // info.level: the level in every version not listed in earlier_versions
   unsigned versions = k_all_versions;
   unsigned transports = k_all_transports;
+  // A rule that became stricter: in these versions (a mask) its level is `earlier_level`.
+  unsigned earlier_versions = 0;
+  Level earlier_level = Level::should;
+
+  // The level of the rule in `version` ("" = the row's own level). An unknown version counts as
+  // an earlier one, as the version tables do (protocol::at_least is false for it).
+  Level level_in(std::string_view version) const;
+  // Is the row applicable to this version and transport (0 = not known yet: yes)?
+  bool applies_to_version(unsigned version_bit) const {
+    return version_bit == 0 || (versions & version_bit) != 0;
+  }
+  bool applies_to_transport(unsigned transport_bit) const {
+    return transport_bit == 0 || (transports & transport_bit) != 0;
+  }
 };
 
-// The table, in report order (src/checks/catalog.cpp).
+// The table, in report order (src/checks/catalog.cpp): check_defs()[index_of(id)].id == id.
 const std::vector<CheckDef>& check_defs();
+const CheckDef& def(CheckId id);
 const CheckDef* find_def(std::string_view id);
 
 // The bit of a protocol version string (0 when unknown).
 unsigned version_bit(std::string_view version);
+// The bit of a transport (0 for none).
+unsigned transport_bit(std::optional<transport::TransportKind> kind);
 
 }  // namespace mcp_probe::checks

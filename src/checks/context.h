@@ -17,6 +17,7 @@
 #include "mcp_probe/checks/engine.h"
 #include "mcp_probe/protocol/connect.h"
 #include "mcp_probe/protocol/session.h"
+#include "results.h"
 
 namespace mcp_probe::transport {
 class HttpTransport;
@@ -28,13 +29,22 @@ namespace mcp_probe::checks {
 
 using json::Json;
 
-// What a check observed, for the report.
-struct Evidence {
-  std::string expected;
-  std::string observed;
-  std::vector<std::uint64_t> refs = {};
+// Facts one step learns for later ones (typed, so a script can rely on them).
+struct Facts {
+  std::set<std::string> supported_versions;     // from lifecycle.version.echo-supported
+  std::optional<std::string> fallback_version;  // what the server answered an unsupported version with
+  Json tools = Json::array();                   // every page of tools/list
+  Json resources = Json::array();
+  Json templates = Json::array();
+  Json prompts = Json::array();
+  double connect_ms = 0;    // spawn or first request to the initialize response
+  std::string stderr_tail;  // stdio: the server's last stderr lines
 };
 
+// The step API: a step is a function of Context&. Context holds the run's three jobs apart:
+// results() (recording, with selection and applicability enforced there), the connections (the
+// main one and fresh ones for destructive probes, all observed by the passive checks), and
+// facts() shared between steps. Not thread-safe; one step runs at a time.
 class Context {
  public:
   Context(const RunOptions& options, transport::Tracer& tracer);
@@ -42,44 +52,50 @@ class Context {
 
   const RunOptions& options() const { return m_options; }
   transport::Tracer& tracer() { return m_tracer; }
-  protocol::Target target() const;
+  const protocol::Target& target() const { return m_target; }
 
-  // --- results -----------------------------------------------------------------------------
-  // Is the check selected (--only/--skip) and applicable to this version and transport?
-  bool wants(const std::string& id) const;
-  void pass(const std::string& id, const std::string& message = "");
+  // --- results (see Results; every call is a no-op for a check not selected or not applicable)
+  Results& results() { return m_results; }
+  bool wants(CheckId id) const { return m_results.wants(id); }
+  void pass(CheckId id, const std::string& message = "");
   // A broken rule: fail for MUST checks, warn for SHOULD ones, an informational note for INFO.
-  void violation(const std::string& id, const std::string& message, Evidence evidence = {});
+  void violation(CheckId id, const std::string& message, Evidence evidence = {});
   // The same, for a rule broken on a connection that negotiated `version` (a probe connection
   // may differ from the main one): rows whose level depends on the version take it from there.
-  void violation_in(const std::string& version, const std::string& id, const std::string& message,
+  void violation_in(const std::string& version, CheckId id, const std::string& message,
                     Evidence evidence = {});
   // Explicit outcomes where the level depends on what was seen.
-  void fail(const std::string& id, const std::string& message, Evidence evidence = {});
-  void warn(const std::string& id, const std::string& message, Evidence evidence = {});
-  void info(const std::string& id, const std::string& message);
-  void skip(const std::string& id, const std::string& reason);
-  void error(const std::string& id, const std::string& reason);
-  bool recorded(const std::string& id) const { return m_records.count(id) > 0; }
-  bool failed(const std::string& id) const;
+  void fail(CheckId id, const std::string& message, Evidence evidence = {});
+  void warn(CheckId id, const std::string& message, Evidence evidence = {});
+  void info(CheckId id, const std::string& message);
+  void skip(CheckId id, const std::string& reason);
+  void error(CheckId id, const std::string& reason);
+  bool recorded(CheckId id) const { return m_results.recorded(id); }
+  bool failed(CheckId id) const { return m_results.failed(id); }
+
+  // --- facts shared between steps
+  Facts& facts() { return m_facts; }
 
   // --- the main connection -----------------------------------------------------------------
   protocol::Session& session() { return *m_main->session; }
   bool connected() const { return m_main != nullptr && m_main->session != nullptr && m_main->init.has_value(); }
   protocol::Connection& main_connection() { return *m_main; }
   void set_main(std::unique_ptr<protocol::Connection> c);
-  const std::string& version() const { return m_version; }
+  // The run's protocol version (negotiated on the main connection, or asked for until then).
+  const std::string& version() const { return m_results.version(); }
   void set_version(std::string v);
-  const std::string& transport_kind() const { return m_transport_kind; }
-  void set_transport_kind(std::string t) { m_transport_kind = std::move(t); }
+  // The transport in use (nullopt until known).
+  std::optional<transport::TransportKind> transport_kind() const { return m_results.transport(); }
+  void set_transport_kind(std::optional<transport::TransportKind> kind) { m_results.set_transport(kind); }
   const Json& capabilities() { return session().server_capabilities(); }
   bool has_capability(const std::string& name);
+  // The main connection's transport when it is of that kind, else nullptr.
   transport::HttpTransport* http();
   transport::StdioTransport* stdio();
+  transport::LegacySseTransport* legacy_sse();
   // The status of the last POST on the main connection (HTTP or legacy SSE); 0 on stdio.
   int last_http_status();
-  transport::LegacySseTransport* legacy_sse();
-  util::Millis timeout() const { return util::Millis(static_cast<long long>(m_options.timeout_s * 1000)); }
+  util::Millis timeout() const { return m_target.request_timeout; }
   util::Deadline request_deadline() const { return util::Deadline::after(timeout()); }
 
   // A new connection initialized with `version` (for destructive or version probes), observed
@@ -92,56 +108,34 @@ class Context {
   void observe(protocol::Session& session);
 
   bool interrupted() const { return m_options.interrupted != nullptr && m_options.interrupted->load(); }
-  // The engine calls this as each step starts: a check's duration is the time from the start of
-  // the step that decided it to its last recorded outcome.
-  void begin_step() { m_step_started = util::monotonic_ms(); }
-
-  // Facts collected along the way, for later steps.
-  std::set<std::string> supported_versions;  // from lifecycle.version.echo-supported
-  std::optional<std::string> fallback_version;
-  Json tools = Json::array();
-  Json resources = Json::array();
-  Json templates = Json::array();
-  Json prompts = Json::array();
-  double connect_ms = 0;
-  std::string stderr_tail;
-
-  // A step that stopped on unexpected data: its unrecorded checks become errors naming it.
-  void note_step_failure(const std::string& step, const std::string& what);
-
-  // The final list of results in catalog order (unrecorded checks become skips).
-  std::vector<CheckResult> results() const;
 
   struct Passive;  // passive-check state (passive.cpp)
   Passive& passive() { return *m_passive; }
 
  private:
-  struct Record {
-    CheckResult result;
-    int violations = 0;
-    int passes = 0;
-    bool reported = false;  // on_result was called
-  };
-  Record& record(const std::string& id);
-  void set(const std::string& id, Status status, const std::string& message, Evidence evidence);
+  protocol::Target probe_target() const;
 
   const RunOptions& m_options;
   transport::Tracer& m_tracer;
+  const protocol::Target m_target;
+  Results m_results;
+  Facts m_facts;
   // Before m_main: sessions' observers use it until the connection is gone.
   std::unique_ptr<Passive> m_passive;
   std::unique_ptr<protocol::Connection> m_main;
-  std::string m_version;
-  std::string m_transport_kind;
-  std::map<std::string, Record> m_records;
-  std::string m_step_failure;
-  double m_step_started = util::monotonic_ms();
 };
 
-// A step of a sequence: a name (for progress) and what it does.
+// A step of a sequence: a name (for progress), what it does, and the checks it decides. When
+// a step throws (server data of a shape nobody foresaw), the checks it owns and had not yet
+// decided become errors naming it; other steps' checks are untouched.
 struct Step {
   const char* name;
   std::function<void(Context&)> run;
+  std::vector<CheckId> owns = {};
 };
+
+// Runs one step: a throw becomes errors on the checks the step owns.
+void run_step(Context& ctx, const Step& step);
 
 // Safe member access for server data, which may have any shape: a member of the wrong type
 // reads as absent instead of throwing.

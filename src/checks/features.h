@@ -23,7 +23,7 @@ ListOutcome list_all(Context& ctx, const std::string& method, const std::string&
 // The capability rule shared by tools/resources/prompts: a list that works while the feature is
 // not declared is under-declared; one that fails with a code other than -32601 is a warning.
 void judge_declaration(Context& ctx, const std::string& feature, const std::string& method,
-                       const std::string& declared_check, const ListOutcome& list);
+                       CheckId declared_check, const ListOutcome& list);
 
 std::vector<Step> tool_steps();
 

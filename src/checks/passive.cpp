@@ -28,25 +28,30 @@ std::vector<std::uint64_t> refs_of(const protocol::Received& r) {
   return {r.wire.trace_id};
 }
 
-bool is_http_origin(const std::string& origin) { return origin.rfind("post-", 0) == 0 || origin == "get-sse"; }
+bool is_http_origin(transport::Origin o) {
+  return o == transport::Origin::post_json || o == transport::Origin::post_sse ||
+         o == transport::Origin::get_sse;
+}
 
 void check_stdout_line(Context& ctx, const protocol::Received& r) {
   const std::string& raw = r.wire.raw;
   auto refs = refs_of(r);
   if (!r.wire.terminated) {
-    ctx.violation("stdio.framing.newline", "the last stdout message has no terminating newline",
-                  {"every message ends with \\n", "\"" + brief_raw(raw, 120) + "\" then end of stream", refs});
+    ctx.violation(
+        CheckId::stdio_framing_newline, "the last stdout message has no terminating newline",
+        {"every message ends with \\n", "\"" + brief_raw(raw, 120) + "\" then end of stream", refs});
   } else if (r.wire.crlf) {
-    ctx.warn("stdio.framing.newline", "a stdout line ends with \\r\\n instead of \\n",
+    ctx.warn(CheckId::stdio_framing_newline, "a stdout line ends with \\r\\n instead of \\n",
              {"\\n line ends", "\\r\\n after \"" + brief_raw(raw, 80) + "\"", refs});
   }
   if (raw.empty()) {
-    ctx.warn("stdio.stdout.only-jsonrpc", "the server wrote an empty line to stdout", {"only MCP messages", "\"\"", refs});
+    ctx.warn(CheckId::stdio_stdout_only_jsonrpc, "the server wrote an empty line to stdout",
+             {"only MCP messages", "\"\"", refs});
     return;
   }
   if (r.json) {
-    ctx.pass("stdio.stdout.only-jsonrpc");
-    if (r.wire.terminated && !r.wire.crlf) ctx.pass("stdio.framing.newline");
+    ctx.pass(CheckId::stdio_stdout_only_jsonrpc);
+    if (r.wire.terminated && !r.wire.crlf) ctx.pass(CheckId::stdio_framing_newline);
     return;
   }
   // Not JSON: is it a fragment of a message spread over lines, or several on one line?
@@ -55,14 +60,16 @@ void check_stdout_line(Context& ctx, const protocol::Received& r) {
   bool fragment = c == '{' || c == '[' || c == '}' || c == ']' || c == '"';
   bool two_on_line = raw.find("}{") != std::string::npos || raw.find("} {") != std::string::npos;
   if (two_on_line) {
-    ctx.violation("stdio.framing.newline", "two JSON messages on one stdout line",
+    ctx.violation(CheckId::stdio_framing_newline, "two JSON messages on one stdout line",
                   {"one message per line", "\"" + brief_raw(raw, 160) + "\"", refs});
   } else if (fragment) {
-    ctx.violation("stdio.framing.newline", "a message is spread over several lines (pretty-printed JSON?)",
+    ctx.violation(CheckId::stdio_framing_newline,
+                  "a message is spread over several lines (pretty-printed JSON?)",
                   {"one message per line", "line \"" + brief_raw(raw, 120) + "\"", refs});
   }
-  ctx.violation("stdio.stdout.only-jsonrpc", "stdout carried a line that is not a JSON-RPC message",
-                {"only MCP messages on stdout", "\"" + brief_raw(raw, 160) + "\" (" + r.parse_error + ")", refs});
+  ctx.violation(
+      CheckId::stdio_stdout_only_jsonrpc, "stdout carried a line that is not a JSON-RPC message",
+      {"only MCP messages on stdout", "\"" + brief_raw(raw, 160) + "\" (" + r.parse_error + ")", refs});
 }
 
 void check_error_object(Context& ctx, const Json& m, const std::vector<std::uint64_t>& refs) {
@@ -70,9 +77,9 @@ void check_error_object(Context& ctx, const Json& m, const std::vector<std::uint
   bool ok = e.is_object() && e.contains("code") && e["code"].is_number_integer() && e.contains("message") &&
             e["message"].is_string();
   if (ok) {
-    ctx.pass("jsonrpc.error.shape");
+    ctx.pass(CheckId::jsonrpc_error_shape);
   } else {
-    ctx.violation("jsonrpc.error.shape", "an error object lacks an integer code or a string message",
+    ctx.violation(CheckId::jsonrpc_error_shape, "an error object lacks an integer code or a string message",
                   {"error: {code: <integer>, message: <string>}", brief(e), refs});
   }
 }
@@ -82,10 +89,10 @@ void on_response(Context& ctx, protocol::Session& session, SessionFacts& facts, 
   auto refs = refs_of(r);
   std::string version = session_version(ctx, session);
   if (m.contains("result") && m.contains("error")) {
-    ctx.violation("jsonrpc.response.result-xor-error", "a response has both result and error",
+    ctx.violation(CheckId::jsonrpc_response_result_xor_error, "a response has both result and error",
                   {"exactly one of result and error", brief(m), refs});
   } else {
-    ctx.pass("jsonrpc.response.result-xor-error");
+    ctx.pass(CheckId::jsonrpc_response_result_xor_error);
   }
   if (m.contains("error")) check_error_object(ctx, m, refs);
   const Json id = member(m, "id");
@@ -93,7 +100,8 @@ void on_response(Context& ctx, protocol::Session& session, SessionFacts& facts, 
   if (id.is_null()) {
     // Parse errors and invalid requests may carry a null or absent id (catalog note 3).
     if (!m.contains("error")) {
-      ctx.violation("jsonrpc.response.id-match", "a result response has no id", {"the request's id", brief(m), refs});
+      ctx.violation(CheckId::jsonrpc_response_id_match, "a result response has no id",
+                    {"the request's id", brief(m), refs});
     }
   } else {
     auto it = facts.pending.find(json::dump(id));
@@ -108,10 +116,11 @@ void on_response(Context& ctx, protocol::Session& session, SessionFacts& facts, 
       }
       std::string msg = near.empty() ? "a response id matches no pending request"
                                      : "a response id changed JSON type (sent " + near + ")";
-      ctx.violation("jsonrpc.response.id-match", msg, {"the request's id, same value and type", "id " + id.dump(), refs});
+      ctx.violation(CheckId::jsonrpc_response_id_match, msg,
+                    {"the request's id, same value and type", "id " + id.dump(), refs});
     } else {
       method = it->second;
-      ctx.pass("jsonrpc.response.id-match");
+      ctx.pass(CheckId::jsonrpc_response_id_match);
       auto tok = facts.request_token.find(it->first);
       if (tok != facts.request_token.end()) facts.finished_tokens.insert(tok->second);
       facts.pending.erase(it);
@@ -152,13 +161,13 @@ void on_progress(Context& ctx, SessionFacts& facts, const Json& m, const std::ve
   if (!params.is_object() || !params.contains("progressToken")) return;
   std::string token = json::dump(params["progressToken"]);
   if (facts.sent_tokens.count(token) == 0) {
-    ctx.violation("util.progress.token-match", "progress for a token the client never sent",
+    ctx.violation(CheckId::util_progress_token_match, "progress for a token the client never sent",
                   {"a progressToken from a request's _meta, same JSON type", "token " + token, refs});
   } else {
-    ctx.pass("util.progress.token-match");
+    ctx.pass(CheckId::util_progress_token_match);
   }
   if (facts.finished_tokens.count(token) != 0) {
-    ctx.violation("util.progress.stop-after-response", "progress arrived after the request's response",
+    ctx.violation(CheckId::util_progress_stop_after_response, "progress arrived after the request's response",
                   {"no progress after the response", "token " + token, refs});
   }
   const Json& progress = member(params, "progress");
@@ -166,15 +175,17 @@ void on_progress(Context& ctx, SessionFacts& facts, const Json& m, const std::ve
     double value = progress.get<double>();
     auto it = facts.last_progress.find(token);
     if (it != facts.last_progress.end() && value <= it->second) {
-      ctx.violation("util.progress.monotonic", "progress did not increase",
-                    {"strictly increasing progress", std::to_string(it->second) + " then " + std::to_string(value), refs});
+      ctx.violation(CheckId::util_progress_monotonic, "progress did not increase",
+                    {"strictly increasing progress",
+                     std::to_string(it->second) + " then " + std::to_string(value), refs});
     } else if (it != facts.last_progress.end()) {
-      ctx.pass("util.progress.monotonic");
+      ctx.pass(CheckId::util_progress_monotonic);
     }
     facts.last_progress[token] = value;
   }
   if (params.contains("total") && !params["total"].is_number()) {
-    ctx.violation("util.progress.monotonic", "progress total is not a number", {"a number", brief(params["total"]), refs});
+    ctx.violation(CheckId::util_progress_monotonic, "progress total is not a number",
+                  {"a number", brief(params["total"]), refs});
   }
 }
 
@@ -183,47 +194,49 @@ void on_notification(Context& ctx, protocol::Session& session, SessionFacts& fac
   auto refs = refs_of(r);
   std::string version = session_version(ctx, session);
   std::string method = str(m, "method");
-  ctx.pass("jsonrpc.notification.no-id");
+  ctx.pass(CheckId::jsonrpc_notification_no_id);
   validate_schema(ctx, version, "JSONRPCNotification", m, method, refs);
   std::string def = protocol::server_notification_definition(method, version);
   if (!def.empty()) validate_schema(ctx, version, def, m, method, refs);
   const Json& caps = session.server_capabilities();
   if (method == "notifications/message") {
     if (!caps.is_object() || !caps.contains("logging")) {
-      ctx.violation("util.logging.capability", "notifications/message sent without the logging capability",
+      ctx.violation(CheckId::util_logging_capability,
+                    "notifications/message sent without the logging capability",
                     {"capabilities.logging declared", brief(m, 160), refs});
     } else {
       std::string level = str(member(m, "params", Json::object()), "level");
       if (k_log_levels.count(level) == 0) {
-        ctx.violation("util.logging.capability", "a log message has an unknown level",
+        ctx.violation(CheckId::util_logging_capability, "a log message has an unknown level",
                       {"one of debug…emergency", "level \"" + level + "\"", refs});
       } else {
-        ctx.pass("util.logging.capability");
+        ctx.pass(CheckId::util_logging_capability);
         const std::string& min = ctx.passive().min_log_level;
         if (!min.empty() && severity(level) < severity(min)) {
-          ctx.violation("util.logging.level-filter", "a \"" + level + "\" message after logging/setLevel \"" + min + "\"",
+          ctx.violation(CheckId::util_logging_level_filter,
+                        "a \"" + level + "\" message after logging/setLevel \"" + min + "\"",
                         {"only " + min + " and more severe", "level " + level, refs});
         } else if (!min.empty()) {
-          ctx.pass("util.logging.level-filter");
+          ctx.pass(CheckId::util_logging_level_filter);
         }
       }
     }
   } else if (method == "notifications/progress") {
     on_progress(ctx, facts, m, refs);
-    if (r.wire.origin == "post-sse") {
+    if (r.wire.origin == transport::Origin::post_sse) {
       std::string token = json::dump(member(member(m, "params", Json::object()), "progressToken"));
       if (token != facts.last_request_token) {
-        ctx.violation("http.sse.related-only", "a POST stream carried progress for another request",
+        ctx.violation(CheckId::http_sse_related_only, "a POST stream carried progress for another request",
                       {"only messages related to the POSTed request", "token " + token, refs});
       }
     }
   } else if (method == "notifications/cancelled") {
     std::string rid = json::dump(member(member(m, "params", Json::object()), "requestId"));
     if (facts.server_request_ids.count(rid) == 0) {
-      ctx.violation("util.cancel.server-sent-valid", "the server cancelled a request it never sent",
+      ctx.violation(CheckId::util_cancel_server_sent_valid, "the server cancelled a request it never sent",
                     {"a requestId of a server-issued, in-flight request", "requestId " + rid, refs});
     } else {
-      ctx.pass("util.cancel.server-sent-valid");
+      ctx.pass(CheckId::util_cancel_server_sent_valid);
     }
   } else if (method.size() > 26 && method.rfind("/list_changed") == method.size() - 13) {
     // notifications/<feature>/list_changed
@@ -231,19 +244,21 @@ void on_notification(Context& ctx, protocol::Session& session, SessionFacts& fac
     bool declared = caps.is_object() && caps.contains(feature) && caps[feature].is_object() &&
                     flag(caps[feature], "listChanged") == true;
     if (!declared) {
-      ctx.violation("features.list-changed.declared", method + " sent without " + feature + ".listChanged: true",
-                    {"capabilities." + feature + ".listChanged: true", brief(member(caps, feature.c_str())), refs});
+      ctx.violation(
+          CheckId::features_list_changed_declared, method + " sent without " + feature + ".listChanged: true",
+          {"capabilities." + feature + ".listChanged: true", brief(member(caps, feature.c_str())), refs});
     } else {
-      ctx.pass("features.list-changed.declared");
+      ctx.pass(CheckId::features_list_changed_declared);
     }
-    if (r.wire.origin == "post-sse") {
-      ctx.violation("http.sse.related-only", method + " sent on a POST response stream",
+    if (r.wire.origin == transport::Origin::post_sse) {
+      ctx.violation(CheckId::http_sse_related_only, method + " sent on a POST response stream",
                     {"only messages related to the POSTed request", method, refs});
     }
   } else if (method == "notifications/resources/updated") {
     std::string uri = str(member(m, "params", Json::object()), "uri");
     if (ctx.passive().subscribed_uris.count(uri) == 0) {
-      ctx.violation("resources.subscribe", "an update for a URI that was never subscribed", {"subscribed URIs only", uri, refs});
+      ctx.violation(CheckId::resources_subscribe, "an update for a URI that was never subscribed",
+                    {"subscribed URIs only", uri, refs});
     }
   }
 }
@@ -254,30 +269,32 @@ void on_server_request(Context& ctx, protocol::Session& session, SessionFacts& f
   std::string version = session_version(ctx, session);
   std::string method = str(m, "method");
   if (method.rfind("notifications/", 0) == 0) {
-    ctx.violation("jsonrpc.notification.no-id", "a notification carries an id", {"no id member", brief(m, 160), refs});
+    ctx.violation(CheckId::jsonrpc_notification_no_id, "a notification carries an id",
+                  {"no id member", brief(m, 160), refs});
     return;
   }
   const Json& id = m["id"];
   if (!(id.is_string() || id.is_number_integer())) {
-    ctx.violation("jsonrpc.request.id-not-null", "a server request has an id that is not a string or integer",
+    ctx.violation(CheckId::jsonrpc_request_id_not_null,
+                  "a server request has an id that is not a string or integer",
                   {"a string or integer id", "id " + id.dump(), refs});
   } else {
-    ctx.pass("jsonrpc.request.id-not-null");
+    ctx.pass(CheckId::jsonrpc_request_id_not_null);
   }
   std::string key = json::dump(id);
   if (facts.server_request_ids.count(key) != 0) {
-    ctx.violation("jsonrpc.request.id-unique", "the server reused a request id in one session",
+    ctx.violation(CheckId::jsonrpc_request_id_unique, "the server reused a request id in one session",
                   {"a fresh id per request", "id " + key + " again", refs});
   } else {
-    ctx.pass("jsonrpc.request.id-unique");
+    ctx.pass(CheckId::jsonrpc_request_id_unique);
   }
   facts.server_request_ids.insert(key);
   if (method == "sampling/createMessage" || method == "roots/list" || method == "elicitation/create") {
-    ctx.violation_in(version, "lifecycle.capabilities.client-respected",
+    ctx.violation_in(version, CheckId::lifecycle_capabilities_client_respected,
                      method + " sent though the client declared no such capability",
                      {"no " + method + " without the client capability", brief(m, 160), refs});
   } else {
-    ctx.pass("lifecycle.capabilities.client-respected");
+    ctx.pass(CheckId::lifecycle_capabilities_client_respected);
   }
   validate_schema(ctx, version, "JSONRPCRequest", m, method, refs);
   std::string def = protocol::server_request_definition(method, version);
@@ -288,17 +305,19 @@ void on_message(Context& ctx, protocol::Session& session, SessionFacts& facts, c
                 const Json& m) {
   auto refs = refs_of(r);
   if (!m.is_object()) {
-    ctx.violation("jsonrpc.schema.message-valid", "a message is not a JSON object", {"a JSON-RPC object", brief(m), refs});
+    ctx.violation(CheckId::jsonrpc_schema_message_valid, "a message is not a JSON object",
+                  {"a JSON-RPC object", brief(m), refs});
     return;
   }
   if (!m.contains("jsonrpc") || m["jsonrpc"] != "2.0") {
-    ctx.violation("jsonrpc.envelope.version", "a message lacks \"jsonrpc\": \"2.0\"",
+    ctx.violation(CheckId::jsonrpc_envelope_version, "a message lacks \"jsonrpc\": \"2.0\"",
                   {"\"jsonrpc\": \"2.0\"", m.contains("jsonrpc") ? brief(m["jsonrpc"]) : "absent", refs});
   } else {
-    ctx.pass("jsonrpc.envelope.version");
+    ctx.pass(CheckId::jsonrpc_envelope_version);
   }
-  if (r.wire.origin == "get-sse" && (m.contains("result") || m.contains("error")) && !m.contains("method")) {
-    ctx.violation("http.get.no-unsolicited-responses", "a JSON-RPC response arrived on the GET stream",
+  if (r.wire.origin == transport::Origin::get_sse && (m.contains("result") || m.contains("error")) &&
+      !m.contains("method")) {
+    ctx.violation(CheckId::http_get_no_unsolicited_responses, "a JSON-RPC response arrived on the GET stream",
                   {"only requests and notifications on the standalone stream", brief(m, 160), refs});
   }
   switch (json::classify(m)) {
@@ -307,21 +326,23 @@ void on_message(Context& ctx, protocol::Session& session, SessionFacts& facts, c
     case json::MessageKind::notification: on_notification(ctx, session, facts, r, m); break;
     case json::MessageKind::request: on_server_request(ctx, session, facts, r, m); break;
     default:
-      ctx.violation("jsonrpc.schema.message-valid", "a message is neither request, notification nor response",
+      ctx.violation(CheckId::jsonrpc_schema_message_valid,
+                    "a message is neither request, notification nor response",
                     {"a JSON-RPC message", brief(m, 160), refs});
   }
 }
 
 }  // namespace
 
-bool validate_schema(Context& ctx, const std::string& version, const std::string& definition, const Json& value,
-                     const std::string& what, const std::vector<std::uint64_t>& refs, const std::string& extra_check) {
+bool validate_schema(Context& ctx, const std::string& version, const std::string& definition,
+                     const Json& value, const std::string& what, const std::vector<std::uint64_t>& refs,
+                     std::optional<CheckId> extra_check) {
   auto validator = schema::Validator::for_version(version);
   if (!validator) return true;
   auto violations = (*validator)->validate(definition, value);
   if (violations.empty()) {
-    ctx.pass("jsonrpc.schema.message-valid");
-    if (!extra_check.empty()) ctx.pass(extra_check);
+    ctx.pass(CheckId::jsonrpc_schema_message_valid);
+    if (extra_check) ctx.pass(*extra_check);
     return true;
   }
   const auto& v = violations.front();
@@ -335,8 +356,9 @@ bool validate_schema(Context& ctx, const std::string& version, const std::string
     }
   }
   Evidence e{definition + " (" + version + ")", pointer + " = " + brief(at, 120) + ": " + v.reason, refs};
-  ctx.violation("jsonrpc.schema.message-valid", what + " does not match " + definition + " at " + pointer, e);
-  if (!extra_check.empty()) ctx.violation(extra_check, what + " does not match " + definition + " at " + pointer, e);
+  ctx.violation(CheckId::jsonrpc_schema_message_valid,
+                what + " does not match " + definition + " at " + pointer, e);
+  if (extra_check) ctx.violation(*extra_check, what + " does not match " + definition + " at " + pointer, e);
   return false;
 }
 
@@ -377,13 +399,14 @@ void check_content_blocks(Context& ctx, const Json& blocks, const std::string& w
     std::string data = payload->is_string() ? payload->get<std::string>() : "";
     if (!is_base64(data)) {
       std::string hint = data.rfind("data:", 0) == 0 ? " (a data: URL prefix)" : "";
-      ctx.violation("features.content.binary-encoding", where + ": " + field + " is not valid base64" + hint,
+      ctx.violation(CheckId::features_content_binary_encoding,
+                    where + ": " + field + " is not valid base64" + hint,
                     {"RFC 4648 base64", "\"" + brief_raw(data, 60) + "\""});
     } else if (!b.contains("mimeType") && (type == "image" || type == "audio")) {
-      ctx.violation("features.content.binary-encoding", where + ": " + type + " content without mimeType",
-                    {"mimeType present", brief(b, 120)});
+      ctx.violation(CheckId::features_content_binary_encoding,
+                    where + ": " + type + " content without mimeType", {"mimeType present", brief(b, 120)});
     } else {
-      ctx.pass("features.content.binary-encoding");
+      ctx.pass(CheckId::features_content_binary_encoding);
     }
   }
 }
@@ -428,13 +451,13 @@ void check_version_features(Context& ctx, const std::string& method, const Json&
   scan_items("prompts");
   scan_items("resourceTemplates");
   if (found.empty()) {
-    ctx.pass("lifecycle.operation.version-respected");
+    ctx.pass(CheckId::lifecycle_operation_version_respected);
     return;
   }
   std::string list;
   for (const auto& f : found) list += (list.empty() ? "" : ", ") + f;
-  ctx.violation_in(version, "lifecycle.operation.version-respected", method + " uses features newer than " + version,
-                   {"only features of " + version, list});
+  ctx.violation_in(version, CheckId::lifecycle_operation_version_respected,
+                   method + " uses features newer than " + version, {"only features of " + version, list});
 }
 
 void passive_on_send(Context& ctx, protocol::Session& session, const Json& message) {
@@ -475,34 +498,37 @@ void passive_on_receive(Context& ctx, protocol::Session& session, const protocol
                                  (raw.size() >= 3 && static_cast<unsigned char>(raw[0]) == 0xEF &&
                                   static_cast<unsigned char>(raw[1]) == 0xBB && static_cast<unsigned char>(raw[2]) == 0xBF));
   if (!json::is_valid_utf8(raw) || bom) {
-    ctx.violation("jsonrpc.encoding.utf8", bom ? "a message starts with a byte order mark" : "a message is not valid UTF-8",
+    ctx.violation(CheckId::jsonrpc_encoding_utf8,
+                  bom ? "a message starts with a byte order mark" : "a message is not valid UTF-8",
                   {"strict UTF-8 without BOM", "\"" + brief_raw(raw, 80) + "\"", refs});
   } else if (!raw.empty()) {
-    ctx.pass("jsonrpc.encoding.utf8");
+    ctx.pass(CheckId::jsonrpc_encoding_utf8);
   }
-  if (r.wire.origin == "stdout") check_stdout_line(ctx, r);
+  if (r.wire.origin == transport::Origin::stdout_line) check_stdout_line(ctx, r);
   if (is_http_origin(r.wire.origin) && !r.wire.sse_id.empty()) {
     if (!facts.sse_ids.insert(r.wire.sse_id).second) {
-      ctx.violation("http.resume.event-ids", "an SSE event id was used twice in one session",
+      ctx.violation(CheckId::http_resume_event_ids, "an SSE event id was used twice in one session",
                     {"unique event ids across the session's streams", "id \"" + r.wire.sse_id + "\"", refs});
     } else {
-      ctx.pass("http.resume.event-ids");
+      ctx.pass(CheckId::http_resume_event_ids);
     }
   }
-  if (r.wire.origin == "post-sse" || r.wire.origin == "get-sse") {
+  if (r.wire.origin == transport::Origin::post_sse || r.wire.origin == transport::Origin::get_sse) {
     if (!r.wire.sse_event.empty() && r.wire.sse_event != "message") {
-      ctx.violation("http.sse.event-format", "an SSE event carrying a message has type \"" + r.wire.sse_event + "\"",
+      ctx.violation(CheckId::http_sse_event_format,
+                    "an SSE event carrying a message has type \"" + r.wire.sse_event + "\"",
                     {"event type absent or \"message\"", r.wire.sse_event, refs});
     } else if (!r.json) {
-      ctx.violation("http.sse.event-format", "an SSE event's data is not one JSON-RPC message",
-                    {"exactly one JSON message per event", "\"" + brief_raw(raw, 120) + "\" (" + r.parse_error + ")", refs});
+      ctx.violation(CheckId::http_sse_event_format, "an SSE event's data is not one JSON-RPC message",
+                    {"exactly one JSON message per event",
+                     "\"" + brief_raw(raw, 120) + "\" (" + r.parse_error + ")", refs});
     } else {
-      ctx.pass("http.sse.event-format");
+      ctx.pass(CheckId::http_sse_event_format);
     }
   }
   if (!r.json) {
-    if (r.wire.origin != "stdout") {
-      ctx.violation("jsonrpc.schema.message-valid", "a message is not valid JSON",
+    if (r.wire.origin != transport::Origin::stdout_line) {
+      ctx.violation(CheckId::jsonrpc_schema_message_valid, "a message is not valid JSON",
                     {"a JSON-RPC message", "\"" + brief_raw(raw, 120) + "\" (" + r.parse_error + ")", refs});
     }
     return;
@@ -511,7 +537,7 @@ void passive_on_receive(Context& ctx, protocol::Session& session, const protocol
   if (m.is_array()) {
     if (!protocol::at_least(session_version(ctx, session), "2025-03-26") ||
         protocol::at_least(session_version(ctx, session), "2025-06-18")) {
-      ctx.violation("jsonrpc.schema.message-valid", "a JSON-RPC batch where the version has none",
+      ctx.violation(CheckId::jsonrpc_schema_message_valid, "a JSON-RPC batch where the version has none",
                     {"a single message", brief(m, 120), refs});
     }
     for (const auto& element : m) on_message(ctx, session, facts, r, element);

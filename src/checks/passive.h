@@ -38,9 +38,9 @@ void check_content_blocks(Context& ctx, const Json& blocks, const std::string& w
 void check_version_features(Context& ctx, const std::string& method, const Json& result, const std::string& version);
 // Validates `value` against `definition` of `version`; records jsonrpc.schema.message-valid (and
 // `extra_check` if given) and returns whether it was valid.
-bool validate_schema(Context& ctx, const std::string& version, const std::string& definition, const Json& value,
-                     const std::string& what, const std::vector<std::uint64_t>& refs,
-                     const std::string& extra_check = "");
+bool validate_schema(Context& ctx, const std::string& version, const std::string& definition,
+                     const Json& value, const std::string& what, const std::vector<std::uint64_t>& refs,
+                     std::optional<CheckId> extra_check = std::nullopt);
 bool is_base64(const std::string& s);
 
 }  // namespace mcp_probe::checks

@@ -1,36 +1,29 @@
-#include <cctype>
 
 #include "mcp_probe/protocol/versions.h"
 #include "mcp_probe/transport/http.h"
 #include "mcp_probe/transport/legacy_sse.h"
 #include "mcp_probe/transport/stdio.h"
+#include "mcp_probe/util/strings.h"
 #include "passive.h"
 #include "sequences.h"
 
 namespace mcp_probe::checks {
 
-namespace {
+using util::icontains;
 
-bool contains(const std::string& text, const char* word) {
-  std::string lower;
-  for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower.find(word) != std::string::npos;
-}
-
-}  // namespace
-
-std::string classify_connect_failure(const util::Error& e, bool stdio) {
+CheckId classify_connect_failure(const util::Error& e, bool stdio) {
   if (stdio) {
-    if (e.kind == util::ErrorKind::spawn || e.kind == util::ErrorKind::closed) return "stdio.spawn";
-    return "connectivity.initialize";
+    if (e.kind == util::ErrorKind::spawn || e.kind == util::ErrorKind::closed) return CheckId::stdio_spawn;
+    return CheckId::connectivity_initialize;
   }
-  if (contains(e.message, "resolve")) return "connectivity.resolve";
-  if (contains(e.message, "tls") || contains(e.message, "certificate") || contains(e.message, "ssl")) {
-    return "connectivity.tls";
+  if (icontains(e.message, "resolve")) return CheckId::connectivity_resolve;
+  if (icontains(e.message, "tls") || icontains(e.message, "certificate") || icontains(e.message, "ssl")) {
+    return CheckId::connectivity_tls;
   }
-  if (contains(e.message, "refused") || contains(e.message, "connect")) return "connectivity.connect";
-  if (e.kind == util::ErrorKind::timeout) return "connectivity.initialize";
-  return "connectivity.http-endpoint";
+  if (icontains(e.message, "refused") || icontains(e.message, "connect"))
+    return CheckId::connectivity_connect;
+  if (e.kind == util::ErrorKind::timeout) return CheckId::connectivity_initialize;
+  return CheckId::connectivity_http_endpoint;
 }
 
 namespace {
@@ -51,43 +44,41 @@ void check_init_result(Context& ctx, const protocol::InitializeOutcome& init) {
     }
   }
   if (!problem.empty()) {
-    ctx.violation("lifecycle.init.result-shape", "the InitializeResult is malformed: " + problem,
-                  {"protocolVersion, capabilities (objects) and serverInfo{name,version}", brief(r, 240), refs});
+    ctx.violation(
+        CheckId::lifecycle_init_result_shape, "the InitializeResult is malformed: " + problem,
+        {"protocolVersion, capabilities (objects) and serverInfo{name,version}", brief(r, 240), refs});
     return;
   }
   std::string version = protocol::is_known_version(init.protocol_version) ? init.protocol_version : ctx.version();
   if (validate_schema(ctx, version, "InitializeResult", r, "initialize result", refs)) {
-    ctx.pass("lifecycle.init.result-shape");
+    ctx.pass(CheckId::lifecycle_init_result_shape);
   } else {
-    ctx.violation("lifecycle.init.result-shape", "the InitializeResult does not match the schema", {"InitializeResult", brief(r, 240), refs});
+    ctx.violation(CheckId::lifecycle_init_result_shape, "the InitializeResult does not match the schema",
+                  {"InitializeResult", brief(r, 240), refs});
   }
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // The connection failed over HTTP: look at the initialize exchange itself, so the report says
 // which rule the server broke instead of only "no answer".
 void diagnose_http(Context& ctx, const std::string& version) {
-  const RunOptions& o = ctx.options();
+  const protocol::Target& o = ctx.target();
   Json init = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
                {"params", {{"protocolVersion", version}, {"capabilities", Json::object()},
                            {"clientInfo", {{"name", "mcp-probe"}, {"version", MCP_PROBE_VERSION}}}}}};
   transport::HttpTransport http(protocol::http_options(ctx.target(), ctx.tracer()));
   auto r = http.exchange(transport::PostOptions{}, json::dump(init), ctx.request_deadline());
   if (!r || r->status == 0) return;
-  std::string type = lower(r->content_type.substr(0, r->content_type.find(';')));
-  while (!type.empty() && type.back() == ' ') type.pop_back();
+  std::string type =
+      util::to_lower(util::trim(std::string_view(r->content_type).substr(0, r->content_type.find(';'))));
   if (r->status >= 200 && r->status < 300) {
     if (type != "application/json" && type != "text/event-stream") {
-      ctx.fail("http.post.request-content-type", "initialize was answered with Content-Type \"" + r->content_type + "\"",
+      ctx.fail(CheckId::http_post_request_content_type,
+               "initialize was answered with Content-Type \"" + r->content_type + "\"",
                {"application/json or text/event-stream", "\"" + r->content_type + "\"", r->trace_ids});
     } else if (type == "application/json") {
       auto body = json::parse(r->body);
       if (!body || !body->is_object() || !protocol::same_id(member(*body, "id"), Json(1))) {
-        ctx.fail("http.post.json-single-response", "the JSON answer to initialize is not its response",
+        ctx.fail(CheckId::http_post_json_single_response, "the JSON answer to initialize is not its response",
                  {"one JSON-RPC response with id 1", brief_raw(r->body, 160), r->trace_ids});
       }
     }
@@ -101,8 +92,10 @@ void diagnose_http(Context& ctx, const std::string& version) {
     with_origin.extra_headers = {{"Origin", "http://localhost" + (colon == std::string::npos ? "" : origin.substr(colon))}};
     auto again = http.exchange(with_origin, json::dump(init), ctx.request_deadline());
     if (again && again->status >= 200 && again->status < 300) {
-      ctx.violation("http.origin.absent-accepted", "requests without an Origin header are refused with HTTP " + std::to_string(r->status),
-                    {"served: non-browser clients send no Origin", "HTTP " + std::to_string(r->status), r->trace_ids});
+      ctx.violation(
+          CheckId::http_origin_absent_accepted,
+          "requests without an Origin header are refused with HTTP " + std::to_string(r->status),
+          {"served: non-browser clients send no Origin", "HTTP " + std::to_string(r->status), r->trace_ids});
     }
   }
 }
@@ -122,10 +115,12 @@ void diagnose_sse(Context& ctx, const std::string& version) {
   if (!r) return;
   auto body = json::parse(r->body);
   if (r->status < 200 || r->status >= 300) {
-    ctx.fail("sse.post.roundtrip", "POST initialize to the endpoint got HTTP " + std::to_string(r->status),
-             {"2xx (usually 202), the response on the SSE stream", "HTTP " + std::to_string(r->status), r->trace_ids});
+    ctx.fail(CheckId::sse_post_roundtrip,
+             "POST initialize to the endpoint got HTTP " + std::to_string(r->status),
+             {"2xx (usually 202), the response on the SSE stream", "HTTP " + std::to_string(r->status),
+              r->trace_ids});
   } else if (body && body->is_object() && (body->contains("result") || body->contains("error"))) {
-    ctx.fail("sse.post.roundtrip", "the response came in the POST body instead of on the SSE stream",
+    ctx.fail(CheckId::sse_post_roundtrip, "the response came in the POST body instead of on the SSE stream",
              {"202 and the response as an SSE `message` event", brief_raw(r->body, 160), r->trace_ids});
   }
   sse.close();
@@ -133,76 +128,104 @@ void diagnose_sse(Context& ctx, const std::string& version) {
 
 }  // namespace
 
+namespace {
+
+std::optional<transport::TransportKind> kind_of(const std::string& name) {
+  if (name == "stdio") return transport::TransportKind::stdio;
+  if (name == "http") return transport::TransportKind::http;
+  if (name == "sse") return transport::TransportKind::sse;
+  return std::nullopt;  // auto: decided by the connection
+}
+
+// The connection could not be opened or initialized: record which step failed, and that the
+// ones before it evidently worked.
+void record_connect_failure(Context& ctx, const util::Error& error, const std::string& version) {
+  const protocol::Target& o = ctx.target();
+  bool stdio = !o.command.empty();
+  CheckId id = classify_connect_failure(error, stdio);
+  ctx.fail(id, error.message,
+           {stdio ? "the server starts and answers initialize" : "an MCP endpoint answers", error.message});
+  if (id != CheckId::connectivity_initialize && id != CheckId::stdio_spawn) {
+    ctx.error(CheckId::connectivity_initialize, "not reached: " + error.message);
+  }
+  if (!stdio) {
+    for (CheckId earlier : {CheckId::connectivity_resolve, CheckId::connectivity_connect,
+                            CheckId::connectivity_tls, CheckId::connectivity_http_endpoint}) {
+      if (earlier == id) break;
+      if (earlier == CheckId::connectivity_tls && o.url.rfind("https:", 0) != 0) continue;
+      ctx.pass(earlier);
+    }
+  } else if (id != CheckId::stdio_spawn) {
+    ctx.pass(CheckId::stdio_spawn);
+  }
+  if (!stdio && (o.transport == "sse" || error.message.find("legacy") != std::string::npos)) {
+    diagnose_sse(ctx, version);
+  } else if (!stdio) {
+    diagnose_http(ctx, version);
+  }
+}
+
+}  // namespace
+
+// notifications/initialized was sent by connect(); a ping shows it was taken without a reply.
+void check_initialized_accepted(Context& ctx, protocol::Session& session) {
+  Barrier b = ping_barrier(ctx, session);
+  // The first reply that came before the ping's own; a line that is not JSON is no reply (the
+  // passive checks report it).
+  const Json* reply = nullptr;
+  for (const auto& r : b.before) {
+    if (reply == nullptr && r.json && r.json->is_object() &&
+        (r.json->contains("result") || r.json->contains("error"))) {
+      reply = &*r.json;
+    }
+  }
+  if (!b.answered) {
+    ctx.violation(CheckId::lifecycle_initialized_accepted,
+                  "no answer to ping after notifications/initialized",
+                  {"ping answered", "no reply within the timeout"});
+  } else if (reply != nullptr) {
+    ctx.violation(CheckId::lifecycle_initialized_accepted, "notifications/initialized got a reply",
+                  {"no reply to a notification", brief(*reply)});
+  } else {
+    ctx.pass(CheckId::lifecycle_initialized_accepted);
+  }
+}
+
 void connect_main(Context& ctx, const std::string& version) {
-  const RunOptions& o = ctx.options();
+  const protocol::Target& o = ctx.target();
   bool stdio = !o.command.empty();
   ctx.set_version(version);
-  if (stdio) ctx.set_transport_kind("stdio");
-  else if (o.transport == "http" || o.transport == "sse") ctx.set_transport_kind(o.transport);
-  protocol::Target target = ctx.target();
-  auto c = protocol::connect(target, version, ctx.tracer(), Json::object(),
+  ctx.set_transport_kind(stdio ? std::optional(transport::TransportKind::stdio) : kind_of(o.transport));
+  auto c = protocol::connect(o, version, ctx.tracer(), Json::object(),
                              [&ctx](protocol::Session& s) { ctx.observe(s); });
-  if (!c) {
-    std::string id = classify_connect_failure(c.error(), stdio);
-    ctx.fail(id, c.error().message, {stdio ? "the server starts and answers initialize" : "an MCP endpoint answers", c.error().message});
-    if (id != "connectivity.initialize" && id != "stdio.spawn") {
-      ctx.error("connectivity.initialize", "not reached: " + c.error().message);
-    }
-    // Earlier steps evidently worked.
-    if (!stdio) {
-      for (const char* earlier : {"connectivity.resolve", "connectivity.connect", "connectivity.tls", "connectivity.http-endpoint"}) {
-        if (std::string(earlier) == id) break;
-        if (std::string(earlier) == "connectivity.tls" && o.url.rfind("https:", 0) != 0) continue;
-        ctx.pass(earlier);
-      }
-    } else if (id != "stdio.spawn") {
-      ctx.pass("stdio.spawn");
-    }
-    if (!stdio && (o.transport == "sse" || c.error().message.find("legacy") != std::string::npos)) {
-      diagnose_sse(ctx, version);
-    } else if (!stdio) {
-      diagnose_http(ctx, version);
-    }
-    return;
-  }
+  if (!c) return record_connect_failure(ctx, c.error(), version);
   auto conn = std::make_unique<protocol::Connection>(std::move(*c));
-  ctx.set_transport_kind(conn->transport_used);
+  ctx.set_transport_kind(kind_of(conn->transport_used));
   protocol::Session& session = *conn->session;
-  ctx.connect_ms = conn->connect_ms;
+  ctx.facts().connect_ms = conn->connect_ms;
   ctx.set_main(std::move(conn));
   auto& init = *ctx.main_connection().init;
   std::string negotiated = init.protocol_version;
-  if (protocol::is_known_version(negotiated) && protocol::version_index(negotiated) < 4) ctx.set_version(negotiated);
+  // The handshake era only: a 2026-07-28 answer is judged by the version asked for.
+  if (protocol::is_known_version(negotiated) && version_bit(negotiated) & k_legacy)
+    ctx.set_version(negotiated);
   if (stdio) {
-    ctx.pass("stdio.spawn");
+    ctx.pass(CheckId::stdio_spawn);
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.0f ms from spawn to the initialize response", ctx.connect_ms);
-    ctx.info("stdio.startup.latency", buf);
+    std::snprintf(buf, sizeof buf, "%.0f ms from spawn to the initialize response", ctx.facts().connect_ms);
+    ctx.info(CheckId::stdio_startup_latency, buf);
   } else {
-    ctx.pass("connectivity.resolve");
-    ctx.pass("connectivity.connect");
-    if (o.url.rfind("https:", 0) == 0) ctx.pass("connectivity.tls");
-    ctx.pass("connectivity.http-endpoint");
-    ctx.info("connectivity.transport-detected", "using " + ctx.transport_kind() +
-                                                    (ctx.transport_kind() == "sse" ? " (legacy HTTP+SSE, 2024-11-05)" : " (Streamable HTTP)"));
+    ctx.pass(CheckId::connectivity_resolve);
+    ctx.pass(CheckId::connectivity_connect);
+    if (o.url.rfind("https:", 0) == 0) ctx.pass(CheckId::connectivity_tls);
+    ctx.pass(CheckId::connectivity_http_endpoint);
+    bool legacy = ctx.transport_kind() == transport::TransportKind::sse;
+    ctx.info(CheckId::connectivity_transport_detected,
+             legacy ? "using sse (legacy HTTP+SSE, 2024-11-05)" : "using http (Streamable HTTP)");
   }
-  ctx.pass("connectivity.initialize");
+  ctx.pass(CheckId::connectivity_initialize);
   check_init_result(ctx, init);
-  // notifications/initialized was sent by connect(); a ping shows it was taken without a reply.
-  Barrier b = ping_barrier(ctx, session);
-  bool replied = false;
-  for (const auto& r : b.before) {
-    if (r.json && r.json->is_object() && (r.json->contains("result") || r.json->contains("error"))) replied = true;
-  }
-  if (!b.answered) {
-    ctx.violation("lifecycle.initialized.accepted", "no answer to ping after notifications/initialized",
-                  {"ping answered", "no reply within the timeout"});
-  } else if (replied) {
-    ctx.violation("lifecycle.initialized.accepted", "notifications/initialized got a reply",
-                  {"no reply to a notification", brief(*b.before.front().json)});
-  } else {
-    ctx.pass("lifecycle.initialized.accepted");
-  }
+  check_initialized_accepted(ctx, session);
 }
 
 std::optional<long long> error_code(const Json& reply) {

@@ -20,7 +20,8 @@ ListOutcome list_all(Context& ctx, const std::string& method, const std::string&
     auto reply = call(ctx, ctx.session(), method, params, &refs);
     if (!reply) {
       if (page > 0) {
-        ctx.violation("util.pagination.follow", method + ": no reply to the request for page " + std::to_string(page + 1),
+        ctx.violation(CheckId::util_pagination_follow,
+                      method + ": no reply to the request for page " + std::to_string(page + 1),
                       {"the next page", "no reply"});
       }
       return out;
@@ -29,7 +30,8 @@ ListOutcome list_all(Context& ctx, const std::string& method, const std::string&
       if (page == 0) {
         out.error = *reply;
       } else {
-        ctx.violation("util.pagination.follow", method + ": a cursor the server gave fails on its first use",
+        ctx.violation(CheckId::util_pagination_follow,
+                      method + ": a cursor the server gave fails on its first use",
                       {"the next page", brief(*reply), refs});
       }
       return out;
@@ -43,7 +45,7 @@ ListOutcome list_all(Context& ctx, const std::string& method, const std::string&
       for (const auto& item : items) {
         std::string fingerprint = json::dump(item);
         if (!seen_items.insert(fingerprint).second && page > 0) {
-          ctx.violation("util.pagination.follow", method + ": the same item appears on two pages",
+          ctx.violation(CheckId::util_pagination_follow, method + ": the same item appears on two pages",
                         {"each item once", brief(item, 120), refs});
         }
         out.items.push_back(item);
@@ -51,30 +53,34 @@ ListOutcome list_all(Context& ctx, const std::string& method, const std::string&
       empty_run = items.empty() ? empty_run + 1 : 0;
     }
     if (!result.contains("nextCursor") || result["nextCursor"].is_null()) {
-      if (page > 0) ctx.pass("util.pagination.follow");
+      if (page > 0) ctx.pass(CheckId::util_pagination_follow);
       return out;
     }
     const Json& cursor = result["nextCursor"];
     if (!cursor.is_string()) {
-      ctx.violation("util.pagination.follow", method + ": nextCursor is not a string", {"a string cursor", brief(cursor), refs});
+      ctx.violation(CheckId::util_pagination_follow, method + ": nextCursor is not a string",
+                    {"a string cursor", brief(cursor), refs});
       return out;
     }
     if (!cursors.insert(cursor.get<std::string>()).second) {
-      ctx.violation("util.pagination.follow", method + ": the cursors loop", {"cursors that end", "cursor \"" + cursor.get<std::string>() + "\" again", refs});
+      ctx.violation(CheckId::util_pagination_follow, method + ": the cursors loop",
+                    {"cursors that end", "cursor \"" + cursor.get<std::string>() + "\" again", refs});
       return out;
     }
     if (empty_run >= 10) {
-      ctx.violation("util.pagination.follow", method + ": ten empty pages in a row", {"pages that end", "empty pages with cursors", refs});
+      ctx.violation(CheckId::util_pagination_follow, method + ": ten empty pages in a row",
+                    {"pages that end", "empty pages with cursors", refs});
       return out;
     }
     params = {{"cursor", cursor}};
   }
-  ctx.violation("util.pagination.follow", method + ": more than 1000 pages", {"pagination that ends", "1000 pages"});
+  ctx.violation(CheckId::util_pagination_follow, method + ": more than 1000 pages",
+                {"pagination that ends", "1000 pages"});
   return out;
 }
 
 void judge_declaration(Context& ctx, const std::string& feature, const std::string& method,
-                       const std::string& declared_check, const ListOutcome& list) {
+                       CheckId declared_check, const ListOutcome& list) {
   bool declared = ctx.has_capability(feature);
   if (declared) {
     if (list.replied) ctx.pass(declared_check);
@@ -83,14 +89,16 @@ void judge_declaration(Context& ctx, const std::string& feature, const std::stri
   if (list.replied) {
     std::string what = list.items.empty() ? "an empty list" : std::to_string(list.items.size()) + " item(s)";
     if (list.items.empty()) {
-      ctx.warn("lifecycle.capabilities.undeclared-method", method + " succeeds though " + feature + " is not declared",
+      ctx.warn(CheckId::lifecycle_capabilities_undeclared_method,
+               method + " succeeds though " + feature + " is not declared",
                {"error -32601 for an undeclared feature", what});
       ctx.pass(declared_check);
       return;
     }
     ctx.fail(declared_check, method + " returns " + what + " but capabilities." + feature + " is not declared",
              {"capabilities." + feature + " declared", what});
-    ctx.fail("lifecycle.capabilities.undeclared-method", method + " works though " + feature + " is not declared",
+    ctx.fail(CheckId::lifecycle_capabilities_undeclared_method,
+             method + " works though " + feature + " is not declared",
              {"error -32601 for an undeclared feature", what});
     return;
   }
@@ -98,9 +106,10 @@ void judge_declaration(Context& ctx, const std::string& feature, const std::stri
   if (!list.error) return;
   auto code = error_code(*list.error);
   if (code && *code == -32601) {
-    ctx.pass("lifecycle.capabilities.undeclared-method");
+    ctx.pass(CheckId::lifecycle_capabilities_undeclared_method);
   } else {
-    ctx.warn("lifecycle.capabilities.undeclared-method", method + " of an undeclared feature got another error than -32601",
+    ctx.warn(CheckId::lifecycle_capabilities_undeclared_method,
+             method + " of an undeclared feature got another error than -32601",
              {"-32601 (Method not found)", brief(*list.error)});
   }
 }
@@ -147,17 +156,19 @@ void probe_resources(Context& ctx) {
     for (const auto& r : member(result, "resources", Json::array())) {
       std::string uri = r.is_object() ? str(r, "uri") : "";
       if (!r.is_object() || !r.contains("name")) {
-        ctx.violation("resources.list.uris", "a resource has no name", {"uri and name", brief(r, 120), refs});
+        ctx.violation(CheckId::resources_list_uris, "a resource has no name",
+                      {"uri and name", brief(r, 120), refs});
       } else if (!absolute_uri(uri)) {
-        ctx.violation("resources.list.uris", "a resource URI is not an absolute RFC 3986 URI: \"" + uri + "\"",
+        ctx.violation(CheckId::resources_list_uris,
+                      "a resource URI is not an absolute RFC 3986 URI: \"" + uri + "\"",
                       {"scheme:…", "\"" + uri + "\"", refs});
       } else {
-        ctx.pass("resources.list.uris");
+        ctx.pass(CheckId::resources_list_uris);
       }
     }
   });
-  ctx.resources = list.items;
-  judge_declaration(ctx, "resources", "resources/list", "resources.capability.declared", list);
+  ctx.facts().resources = list.items;
+  judge_declaration(ctx, "resources", "resources/list", CheckId::resources_capability_declared, list);
   if (!ctx.has_capability("resources")) return;
   // Read what is listed.
   int n = 0;
@@ -166,62 +177,68 @@ void probe_resources(Context& ctx) {
     std::vector<std::uint64_t> refs;
     auto reply = call(ctx, ctx.session(), "resources/read", {{"uri", r["uri"]}}, &refs);
     if (!reply || !reply->contains("result")) {
-      ctx.warn("resources.read.listed", "a listed resource cannot be read: " + str(r, "uri"),
+      ctx.warn(CheckId::resources_read_listed, "a listed resource cannot be read: " + str(r, "uri"),
                {"its contents", reply ? brief(*reply) : "no reply", refs});
       continue;
     }
     for (const auto& c : member((*reply)["result"], "contents", Json::array())) {
       bool text = c.is_object() && c.contains("text"), blob = c.is_object() && c.contains("blob");
       if (!c.is_object() || !c.contains("uri") || text == blob) {
-        ctx.violation("resources.read.listed", "a content item needs a uri and exactly one of text and blob",
+        ctx.violation(CheckId::resources_read_listed,
+                      "a content item needs a uri and exactly one of text and blob",
                       {"uri + (text xor blob)", brief(c, 160), refs});
       } else if (blob && !(c["blob"].is_string() && is_base64(c["blob"].get<std::string>()))) {
-        ctx.violation("resources.read.listed", "a blob is not valid base64", {"base64", brief(c["blob"], 60), refs});
+        ctx.violation(CheckId::resources_read_listed, "a blob is not valid base64",
+                      {"base64", brief(c["blob"], 60), refs});
       } else {
-        ctx.pass("resources.read.listed");
+        ctx.pass(CheckId::resources_read_listed);
       }
     }
   }
   // An unknown URI.
-  if (ctx.wants("resources.read.not-found")) {
+  if (ctx.wants(CheckId::resources_read_not_found)) {
     std::vector<std::uint64_t> refs;
     auto reply = call(ctx, ctx.session(), "resources/read", {{"uri", "mcp-probe://nonexistent/" + random_suffix()}}, &refs);
     auto code = reply ? error_code(*reply) : std::nullopt;
     if (code && *code == -32002) {
-      ctx.pass("resources.read.not-found");
+      ctx.pass(CheckId::resources_read_not_found);
     } else if (code && *code == -32602) {
-      ctx.warn("resources.read.not-found", "an unknown resource got -32602 instead of -32002", {"-32002 (Resource not found)", "-32602", refs});
+      ctx.warn(CheckId::resources_read_not_found, "an unknown resource got -32602 instead of -32002",
+               {"-32002 (Resource not found)", "-32602", refs});
     } else {
-      ctx.violation("resources.read.not-found", "reading an unknown resource did not fail with -32002",
+      ctx.violation(CheckId::resources_read_not_found, "reading an unknown resource did not fail with -32002",
                     {"error -32002", reply ? brief(*reply) : "no reply", refs});
     }
   }
   // Templates.
-  if (ctx.wants("resources.templates.list")) {
+  if (ctx.wants(CheckId::resources_templates_list)) {
     auto templates = list_all(ctx, "resources/templates/list", "resourceTemplates");
     if (templates.error) {
       auto code = error_code(*templates.error);
       if (code && *code == -32601) {
-        ctx.warn("resources.templates.list", "resources/templates/list is not implemented though resources are declared",
+        ctx.warn(CheckId::resources_templates_list,
+                 "resources/templates/list is not implemented though resources are declared",
                  {"a (possibly empty) list", "-32601"});
       } else {
-        ctx.violation("resources.templates.list", "resources/templates/list failed", {"a list", brief(*templates.error)});
+        ctx.violation(CheckId::resources_templates_list, "resources/templates/list failed",
+                      {"a list", brief(*templates.error)});
       }
     }
     for (const auto& t : templates.items) {
       std::string tpl = t.is_object() ? str(t, "uriTemplate") : "";
       if (!valid_uri_template(tpl)) {
-        ctx.violation("resources.templates.list", "a uriTemplate is not a valid RFC 6570 template: \"" + tpl + "\"",
+        ctx.violation(CheckId::resources_templates_list,
+                      "a uriTemplate is not a valid RFC 6570 template: \"" + tpl + "\"",
                       {"a URI template", "\"" + tpl + "\""});
       } else {
-        ctx.pass("resources.templates.list");
+        ctx.pass(CheckId::resources_templates_list);
       }
     }
-    ctx.templates = templates.items;
-    if (templates.replied && templates.items.empty()) ctx.pass("resources.templates.list");
+    ctx.facts().templates = templates.items;
+    if (templates.replied && templates.items.empty()) ctx.pass(CheckId::resources_templates_list);
   }
   // Subscriptions.
-  if (ctx.wants("resources.subscribe")) {
+  if (ctx.wants(CheckId::resources_subscribe)) {
     const Json& caps = ctx.capabilities()["resources"];
     bool declared = caps.is_object() && flag(caps, "subscribe") == true;
     std::string uri = list.items.empty() ? "mcp-probe://nonexistent" : str(list.items[0], "uri");
@@ -230,23 +247,26 @@ void probe_resources(Context& ctx) {
       if (!list.items.empty()) ctx.passive().subscribed_uris.insert(uri);
       auto unsub = call(ctx, ctx.session(), "resources/unsubscribe", {{"uri", uri}});
       bool ok = sub && sub->contains("result") && unsub && unsub->contains("result");
-      if (ok) ctx.pass("resources.subscribe");
-      else ctx.violation("resources.subscribe", "subscribe/unsubscribe failed though subscribe is declared",
-                         {"{} for both", sub ? brief(*sub) : "no reply"});
+      if (ok)
+        ctx.pass(CheckId::resources_subscribe);
+      else
+        ctx.violation(CheckId::resources_subscribe,
+                      "subscribe/unsubscribe failed though subscribe is declared",
+                      {"{} for both", sub ? brief(*sub) : "no reply"});
     } else if (sub && sub->contains("result")) {
-      ctx.violation("resources.subscribe", "resources/subscribe works though subscribe is not declared",
-                    {"-32601", brief(*sub)});
+      ctx.violation(CheckId::resources_subscribe,
+                    "resources/subscribe works though subscribe is not declared", {"-32601", brief(*sub)});
     } else {
-      ctx.pass("resources.subscribe");
+      ctx.pass(CheckId::resources_subscribe);
     }
   }
 }
 
 void probe_prompts(Context& ctx) {
   auto list = list_all(ctx, "prompts/list", "prompts");
-  ctx.prompts = list.items;
-  judge_declaration(ctx, "prompts", "prompts/list", "prompts.capability.declared", list);
-  if (!ctx.has_capability("prompts") || !ctx.wants("prompts.get.listed-and-errors")) return;
+  ctx.facts().prompts = list.items;
+  judge_declaration(ctx, "prompts", "prompts/list", CheckId::prompts_capability_declared, list);
+  if (!ctx.has_capability("prompts") || !ctx.wants(CheckId::prompts_get_listed_and_errors)) return;
   int n = 0;
   Json with_required;
   for (const auto& p : list.items) {
@@ -263,26 +283,27 @@ void probe_prompts(Context& ctx) {
     if (reply && reply->contains("error") && !args.empty()) {
       // A PromptArgument has no schema, so "mcp-probe" may simply not be a valid value (an enum
       // such as Text|Blob): rejecting it is not a broken prompt.
-      ctx.pass("prompts.get.listed-and-errors",
+      ctx.pass(CheckId::prompts_get_listed_and_errors,
                "note: " + str(p, "name") + " rejected the placeholder arguments (not judged)");
     } else if (!reply || !reply->contains("result")) {
-      ctx.violation("prompts.get.listed-and-errors", "a listed prompt cannot be fetched: " + str(p, "name"),
+      ctx.violation(CheckId::prompts_get_listed_and_errors,
+                    "a listed prompt cannot be fetched: " + str(p, "name"),
                     {"a GetPromptResult", reply ? brief(*reply) : "no reply", refs});
     } else {
-      ctx.pass("prompts.get.listed-and-errors");
+      ctx.pass(CheckId::prompts_get_listed_and_errors);
     }
   }
   auto unknown = call(ctx, ctx.session(), "prompts/get", {{"name", "mcp-probe-nonexistent-prompt"}});
   auto code = unknown ? error_code(*unknown) : std::nullopt;
   if (!code || *code != -32602) {
-    ctx.warn("prompts.get.listed-and-errors", "an unknown prompt name did not get -32602",
+    ctx.warn(CheckId::prompts_get_listed_and_errors, "an unknown prompt name did not get -32602",
              {"error -32602", unknown ? brief(*unknown) : "no reply"});
   }
   if (!with_required.is_null()) {
     auto missing = call(ctx, ctx.session(), "prompts/get", {{"name", str(with_required, "name")}, {"arguments", Json::object()}});
     auto mcode = missing ? error_code(*missing) : std::nullopt;
     if (!mcode || *mcode != -32602) {
-      ctx.warn("prompts.get.listed-and-errors", "a missing required argument did not get -32602",
+      ctx.warn(CheckId::prompts_get_listed_and_errors, "a missing required argument did not get -32602",
                {"error -32602", missing ? brief(*missing) : "no reply"});
     }
   }
@@ -293,22 +314,24 @@ void probe_logging(Context& ctx) {
   if (!declared) {
     auto reply = call(ctx, ctx.session(), "logging/setLevel", {{"level", "error"}});
     if (reply && reply->contains("result")) {
-      ctx.warn("lifecycle.capabilities.undeclared-method", "logging/setLevel works though logging is not declared",
-               {"-32601", brief(*reply)});
+      ctx.warn(CheckId::lifecycle_capabilities_undeclared_method,
+               "logging/setLevel works though logging is not declared", {"-32601", brief(*reply)});
     }
     return;
   }
-  if (ctx.wants("util.logging.set-level")) {
+  if (ctx.wants(CheckId::util_logging_set_level)) {
     auto ok = call(ctx, ctx.session(), "logging/setLevel", {{"level", "debug"}});
     if (!ok || !ok->contains("result")) {
-      ctx.violation("util.logging.set-level", "logging/setLevel debug failed", {"{}", ok ? brief(*ok) : "no reply"});
+      ctx.violation(CheckId::util_logging_set_level, "logging/setLevel debug failed",
+                    {"{}", ok ? brief(*ok) : "no reply"});
     } else {
-      ctx.pass("util.logging.set-level");
+      ctx.pass(CheckId::util_logging_set_level);
     }
     auto bad = call(ctx, ctx.session(), "logging/setLevel", {{"level", "verbose"}});
     auto code = bad ? error_code(*bad) : std::nullopt;
     if (!code || *code != -32602) {
-      ctx.violation("util.logging.set-level", "an invalid level \"verbose\" was not rejected with -32602",
+      ctx.violation(CheckId::util_logging_set_level,
+                    "an invalid level \"verbose\" was not rejected with -32602",
                     {"error -32602", bad ? brief(*bad) : "no reply"});
     }
   }
@@ -321,7 +344,7 @@ void probe_completion(Context& ctx) {
   bool declared = ctx.has_capability("completions");
   Json ref;
   std::string arg;
-  for (const auto& p : ctx.prompts) {
+  for (const auto& p : ctx.facts().prompts) {
     auto args = member(p, "arguments", Json::array());
     if (!args.empty() && args[0].is_object()) {
       ref = {{"type", "ref/prompt"}, {"name", str(p, "name")}};
@@ -335,39 +358,44 @@ void probe_completion(Context& ctx) {
                    {"argument", {{"name", arg.empty() ? "x" : arg}, {"value", ""}}}};
     auto reply = call(ctx, ctx.session(), "completion/complete", params);
     if (reply && reply->contains("result")) {
-      ctx.violation("util.completion.complete", "completion/complete works though completions is not declared",
+      ctx.violation(CheckId::util_completion_complete,
+                    "completion/complete works though completions is not declared",
                     {"capabilities.completions declared", brief(*reply)});
     }
     return;
   }
-  if (!ctx.wants("util.completion.complete")) return;
+  if (!ctx.wants(CheckId::util_completion_complete)) return;
   if (!ref.is_null()) {
     std::vector<std::uint64_t> refs;
     auto reply = call(ctx, ctx.session(), "completion/complete", {{"ref", ref}, {"argument", {{"name", arg}, {"value", ""}}}}, &refs);
     const Json values = reply && reply->contains("result") ? member(member((*reply)["result"], "completion", Json::object()), "values") : Json();
     if (!values.is_array()) {
-      ctx.violation("util.completion.complete", "completion/complete did not return completion.values",
+      ctx.violation(CheckId::util_completion_complete, "completion/complete did not return completion.values",
                     {"completion.values: [strings]", reply ? brief(*reply) : "no reply", refs});
     } else if (values.size() > 100) {
-      ctx.violation("util.completion.complete", "more than 100 completion values", {"<= 100", std::to_string(values.size()), refs});
+      ctx.violation(CheckId::util_completion_complete, "more than 100 completion values",
+                    {"<= 100", std::to_string(values.size()), refs});
     } else {
       bool strings = true;
       for (const auto& v : values) strings = strings && v.is_string();
-      if (strings) ctx.pass("util.completion.complete");
-      else ctx.violation("util.completion.complete", "a completion value is not a string", {"strings", brief(values, 120), refs});
+      if (strings)
+        ctx.pass(CheckId::util_completion_complete);
+      else
+        ctx.violation(CheckId::util_completion_complete, "a completion value is not a string",
+                      {"strings", brief(values, 120), refs});
     }
   }
   auto unknown = call(ctx, ctx.session(), "completion/complete",
                       {{"ref", {{"type", "ref/prompt"}, {"name", "mcp-probe-nonexistent-prompt"}}}, {"argument", {{"name", "x"}, {"value", ""}}}});
   auto code = unknown ? error_code(*unknown) : std::nullopt;
   if (!code || *code != -32602) {
-    ctx.violation("util.completion.complete", "completing an unknown prompt did not get -32602",
+    ctx.violation(CheckId::util_completion_complete, "completing an unknown prompt did not get -32602",
                   {"error -32602", unknown ? brief(*unknown) : "no reply"});
   }
 }
 
 void probe_invalid_cursor(Context& ctx) {
-  if (!ctx.wants("util.pagination.invalid-cursor")) return;
+  if (!ctx.wants(CheckId::util_pagination_invalid_cursor)) return;
   std::string method;
   for (const auto& [feature, m] : {std::pair<const char*, const char*>{"tools", "tools/list"}, {"resources", "resources/list"}, {"prompts", "prompts/list"}}) {
     if (ctx.has_capability(feature)) {
@@ -376,16 +404,17 @@ void probe_invalid_cursor(Context& ctx) {
     }
   }
   if (method.empty()) {
-    ctx.skip("util.pagination.invalid-cursor", "no list capability declared");
+    ctx.skip(CheckId::util_pagination_invalid_cursor, "no list capability declared");
     return;
   }
   std::vector<std::uint64_t> refs;
   auto reply = call(ctx, ctx.session(), method, {{"cursor", "mcp-probe-invalid-cursor"}}, &refs);
   auto code = reply ? error_code(*reply) : std::nullopt;
   if (code && *code == -32602) {
-    ctx.pass("util.pagination.invalid-cursor");
+    ctx.pass(CheckId::util_pagination_invalid_cursor);
   } else {
-    ctx.violation("util.pagination.invalid-cursor", method + " with an invalid cursor did not get -32602",
+    ctx.violation(CheckId::util_pagination_invalid_cursor,
+                  method + " with an invalid cursor did not get -32602",
                   {"error -32602 (Invalid params)", reply ? brief(*reply) : "no reply", refs});
   }
 }
@@ -394,13 +423,24 @@ void probe_invalid_cursor(Context& ctx) {
 
 std::vector<Step> feature_steps() {
   std::vector<Step> steps = tool_steps();
-  steps.push_back({"resources", probe_resources});
-  steps.push_back({"prompts", probe_prompts});
-  steps.push_back({"completion", probe_completion});
-  steps.push_back({"invalid cursor", probe_invalid_cursor});
+  steps.push_back(
+      {"resources",
+       probe_resources,
+       {CheckId::resources_capability_declared, CheckId::lifecycle_capabilities_undeclared_method,
+        CheckId::util_pagination_follow, CheckId::resources_list_uris, CheckId::resources_read_listed,
+        CheckId::resources_read_not_found, CheckId::resources_templates_list, CheckId::resources_subscribe}});
+  steps.push_back({"prompts",
+                   probe_prompts,
+                   {CheckId::prompts_capability_declared, CheckId::lifecycle_capabilities_undeclared_method,
+                    CheckId::util_pagination_follow, CheckId::prompts_get_listed_and_errors}});
+  steps.push_back({"completion", probe_completion, {CheckId::util_completion_complete}});
+  steps.push_back({"invalid cursor", probe_invalid_cursor, {CheckId::util_pagination_invalid_cursor}});
   // Logging first: it leaves the level at "error", so every later probe also exercises the
   // level filter (util.logging.level-filter, checked passively).
-  steps.insert(steps.begin(), Step{"logging", probe_logging});
+  steps.insert(steps.begin(),
+               Step{"logging",
+                    probe_logging,
+                    {CheckId::util_logging_set_level, CheckId::lifecycle_capabilities_undeclared_method}});
   return steps;
 }
 

@@ -1,23 +1,15 @@
 // Streamable HTTP probes: status codes, content types, SSE streams, sessions, protocol-version
 // header, Origin and CORS. Destructive probes use their own sessions.
 
-#include <arpa/inet.h>
-#include <linux/inet_diag.h>
-#include <linux/netlink.h>
-#include <linux/sock_diag.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <random>
 #include <set>
-#include <sstream>
 
 #include "mcp_probe/protocol/versions.h"
 #include "mcp_probe/transport/http.h"
-#include "mcp_probe/util/fd.h"
+#include "mcp_probe/util/listeners.h"
+#include "mcp_probe/util/strings.h"
 #include "sequences.h"
 
 namespace mcp_probe::checks {
@@ -28,11 +20,12 @@ using transport::HeaderChoice;
 using transport::HttpResponse;
 using transport::PostOptions;
 
+// The media type without parameters, lower-case, blanks dropped ("Application/JSON ; x" ->
+// "application/json").
 std::string media_type(const std::string& content_type) {
-  std::string t = content_type.substr(0, content_type.find(';'));
   std::string out;
-  for (char c : t) {
-    if (c != ' ' && c != '\t') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char c : util::to_lower(std::string_view(content_type).substr(0, content_type.find(';')))) {
+    if (c != ' ' && c != '\t') out += c;
   }
   return out;
 }
@@ -82,26 +75,28 @@ std::string local_origin(const std::string& url) {
 void probe_post_statuses(Context& ctx) {
   auto* http = ctx.http();
   auto deadline = [&] { return ctx.request_deadline(); };
-  if (ctx.wants("http.post.notification-202")) {
+  if (ctx.wants(CheckId::http_post_notification_202)) {
     for (const char* body : {R"({"jsonrpc":"2.0","method":"notifications/mcp-probe-unknown"})",
                              R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"mcp-probe-never"}})"}) {
       auto r = http->exchange(PostOptions{}, body, deadline());
       if (r && r->status == 202 && r->body.empty()) {
-        ctx.pass("http.post.notification-202");
+        ctx.pass(CheckId::http_post_notification_202);
       } else {
-        ctx.violation("http.post.notification-202", "a POSTed notification did not get 202 with an empty body",
+        ctx.violation(CheckId::http_post_notification_202,
+                      "a POSTed notification did not get 202 with an empty body",
                       {"202 Accepted, no body", status_text(r), refs(r)});
       }
     }
   }
-  if (ctx.wants("http.post.response-202")) {
+  if (ctx.wants(CheckId::http_post_response_202)) {
     auto r = http->exchange(PostOptions{}, R"({"jsonrpc":"2.0","id":"mcp-probe-unknown-id","result":{}})", deadline());
     if (r && (r->status == 202 && r->body.empty())) {
-      ctx.pass("http.post.response-202");
+      ctx.pass(CheckId::http_post_response_202);
     } else if (r && r->status >= 400 && r->status < 500) {
-      ctx.pass("http.post.response-202", "note: HTTP " + std::to_string(r->status) + " (the server cannot accept this response)");
+      ctx.pass(CheckId::http_post_response_202,
+               "note: HTTP " + std::to_string(r->status) + " (the server cannot accept this response)");
     } else {
-      ctx.violation("http.post.response-202", "a POSTed JSON-RPC response did not get 202 (or a 4xx)",
+      ctx.violation(CheckId::http_post_response_202, "a POSTed JSON-RPC response did not get 202 (or a 4xx)",
                     {"202 Accepted with no body, or a 4xx", status_text(r), refs(r)});
     }
   }
@@ -110,28 +105,35 @@ void probe_post_statuses(Context& ctx) {
     Json m = {{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", Json::object()}};
     auto r = http->exchange(PostOptions{}, json::dump(m), deadline());
     if (!r) {
-      ctx.violation("http.post.request-content-type", std::string("POST ") + method + " failed", {"a response", r.error().message});
+      ctx.violation(CheckId::http_post_request_content_type, std::string("POST ") + method + " failed",
+                    {"a response", r.error().message});
       continue;
     }
     std::string type = media_type(r->content_type);
     if (r->status == 202) {
-      ctx.violation("http.post.request-content-type", std::string("a request (") + method + ") got 202 Accepted",
+      ctx.violation(CheckId::http_post_request_content_type,
+                    std::string("a request (") + method + ") got 202 Accepted",
                     {"200 with application/json or text/event-stream", status_text(r), refs(r)});
       continue;
     }
     if (type != "application/json" && type != "text/event-stream") {
-      ctx.violation("http.post.request-content-type", std::string("the answer to ") + method + " has Content-Type \"" + r->content_type + "\"",
+      ctx.violation(CheckId::http_post_request_content_type,
+                    std::string("the answer to ") + method + " has Content-Type \"" + r->content_type + "\"",
                     {"application/json or text/event-stream", "\"" + r->content_type + "\"", refs(r)});
     } else {
-      ctx.pass("http.post.request-content-type");
+      ctx.pass(CheckId::http_post_request_content_type);
     }
-    if (type == "application/json" && ctx.wants("http.post.json-single-response")) {
+    if (type == "application/json" && ctx.wants(CheckId::http_post_json_single_response)) {
       auto body = json::parse(r->body);
       bool ok = body && body->is_object() && body->contains("id") && protocol::same_id((*body)["id"], Json(id)) &&
                 (body->contains("result") || body->contains("error"));
-      if (ok) ctx.pass("http.post.json-single-response");
-      else ctx.violation("http.post.json-single-response", "the JSON body is not the one response to the POSTed request",
-                         {"one JSON-RPC response with id " + std::to_string(id), brief_raw(r->body, 160), refs(r)});
+      if (ok)
+        ctx.pass(CheckId::http_post_json_single_response);
+      else
+        ctx.violation(
+            CheckId::http_post_json_single_response,
+            "the JSON body is not the one response to the POSTed request",
+            {"one JSON-RPC response with id " + std::to_string(id), brief_raw(r->body, 160), refs(r)});
     }
   }
 }
@@ -144,7 +146,8 @@ void probe_sse_stream(Context& ctx) {
   o.stop_at_response = false;
   auto r = http->exchange(o, json::dump(m), util::Deadline::after(util::Millis(std::min<long long>(ctx.timeout().count(), 1000) + 1000)));
   if (!r || media_type(r->content_type) != "text/event-stream") {
-    for (const char* c : {"http.sse.response-delivered", "http.sse.priming-event", "http.sse.retry-before-close"}) {
+    for (CheckId c : {CheckId::http_sse_response_delivered, CheckId::http_sse_priming_event,
+                      CheckId::http_sse_retry_before_close}) {
       ctx.skip(c, "the server answers requests with application/json, not SSE");
     }
     return;
@@ -157,41 +160,49 @@ void probe_sse_stream(Context& ctx) {
     if (j && j->is_object() && j->contains("id") && protocol::same_id((*j)["id"], Json(id))) has_response = true;
   }
   if (has_response && r->end == transport::HttpEnd::deadline) {
-    ctx.violation("http.sse.response-delivered", "the SSE stream stayed open after the response",
+    ctx.violation(CheckId::http_sse_response_delivered, "the SSE stream stayed open after the response",
                   {"the stream ends after the response", "still open 1 s later", r->trace_ids});
   } else if (!has_response && !any_id) {
-    ctx.violation("http.sse.response-delivered", "the SSE stream ended without the response and without an event id",
+    ctx.violation(CheckId::http_sse_response_delivered,
+                  "the SSE stream ended without the response and without an event id",
                   {"the response, or an id to resume from", brief_raw(r->body, 160), r->trace_ids});
   } else {
-    ctx.pass("http.sse.response-delivered");
+    ctx.pass(CheckId::http_sse_response_delivered);
   }
-  if (ctx.wants("http.sse.priming-event")) {
+  if (ctx.wants(CheckId::http_sse_priming_event)) {
     if (r->events.empty()) {
-      ctx.violation("http.sse.priming-event", "the SSE stream has no events", {"a priming event (id, empty data)", "none", r->trace_ids});
+      ctx.violation(CheckId::http_sse_priming_event, "the SSE stream has no events",
+                    {"a priming event (id, empty data)", "none", r->trace_ids});
     } else if (r->events.front().id_seen && r->events.front().data.empty()) {
-      ctx.pass("http.sse.priming-event");
+      ctx.pass(CheckId::http_sse_priming_event);
     } else {
-      ctx.violation("http.sse.priming-event", "the first SSE event is not a priming event",
-                    {"id: <id> with empty data first", "event with data \"" + brief_raw(r->events.front().data, 80) + "\"", r->trace_ids});
+      ctx.violation(CheckId::http_sse_priming_event, "the first SSE event is not a priming event",
+                    {"id: <id> with empty data first",
+                     "event with data \"" + brief_raw(r->events.front().data, 80) + "\"", r->trace_ids});
     }
   }
-  if (ctx.wants("http.sse.retry-before-close")) {
-    if (has_response) ctx.skip("http.sse.retry-before-close", "the server did not close the stream before the response");
-    else if (any_retry) ctx.pass("http.sse.retry-before-close");
-    else ctx.violation("http.sse.retry-before-close", "the stream closed before the response without a retry field",
-                       {"retry: <ms> before closing", "no retry field", r->trace_ids});
+  if (ctx.wants(CheckId::http_sse_retry_before_close)) {
+    if (has_response)
+      ctx.skip(CheckId::http_sse_retry_before_close,
+               "the server did not close the stream before the response");
+    else if (any_retry)
+      ctx.pass(CheckId::http_sse_retry_before_close);
+    else
+      ctx.violation(CheckId::http_sse_retry_before_close,
+                    "the stream closed before the response without a retry field",
+                    {"retry: <ms> before closing", "no retry field", r->trace_ids});
   }
 }
 
 // http.streams.no-broadcast: with the GET stream open, no message (by its canonical JSON) may
 // arrive on both it and a POST response.
 void check_no_broadcast(Context& ctx, const protocol::Exchange& first, const Barrier& barrier) {
-  if (!ctx.wants("http.streams.no-broadcast")) return;
+  if (!ctx.wants(CheckId::http_streams_no_broadcast)) return;
   std::map<std::string, std::pair<std::set<std::string>, std::vector<std::uint64_t>>> seen;
   auto note = [&](const protocol::Received& r) {
     if (!r.json) return;
     auto& entry = seen[json::dump(*r.json)];
-    entry.first.insert(r.wire.origin == "get-sse" ? "GET" : "POST");
+    entry.first.insert(r.wire.origin == transport::Origin::get_sse ? "GET" : "POST");
     entry.second.push_back(r.wire.trace_id);
   };
   if (first.reply) note(*first.reply);
@@ -203,25 +214,27 @@ void check_no_broadcast(Context& ctx, const protocol::Exchange& first, const Bar
   while (auto more = ctx.session().next(late)) note(*more);
   for (const auto& [text, where] : seen) {
     if (where.first.size() < 2) continue;
-    return ctx.violation("http.streams.no-broadcast", "the same message arrived on the GET stream and on a POST response",
+    return ctx.violation(CheckId::http_streams_no_broadcast,
+                         "the same message arrived on the GET stream and on a POST response",
                          {"each message on one stream", brief_raw(text, 160), where.second});
   }
-  ctx.pass("http.streams.no-broadcast", std::to_string(seen.size()) + " messages, each on one stream");
+  ctx.pass(CheckId::http_streams_no_broadcast, std::to_string(seen.size()) + " messages, each on one stream");
 }
 
 void probe_get_stream(Context& ctx) {
-  if (!ctx.wants("http.get.sse-or-405")) return;
+  if (!ctx.wants(CheckId::http_get_sse_or_405)) return;
   auto* http = ctx.http();
   auto r = http->open_get_stream(util::Deadline::after(util::Millis(5000)));
   if (!r) {
-    ctx.violation("http.get.sse-or-405", "GET on the endpoint failed", {"text/event-stream or 405", r.error().message});
+    ctx.violation(CheckId::http_get_sse_or_405, "GET on the endpoint failed",
+                  {"text/event-stream or 405", r.error().message});
     return;
   }
   std::string type = media_type(r->content_type);
   if (r->status == 405 || (r->status == 200 && type == "text/event-stream")) {
-    ctx.pass("http.get.sse-or-405", r->status == 405 ? "405: no standalone stream" : "");
+    ctx.pass(CheckId::http_get_sse_or_405, r->status == 405 ? "405: no standalone stream" : "");
   } else {
-    ctx.violation("http.get.sse-or-405", "GET with a valid session got " + status_text(r),
+    ctx.violation(CheckId::http_get_sse_or_405, "GET with a valid session got " + status_text(r),
                   {"200 text/event-stream, or 405", status_text(r), r->trace_ids});
   }
   if (r->status == 200) {
@@ -229,7 +242,7 @@ void probe_get_stream(Context& ctx) {
     auto first = ctx.session().request("ping");
     Barrier b = ping_barrier(ctx, ctx.session());
     if (first) check_no_broadcast(ctx, *first, b);
-    ctx.pass("http.get.no-unsolicited-responses");
+    ctx.pass(CheckId::http_get_no_unsolicited_responses);
   }
   http->close_get_stream();
 }
@@ -238,16 +251,17 @@ void probe_session_ids(Context& ctx) {
   auto* http = ctx.http();
   const std::string& sid = http->session_id();
   if (sid.empty()) {
-    for (const char* c : {"http.session.id-format", "http.session.missing-400", "http.session.delete"}) {
+    for (CheckId c :
+         {CheckId::http_session_id_format, CheckId::http_session_missing_400, CheckId::http_session_delete}) {
       ctx.skip(c, "the server issues no Mcp-Session-Id (stateless)");
     }
     return;
   }
-  if (ctx.wants("http.session.id-format")) {
+  if (ctx.wants(CheckId::http_session_id_format)) {
     bool visible = true;
     for (char c : sid) visible = visible && static_cast<unsigned char>(c) >= 0x21 && static_cast<unsigned char>(c) <= 0x7e;
     if (!visible) {
-      ctx.fail("http.session.id-format", "Mcp-Session-Id has characters outside visible ASCII",
+      ctx.fail(CheckId::http_session_id_format, "Mcp-Session-Id has characters outside visible ASCII",
                {"0x21-0x7E only", "\"" + brief_raw(sid, 60) + "\""});
     } else {
       std::set<std::string> ids{sid};
@@ -261,20 +275,27 @@ void probe_session_ids(Context& ctx) {
           short_id = short_id || h->session_id().size() < 16;
         }
       }
-      if (ids.size() < 5) ctx.warn("http.session.id-format", "session ids repeat across sessions", {"5 distinct ids", std::to_string(ids.size()) + " distinct"});
-      else if (short_id) ctx.warn("http.session.id-format", "session ids are shorter than 16 characters", {">= 16 characters of entropy", "\"" + sid + "\""});
-      else ctx.pass("http.session.id-format");
+      if (ids.size() < 5)
+        ctx.warn(CheckId::http_session_id_format, "session ids repeat across sessions",
+                 {"5 distinct ids", std::to_string(ids.size()) + " distinct"});
+      else if (short_id)
+        ctx.warn(CheckId::http_session_id_format, "session ids are shorter than 16 characters",
+                 {">= 16 characters of entropy", "\"" + sid + "\""});
+      else
+        ctx.pass(CheckId::http_session_id_format);
     }
   }
-  if (ctx.wants("http.session.missing-400")) {
+  if (ctx.wants(CheckId::http_session_missing_400)) {
     PostOptions o;
     o.session_id = HeaderChoice::omit();
     auto r = http->exchange(o, request(ctx, "tools/list"), ctx.request_deadline());
-    if (r && r->status == 400) ctx.pass("http.session.missing-400");
-    else ctx.violation("http.session.missing-400", "a request without Mcp-Session-Id did not get 400",
-                       {"400 Bad Request", status_text(r), refs(r)});
+    if (r && r->status == 400)
+      ctx.pass(CheckId::http_session_missing_400);
+    else
+      ctx.violation(CheckId::http_session_missing_400, "a request without Mcp-Session-Id did not get 400",
+                    {"400 Bad Request", status_text(r), refs(r)});
   }
-  if (ctx.wants("http.session.unknown-404")) {
+  if (ctx.wants(CheckId::http_session_unknown_404)) {
     std::string fake = fake_session_id();
     for (const char* method : {"POST", "GET", "DELETE"}) {
       PostOptions o;
@@ -283,54 +304,66 @@ void probe_session_ids(Context& ctx) {
       std::string body = std::string(method) == "POST" ? request(ctx, "tools/list") : "";
       auto r = http->exchange(o, body, ctx.request_deadline());
       bool ok = r && (r->status == 404 || (std::string(method) != "POST" && r->status == 405));
-      if (ok) ctx.pass("http.session.unknown-404");
-      else ctx.violation("http.session.unknown-404", std::string(method) + " with an unknown session id did not get 404",
-                         {"404 Not Found", status_text(r), refs(r)});
+      if (ok)
+        ctx.pass(CheckId::http_session_unknown_404);
+      else
+        ctx.violation(CheckId::http_session_unknown_404,
+                      std::string(method) + " with an unknown session id did not get 404",
+                      {"404 Not Found", status_text(r), refs(r)});
     }
   }
-  if (ctx.wants("http.session.delete")) {
+  if (ctx.wants(CheckId::http_session_delete)) {
     auto c = ctx.fresh_connection(ctx.version());
     if (!c) {
-      ctx.error("http.session.delete", "could not open a session to delete: " + c.error().message);
+      ctx.error(CheckId::http_session_delete, "could not open a session to delete: " + c.error().message);
       return;
     }
     auto* h = dynamic_cast<transport::HttpTransport*>((*c)->transport.get());
     std::string id = h->session_id();
     auto del = h->delete_session(ctx.request_deadline());
     if (del && del->status == 405) {
-      ctx.pass("http.session.delete", "405: the server does not let clients end sessions");
+      ctx.pass(CheckId::http_session_delete, "405: the server does not let clients end sessions");
     } else if (!del || del->status < 200 || del->status >= 300) {
-      ctx.violation("http.session.delete", "DELETE of the session got " + status_text(del), {"2xx or 405", status_text(del), refs(del)});
+      ctx.violation(CheckId::http_session_delete, "DELETE of the session got " + status_text(del),
+                    {"2xx or 405", status_text(del), refs(del)});
     } else {
       PostOptions o;
       o.session_id = HeaderChoice::with(id);
       auto after = h->exchange(o, request(ctx, "ping"), ctx.request_deadline());
-      if (after && after->status == 404) ctx.pass("http.session.delete");
-      else ctx.violation("http.session.delete", "the deleted session still answers " + status_text(after),
-                         {"404 Not Found after DELETE", status_text(after), refs(after)});
+      if (after && after->status == 404)
+        ctx.pass(CheckId::http_session_delete);
+      else
+        ctx.violation(CheckId::http_session_delete, "the deleted session still answers " + status_text(after),
+                      {"404 Not Found after DELETE", status_text(after), refs(after)});
     }
   }
 }
 
 void probe_protocol_version_header(Context& ctx) {
   auto* http = ctx.http();
-  if (ctx.wants("http.protocol-version.invalid-400")) {
+  if (ctx.wants(CheckId::http_protocol_version_invalid_400)) {
     for (const char* bad : {"not-a-version", "1900-01-01"}) {
       PostOptions o;
       o.protocol_version = HeaderChoice::with(bad);
       auto r = http->exchange(o, request(ctx, "tools/list"), ctx.request_deadline());
-      if (r && r->status == 400) ctx.pass("http.protocol-version.invalid-400");
-      else ctx.violation("http.protocol-version.invalid-400", std::string("MCP-Protocol-Version: ") + bad + " did not get 400",
-                         {"400 Bad Request", status_text(r), refs(r)});
+      if (r && r->status == 400)
+        ctx.pass(CheckId::http_protocol_version_invalid_400);
+      else
+        ctx.violation(CheckId::http_protocol_version_invalid_400,
+                      std::string("MCP-Protocol-Version: ") + bad + " did not get 400",
+                      {"400 Bad Request", status_text(r), refs(r)});
     }
   }
-  if (ctx.wants("http.protocol-version.absent-default")) {
+  if (ctx.wants(CheckId::http_protocol_version_absent_default)) {
     PostOptions o;
     o.protocol_version = HeaderChoice::omit();
     auto r = http->exchange(o, request(ctx, "tools/list"), ctx.request_deadline());
-    if (r && r->status >= 200 && r->status < 300) ctx.pass("http.protocol-version.absent-default");
-    else ctx.violation("http.protocol-version.absent-default", "a request without MCP-Protocol-Version was refused",
-                       {"served (assume the negotiated version or 2025-03-26)", status_text(r), refs(r)});
+    if (r && r->status >= 200 && r->status < 300)
+      ctx.pass(CheckId::http_protocol_version_absent_default);
+    else
+      ctx.violation(CheckId::http_protocol_version_absent_default,
+                    "a request without MCP-Protocol-Version was refused",
+                    {"served (assume the negotiated version or 2025-03-26)", status_text(r), refs(r)});
   }
 }
 
@@ -339,22 +372,26 @@ void probe_origin_and_cors(Context& ctx) {
   Json init = {{"jsonrpc", "2.0"}, {"id", ctx.session().next_id()}, {"method", "initialize"},
                {"params", {{"protocolVersion", ctx.version()}, {"capabilities", Json::object()},
                            {"clientInfo", {{"name", "mcp-probe"}, {"version", MCP_PROBE_VERSION}}}}}};
-  if (ctx.wants("http.origin.invalid-403")) {
+  if (ctx.wants(CheckId::http_origin_invalid_403)) {
     PostOptions o;
     o.session_id = HeaderChoice::omit();
     o.protocol_version = HeaderChoice::omit();
     o.extra_headers = {{"Origin", ctx.options().foreign_origin}};
     auto r = http->exchange(o, json::dump(init), ctx.request_deadline());
     bool exact = protocol::at_least(ctx.version(), "2025-11-25");
-    if (r && r->status == 403) ctx.pass("http.origin.invalid-403");
-    else if (r && !exact && r->status >= 400 && r->status < 500) ctx.pass("http.origin.invalid-403", "HTTP " + std::to_string(r->status));
-    else ctx.fail("http.origin.invalid-403", "a request with Origin " + ctx.options().foreign_origin + " was not refused",
-                  {exact ? "403 Forbidden" : "a 4xx (403 from 2025-11-25)", status_text(r), refs(r)});
+    if (r && r->status == 403)
+      ctx.pass(CheckId::http_origin_invalid_403);
+    else if (r && !exact && r->status >= 400 && r->status < 500)
+      ctx.pass(CheckId::http_origin_invalid_403, "HTTP " + std::to_string(r->status));
+    else
+      ctx.fail(CheckId::http_origin_invalid_403,
+               "a request with Origin " + ctx.options().foreign_origin + " was not refused",
+               {exact ? "403 Forbidden" : "a 4xx (403 from 2025-11-25)", status_text(r), refs(r)});
   }
   // Every probe so far went without an Origin header, as non-browser clients do.
-  ctx.pass("http.origin.absent-accepted");
+  ctx.pass(CheckId::http_origin_absent_accepted);
   std::string origin = local_origin(http->url());
-  if (ctx.wants("http.cors.preflight")) {
+  if (ctx.wants(CheckId::http_cors_preflight)) {
     PostOptions o;
     o.method = "OPTIONS";
     o.session_id = HeaderChoice::omit();
@@ -365,44 +402,48 @@ void probe_origin_and_cors(Context& ctx) {
                        {"Access-Control-Request-Headers", "content-type, mcp-session-id, mcp-protocol-version"}};
     auto r = http->exchange(o, "", ctx.request_deadline());
     std::string allowed;
-    if (r) {
-      auto h = transport::find_header(r->headers, "Access-Control-Allow-Headers");
-      for (char c : h.value_or("")) allowed += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
+    if (r)
+      allowed =
+          util::to_lower(transport::find_header(r->headers, "Access-Control-Allow-Headers").value_or(""));
     bool covers = allowed.find('*') != std::string::npos ||
                   (allowed.find("content-type") != std::string::npos && allowed.find("mcp-session-id") != std::string::npos &&
                    allowed.find("mcp-protocol-version") != std::string::npos);
-    if (r && r->status >= 200 && r->status < 300 && covers) ctx.pass("http.cors.preflight");
-    else ctx.violation("http.cors.preflight", "the CORS preflight does not allow MCP's headers",
-                       {"2xx with Access-Control-Allow-Headers: content-type, mcp-session-id, mcp-protocol-version",
-                        status_text(r) + (allowed.empty() ? ", no Access-Control-Allow-Headers" : ", allows \"" + allowed + "\""), refs(r)});
+    if (r && r->status >= 200 && r->status < 300 && covers)
+      ctx.pass(CheckId::http_cors_preflight);
+    else
+      ctx.violation(
+          CheckId::http_cors_preflight, "the CORS preflight does not allow MCP's headers",
+          {"2xx with Access-Control-Allow-Headers: content-type, mcp-session-id, mcp-protocol-version",
+           status_text(r) +
+               (allowed.empty() ? ", no Access-Control-Allow-Headers" : ", allows \"" + allowed + "\""),
+           refs(r)});
   }
-  if (ctx.wants("http.cors.expose-session-id")) {
+  if (ctx.wants(CheckId::http_cors_expose_session_id)) {
     PostOptions o;
     o.session_id = HeaderChoice::omit();
     o.protocol_version = HeaderChoice::omit();
     o.extra_headers = {{"Origin", origin}};
     auto r = http->exchange(o, json::dump(init), ctx.request_deadline());
     if (!r || !transport::find_header(r->headers, "Mcp-Session-Id")) {
-      ctx.skip("http.cors.expose-session-id", "no session id issued to a request with a localhost Origin");
+      ctx.skip(CheckId::http_cors_expose_session_id,
+               "no session id issued to a request with a localhost Origin");
       return;
     }
-    std::string exposed;
-    for (char c : transport::find_header(r->headers, "Access-Control-Expose-Headers").value_or("")) {
-      exposed += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
+    std::string exposed =
+        util::to_lower(transport::find_header(r->headers, "Access-Control-Expose-Headers").value_or(""));
     if (exposed.find("mcp-session-id") != std::string::npos || exposed.find('*') != std::string::npos) {
-      ctx.pass("http.cors.expose-session-id");
+      ctx.pass(CheckId::http_cors_expose_session_id);
     } else {
-      ctx.violation("http.cors.expose-session-id", "Mcp-Session-Id is not exposed to browser clients",
-                    {"Access-Control-Expose-Headers: Mcp-Session-Id", exposed.empty() ? "no Access-Control-Expose-Headers" : "\"" + exposed + "\"", refs(r)});
+      ctx.violation(CheckId::http_cors_expose_session_id, "Mcp-Session-Id is not exposed to browser clients",
+                    {"Access-Control-Expose-Headers: Mcp-Session-Id",
+                     exposed.empty() ? "no Access-Control-Expose-Headers" : "\"" + exposed + "\"", refs(r)});
     }
   }
 }
 
 void probe_info(Context& ctx) {
   auto* http = ctx.http();
-  if (ctx.wants("http.accept.negotiation")) {
+  if (ctx.wants(CheckId::http_accept_negotiation)) {
     std::string notes;
     for (const char* accept : {"application/json", ""}) {
       PostOptions o;
@@ -410,9 +451,9 @@ void probe_info(Context& ctx) {
       auto r = http->exchange(o, request(ctx, "ping"), ctx.request_deadline());
       notes += std::string(notes.empty() ? "" : "; ") + (*accept ? "Accept: application/json" : "no Accept") + " -> " + status_text(r);
     }
-    ctx.info("http.accept.negotiation", notes);
+    ctx.info(CheckId::http_accept_negotiation, notes);
   }
-  if (ctx.wants("http.health.endpoint")) {
+  if (ctx.wants(CheckId::http_health_endpoint)) {
     std::string found;
     for (const char* path : {"/health", "/healthz"}) {
       transport::HttpTransportOptions ho;
@@ -428,103 +469,32 @@ void probe_info(Context& ctx) {
         break;
       }
     }
-    ctx.info("http.health.endpoint", found.empty() ? "no /health or /healthz endpoint" : "GET " + found + " answers 200");
+    ctx.info(CheckId::http_health_endpoint,
+             found.empty() ? "no /health or /healthz endpoint" : "GET " + found + " answers 200");
   }
-}
-
-// Whether a socket of this network namespace listens on TCP `port` at the wildcard address
-// (0.0.0.0 or ::), asked through NETLINK_SOCK_DIAG (one round trip; reading /proc/net/tcp* costs
-// milliseconds on some virtual machines). nullopt when no socket listens on the port, or the
-// kernel does not answer (then the caller reads /proc).
-std::optional<bool> listens_on_wildcard_netlink(int port, bool& answered) {
-  answered = false;
-  util::UniqueFd fd(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
-  if (fd.get() < 0) return std::nullopt;
-  bool any = false, wildcard = false;
-  for (int family : {AF_INET, AF_INET6}) {
-    struct {
-      nlmsghdr header;
-      inet_diag_req_v2 request;
-    } query{};
-    query.header.nlmsg_len = sizeof query;
-    query.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-    query.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    query.request.sdiag_family = static_cast<std::uint8_t>(family);
-    query.request.sdiag_protocol = IPPROTO_TCP;
-    query.request.idiag_states = 1u << 10;  // TCP_LISTEN
-    query.request.id.idiag_sport = htons(static_cast<std::uint16_t>(port));
-    if (::send(fd.get(), &query, sizeof query, 0) < 0) return std::nullopt;
-    bool done = false;
-    while (!done) {
-      alignas(nlmsghdr) char buf[16384];
-      ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
-      if (n <= 0) return std::nullopt;
-      const std::size_t size = static_cast<std::size_t>(n);
-      for (std::size_t at = 0; !done && at + sizeof(nlmsghdr) <= size;) {
-        const auto* h = reinterpret_cast<const nlmsghdr*>(buf + at);
-        if (h->nlmsg_len < sizeof(nlmsghdr) || at + h->nlmsg_len > size) return std::nullopt;
-        const std::size_t next = at + NLMSG_ALIGN(h->nlmsg_len);
-        const char* payload = buf + at + NLMSG_ALIGN(sizeof(nlmsghdr));
-        at = next;
-        if (h->nlmsg_type == NLMSG_DONE) {
-          done = true;
-          break;
-        }
-        if (h->nlmsg_type == NLMSG_ERROR) return std::nullopt;
-        if (h->nlmsg_len < NLMSG_ALIGN(sizeof(nlmsghdr)) + sizeof(inet_diag_msg)) continue;
-        const auto* msg = reinterpret_cast<const inet_diag_msg*>(payload);
-        if (ntohs(msg->id.idiag_sport) != port) continue;  // older kernels ignore the port filter
-        any = true;
-        const auto* words = msg->id.idiag_src;
-        bool zero = words[0] == 0 && (family == AF_INET || (words[1] == 0 && words[2] == 0 && words[3] == 0));
-        wildcard = wildcard || zero;
-      }
-    }
-  }
-  answered = true;
-  if (!any) return std::nullopt;
-  return wildcard;
-}
-
-// The local addresses listening on TCP `port` (hex as in /proc/net/tcp*: "00000000" is
-// 0.0.0.0, 32 zeros is ::), from the kernel's socket tables of this network namespace.
-std::vector<std::string> listening_addresses(int port) {
-  std::vector<std::string> out;
-  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-    std::ifstream in(table);
-    std::string line;
-    std::getline(in, line);  // the header
-    while (std::getline(in, line)) {
-      std::istringstream fields(line);
-      std::string slot, local, remote, state;
-      if (!(fields >> slot >> local >> remote >> state) || state != "0A") continue;  // 0A: LISTEN
-      std::size_t colon = local.rfind(':');
-      if (colon == std::string::npos) continue;
-      if (std::strtol(local.c_str() + colon + 1, nullptr, 16) == port) out.push_back(local.substr(0, colon));
-    }
-  }
-  return out;
 }
 
 // http.bind.localhost: a server reached on this machine's loopback should listen on loopback
 // only. Read from the kernel's socket tables: no traffic to any other address.
 void probe_bind(Context& ctx) {
-  const char* id = "http.bind.localhost";
+  CheckId id = CheckId::http_bind_localhost;
   if (!ctx.wants(id)) return;
-  const std::string hp = transport::url_host_port(ctx.options().url);
+  const std::string hp = transport::url_host_port(ctx.target().url);
   const std::string host = hp.substr(0, hp.rfind(':'));
   const int port = std::atoi(hp.c_str() + hp.rfind(':') + 1);
   const bool loopback = host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
   if (!loopback) return ctx.skip(id, "the server is not reached over this machine's loopback");
   const std::string expected = "127.0.0.1:" + std::to_string(port);
-  bool answered = false;
-  std::optional<bool> wildcard = listens_on_wildcard_netlink(port, answered);
-  if (wildcard && *wildcard) {
+  std::optional<util::TcpListeners> netlink = util::tcp_listeners_netlink(port);
+  if (netlink && netlink->any && netlink->wildcard) {
     return ctx.violation(id, "the server listens on all interfaces, not only on localhost",
                          {expected, "0.0.0.0 or [::] port " + std::to_string(port), {}});
   }
-  if (wildcard) return ctx.pass(id, "port " + std::to_string(port) + " listens on loopback only");
-  std::vector<std::string> listening = answered ? std::vector<std::string>{} : listening_addresses(port);
+  if (netlink && netlink->any)
+    return ctx.pass(id, "port " + std::to_string(port) + " listens on loopback only");
+  // The kernel answered over netlink that nothing listens, or /proc is the only way to ask.
+  std::vector<std::string> listening =
+      netlink ? std::vector<std::string>{} : util::tcp_listen_addresses(port);
   if (listening.empty()) {
     return ctx.skip(id, "no socket listening on port " + std::to_string(port) +
                             " in this network namespace (a container or a forwarded port?)");
@@ -547,14 +517,33 @@ std::vector<Step> http_steps() {
     };
   };
   return {
-      {"POST statuses", only_http(probe_post_statuses)},
-      {"SSE responses", only_http(probe_sse_stream)},
-      {"GET stream", only_http(probe_get_stream)},
-      {"sessions", only_http(probe_session_ids)},
-      {"MCP-Protocol-Version", only_http(probe_protocol_version_header)},
-      {"Origin and CORS", only_http(probe_origin_and_cors)},
-      {"HTTP facts", only_http(probe_info)},
-      {"bind address", only_http(probe_bind)},
+      {"POST statuses",
+       only_http(probe_post_statuses),
+       {CheckId::http_post_notification_202, CheckId::http_post_response_202,
+        CheckId::http_post_request_content_type, CheckId::http_post_json_single_response}},
+      {"SSE responses",
+       only_http(probe_sse_stream),
+       {CheckId::http_sse_response_delivered, CheckId::http_sse_priming_event,
+        CheckId::http_sse_retry_before_close}},
+      {"GET stream",
+       only_http(probe_get_stream),
+       {CheckId::http_get_sse_or_405, CheckId::http_get_no_unsolicited_responses,
+        CheckId::http_streams_no_broadcast}},
+      {"sessions",
+       only_http(probe_session_ids),
+       {CheckId::http_session_id_format, CheckId::http_session_missing_400, CheckId::http_session_unknown_404,
+        CheckId::http_session_delete}},
+      {"MCP-Protocol-Version",
+       only_http(probe_protocol_version_header),
+       {CheckId::http_protocol_version_invalid_400, CheckId::http_protocol_version_absent_default}},
+      {"Origin and CORS",
+       only_http(probe_origin_and_cors),
+       {CheckId::http_origin_invalid_403, CheckId::http_origin_absent_accepted, CheckId::http_cors_preflight,
+        CheckId::http_cors_expose_session_id}},
+      {"HTTP facts",
+       only_http(probe_info),
+       {CheckId::http_accept_negotiation, CheckId::http_health_endpoint}},
+      {"bind address", only_http(probe_bind), {CheckId::http_bind_localhost}},
   };
 }
 

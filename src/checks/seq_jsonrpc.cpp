@@ -20,18 +20,19 @@ std::vector<std::uint64_t> refs_of(const std::vector<protocol::Received>& rs) {
 }
 
 void probe_ping(Context& ctx) {
-  if (!ctx.wants("util.ping.empty-result")) return;
+  if (!ctx.wants(CheckId::util_ping_empty_result)) return;
   for (const Json& params : {Json(), Json::object()}) {
     std::vector<std::uint64_t> refs;
     auto reply = call(ctx, ctx.session(), "ping", params, &refs);
     std::string form = params.is_null() ? "ping without params" : "ping with params {}";
     if (!reply) {
-      ctx.violation("util.ping.empty-result", form + " got no reply", {"result: {} within the timeout", "no reply"});
+      ctx.violation(CheckId::util_ping_empty_result, form + " got no reply",
+                    {"result: {} within the timeout", "no reply"});
       continue;
     }
     const Json& r = *reply;
     if (!r.contains("result")) {
-      ctx.violation("util.ping.empty-result", form + " got an error", {"result: {}", brief(r), refs});
+      ctx.violation(CheckId::util_ping_empty_result, form + " got an error", {"result: {}", brief(r), refs});
       continue;
     }
     bool empty = r["result"].is_object();
@@ -41,15 +42,16 @@ void probe_ping(Context& ctx) {
       }
     }
     if (!empty) {
-      ctx.violation("util.ping.empty-result", form + " answered a non-empty result", {"result: {}", brief(r["result"]), refs});
+      ctx.violation(CheckId::util_ping_empty_result, form + " answered a non-empty result",
+                    {"result: {}", brief(r["result"]), refs});
     } else {
-      ctx.pass("util.ping.empty-result");
+      ctx.pass(CheckId::util_ping_empty_result);
     }
   }
 }
 
 void probe_ids(Context& ctx) {
-  if (!ctx.wants("jsonrpc.response.id-match")) return;
+  if (!ctx.wants(CheckId::jsonrpc_response_id_match)) return;
   const Json ids[] = {Json(0), Json(9007199254740991LL), Json("1"), Json("mcp-probe-\xc3\xbc-\xf0\x9f\x9a\x80")};
   for (const Json& id : ids) {
     Json message = {{"jsonrpc", "2.0"}, {"id", id}, {"method", "ping"}};
@@ -58,30 +60,32 @@ void probe_ids(Context& ctx) {
     };
     auto ex = ctx.session().send_and_wait(json::dump(message), any_reply);
     if (!ex || !ex->reply) {
-      ctx.violation("jsonrpc.response.id-match", "no reply to ping with id " + id.dump(),
+      ctx.violation(CheckId::jsonrpc_response_id_match, "no reply to ping with id " + id.dump(),
                     {"a response with id " + id.dump(), "no reply"});
       continue;
     }
     const Json got = ex->reply->json->value("id", Json());
     if (!protocol::same_id(got, id)) {
-      ctx.violation("jsonrpc.response.id-match", "the reply's id differs from the request's",
-                    {"id " + id.dump() + " (same JSON type)", "id " + got.dump(), {ex->reply->wire.trace_id}});
+      ctx.violation(
+          CheckId::jsonrpc_response_id_match, "the reply's id differs from the request's",
+          {"id " + id.dump() + " (same JSON type)", "id " + got.dump(), {ex->reply->wire.trace_id}});
     } else {
-      ctx.pass("jsonrpc.response.id-match");
+      ctx.pass(CheckId::jsonrpc_response_id_match);
     }
   }
 }
 
 void probe_method_not_found(Context& ctx) {
-  if (!ctx.wants("jsonrpc.error.method-not-found")) return;
+  if (!ctx.wants(CheckId::jsonrpc_error_method_not_found)) return;
   std::vector<std::uint64_t> refs;
   auto reply = call(ctx, ctx.session(), "mcp-probe/nonexistent", Json::object(), &refs);
   if (!reply) {
-    ctx.violation("jsonrpc.error.method-not-found", "no reply to an unknown method", {"error -32601", "no reply"});
+    ctx.violation(CheckId::jsonrpc_error_method_not_found, "no reply to an unknown method",
+                  {"error -32601", "no reply"});
   } else if (auto code = error_code(*reply); code && *code == -32601) {
-    ctx.pass("jsonrpc.error.method-not-found");
+    ctx.pass(CheckId::jsonrpc_error_method_not_found);
   } else {
-    ctx.violation("jsonrpc.error.method-not-found", "an unknown method did not get -32601",
+    ctx.violation(CheckId::jsonrpc_error_method_not_found, "an unknown method did not get -32601",
                   {"error -32601 (Method not found)", brief(*reply), refs});
   }
 }
@@ -91,16 +95,18 @@ void probe_method_not_found(Context& ctx) {
 void probe_notifications(Context& ctx) {
   auto* http = ctx.http();
   struct Probe {
-    const char* check;
+    CheckId check;
     Json params;
     const char* method;
   };
   const Probe probes[] = {
-      {"jsonrpc.notification.no-response", Json::object(), "notifications/mcp-probe-unknown"},
-      {"jsonrpc.notification.no-response", {{"requestId", "mcp-probe-never-used"}, {"reason", "probe"}}, "notifications/cancelled"},
-      {"util.cancel.unknown-ignored", {{"requestId", 987654321}}, "notifications/cancelled"},
-      {"util.cancel.unknown-ignored", {{"requestId", {{"not", "an id"}}}}, "notifications/cancelled"},
-      {"util.cancel.unknown-ignored", Json(), "notifications/cancelled"},
+      {CheckId::jsonrpc_notification_no_response, Json::object(), "notifications/mcp-probe-unknown"},
+      {CheckId::jsonrpc_notification_no_response,
+       {{"requestId", "mcp-probe-never-used"}, {"reason", "probe"}},
+       "notifications/cancelled"},
+      {CheckId::util_cancel_unknown_ignored, {{"requestId", 987654321}}, "notifications/cancelled"},
+      {CheckId::util_cancel_unknown_ignored, {{"requestId", {{"not", "an id"}}}}, "notifications/cancelled"},
+      {CheckId::util_cancel_unknown_ignored, Json(), "notifications/cancelled"},
   };
   for (const Probe& p : probes) {
     if (!ctx.wants(p.check)) continue;
@@ -130,39 +136,40 @@ void probe_notifications(Context& ctx) {
 
 // Deliberately malformed input: the server should answer with an error and keep going.
 void probe_parse_error(Context& ctx) {
-  if (!ctx.wants("jsonrpc.error.parse-error")) return;
+  if (!ctx.wants(CheckId::jsonrpc_error_parse_error)) return;
   const std::string truncated = R"({"jsonrpc": "2.0", "id": 4242, "method": "ping", "params": {)";
   auto is_error = [](const protocol::Received& r) { return r.json && r.json->is_object() && r.json->contains("error"); };
   auto ex = ctx.session().send_and_wait(truncated, is_error, util::Millis(std::min<long long>(1000, ctx.timeout().count())));
   int status = ctx.last_http_status();
   Barrier b = ping_barrier(ctx, ctx.session());
   if (!b.answered) {
-    ctx.violation("jsonrpc.error.parse-error", "the server stopped answering after malformed JSON",
+    ctx.violation(CheckId::jsonrpc_error_parse_error, "the server stopped answering after malformed JSON",
                   {"a -32700 error, then ping still answered", "no reply to the following ping"});
     return;
   }
   if (!ex || !ex->reply) {
     std::string observed = status ? "HTTP " + std::to_string(status) + " without a JSON-RPC error" : "no reply (the input was dropped silently)";
     if (status >= 400 && status < 500) {
-      ctx.pass("jsonrpc.error.parse-error", "HTTP " + std::to_string(status) + " for malformed JSON");
+      ctx.pass(CheckId::jsonrpc_error_parse_error, "HTTP " + std::to_string(status) + " for malformed JSON");
       return;
     }
-    ctx.violation("jsonrpc.error.parse-error", "malformed JSON got no parse error", {"error -32700 with id null", observed});
+    ctx.violation(CheckId::jsonrpc_error_parse_error, "malformed JSON got no parse error",
+                  {"error -32700 with id null", observed});
     return;
   }
   const Json& r = *ex->reply->json;
   auto code = error_code(r);
   bool id_ok = !r.contains("id") || r["id"].is_null();
   if (code && *code == -32700 && id_ok) {
-    ctx.pass("jsonrpc.error.parse-error");
+    ctx.pass(CheckId::jsonrpc_error_parse_error);
   } else {
-    ctx.violation("jsonrpc.error.parse-error", "malformed JSON got the wrong error",
+    ctx.violation(CheckId::jsonrpc_error_parse_error, "malformed JSON got the wrong error",
                   {"error -32700 with id null or absent", brief(r), {ex->reply->wire.trace_id}});
   }
 }
 
 void probe_invalid_request(Context& ctx) {
-  if (!ctx.wants("jsonrpc.error.invalid-request")) return;
+  if (!ctx.wants(CheckId::jsonrpc_error_invalid_request)) return;
   const std::pair<std::string, Json> probes[] = {
       {R"({"jsonrpc":"2.0","id":7})", Json(7)},
       {R"({"jsonrpc":"1.0","id":8,"method":"ping"})", Json(8)},
@@ -178,26 +185,27 @@ void probe_invalid_request(Context& ctx) {
     int status = ctx.last_http_status();
     if (!ex || !ex->reply) {
       if (status >= 400 && status < 500) {
-        ctx.pass("jsonrpc.error.invalid-request");
+        ctx.pass(CheckId::jsonrpc_error_invalid_request);
         continue;
       }
-      ctx.violation("jsonrpc.error.invalid-request", "an invalid request got no reply: " + raw,
+      ctx.violation(CheckId::jsonrpc_error_invalid_request, "an invalid request got no reply: " + raw,
                     {"error -32600", status ? "HTTP " + std::to_string(status) : "no reply"});
       continue;
     }
     const Json& r = *ex->reply->json;
     auto code = error_code(r);
     if (code && *code == -32600) {
-      ctx.pass("jsonrpc.error.invalid-request");
+      ctx.pass(CheckId::jsonrpc_error_invalid_request);
     } else {
-      ctx.violation("jsonrpc.error.invalid-request", "an invalid request was not rejected with -32600: " + raw,
+      ctx.violation(CheckId::jsonrpc_error_invalid_request,
+                    "an invalid request was not rejected with -32600: " + raw,
                     {"error -32600 (Invalid Request)", brief(r), {ex->reply->wire.trace_id}});
     }
   }
   Barrier b = ping_barrier(ctx, ctx.session());
   if (!b.answered) {
-    ctx.violation("jsonrpc.error.invalid-request", "the server stopped answering after invalid requests",
-                  {"ping still answered", "no reply"});
+    ctx.violation(CheckId::jsonrpc_error_invalid_request,
+                  "the server stopped answering after invalid requests", {"ping still answered", "no reply"});
   }
 }
 
@@ -207,14 +215,15 @@ void probe_batch(Context& ctx) {
     return r.json && (r.json->is_array() || (r.json->is_object() && r.json->contains("error")));
   };
   util::Millis wait(std::min<long long>(1500, ctx.timeout().count()));
-  if (ctx.wants("jsonrpc.batch.supported")) {
+  if (ctx.wants(CheckId::jsonrpc_batch_supported)) {
     long long a = s.next_id(), b = s.next_id();
     Json batch = Json::array({{{"jsonrpc", "2.0"}, {"id", a}, {"method", "ping"}},
                               {{"jsonrpc", "2.0"}, {"id", b}, {"method", "tools/list"}},
                               {{"jsonrpc", "2.0"}, {"method", "notifications/mcp-probe-unknown"}}});
     auto ex = s.send_and_wait(json::dump(batch), is_batch_or_error, wait);
     if (!ex || !ex->reply || !ex->reply->json->is_array()) {
-      ctx.violation("jsonrpc.batch.supported", "a batch of two requests and a notification got no array of responses",
+      ctx.violation(CheckId::jsonrpc_batch_supported,
+                    "a batch of two requests and a notification got no array of responses",
                     {"an array with 2 responses (ids " + std::to_string(a) + ", " + std::to_string(b) + ")",
                      ex && ex->reply ? brief(*ex->reply->json) : "no reply"});
     } else {
@@ -224,19 +233,21 @@ void probe_batch(Context& ctx) {
         if (m.is_object() && m.contains("id") && m["id"].is_number_integer()) ids.insert(m["id"].get<long long>());
       }
       if (arr.size() == 2 && ids == std::set<long long>{a, b}) {
-        ctx.pass("jsonrpc.batch.supported");
+        ctx.pass(CheckId::jsonrpc_batch_supported);
       } else {
-        ctx.violation("jsonrpc.batch.supported", "the batch reply is not exactly the two responses",
-                      {"2 responses with ids " + std::to_string(a) + ", " + std::to_string(b), brief(arr, 200)});
+        ctx.violation(
+            CheckId::jsonrpc_batch_supported, "the batch reply is not exactly the two responses",
+            {"2 responses with ids " + std::to_string(a) + ", " + std::to_string(b), brief(arr, 200)});
       }
     }
     auto empty = s.send_and_wait("[]", is_batch_or_error, wait);
     if (!empty || !empty->reply || !error_code(*empty->reply->json) || *error_code(*empty->reply->json) != -32600) {
-      ctx.violation("jsonrpc.batch.supported", "an empty batch [] did not get a single -32600 error",
-                    {"one error object, code -32600", empty && empty->reply ? brief(*empty->reply->json) : "no reply"});
+      ctx.violation(
+          CheckId::jsonrpc_batch_supported, "an empty batch [] did not get a single -32600 error",
+          {"one error object, code -32600", empty && empty->reply ? brief(*empty->reply->json) : "no reply"});
     }
   }
-  if (ctx.wants("jsonrpc.batch.rejected")) {
+  if (ctx.wants(CheckId::jsonrpc_batch_rejected)) {
     long long a = s.next_id();
     Json batch = Json::array({{{"jsonrpc", "2.0"}, {"id", a}, {"method", "ping"}}});
     auto any = [](const protocol::Received& r) {
@@ -246,18 +257,19 @@ void probe_batch(Context& ctx) {
     int status = ctx.last_http_status();
     Barrier after = ping_barrier(ctx, s);
     if (!after.answered) {
-      ctx.violation("jsonrpc.batch.rejected", "the server stopped answering after a one-element batch",
+      ctx.violation(CheckId::jsonrpc_batch_rejected, "the server stopped answering after a one-element batch",
                     {"an error or HTTP 4xx, and the server keeps working", "no reply to the following ping"});
     } else if (status >= 400 && status < 500) {
-      ctx.pass("jsonrpc.batch.rejected", "HTTP " + std::to_string(status));
+      ctx.pass(CheckId::jsonrpc_batch_rejected, "HTTP " + std::to_string(status));
     } else if (ex && ex->reply && ex->reply->json->is_object() && ex->reply->json->contains("error")) {
-      ctx.pass("jsonrpc.batch.rejected");
+      ctx.pass(CheckId::jsonrpc_batch_rejected);
     } else if (ex && ex->reply) {
-      ctx.pass("jsonrpc.batch.rejected", "note: the batch was processed anyway (tolerated)");
+      ctx.pass(CheckId::jsonrpc_batch_rejected, "note: the batch was processed anyway (tolerated)");
     } else if (status == 0) {
-      ctx.violation("jsonrpc.batch.rejected", "a batch got no reply at all", {"an error (-32600) or HTTP 4xx", "silence"});
+      ctx.violation(CheckId::jsonrpc_batch_rejected, "a batch got no reply at all",
+                    {"an error (-32600) or HTTP 4xx", "silence"});
     } else {
-      ctx.violation("jsonrpc.batch.rejected", "a batch got HTTP " + std::to_string(status),
+      ctx.violation(CheckId::jsonrpc_batch_rejected, "a batch got HTTP " + std::to_string(status),
                     {"an error (-32600) or HTTP 4xx", "HTTP " + std::to_string(status)});
     }
   }
@@ -267,13 +279,15 @@ void probe_batch(Context& ctx) {
 
 std::vector<Step> jsonrpc_steps() {
   return {
-      {"ping", probe_ping},
-      {"request ids", probe_ids},
-      {"unknown method", probe_method_not_found},
-      {"notifications", probe_notifications},
-      {"malformed JSON", probe_parse_error},
-      {"invalid requests", probe_invalid_request},
-      {"batches", probe_batch},
+      {"ping", probe_ping, {CheckId::util_ping_empty_result}},
+      {"request ids", probe_ids, {CheckId::jsonrpc_response_id_match}},
+      {"unknown method", probe_method_not_found, {CheckId::jsonrpc_error_method_not_found}},
+      {"notifications",
+       probe_notifications,
+       {CheckId::jsonrpc_notification_no_response, CheckId::util_cancel_unknown_ignored}},
+      {"malformed JSON", probe_parse_error, {CheckId::jsonrpc_error_parse_error}},
+      {"invalid requests", probe_invalid_request, {CheckId::jsonrpc_error_invalid_request}},
+      {"batches", probe_batch, {CheckId::jsonrpc_batch_supported, CheckId::jsonrpc_batch_rejected}},
   };
 }
 

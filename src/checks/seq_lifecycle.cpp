@@ -20,82 +20,91 @@ util::Expected<std::string> negotiate(Context& ctx, const std::string& version, 
 }
 
 void probe_echo_supported(Context& ctx) {
-  if (!ctx.wants("lifecycle.version.echo-supported")) return;
+  if (!ctx.wants(CheckId::lifecycle_version_echo_supported)) return;
   for (const std::string& v : protocol::handshake_versions()) {
     if (ctx.interrupted()) return;
     auto got = negotiate(ctx, v);
     if (!got) continue;  // an error for an older version is a choice, not a violation
     if (*got == v) {
-      ctx.supported_versions.insert(v);
-      ctx.pass("lifecycle.version.echo-supported");
+      ctx.facts().supported_versions.insert(v);
+      ctx.pass(CheckId::lifecycle_version_echo_supported);
       continue;
     }
     if (!protocol::is_known_version(*got)) {
-      ctx.violation("lifecycle.version.echo-supported", "asked for " + v + ", the server answered an unknown version",
+      ctx.violation(CheckId::lifecycle_version_echo_supported,
+                    "asked for " + v + ", the server answered an unknown version",
                     {"a known protocol version", "\"" + *got + "\""});
       continue;
     }
     auto again = negotiate(ctx, *got);
     if (!again || *again != *got) {
-      ctx.violation("lifecycle.version.echo-supported",
+      ctx.violation(CheckId::lifecycle_version_echo_supported,
                     "the server offered " + *got + " but does not accept it when asked",
                     {*got + " echoed", again ? "\"" + *again + "\"" : again.error().message});
     } else {
-      ctx.supported_versions.insert(*got);
-      ctx.pass("lifecycle.version.echo-supported");
+      ctx.facts().supported_versions.insert(*got);
+      ctx.pass(CheckId::lifecycle_version_echo_supported);
     }
   }
-  if (ctx.supported_versions.count(ctx.version()) == 0 && protocol::is_known_version(ctx.version())) {
-    ctx.supported_versions.insert(ctx.version());
+  if (ctx.facts().supported_versions.count(ctx.version()) == 0 && protocol::is_known_version(ctx.version())) {
+    ctx.facts().supported_versions.insert(ctx.version());
   }
 }
 
 void probe_unsupported(Context& ctx) {
-  if (!ctx.wants("lifecycle.version.unsupported-fallback")) return;
+  if (!ctx.wants(CheckId::lifecycle_version_unsupported_fallback)) return;
   for (const char* asked : {"1900-01-01", "2099-12-31", "not-a-version"}) {
     if (ctx.interrupted()) return;
     auto got = negotiate(ctx, asked);
     if (!got) {
       if (got.error().kind == util::ErrorKind::protocol) {
-        ctx.warn("lifecycle.version.unsupported-fallback", std::string("initialize with \"") + asked + "\" got an error",
+        ctx.warn(CheckId::lifecycle_version_unsupported_fallback,
+                 std::string("initialize with \"") + asked + "\" got an error",
                  {"a result with a version the server supports", got.error().message});
       } else {
-        ctx.violation("lifecycle.version.unsupported-fallback", std::string("initialize with \"") + asked + "\" failed",
+        ctx.violation(CheckId::lifecycle_version_unsupported_fallback,
+                      std::string("initialize with \"") + asked + "\" failed",
                       {"a result with a version the server supports", got.error().message});
       }
       continue;
     }
     if (*got == asked) {
-      ctx.fail("lifecycle.version.unsupported-fallback", std::string("the server echoed the unsupported version \"") + asked + "\"",
+      ctx.fail(CheckId::lifecycle_version_unsupported_fallback,
+               std::string("the server echoed the unsupported version \"") + asked + "\"",
                {"a version the server supports", "\"" + *got + "\""});
-    } else if (!ctx.supported_versions.empty() && ctx.supported_versions.count(*got) == 0) {
-      ctx.fail("lifecycle.version.unsupported-fallback", "the fallback " + *got + " is not a version the server accepts",
+    } else if (!ctx.facts().supported_versions.empty() && ctx.facts().supported_versions.count(*got) == 0) {
+      ctx.fail(CheckId::lifecycle_version_unsupported_fallback,
+               "the fallback " + *got + " is not a version the server accepts",
                {"one of the supported versions", "\"" + *got + "\""});
     } else {
-      ctx.pass("lifecycle.version.unsupported-fallback");
-      ctx.fallback_version = *got;
+      ctx.pass(CheckId::lifecycle_version_unsupported_fallback);
+      ctx.facts().fallback_version = *got;
     }
   }
-  if (!ctx.wants("lifecycle.version.latest-preferred") || !ctx.fallback_version || ctx.supported_versions.empty()) return;
+  if (!ctx.wants(CheckId::lifecycle_version_latest_preferred) || !ctx.facts().fallback_version ||
+      ctx.facts().supported_versions.empty())
+    return;
   std::string newest;
-  for (const auto& v : ctx.supported_versions) {
+  for (const auto& v : ctx.facts().supported_versions) {
     if (newest.empty() || protocol::version_index(v) > protocol::version_index(newest)) newest = v;
   }
-  if (*ctx.fallback_version == newest) {
-    ctx.pass("lifecycle.version.latest-preferred");
+  if (*ctx.facts().fallback_version == newest) {
+    ctx.pass(CheckId::lifecycle_version_latest_preferred);
   } else {
-    ctx.violation("lifecycle.version.latest-preferred", "the fallback version is not the newest the server supports",
-                  {newest, *ctx.fallback_version});
+    ctx.violation(CheckId::lifecycle_version_latest_preferred,
+                  "the fallback version is not the newest the server supports",
+                  {newest, *ctx.facts().fallback_version});
   }
 }
 
 void probe_pre_init(Context& ctx) {
-  bool http = ctx.transport_kind() == "http";
+  bool http = ctx.transport_kind() == transport::TransportKind::http;
   struct Probe {
-    const char* check;
+    CheckId check;
     const char* method;
   };
-  for (const Probe& p : {Probe{"lifecycle.pre-init.request-rejected", "tools/list"}, Probe{"lifecycle.pre-init.ping-allowed", "ping"}}) {
+  for (const Probe& p : {Probe{CheckId::lifecycle_pre_init_request_rejected, "tools/list"},
+                         Probe{CheckId::lifecycle_pre_init_ping_allowed, "ping"}}) {
     if (!ctx.wants(p.check) || ctx.interrupted()) continue;
     auto t = ctx.fresh_transport();
     if (!t) {
@@ -124,7 +133,7 @@ void probe_pre_init(Context& ctx) {
 }
 
 void probe_pre_initialized(Context& ctx) {
-  const char* id = "lifecycle.pre-initialized.no-server-requests";
+  CheckId id = CheckId::lifecycle_pre_initialized_no_server_requests;
   if (!ctx.wants(id) || ctx.interrupted()) return;
   auto c = ctx.fresh_connection(ctx.version(), false);
   if (!c) {
@@ -150,10 +159,14 @@ void probe_pre_initialized(Context& ctx) {
 
 std::vector<Step> lifecycle_steps() {
   return {
-      {"version negotiation", probe_echo_supported},
-      {"unsupported versions", probe_unsupported},
-      {"before initialize", probe_pre_init},
-      {"before initialized", probe_pre_initialized},
+      {"version negotiation", probe_echo_supported, {CheckId::lifecycle_version_echo_supported}},
+      {"unsupported versions",
+       probe_unsupported,
+       {CheckId::lifecycle_version_unsupported_fallback, CheckId::lifecycle_version_latest_preferred}},
+      {"before initialize",
+       probe_pre_init,
+       {CheckId::lifecycle_pre_init_ping_allowed, CheckId::lifecycle_pre_init_request_rejected}},
+      {"before initialized", probe_pre_initialized, {CheckId::lifecycle_pre_initialized_no_server_requests}},
   };
 }
 

@@ -59,76 +59,92 @@ void check_tool_list_item(Context& ctx, const Json& tool, std::set<std::string>&
   std::string name = member(tool, "name").is_string() ? tool["name"].get<std::string>() : "";
   const Json& input = member(tool, "inputSchema");
   if (!input.is_object() || member(input, "type") != "object") {
-    ctx.violation("tools.input-schema.object", "tool \"" + name + "\": inputSchema is not a JSON Schema object with type \"object\"",
+    ctx.violation(CheckId::tools_input_schema_object,
+                  "tool \"" + name + "\": inputSchema is not a JSON Schema object with type \"object\"",
                   {"inputSchema: {\"type\": \"object\", …}", brief(input, 160), refs});
   } else {
-    ctx.pass("tools.input-schema.object");
+    ctx.pass(CheckId::tools_input_schema_object);
   }
   std::vector<std::string> problems;
   dialect_problems(input, "inputSchema", problems);
   if (tool.contains("outputSchema")) dialect_problems(tool["outputSchema"], "outputSchema", problems);
   if (!problems.empty()) {
-    ctx.violation("tools.input-schema.valid-dialect", "tool \"" + name + "\": schema is not valid JSON Schema",
-                  {"a valid draft-07 / 2020-12 schema", problems.front() + (problems.size() > 1 ? " (+" + std::to_string(problems.size() - 1) + " more)" : ""), refs});
+    ctx.violation(CheckId::tools_input_schema_valid_dialect,
+                  "tool \"" + name + "\": schema is not valid JSON Schema",
+                  {"a valid draft-07 / 2020-12 schema",
+                   problems.front() +
+                       (problems.size() > 1 ? " (+" + std::to_string(problems.size() - 1) + " more)" : ""),
+                   refs});
   } else {
-    ctx.pass("tools.input-schema.valid-dialect");
+    ctx.pass(CheckId::tools_input_schema_valid_dialect);
   }
-  if (tool.contains("outputSchema") && ctx.wants("tools.output-schema.object-root")) {
+  if (tool.contains("outputSchema") && ctx.wants(CheckId::tools_output_schema_object_root)) {
     if (member(tool["outputSchema"], "type") != "object") {
-      ctx.violation("tools.output-schema.object-root", "tool \"" + name + "\": outputSchema's root type is not \"object\"",
+      ctx.violation(CheckId::tools_output_schema_object_root,
+                    "tool \"" + name + "\": outputSchema's root type is not \"object\"",
                     {"\"type\": \"object\" at the root", brief(member(tool["outputSchema"], "type")), refs});
     } else {
-      ctx.pass("tools.output-schema.object-root");
+      ctx.pass(CheckId::tools_output_schema_object_root);
     }
   }
-  if (ctx.wants("tools.name.format")) {
+  if (ctx.wants(CheckId::tools_name_format)) {
     static const std::regex k_name("^[A-Za-z0-9_.-]{1,128}$");
     if (!std::regex_match(name, k_name)) {
-      ctx.violation("tools.name.format", "tool name \"" + name + "\" is not 1-128 characters of [A-Za-z0-9_.-]",
+      ctx.violation(CheckId::tools_name_format,
+                    "tool name \"" + name + "\" is not 1-128 characters of [A-Za-z0-9_.-]",
                     {"[A-Za-z0-9_.-]{1,128}", "\"" + name + "\"", refs});
     } else {
-      ctx.pass("tools.name.format");
+      ctx.pass(CheckId::tools_name_format);
     }
   }
   if (!names.insert(name).second) {
-    ctx.violation("tools.name.unique", "tool name \"" + name + "\" is listed twice", {"unique names", "\"" + name + "\" twice", refs});
+    ctx.violation(CheckId::tools_name_unique, "tool name \"" + name + "\" is listed twice",
+                  {"unique names", "\"" + name + "\" twice", refs});
   } else {
-    ctx.pass("tools.name.unique");
+    ctx.pass(CheckId::tools_name_unique);
   }
 }
 
 void probe_tools_list(Context& ctx) {
   std::set<std::string> names;
-  auto list = list_all(ctx, "tools/list", "tools", [&](const Json& result, const std::vector<std::uint64_t>& refs) {
-    validate_schema(ctx, ctx.version(), "ListToolsResult", result, "tools/list result", refs, "tools.list.schema");
-    for (const auto& tool : member(result, "tools", Json::array())) check_tool_list_item(ctx, tool, names, refs);
-  });
-  ctx.tools = list.items;
-  judge_declaration(ctx, "tools", "tools/list", "tools.capability.declared", list);
+  auto list =
+      list_all(ctx, "tools/list", "tools", [&](const Json& result, const std::vector<std::uint64_t>& refs) {
+        validate_schema(ctx, ctx.version(), "ListToolsResult", result, "tools/list result", refs,
+                        CheckId::tools_list_schema);
+        for (const auto& tool : member(result, "tools", Json::array()))
+          check_tool_list_item(ctx, tool, names, refs);
+      });
+  ctx.facts().tools = list.items;
+  judge_declaration(ctx, "tools", "tools/list", CheckId::tools_capability_declared, list);
 }
 
 void probe_unknown_tool(Context& ctx) {
-  if (!ctx.wants("tools.call.unknown-tool")) return;
+  if (!ctx.wants(CheckId::tools_call_unknown_tool)) return;
   std::vector<std::uint64_t> refs;
   auto reply = call(ctx, ctx.session(), "tools/call", {{"name", "mcp-probe-nonexistent-tool"}, {"arguments", Json::object()}}, &refs);
   if (!reply) {
-    ctx.violation("tools.call.unknown-tool", "no reply to a call of an unknown tool", {"error -32602", "no reply"});
+    ctx.violation(CheckId::tools_call_unknown_tool, "no reply to a call of an unknown tool",
+                  {"error -32602", "no reply"});
     return;
   }
   auto code = error_code(*reply);
   const Json result = reply->value("result", Json());
   if (code && *code == -32602) {
-    ctx.pass("tools.call.unknown-tool");
+    ctx.pass(CheckId::tools_call_unknown_tool);
   } else if (code) {
-    ctx.warn("tools.call.unknown-tool", "an unknown tool got error " + std::to_string(*code) + " instead of -32602",
+    ctx.warn(CheckId::tools_call_unknown_tool,
+             "an unknown tool got error " + std::to_string(*code) + " instead of -32602",
              {"error -32602 (Invalid params)", brief(*reply), refs});
   } else if (result.is_object() && flag(result, "isError") == true) {
-    ctx.warn("tools.call.unknown-tool", "an unknown tool got an isError result instead of a protocol error",
+    ctx.warn(CheckId::tools_call_unknown_tool,
+             "an unknown tool got an isError result instead of a protocol error",
              {"error -32602", brief(result, 160), refs});
   } else {
-    ctx.violation("tools.call.unknown-tool", "calling an unknown tool succeeded", {"error -32602", brief(*reply, 160), refs});
+    ctx.violation(CheckId::tools_call_unknown_tool, "calling an unknown tool succeeded",
+                  {"error -32602", brief(*reply, 160), refs});
     if (!ctx.has_capability("tools")) {
-      ctx.fail("tools.capability.declared", "tools/call works though capabilities.tools is not declared",
+      ctx.fail(CheckId::tools_capability_declared,
+               "tools/call works though capabilities.tools is not declared",
                {"capabilities.tools declared", brief(*reply, 120), refs});
     }
   }
@@ -169,21 +185,23 @@ void check_structured(Context& ctx, const Json& tool, const Json& result, const 
   if (flag(result, "isError") == true) return;
   std::string name = str(tool, "name");
   if (!result.contains("structuredContent")) {
-    ctx.violation("tools.call.structured-present", "tool \"" + name + "\" has an outputSchema but returned no structuredContent",
+    ctx.violation(CheckId::tools_call_structured_present,
+                  "tool \"" + name + "\" has an outputSchema but returned no structuredContent",
                   {"structuredContent", brief(result, 160), refs});
     return;
   }
-  ctx.pass("tools.call.structured-present");
+  ctx.pass(CheckId::tools_call_structured_present);
   const Json& sc = result["structuredContent"];
   auto violations = schema::validate_against(tool["outputSchema"], sc);
   if (!violations) {
-    ctx.skip("tools.call.structured-conforms", "outputSchema unusable: " + violations.error().message);
+    ctx.skip(CheckId::tools_call_structured_conforms, "outputSchema unusable: " + violations.error().message);
   } else if (!violations->empty() || !sc.is_object()) {
     std::string why = violations->empty() ? "not an object" : violations->front().pointer + ": " + violations->front().reason;
-    ctx.violation("tools.call.structured-conforms", "tool \"" + name + "\": structuredContent does not match outputSchema",
+    ctx.violation(CheckId::tools_call_structured_conforms,
+                  "tool \"" + name + "\": structuredContent does not match outputSchema",
                   {"conforms to outputSchema", brief(sc, 120) + " — " + why, refs});
   } else {
-    ctx.pass("tools.call.structured-conforms");
+    ctx.pass(CheckId::tools_call_structured_conforms);
   }
   bool mirrored = false;
   for (const auto& b : member(result, "content", Json::array())) {
@@ -192,18 +210,24 @@ void check_structured(Context& ctx, const Json& tool, const Json& result, const 
       if (parsed && *parsed == sc) mirrored = true;
     }
   }
-  if (mirrored) ctx.pass("tools.call.structured-text-mirror");
-  else ctx.violation("tools.call.structured-text-mirror", "tool \"" + name + "\": no text block mirrors structuredContent",
-                     {"a TextContent with the same JSON", "none", refs});
+  if (mirrored)
+    ctx.pass(CheckId::tools_call_structured_text_mirror);
+  else
+    ctx.violation(CheckId::tools_call_structured_text_mirror,
+                  "tool \"" + name + "\": no text block mirrors structuredContent",
+                  {"a TextContent with the same JSON", "none", refs});
 }
 
 // Over HTTP, messages streamed before the response must arrive as they are sent, not all at
 // the end: a buffering proxy (or server) delivers them together with the response.
 void check_unbuffered(Context& ctx, const protocol::Exchange& ex) {
-  if (!ctx.wants("http.sse.unbuffered") || !ex.reply || ex.reply->wire.origin != "post-sse") return;
+  if (!ctx.wants(CheckId::http_sse_unbuffered) || !ex.reply ||
+      ex.reply->wire.origin != transport::Origin::post_sse)
+    return;
   const protocol::Received* first = nullptr;
   for (const auto& r : ex.others) {
-    if (r.wire.origin == "post-sse" && r.json && json::classify(*r.json) == json::MessageKind::notification) {
+    if (r.wire.origin == transport::Origin::post_sse && r.json &&
+        json::classify(*r.json) == json::MessageKind::notification) {
       first = &r;
       break;
     }
@@ -215,23 +239,27 @@ void check_unbuffered(Context& ctx, const protocol::Exchange& ex) {
   std::snprintf(observed, sizeof observed, "first notification %.0f ms before the response, in a %.0f ms call", gap,
                 ex.elapsed_ms);
   if (gap < 0.1 * ex.elapsed_ms && gap < 20) {
-    ctx.violation("http.sse.unbuffered", "streamed notifications arrived only together with the response",
-                  {"events delivered as they are sent", observed, {first->wire.trace_id, ex.reply->wire.trace_id}});
+    ctx.violation(
+        CheckId::http_sse_unbuffered, "streamed notifications arrived only together with the response",
+        {"events delivered as they are sent", observed, {first->wire.trace_id, ex.reply->wire.trace_id}});
   } else {
-    ctx.pass("http.sse.unbuffered", observed);
+    ctx.pass(CheckId::http_sse_unbuffered, observed);
   }
+}
+
+// The arguments to call `tool` with: --tool-args, else values its inputSchema suggests.
+Json arguments_for(const Context& ctx, const Json& tool) {
+  auto given = ctx.options().tool_args.find(str(tool, "name"));
+  if (given != ctx.options().tool_args.end()) {
+    auto parsed = json::parse(given->second);
+    return parsed ? *parsed : Json::object();
+  }
+  return synthesize_args(member(tool, "inputSchema", Json::object()));
 }
 
 void call_tool(Context& ctx, const Json& tool) {
   std::string name = str(tool, "name");
-  Json args;
-  auto given = ctx.options().tool_args.find(name);
-  if (given != ctx.options().tool_args.end()) {
-    auto parsed = json::parse(given->second);
-    args = parsed ? *parsed : Json::object();
-  } else {
-    args = synthesize_args(member(tool, "inputSchema", Json::object()));
-  }
+  Json args = arguments_for(ctx, tool);
   // Alternate integer and string progress tokens (util.progress.token-match).
   static int n = 0;
   Json token = (n++ % 2 == 0) ? Json("mcp-probe-progress-" + name) : Json(700000 + n);
@@ -244,12 +272,14 @@ void call_tool(Context& ctx, const Json& tool) {
     check_unbuffered(ctx, *ex);
   }
   if (!reply) {
-    ctx.violation("tools.call.result-shape", "tool \"" + name + "\" did not answer", {"a CallToolResult", "no reply"});
+    ctx.violation(CheckId::tools_call_result_shape, "tool \"" + name + "\" did not answer",
+                  {"a CallToolResult", "no reply"});
     return;
   }
   if (auto code = error_code(*reply)) {
     if (*code != -32602 && *code != -32601) {
-      ctx.violation("tools.call.error-in-result", "tool \"" + name + "\" failed with a JSON-RPC error instead of isError",
+      ctx.violation(CheckId::tools_call_error_in_result,
+                    "tool \"" + name + "\" failed with a JSON-RPC error instead of isError",
                     {"result.isError: true", brief(*reply, 160), refs});
     }
     return;
@@ -258,14 +288,18 @@ void call_tool(Context& ctx, const Json& tool) {
   bool content_ok = result.is_object() && result.contains("content") && result["content"].is_array();
   bool is_error_ok = !result.is_object() || !result.contains("isError") || result["isError"].is_boolean();
   if (!content_ok || !is_error_ok) {
-    ctx.violation("tools.call.result-shape", "tool \"" + name + "\": " + (content_ok ? "isError is not a boolean" : "content is missing or not an array"),
+    ctx.violation(CheckId::tools_call_result_shape,
+                  "tool \"" + name + "\": " +
+                      (content_ok ? "isError is not a boolean" : "content is missing or not an array"),
                   {"content: [...], isError: boolean", brief(result, 160), refs});
   } else if (validate_schema(ctx, ctx.version(), "CallToolResult", result, "tools/call result", refs)) {
-    ctx.pass("tools.call.result-shape");
+    ctx.pass(CheckId::tools_call_result_shape);
   } else {
-    ctx.violation("tools.call.result-shape", "tool \"" + name + "\": the result does not match CallToolResult", {"CallToolResult", brief(result, 160), refs});
+    ctx.violation(CheckId::tools_call_result_shape,
+                  "tool \"" + name + "\": the result does not match CallToolResult",
+                  {"CallToolResult", brief(result, 160), refs});
   }
-  if (result.is_object() && flag(result, "isError") == true) ctx.pass("tools.call.error-in-result");
+  if (result.is_object() && flag(result, "isError") == true) ctx.pass(CheckId::tools_call_error_in_result);
   if (result.is_object()) check_structured(ctx, tool, result, refs);
 }
 
@@ -277,42 +311,91 @@ void call_with_invalid_args(Context& ctx, const Json& tool) {
   std::vector<std::uint64_t> refs;
   auto reply = call(ctx, ctx.session(), "tools/call", {{"name", name}, {"arguments", Json::object()}}, &refs);
   if (!reply) {
-    ctx.violation("tools.call.invalid-args", "tool \"" + name + "\" did not answer a call missing its required arguments",
+    ctx.violation(CheckId::tools_call_invalid_args,
+                  "tool \"" + name + "\" did not answer a call missing its required arguments",
                   {"isError: true", "no reply"});
     return;
   }
   auto code = error_code(*reply);
   bool is_error = reply->contains("result") && (*reply)["result"].is_object() && flag((*reply)["result"], "isError") == true;
   if (is_error) {
-    ctx.pass("tools.call.invalid-args");
+    ctx.pass(CheckId::tools_call_invalid_args);
   } else if (code && *code == -32602) {
     if (protocol::at_least(ctx.version(), "2025-11-25")) {
-      ctx.warn("tools.call.invalid-args", "invalid arguments got -32602 instead of an isError result (2025-11-25 and later)",
+      ctx.warn(CheckId::tools_call_invalid_args,
+               "invalid arguments got -32602 instead of an isError result (2025-11-25 and later)",
                {"result.isError: true", "-32602", refs});
     } else {
-      ctx.pass("tools.call.invalid-args");
+      ctx.pass(CheckId::tools_call_invalid_args);
     }
   } else {
-    ctx.fail("tools.call.invalid-args", "tool \"" + name + "\" accepted a call without its required arguments",
+    ctx.fail(CheckId::tools_call_invalid_args,
+             "tool \"" + name + "\" accepted a call without its required arguments",
              {"isError: true or -32602", brief(*reply, 160), refs});
   }
 }
 
 void probe_tool_calls(Context& ctx) {
   bool any = false;
-  for (const auto& tool : ctx.tools) {
+  for (const auto& tool : ctx.facts().tools) {
     if (!tool.is_object() || !allowed(ctx, str(tool, "name"))) continue;
     any = true;
     call_tool(ctx, tool);
     call_with_invalid_args(ctx, tool);
   }
   if (!any) {
-    for (const char* id : {"tools.call.result-shape", "tools.call.invalid-args", "tools.call.error-in-result",
-                           "tools.call.structured-present", "tools.call.structured-conforms", "tools.call.structured-text-mirror"}) {
+    for (CheckId id : {CheckId::tools_call_result_shape, CheckId::tools_call_invalid_args,
+                       CheckId::tools_call_error_in_result, CheckId::tools_call_structured_present,
+                       CheckId::tools_call_structured_conforms, CheckId::tools_call_structured_text_mirror}) {
       ctx.skip(id, ctx.options().allow_tools.empty() ? "no tool is allowed (use --allow-tool NAME or --allow-tool '*')"
                                                      : "no listed tool matches --allow-tool");
     }
   }
+}
+
+// tasks.ignored-without-capability: a server that does not declare task-augmented tools/call
+// must process one normally, ignoring params.task. The first allowed tool is called with a task
+// (a client error on purpose: the spec says how the server must take it).
+void probe_task_ignored(Context& ctx) {
+  const CheckId id = CheckId::tasks_ignored_without_capability;
+  if (!ctx.wants(id)) return;
+  const Json& caps = ctx.capabilities();
+  const Json call_cap =
+      member(member(member(member(caps, "tasks", Json::object()), "requests", Json::object()), "tools",
+                    Json::object()),
+             "call");
+  if (!call_cap.is_null()) return ctx.skip(id, "the server declares task-augmented tools/call");
+  const Json* tool = nullptr;
+  for (const auto& t : ctx.facts().tools) {
+    if (t.is_object() && allowed(ctx, str(t, "name"))) {
+      tool = &t;
+      break;
+    }
+  }
+  if (tool == nullptr) return ctx.skip(id, "no listed tool is allowed (use --allow-tool NAME)");
+  const std::string name = str(*tool, "name");
+  const Json params = {{"name", name}, {"arguments", arguments_for(ctx, *tool)}, {"task", {{"ttl", 60000}}}};
+  std::vector<std::uint64_t> refs;
+  auto reply = call(ctx, ctx.session(), "tools/call", params, &refs);
+  const std::string expected = "a normal CallToolResult (params.task ignored)";
+  if (!reply) {
+    return ctx.violation(id, "tool \"" + name + "\" did not answer a call carrying params.task",
+                         {expected, "no reply"});
+  }
+  if (auto code = error_code(*reply)) {
+    return ctx.violation(id, "a call carrying params.task was rejected with error " + std::to_string(*code),
+                         {expected, brief(*reply, 160), refs});
+  }
+  const Json result = member(*reply, "result", Json::object());
+  if (result.contains("task")) {
+    return ctx.violation(id, "a task was created though tasks.requests.tools.call is not declared",
+                         {expected, brief(result, 160), refs});
+  }
+  if (!member(result, "content").is_array()) {
+    return ctx.violation(id, "the answer to a call carrying params.task is not a CallToolResult",
+                         {expected, brief(result, 160), refs});
+  }
+  ctx.pass(id, "tool \"" + name + "\" answered normally");
 }
 
 // util.cancel.honoured: the tool named by --cancel-tool (slow, and safe to call) is called,
@@ -320,11 +403,12 @@ void probe_tool_calls(Context& ctx) {
 // 500 ms (the race window) after the cancellation fails. Over stdio only: over HTTP the POST that
 // carries the call blocks this one-caller-at-a-time session until its response.
 void probe_cancellation(Context& ctx) {
-  const char* id = "util.cancel.honoured";
+  CheckId id = CheckId::util_cancel_honoured;
   if (!ctx.wants(id)) return;
   const std::string& tool = ctx.options().cancel_tool;
   if (tool.empty()) return ctx.skip(id, "no tool to cancel: name a slow tool that is safe to call with --cancel-tool NAME");
-  if (ctx.transport_kind() != "stdio") return ctx.skip(id, "cancellation is probed over stdio only");
+  if (ctx.transport_kind() != transport::TransportKind::stdio)
+    return ctx.skip(id, "cancellation is probed over stdio only");
   Json args = Json::object();
   auto given = ctx.options().tool_args.find(tool);
   if (given != ctx.options().tool_args.end()) {
@@ -371,10 +455,21 @@ void probe_cancellation(Context& ctx) {
 
 std::vector<Step> tool_steps() {
   return {
-      {"tools/list", probe_tools_list},
-      {"unknown tool", probe_unknown_tool},
-      {"tool calls", probe_tool_calls},
-      {"cancellation", probe_cancellation},
+      {"tools/list",
+       probe_tools_list,
+       {CheckId::tools_capability_declared, CheckId::lifecycle_capabilities_undeclared_method,
+        CheckId::util_pagination_follow, CheckId::tools_list_schema, CheckId::tools_name_unique,
+        CheckId::tools_name_format, CheckId::tools_input_schema_object,
+        CheckId::tools_input_schema_valid_dialect, CheckId::tools_output_schema_object_root}},
+      {"unknown tool", probe_unknown_tool, {CheckId::tools_call_unknown_tool}},
+      {"tool calls",
+       probe_tool_calls,
+       {CheckId::tools_call_result_shape, CheckId::tools_call_invalid_args,
+        CheckId::tools_call_error_in_result, CheckId::tools_call_structured_present,
+        CheckId::tools_call_structured_conforms, CheckId::tools_call_structured_text_mirror,
+        CheckId::http_sse_unbuffered}},
+      {"task augmentation", probe_task_ignored, {CheckId::tasks_ignored_without_capability}},
+      {"cancellation", probe_cancellation, {CheckId::util_cancel_honoured}},
   };
 }
 

@@ -15,7 +15,11 @@ namespace mcp_probe::checks {
 void connect_main(Context& ctx, const std::string& version);
 // The connectivity check a failed connection attempt belongs to (connectivity.resolve,
 // connectivity.connect, ..., or stdio.spawn), from the transport's error.
-std::string classify_connect_failure(const util::Error& e, bool stdio);
+CheckId classify_connect_failure(const util::Error& e, bool stdio);
+
+// lifecycle.initialized.accepted: notifications/initialized was sent on `session`; a ping shows
+// whether it was taken without a reply. Part of connect_main.
+void check_initialized_accepted(Context& ctx, protocol::Session& session);
 
 std::vector<Step> jsonrpc_steps();
 std::vector<Step> lifecycle_steps();

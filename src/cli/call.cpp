@@ -11,22 +11,6 @@
 namespace mcp_probe::cli {
 namespace {
 
-protocol::Target make_target(const checks::RunOptions& run) {
-  protocol::Target t;
-  t.url = run.url;
-  t.command = run.command;
-  t.env = run.env;
-  t.cwd = run.cwd;
-  t.transport = run.transport;
-  t.headers = run.headers;
-  t.bearer = run.bearer;
-  t.insecure = run.insecure;
-  t.cacert = run.cacert;
-  t.connect_timeout = util::Millis(static_cast<long long>(run.connect_timeout_s * 1000));
-  t.request_timeout = util::Millis(static_cast<long long>(run.timeout_s * 1000));
-  return t;
-}
-
 // Prints the JSON and returns `code`, or k_exit_usage when stdout cannot take it.
 int print_json(const nlohmann::json& value, int code) {
   const int indent = isatty(STDOUT_FILENO) == 1 ? 2 : -1;
@@ -49,7 +33,8 @@ int print_reply(const protocol::Exchange& exchange, const Options& options, cons
       return k_exit_failures;
     }
     char seconds[32];
-    std::snprintf(seconds, sizeof seconds, "%g", options.run.timeout_s);
+    std::snprintf(seconds, sizeof seconds, "%g",
+                  static_cast<double>(options.run.target.request_timeout.count()) / 1000);
     print_error("no response to " + options.method + " within " + seconds + " s");
     return k_exit_failures;
   }
@@ -74,7 +59,7 @@ int run_call(const Options& options, const Environment&) {
   }
   const std::string version =
       options.run.protocol_version.empty() ? protocol::latest_version() : options.run.protocol_version;
-  auto connection = protocol::connect(make_target(options.run), version, tracer);
+  auto connection = protocol::connect(options.run.target, version, tracer);
   // Ctrl-C: every wait gave up; the spawned server's process group dies with the connection.
   if (interrupted_flag().load()) {
     print_error("interrupted");

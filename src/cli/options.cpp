@@ -81,10 +81,10 @@ void add_connection_options(CLI::App& app, Options& o, Raw& raw) {
                  ->type_name("HEADER"));
   app.add_option("--bearer", raw.bearer, "bearer token for Authorization (or env MCP_PROBE_BEARER)")
       ->type_name("TOKEN");
-  app.add_flag("--insecure", o.run.insecure, "do not verify TLS certificates");
-  app.add_option("--cacert", o.run.cacert, "CA bundle file for TLS verification")->type_name("FILE");
+  app.add_flag("--insecure", o.run.target.insecure, "do not verify TLS certificates");
+  app.add_option("--cacert", o.run.target.cacert, "CA bundle file for TLS verification")->type_name("FILE");
   repeatable(app.add_option("--env", raw.envs, "K=V for the spawned server (repeatable)")->type_name("K=V"));
-  app.add_option("--cwd", o.run.cwd, "working directory of the spawned server")->type_name("DIR");
+  app.add_option("--cwd", o.run.target.cwd, "working directory of the spawned server")->type_name("DIR");
 }
 
 void add_trace_options(CLI::App& app, Options& o, Raw& raw) {
@@ -173,7 +173,7 @@ util::Expected<void> parse_header(const std::string& text, Options& o) {
         ErrorKind::usage,
         "--header " + name + ": the value contains a control character (CR, LF, ...): '" + echo(value) + "'");
   }
-  o.run.headers.emplace_back(name, value);
+  o.run.target.headers.emplace_back(name, value);
   return {};
 }
 
@@ -185,7 +185,7 @@ util::Expected<void> parse_pairs(const Raw& raw, Options& o) {
     const auto eq = e.find('=');
     if (eq == std::string::npos || eq == 0)
       return make_error(ErrorKind::usage, "--env expects K=V, got '" + e + "'");
-    o.run.env.emplace_back(e.substr(0, eq), e.substr(eq + 1));
+    o.run.target.env.emplace_back(e.substr(0, eq), e.substr(eq + 1));
   }
   for (const auto& t : raw.tool_args) {
     const auto eq = t.find('=');
@@ -208,7 +208,7 @@ util::Expected<void> parse_choices(const Raw& raw, Options& o) {
     return make_error(ErrorKind::usage,
                       "--transport must be auto, stdio, http or sse, not '" + raw.transport + "'");
   }
-  o.run.transport = raw.transport;
+  o.run.target.transport = raw.transport;
   if (raw.fail_on != "must" && raw.fail_on != "should") {
     return make_error(ErrorKind::usage, "--fail-on must be must or should, not '" + raw.fail_on + "'");
   }
@@ -229,8 +229,8 @@ util::Expected<void> parse_choices(const Raw& raw, Options& o) {
   if (!(raw.timeout > 0) || raw.timeout > 3600) {
     return make_error(ErrorKind::usage, "--timeout must be a number of seconds between 0 and 3600");
   }
-  o.run.timeout_s = raw.timeout;
-  o.run.connect_timeout_s = std::max(raw.timeout, 5.0);
+  o.run.target.request_timeout = util::seconds(raw.timeout);
+  o.run.target.connect_timeout = util::seconds(std::max(raw.timeout, 5.0));
   return {};
 }
 
@@ -312,7 +312,7 @@ std::string base64(std::string_view bytes) {
 }
 
 bool has_authorization(const Options& o) {
-  return !o.run.bearer.empty() || std::any_of(o.run.headers.begin(), o.run.headers.end(), [](const auto& h) {
+  return !o.run.target.bearer.empty() || std::any_of(o.run.target.headers.begin(), o.run.target.headers.end(), [](const auto& h) {
     std::string name = h.first;
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return name == "authorization";
@@ -343,7 +343,7 @@ util::Expected<void> parse_url(const std::string& url, Options& o) {
                                               "header is given too; use one of them");
     }
     const std::string token = base64(user + ":" + password);
-    o.run.headers.emplace_back("Authorization", "Basic " + token);
+    o.run.target.headers.emplace_back("Authorization", "Basic " + token);
     for (const std::string& secret : {password, token, userinfo}) {
       if (!secret.empty()) o.secrets.push_back(secret);
     }
@@ -376,26 +376,26 @@ util::Expected<void> parse_url(const std::string& url, Options& o) {
   if (has_control(url) || url.find(' ') != std::string::npos) {
     return make_error(ErrorKind::usage, "the URL " + echo(shown) + " contains spaces or control characters");
   }
-  o.run.url = shown;
+  o.run.target.url = shown;
   return {};
 }
 
 util::Expected<void> parse_target(const std::string& url, Options& o) {
-  if (!url.empty() && !o.run.command.empty()) {
+  if (!url.empty() && !o.run.target.command.empty()) {
     return make_error(ErrorKind::usage, "give either a URL or a command after --, not both");
   }
-  if (url.empty() && o.run.command.empty()) {
+  if (url.empty() && o.run.target.command.empty()) {
     return make_error(ErrorKind::usage, "no target: give a URL or -- COMMAND ARGS... (see mcp-probe --help)");
   }
   if (!url.empty() && !is_url(url)) return make_error(ErrorKind::usage, not_a_url_message(url));
-  if (o.run.transport == "stdio" && !url.empty()) {
+  if (o.run.target.transport == "stdio" && !url.empty()) {
     return make_error(ErrorKind::usage,
                       "--transport stdio spawns a server: give -- COMMAND ARGS... instead of a URL");
   }
-  if ((o.run.transport == "http" || o.run.transport == "sse") && url.empty()) {
+  if ((o.run.target.transport == "http" || o.run.target.transport == "sse") && url.empty()) {
     return make_error(
         ErrorKind::usage,
-        "--transport " + o.run.transport + " needs a URL; a command after -- is always spoken to over stdio");
+        "--transport " + o.run.target.transport + " needs a URL; a command after -- is always spoken to over stdio");
   }
   if (!url.empty()) return parse_url(url, o);
   return {};
@@ -405,11 +405,11 @@ util::Expected<void> parse_target(const std::string& url, Options& o) {
 // "unreachable server" after a connection attempt.
 util::Expected<void> check_inputs(const Options& o) {
   struct stat st {};
-  if (!o.run.cacert.empty() && (::stat(o.run.cacert.c_str(), &st) != 0 || !S_ISREG(st.st_mode))) {
-    return make_error(ErrorKind::usage, "--cacert " + echo(o.run.cacert) + ": no such file");
+  if (!o.run.target.cacert.empty() && (::stat(o.run.target.cacert.c_str(), &st) != 0 || !S_ISREG(st.st_mode))) {
+    return make_error(ErrorKind::usage, "--cacert " + echo(o.run.target.cacert) + ": no such file");
   }
-  if (!o.run.cwd.empty() && (::stat(o.run.cwd.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) {
-    return make_error(ErrorKind::usage, "--cwd " + echo(o.run.cwd) + ": no such directory");
+  if (!o.run.target.cwd.empty() && (::stat(o.run.target.cwd.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) {
+    return make_error(ErrorKind::usage, "--cwd " + echo(o.run.target.cwd) + ": no such directory");
   }
   if (!o.run.protocol_version.empty()) {
     const auto& known = protocol::handshake_versions();
@@ -459,7 +459,7 @@ util::Expected<void> check_selection(const Options& o) {
 }
 
 util::Expected<void> parse_call(const Raw& raw, Options& o) {
-  const bool spawn = !o.run.command.empty();
+  const bool spawn = !o.run.target.command.empty();
   if (spawn && raw.call_args.size() != 1) {
     return make_error(ErrorKind::usage,
                       "call with a command takes exactly METHOD before --: call METHOD -- COMMAND");
@@ -488,9 +488,9 @@ util::Expected<void> finish(const Raw& raw, Options& o, const Environment& env) 
                       "--format must be text, json or markdown, not '" + raw.list_format + "'");
   o.list_format = *list;
   o.redact = !raw.no_redact;
-  o.run.bearer = !raw.bearer.empty() ? raw.bearer : env.bearer.value_or("");
+  o.run.target.bearer = !raw.bearer.empty() ? raw.bearer : env.bearer.value_or("");
   const bool takes_command = o.command == Command::probe || o.command == Command::call;
-  if (!takes_command && !o.run.command.empty()) {
+  if (!takes_command && !o.run.target.command.empty()) {
     return make_error(ErrorKind::usage, "this command takes no COMMAND after --");
   }
   if (o.command == Command::probe || o.command == Command::selftest) {
@@ -528,8 +528,8 @@ util::Expected<Options> parse_options(int argc, const char* const* argv, const E
   std::vector<const char*> args;
   for (int i = 0; i < argc; ++i) {
     if (i > 0 && std::string_view(argv[i]) == "--") {
-      o.run.command.assign(argv + i + 1, argv + argc);
-      if (o.run.command.empty()) return make_error(ErrorKind::usage, "no COMMAND after --");
+      o.run.target.command.assign(argv + i + 1, argv + argc);
+      if (o.run.target.command.empty()) return make_error(ErrorKind::usage, "no COMMAND after --");
       break;
     }
     args.push_back(argv[i]);

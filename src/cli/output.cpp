@@ -26,7 +26,7 @@ util::Expected<void> write_stdout(std::string_view text) {
 
 util::Expected<void> configure_tracer(transport::Tracer& tracer, const Options& options) {
   tracer.set_redact(options.redact);
-  tracer.add_secret(options.run.bearer);
+  tracer.add_secret(options.run.target.bearer);
   for (const auto& secret : options.secrets) tracer.add_secret(secret);
   if (options.verbosity > 0) {
     const bool verbose = options.verbosity > 1;

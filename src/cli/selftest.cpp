@@ -91,8 +91,8 @@ checks::RunReport probe_http(const std::string& server, checks::RunOptions run, 
     return failed;
   }
   StderrDrain drain(process->stderr_pipe().get());
-  run.url = *url;
-  run.transport = "http";
+  run.target.url = *url;
+  run.target.transport = "http";
   return checks::run(run, tracer);
 }
 
@@ -139,8 +139,8 @@ int run_selftest(const Options& options, const Environment& env) {
   const report::ReportOptions ropts = report_options(options, env, baseline);
   checks::RunOptions run = options.run;
   run.interrupted = &interrupted_flag();
-  run.command = {server};
-  run.transport = "stdio";
+  run.target.command = {server};
+  run.target.transport = "stdio";
   int code = k_exit_ok;
   for (int pass = 0; pass < 2 && !interrupted_flag().load(); ++pass) {
     const std::string heading = "== selftest " + std::to_string(pass + 1) + "/2: mcp-refserver over " +

@@ -139,7 +139,8 @@ util::Expected<Exchange> Session::send_and_wait(const std::string& raw,
         // next one normally: report this one and keep waiting for the reply.
         if (ex.receive_errors.size() < k_max_receive_errors) ex.receive_errors.push_back(e.message);
         Received r;
-        r.wire.origin = m_transport.kind() == transport::TransportKind::stdio ? "stdout" : "";
+        r.wire.origin = m_transport.kind() == transport::TransportKind::stdio ? transport::Origin::stdout_line
+                                                                              : transport::Origin::post_json;
         r.wire.at_ms = util::monotonic_ms();
         r.transport_error = e.message;
         if (m_observer) m_observer(r);

@@ -183,6 +183,15 @@ Outcome handle_tools_call(Call& call) {
     if (call.has("unknown-tool-success")) return Outcome::ok(tool_text("called " + name.get<std::string>()));
     return Outcome::fail(k_invalid_params, "Unknown tool: " + name.get<std::string>());
   }
+  if (call.has("task-without-capability") && call.params.contains("task")) {
+    // A CreateTaskResult, though the capabilities declare no task-augmented tools/call.
+    return Outcome::ok(Json{{"task",
+                             {{"taskId", "refserver-task-1"},
+                              {"status", "working"},
+                              {"createdAt", "2025-11-25T00:00:00Z"},
+                              {"lastUpdatedAt", "2025-11-25T00:00:00Z"},
+                              {"ttl", 60000}}}});
+  }
   if (!call.has("accept-invalid-args")) {
     const std::string problem = invalid_arguments(tool->input_schema, arguments);
     if (!problem.empty()) {

@@ -13,7 +13,7 @@ namespace mcp_probe::transport {
 namespace {
 
 // An SSE event with a message, as the receive queue holds it.
-Incoming sse_incoming(const SseEvent& ev, const SseArrival& arrival, const char* origin, int status) {
+Incoming sse_incoming(const SseEvent& ev, const SseArrival& arrival, Origin origin, int status) {
   Incoming in;
   in.raw = ev.data;
   in.origin = origin;
@@ -163,7 +163,7 @@ util::Expected<void> HttpTransport::send(std::string_view message, util::Deadlin
   hooks.on_event = [&](const SseEvent& ev, const SseArrival& arrival) {
     if (ev.data.empty()) return true;  // priming events and the like carry no message
     if (!awaiting) {
-      push(sse_incoming(ev, arrival, "post-sse", status), false);
+      push(sse_incoming(ev, arrival, Origin::post_sse, status), false);
       return true;
     }
     bool answers = false;
@@ -171,7 +171,7 @@ util::Expected<void> HttpTransport::send(std::string_view message, util::Deadlin
       answers = awaited.erase(id) > 0 || answers;
       any_response = true;
     }
-    push(sse_incoming(ev, arrival, "post-sse", status), answers);
+    push(sse_incoming(ev, arrival, Origin::post_sse, status), answers);
     return !awaited.empty();
   };
   auto result = m_client.perform(req, deadline, hooks);
@@ -198,7 +198,7 @@ util::Expected<void> HttpTransport::send(std::string_view message, util::Deadlin
   if (is_json_type(m_last.content_type) && !m_last.body.empty()) {
     Incoming in;
     in.raw = m_last.body;
-    in.origin = "post-json";
+    in.origin = Origin::post_json;
     in.http_status = m_last.status;
     in.trace_id = m_last.trace_ids.empty() ? 0 : m_last.trace_ids.back();
     in.at_ms = m_last.done_at_ms;
@@ -330,7 +330,7 @@ void HttpTransport::get_loop(HttpRequest request) {
       std::unique_lock<std::mutex> lock(m_mutex);
       m_cv.wait(lock, [&] { return has_room_locked() || m_get_cancel->cancelled(); });
       if (m_get_cancel->cancelled()) return false;
-      Incoming in = sse_incoming(ev, arrival, "get-sse", status);
+      Incoming in = sse_incoming(ev, arrival, Origin::get_sse, status);
       m_queued_bytes += in.raw.size();
       m_queue.push_back(std::move(in));
     }

@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "mcp_probe/util/fd.h"
+#include "mcp_probe/util/strings.h"
 #include "transport/curl_api.h"
 #include "transport/http_native.h"
 
@@ -39,15 +40,10 @@ CURLSH* shared_cache(const CurlApi& curl) {
   return share.handle;
 }
 
-std::string trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
+using util::trim;
 
 bool is_event_stream(const std::string& content_type) {
-  std::string media = trim(std::string_view(content_type).substr(0, content_type.find(';')));
+  std::string_view media = trim(std::string_view(content_type).substr(0, content_type.find(';')));
   return iequals(media, "text/event-stream");
 }
 
@@ -175,7 +171,8 @@ void on_header_line(Transfer& t, std::string_view line) {
   } else if (line == "\r\n" || line == "\n") {
     if (t.in_final_headers && !t.headers_done) t.on_headers_complete();
   } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
-    t.response.headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
+    t.response.headers.emplace_back(std::string(trim(line.substr(0, colon))),
+                                    std::string(trim(line.substr(colon + 1))));
   }
 }
 

@@ -20,6 +20,7 @@
 
 #include "mcp_probe/util/fd.h"
 #include "mcp_probe/util/interrupt.h"
+#include "mcp_probe/util/strings.h"
 
 namespace mcp_probe::transport::native {
 
@@ -30,13 +31,7 @@ constexpr std::size_t k_max_header_bytes = 256u * 1024u;  // one response's head
 constexpr std::size_t k_max_chunk_line = 4096;
 constexpr std::size_t k_max_idle = 8;  // idle connections kept per thread
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+using util::trim;
 
 std::string_view without_line_end(std::string_view line) {
   if (!line.empty() && line.back() == '\n') line.remove_suffix(1);

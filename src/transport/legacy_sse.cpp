@@ -191,7 +191,7 @@ void LegacySseTransport::reader(HttpRequest request) {
       if (m_cancel.cancelled()) return false;
       Incoming in;
       in.raw = ev.data;
-      in.origin = "legacy-sse";
+      in.origin = Origin::legacy_sse;
       in.http_status = status;
       in.sse_event = ev.type;
       in.sse_id = ev.id;

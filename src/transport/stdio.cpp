@@ -207,7 +207,7 @@ void StdioTransport::deliver(FramedLine line) {
   Incoming in;
   in.raw = std::move(line.raw);
   in.crlf = line.crlf;
-  in.origin = "stdout";
+  in.origin = Origin::stdout_line;
   in.terminated = line.terminated;
   in.at_ms = util::monotonic_ms();
   trace(Direction::receive, "stdout", in.raw, &in.trace_id);

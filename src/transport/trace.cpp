@@ -10,8 +10,6 @@ namespace {
 
 constexpr const char* k_redacted = "[REDACTED]";
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 bool is_credential_header(std::string_view name) {
   for (std::string_view h : {"authorization", "proxy-authorization", "cookie", "set-cookie"}) {
     if (iequals(name, h)) return true;
@@ -33,14 +31,6 @@ void replace_all(std::string& text, const std::string& secret) {
 }
 
 }  // namespace
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 std::optional<std::string> find_header(const Headers& headers, std::string_view name) {
   for (const auto& [k, v] : headers) {

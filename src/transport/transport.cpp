@@ -2,6 +2,22 @@
 
 namespace mcp_probe::transport {
 
+const char* to_string(Origin origin) {
+  switch (origin) {
+    case Origin::stdout_line:
+      return "stdout";
+    case Origin::post_json:
+      return "post-json";
+    case Origin::post_sse:
+      return "post-sse";
+    case Origin::get_sse:
+      return "get-sse";
+    case Origin::legacy_sse:
+      return "legacy-sse";
+  }
+  return "unknown";
+}
+
 const char* to_string(TransportKind kind) {
   switch (kind) {
     case TransportKind::stdio: return "stdio";

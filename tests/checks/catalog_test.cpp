@@ -2,13 +2,17 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <tuple>
 
 #include "checks/check_def.h"
+#include "mcp_probe/report/catalog_list.h"
 
 TEST_SUITE_BEGIN("unit");
 
@@ -85,11 +89,11 @@ TEST_CASE("checks::catalog") {
   SUBCASE("rows per group match REQUIREMENTS.md plus the extras") {
     // Extras: connectivity.transport-detected (group 11), lifecycle.initialized.accepted (group 2).
     const std::map<int, int> expected = {{1, 15}, {2, 10 + 1}, {3, 5}, {4, 23},     {5, 4},
-                                         {7, 13}, {8, 24},     {11, 12 + 1}};
+                                         {7, 13}, {8, 24},     {9, 1}, {11, 12 + 1}};
     // (MUST, SHOULD, INFO) per group, as in the document's row-count table.
     const std::map<int, std::tuple<int, int, int>> levels = {
         {1, {11, 4, 0}}, {2, {5, 6, 0}},  {3, {3, 2, 0}}, {4, {14, 8, 1}}, {5, {3, 1, 0}},
-        {7, {8, 5, 0}},  {8, {17, 7, 0}}, {11, {6, 3, 4}}};
+        {7, {8, 5, 0}},  {8, {17, 7, 0}}, {9, {1, 0, 0}}, {11, {6, 3, 4}}};
     std::map<int, int> counts;
     std::map<int, std::tuple<int, int, int>> level_counts;
     for (const auto& e : entries) {
@@ -102,7 +106,7 @@ TEST_CASE("checks::catalog") {
     }
     CHECK(counts == expected);
     CHECK(level_counts == levels);
-    CHECK(entries.size() == 108);
+    CHECK(entries.size() == k_check_count);
   }
 
   SUBCASE("masks are set and match the transport of the id") {
@@ -170,6 +174,30 @@ TEST_CASE("checks::catalog") {
     CHECK(sum.skip == 1);
     CHECK(sum.error == 1);
   }
+}
+
+// docs/checks.md is the catalog as `mcp-probe list-checks --format markdown` prints it, under a
+// hand-written introduction. MCP_PROBE_UPDATE_GOLDENS=1 rewrites the table.
+TEST_CASE("checks::catalog docs/checks.md is current") {
+  const std::string path = std::string(MCP_PROBE_SOURCE_DIR) + "/docs/checks.md";
+  std::string text;
+  {
+    std::ifstream in(path);
+    REQUIRE_MESSAGE(in.good(), "cannot read " << path);
+    std::ostringstream all;
+    all << in.rdbuf();
+    text = all.str();
+  }
+  const auto table_at = text.find("| ID |");
+  REQUIRE(table_at != std::string::npos);
+  const std::string table =
+      mcp_probe::report::render_catalog(catalog(), mcp_probe::report::ListFormat::markdown);
+  if (std::getenv("MCP_PROBE_UPDATE_GOLDENS") != nullptr) {
+    std::ofstream(path) << text.substr(0, table_at) << table;
+    return;
+  }
+  INFO("regenerate with MCP_PROBE_UPDATE_GOLDENS=1");
+  CHECK(text.substr(table_at) == table);
 }
 
 TEST_SUITE_END();

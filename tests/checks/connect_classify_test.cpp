@@ -17,9 +17,11 @@ TEST_CASE("checks::classify_connect_failure") {
     return checks::classify_connect_failure(
         transport::describe_curl_error(curl_code, "http://no-such-host.invalid:9/mcp", errbuf, os_errno), false);
   };
-  CHECK(http(CURLE_COULDNT_RESOLVE_HOST, "Could not resolve host: no-such-host.invalid") == "connectivity.resolve");
-  CHECK(http(CURLE_COULDNT_CONNECT, "Failed to connect", 111) == "connectivity.connect");
-  CHECK(http(CURLE_SSL_CONNECT_ERROR, "SSL routines::wrong version number") == "connectivity.tls");
+  CHECK(http(CURLE_COULDNT_RESOLVE_HOST, "Could not resolve host: no-such-host.invalid") ==
+        checks::CheckId::connectivity_resolve);
+  CHECK(http(CURLE_COULDNT_CONNECT, "Failed to connect", 111) == checks::CheckId::connectivity_connect);
+  CHECK(http(CURLE_SSL_CONNECT_ERROR, "SSL routines::wrong version number") ==
+        checks::CheckId::connectivity_tls);
   CHECK(checks::classify_connect_failure(util::make_error(util::ErrorKind::spawn, "no such command"), true) ==
-        "stdio.spawn");
+        checks::CheckId::stdio_spawn);
 }

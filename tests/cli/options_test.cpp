@@ -37,19 +37,19 @@ TEST_CASE("cli::parse_options") {
                     "--fail-on", "should", "--format", "junit", "http://h/mcp"});
     REQUIRE(o);
     CHECK(o->command == Command::probe);
-    CHECK(o->run.url == "http://h/mcp");
+    CHECK(o->run.target.url == "http://h/mcp");
     CHECK(o->run.only == std::vector<std::string>{"lifecycle.*", "tools.*"});
-    REQUIRE(o->run.headers.size() == 2);
-    CHECK(o->run.headers[1] == std::pair<std::string, std::string>{"X-B", "2"});
+    REQUIRE(o->run.target.headers.size() == 2);
+    CHECK(o->run.target.headers[1] == std::pair<std::string, std::string>{"X-B", "2"});
     CHECK(o->fail_on_should);
     CHECK(o->format == report::Format::junit);
   }
   SUBCASE("a command after --") {
     auto o = parse({"--env", "A=1", "--cwd", "/tmp", "--", "node", "server.js", "--only", "x"});
     REQUIRE(o);
-    CHECK(o->run.command == std::vector<std::string>{"node", "server.js", "--only", "x"});
+    CHECK(o->run.target.command == std::vector<std::string>{"node", "server.js", "--only", "x"});
     CHECK(o->run.only.empty());
-    CHECK(o->run.env[0] == std::pair<std::string, std::string>{"A", "1"});
+    CHECK(o->run.target.env[0] == std::pair<std::string, std::string>{"A", "1"});
   }
   SUBCASE("-v and -vv count") {
     CHECK(parse({"-v", "http://h/mcp"})->verbosity == 1);
@@ -58,8 +58,8 @@ TEST_CASE("cli::parse_options") {
   SUBCASE("bearer from the environment, the flag wins") {
     Environment env;
     env.bearer = "from-env";
-    CHECK(parse({"http://h/mcp"}, env)->run.bearer == "from-env");
-    CHECK(parse({"--bearer", "flag", "http://h/mcp"}, env)->run.bearer == "flag");
+    CHECK(parse({"http://h/mcp"}, env)->run.target.bearer == "from-env");
+    CHECK(parse({"--bearer", "flag", "http://h/mcp"}, env)->run.target.bearer == "flag");
   }
   SUBCASE("tool args must be JSON") {
     auto o = parse({"--allow-tool", "echo", "--tool-args", "echo={\"text\":\"hi\"}", "http://h/mcp"});
@@ -103,7 +103,7 @@ TEST_CASE("cli::parse_options call") {
     auto o = parse({"call", "http://h/mcp", "tools/list"});
     REQUIRE(o);
     CHECK(o->command == Command::call);
-    CHECK(o->run.url == "http://h/mcp");
+    CHECK(o->run.target.url == "http://h/mcp");
     CHECK(o->method == "tools/list");
     CHECK(o->params == nlohmann::json::object());
   }
@@ -111,7 +111,7 @@ TEST_CASE("cli::parse_options call") {
     auto o = parse({"call", "tools/call", "--params", R"({"name":"echo"})", "--", "node", "server.js"});
     REQUIRE(o);
     CHECK(o->method == "tools/call");
-    CHECK(o->run.command == std::vector<std::string>{"node", "server.js"});
+    CHECK(o->run.target.command == std::vector<std::string>{"node", "server.js"});
     CHECK(o->params["name"] == "echo");
   }
   SUBCASE("bad forms and bad JSON are usage errors") {
@@ -200,20 +200,20 @@ TEST_CASE("cli::parse_options nothing unsafe passes through") {
     check_usage_error(parse({"--header", "X\r\nA: 1", "http://h/mcp"}), "--header");
     auto ok = parse({"--header", "X-A: a\tb", "http://h/mcp"});
     REQUIRE(ok);
-    CHECK(ok->run.headers[0].second == "a\tb");
+    CHECK(ok->run.target.headers[0].second == "a\tb");
   }
   SUBCASE("credentials in the URL become Basic auth and leave the URL") {
     auto o = parse({"http://user:s%40cret@127.0.0.1:3000/mcp"});
     REQUIRE(o);
-    CHECK(o->run.url == "http://127.0.0.1:3000/mcp");
-    REQUIRE(o->run.headers.size() == 1);
-    CHECK(o->run.headers[0].first == "Authorization");
-    CHECK(o->run.headers[0].second == "Basic dXNlcjpzQGNyZXQ=");  // base64("user:s@cret")
+    CHECK(o->run.target.url == "http://127.0.0.1:3000/mcp");
+    REQUIRE(o->run.target.headers.size() == 1);
+    CHECK(o->run.target.headers[0].first == "Authorization");
+    CHECK(o->run.target.headers[0].second == "Basic dXNlcjpzQGNyZXQ=");  // base64("user:s@cret")
     CHECK(std::find(o->secrets.begin(), o->secrets.end(), "s@cret") != o->secrets.end());
     CHECK(std::find(o->secrets.begin(), o->secrets.end(), "dXNlcjpzQGNyZXQ=") != o->secrets.end());
     auto call = parse({"call", "http://u:pw@h/mcp", "ping"});
     REQUIRE(call);
-    CHECK(call->run.url == "http://h/mcp");
+    CHECK(call->run.target.url == "http://h/mcp");
   }
   SUBCASE("credentials in the URL and --bearer conflict, without echoing the secret") {
     auto o = parse({"--bearer", "t", "http://user:secret@h/mcp"});

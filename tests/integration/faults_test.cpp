@@ -61,7 +61,7 @@ checks::RunReport run_against(const std::string& transport, const std::vector<st
     o.tool_args = base.tool_args;
     o.cancel_tool = base.cancel_tool;
     o.protocol_version = base.protocol_version;
-    o.timeout_s = base.timeout_s;
+    o.target.request_timeout = base.target.request_timeout;
     return probe(o);
   }
   testing::InProcessServer server(transport, faults, page_size, response_mode);
@@ -69,11 +69,49 @@ checks::RunReport run_against(const std::string& transport, const std::vector<st
   o.allow_tools = base.allow_tools;
   o.tool_args = base.tool_args;
   o.protocol_version = base.protocol_version;
-  o.timeout_s = base.timeout_s;
+  o.target.request_timeout = base.target.request_timeout;
   return probe(o);
 }
 
-void expect_clean(const checks::RunReport& report) {
+using Ids = std::set<std::string>;
+
+// Checks a clean reference server never exercises: passive rules that only record a violation,
+// about things the fault-free server never does.
+const Ids k_never_exercised = {
+    "connectivity.tls",                          // the tests use plain http://
+    "jsonrpc.request.id-not-null",               // it sends no requests of its own
+    "jsonrpc.request.id-unique",                 //   (same)
+    "lifecycle.capabilities.client-respected",   //   (same)
+    "util.cancel.server-sent-valid",             // it cancels nothing
+    "lifecycle.capabilities.undeclared-method",  // it declares every feature it serves
+    "features.list-changed.declared",            // it sends no list_changed notifications
+    "util.progress.stop-after-response",         // only progress after a response is recorded
+    "util.logging.level-filter",                 // only a message below the level is recorded
+    "http.sse.related-only",                     // only an unrelated message is recorded
+};
+// Not exercised without --page-size.
+const Ids k_unpaginated = {"util.pagination.follow"};
+// Streamable HTTP answering with SSE: no JSON bodies to judge.
+const Ids k_sse_answers = {"util.pagination.follow", "http.post.json-single-response"};
+// Streamable HTTP answering with JSON bodies: no notifications stream before a response.
+const Ids k_json_answers = {"util.pagination.follow", "jsonrpc.notification.no-id", "http.sse.event-format",
+                            "http.sse.unbuffered",    "util.progress.token-match",  "util.progress.monotonic",
+                            "util.logging.capability"};
+
+// The checks the reference server should exercise but this run reported as "not exercised".
+std::vector<std::string> unexercised(const checks::RunReport& report, const Ids& expected) {
+  std::vector<std::string> out;
+  for (const auto& c : report.checks) {
+    if (c.status == checks::Status::skip && c.message == "not exercised by this run" &&
+        k_never_exercised.count(c.info.id) == 0 && expected.count(c.info.id) == 0) {
+      out.push_back(c.info.id);
+    }
+  }
+  return out;
+}
+
+// `unexercised_here`: checks this configuration cannot exercise (besides k_never_exercised).
+void expect_clean(const checks::RunReport& report, const Ids& unexercised_here) {
   INFO(describe(report, true));
   CHECK(report.connected);
   auto s = report.summary();
@@ -81,11 +119,16 @@ void expect_clean(const checks::RunReport& report) {
   CHECK(s.warn == 0);
   CHECK(s.error == 0);
   CHECK(s.pass > 40);
+  // A check that silently stops running (a typo, a lost step) shows here, not as a pass.
+  std::string missed;
+  for (const auto& id : unexercised(report, unexercised_here)) missed += " " + id;
+  CHECK_MESSAGE(missed.empty(), "not exercised:" << missed);
 }
 
 // expect_clean, and `id` in particular passed (was not merely skipped).
-void expect_clean_passing(const checks::RunReport& report, const std::string& id) {
-  expect_clean(report);
+void expect_clean_passing(const checks::RunReport& report, const Ids& unexercised_here,
+                          const std::string& id) {
+  expect_clean(report, unexercised_here);
   const auto* c = find(report, id);
   REQUIRE(c != nullptr);
   CHECK(c->status == checks::Status::pass);
@@ -94,19 +137,21 @@ void expect_clean_passing(const checks::RunReport& report, const std::string& id
 TEST_CASE("integration::reference server passes every check") {
   checks::RunOptions base;
   base.allow_tools = k_safe_tools;
-  base.timeout_s = 4;
+  base.target.request_timeout = util::Millis(4000);
   SUBCASE("stdio") {
     base.cancel_tool = "slow";
     base.tool_args["slow"] = R"({"steps":10,"delay_ms":100})";
-    expect_clean_passing(run_against("stdio", {}, 0, base), "util.cancel.honoured");
+    expect_clean_passing(run_against("stdio", {}, 0, base), k_unpaginated, "util.cancel.honoured");
   }
-  SUBCASE("stdio, paginated") { expect_clean(run_against("stdio", {}, 2, base)); }
+  SUBCASE("stdio, paginated") { expect_clean(run_against("stdio", {}, 2, base), {}); }
   SUBCASE("streamable http, SSE answers") {
     base.allow_tools.push_back("slow");
     base.tool_args["slow"] = R"({"steps":3,"delay_ms":60})";
-    expect_clean_passing(run_against("http", {}, 0, base), "http.sse.unbuffered");
+    expect_clean_passing(run_against("http", {}, 0, base), k_sse_answers, "http.sse.unbuffered");
   }
-  SUBCASE("streamable http, JSON answers") { expect_clean(run_against("http", {}, 0, base, "json")); }
+  SUBCASE("streamable http, JSON answers") {
+    expect_clean(run_against("http", {}, 0, base, "json"), k_json_answers);
+  }
   SUBCASE("streamable http, polling: every POST stream closes after its priming event") {
     refserver::Config config;
     config.transport = "http";
@@ -114,17 +159,17 @@ TEST_CASE("integration::reference server passes every check") {
     testing::InProcessServer server(config);
     auto o = testing::url_options(server.url(), "http");
     o.allow_tools = base.allow_tools;
-    o.timeout_s = base.timeout_s;
-    expect_clean_passing(probe(o), "http.sse.retry-before-close");
+    o.target.request_timeout = base.target.request_timeout;
+    expect_clean_passing(probe(o), k_sse_answers, "http.sse.retry-before-close");
   }
   SUBCASE("legacy http+sse") {
     base.protocol_version = "2024-11-05";
-    expect_clean(run_against("sse", {}, 0, base));
+    expect_clean(run_against("sse", {}, 0, base), k_unpaginated);
   }
   for (const char* v : {"2024-11-05", "2025-03-26", "2025-06-18"}) {
     SUBCASE((std::string("stdio at ") + v).c_str()) {
       base.protocol_version = v;
-      expect_clean(run_against("stdio", {}, 0, base));
+      expect_clean(run_against("stdio", {}, 0, base), k_unpaginated);
     }
   }
 }
@@ -142,7 +187,7 @@ void check_faults(const std::string& wanted_transport) {
     CHECK_MESSAGE(checks::find_check(check) != nullptr, check);
     checks::RunOptions base;
     base.allow_tools = k_safe_tools;
-    base.timeout_s = name == "never-answer-initialize" ? 1 : 4;
+    base.target.request_timeout = util::Millis(name == "never-answer-initialize" ? 1000 : 4000);
     if (name == "reject-batch" || name == "newer-fields") base.protocol_version = "2025-03-26";
     if (transport == "sse") base.protocol_version = "2024-11-05";
     if (name == "sse-buffered") {
@@ -187,6 +232,25 @@ void check_faults(const std::string& wanted_transport) {
 
 }  // namespace
 
+// Issue 12: over HTTP at 2024-11-05, passive checks of later versions recorded PASS while their
+// neighbours said "not applicable". Applicability is now enforced where results are recorded.
+TEST_CASE("integration::checks of later versions do not apply to a 2024-11-05 run over streamable http") {
+  checks::RunOptions base;
+  base.allow_tools = k_safe_tools;
+  base.protocol_version = "2024-11-05";
+  auto report = run_against("http", {}, 0, base);
+  INFO(describe(report, false));
+  REQUIRE(report.connected);
+  CHECK(report.protocol_version == "2024-11-05");
+  for (const char* id : {"http.sse.event-format", "http.resume.event-ids", "http.sse.priming-event"}) {
+    CAPTURE(id);
+    const auto* c = find(report, id);
+    REQUIRE(c != nullptr);
+    CHECK(c->status == checks::Status::skip);
+    CHECK(c->message == "not applicable to protocol version 2024-11-05");
+  }
+}
+
 TEST_CASE("integration::stdio faults make their checks fail") { check_faults("stdio"); }
 TEST_CASE("integration::streamable http faults make their checks fail") { check_faults("http"); }
 TEST_CASE("integration::legacy sse faults make their checks fail") { check_faults("sse"); }
@@ -224,7 +288,7 @@ TEST_CASE("integration::connectivity failures are named") {
   }
   SUBCASE("command not found") {
     checks::RunOptions o;
-    o.command = {"mcp-probe-no-such-command"};
+    o.target.command = {"mcp-probe-no-such-command"};
     auto report = probe(o);
     CHECK_FALSE(report.connected);
     CHECK(status_of(report, "stdio.spawn") == checks::Status::fail);

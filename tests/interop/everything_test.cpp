@@ -284,8 +284,8 @@ const std::vector<std::string> k_common_passes = {
 
 TEST_CASE("interop::server-everything over stdio") {
   checks::RunOptions o;
-  o.command = everything_command("stdio");
-  o.transport = "stdio";
+  o.target.command = everything_command("stdio");
+  o.target.transport = "stdio";
   auto report = probe(o);
   save_report(report, "server-everything-stdio.txt",
               "server-everything 2026.8.31 (node dist/index.js stdio)");
@@ -318,8 +318,8 @@ TEST_CASE("interop::server-everything over stdio") {
 TEST_CASE("interop::server-everything over streamable http") {
   EverythingHttp server;
   checks::RunOptions o;
-  o.url = server.url();
-  o.transport = "http";
+  o.target.url = server.url();
+  o.target.transport = "http";
 
   SUBCASE("latest version") {
     auto report = probe(o);

@@ -134,7 +134,7 @@ class ReplayTransport : public transport::Transport {
   void add(std::string raw) {
     transport::Incoming in;
     in.raw = std::move(raw);
-    in.origin = "stdout";
+    in.origin = transport::Origin::stdout_line;
     m_script.emplace_back(std::move(in));
   }
   void add_error(util::ErrorKind kind, std::string message) {

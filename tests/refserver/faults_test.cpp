@@ -86,6 +86,8 @@ std::string transcript(const Config& config, const std::string& version) {
   send(request(31, "completion/complete", {{"ref", {{"type", "ref/prompt"}, {"name", "nope"}}},
                                            {"argument", {{"name", "arg1"}, {"value", ""}}}}));
   send(request(32, "ping"));
+  send(request(33, "tools/call",
+               {{"name", "echo"}, {"arguments", {{"message", "hi"}}}, {"task", {{"ttl", 60000}}}}));
   return out.text();
 }
 

@@ -36,7 +36,7 @@ class FakeTransport : public transport::Transport {
   void push(std::string raw) {
     transport::Incoming in;
     in.raw = std::move(raw);
-    in.origin = "stdout";
+    in.origin = transport::Origin::stdout_line;
     in.trace_id = ++m_next_trace;
     m_queue.push_back(std::move(in));
   }

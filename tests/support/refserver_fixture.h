@@ -64,17 +64,17 @@ class InProcessServer {
 
 inline checks::RunOptions stdio_options(const std::vector<std::string>& server_args) {
   checks::RunOptions o;
-  o.command = {MCP_REFSERVER_BIN};
-  o.command.insert(o.command.end(), server_args.begin(), server_args.end());
-  o.timeout_s = 4;
+  o.target.command = {MCP_REFSERVER_BIN};
+  o.target.command.insert(o.target.command.end(), server_args.begin(), server_args.end());
+  o.target.request_timeout = util::Millis(4000);
   return o;
 }
 
 inline checks::RunOptions url_options(const std::string& url, const std::string& transport) {
   checks::RunOptions o;
-  o.url = url;
-  o.transport = transport;
-  o.timeout_s = 4;
+  o.target.url = url;
+  o.target.transport = transport;
+  o.target.request_timeout = util::Millis(4000);
   return o;
 }
 

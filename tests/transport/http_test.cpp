@@ -218,7 +218,7 @@ void http_transport_cases() {
   REQUIRE(t.send(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})", soon()));
   auto init = t.receive(soon());
   REQUIRE(init);
-  CHECK(init->origin == "post-json");
+  CHECK(init->origin == Origin::post_json);
   CHECK(init->http_status == 200);
   CHECK(json::parse(init->raw)["result"]["protocolVersion"] == "2025-11-25");
   CHECK(t.session_id() == "sess-1");
@@ -245,7 +245,7 @@ void http_transport_cases() {
     CHECK(last.events[0].id == "p0");
     auto note = t.receive(soon());
     REQUIRE(note);
-    CHECK(note->origin == "post-sse");
+    CHECK(note->origin == Origin::post_sse);
     CHECK(note->sse_event == "message");
     CHECK(note->sse_id == "p0");
     CHECK(json::parse(note->raw)["method"] == "notifications/progress");
@@ -301,7 +301,7 @@ void http_transport_cases() {
     CHECK(head->sse);
     auto r = t.receive(soon());
     REQUIRE(r);
-    CHECK(r->origin == "get-sse");
+    CHECK(r->origin == Origin::get_sse);
     CHECK(r->sse_id == "g1");
     CHECK(t.get_stream_open());
     t.close_get_stream();
@@ -345,7 +345,7 @@ void legacy_sse_cases() {
     REQUIRE(t.send(R"({"jsonrpc":"2.0","method":"notifications/initialized"})", soon()));
     auto r = t.receive(soon());
     REQUIRE(r);
-    CHECK(r->origin == "legacy-sse");
+    CHECK(r->origin == Origin::legacy_sse);
     CHECK(r->sse_event == "message");
     CHECK(json::parse(r->raw)["id"] == 1);
     CHECK(t.post_statuses() == std::vector<int>{202, 202});

@@ -66,7 +66,7 @@ TEST_CASE("transport::StdioTransport") {
     auto in = t->receive(soon());
     REQUIRE(in);
     CHECK(in->raw == R"({"jsonrpc":"2.0","id":1,"method":"ping"})");
-    CHECK(in->origin == "stdout");
+    CHECK(in->origin == transport::Origin::stdout_line);
     CHECK(in->terminated);
     CHECK_FALSE(in->crlf);
     CHECK(in->at_ms >= t->started_at_ms());

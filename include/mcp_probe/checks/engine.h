@@ -10,24 +10,17 @@
 #include <vector>
 
 #include "mcp_probe/checks/result.h"
+#include "mcp_probe/protocol/connect.h"
 #include "mcp_probe/transport/trace.h"
 
 namespace mcp_probe::checks {
 
 struct RunOptions {
-  // Target: a URL (http/https) or a command (argv) to spawn over stdio.
-  std::string url;
-  std::vector<std::string> command;
-  std::vector<std::pair<std::string, std::string>> env;  // --env K=V (stdio)
-  std::string cwd;                                       // --cwd DIR (stdio)
-  std::string transport = "auto";                        // auto|stdio|http|sse
+  // What to probe and how to reach it: a URL or a command (argv) to spawn over stdio, the
+  // transport (auto|stdio|http|sse), headers and credentials, TLS, and the connect and
+  // per-request timeouts. The engine opens every connection of the run from it.
+  protocol::Target target;
   std::string protocol_version;                          // empty: latest supported
-  transport::Headers headers;                            // --header
-  std::string bearer;                                    // --bearer / MCP_PROBE_BEARER
-  bool insecure = false;
-  std::string cacert;
-  double timeout_s = 5;                                  // per request
-  double connect_timeout_s = 5;
   double run_timeout_s = 120;                            // whole run
   std::vector<std::string> only;                         // globs on check ids
   std::vector<std::string> skip;

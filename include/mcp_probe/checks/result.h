@@ -41,6 +41,7 @@ struct CheckResult {
   std::string expected;    // what the spec wants (may be empty on pass)
   std::string observed;    // what the server did: status code, header, JSON pointer and value
   std::vector<std::uint64_t> trace_refs;  // trace event ids that show it
+  std::string protocol_version;           // the version of the connection it was decided on ("" = undecided)
   double duration_ms = 0;
 };
 

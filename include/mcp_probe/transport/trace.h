@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "mcp_probe/util/strings.h"
+
 namespace mcp_probe::transport {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -23,7 +25,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 // Case-insensitive header lookup (first match).
 std::optional<std::string> find_header(const Headers& headers, std::string_view name);
 // ASCII case-insensitive comparison (header names).
-bool iequals(std::string_view a, std::string_view b);
+using util::iequals;
 
 enum class Direction { send, receive, info };
 const char* to_string(Direction d);

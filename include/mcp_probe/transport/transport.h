@@ -19,10 +19,16 @@ namespace mcp_probe::transport {
 enum class TransportKind { stdio, http, sse };
 const char* to_string(TransportKind kind);
 
+// Where a message came from: a stdio line, the JSON body or SSE stream of a POST (Streamable
+// HTTP), the GET stream, or the legacy HTTP+SSE stream.
+enum class Origin { stdout_line, post_json, post_sse, get_sse, legacy_sse };
+// "stdout", "post-json", "post-sse", "get-sse", "legacy-sse".
+const char* to_string(Origin origin);
+
 // One message from the server, exactly as it arrived.
 struct Incoming {
   std::string raw;           // a stdout line without its terminator, an SSE event's data, a JSON body
-  std::string origin;        // "stdout", "post-json", "post-sse", "get-sse", "legacy-sse"
+  Origin origin = Origin::stdout_line;
   bool terminated = true;    // stdio: the line ended with '\n' (false: EOF or stall mid-line)
   bool crlf = false;         // stdio: the line ended with "\r\n"
   int http_status = 0;       // HTTP: status of the response that carried it

@@ -28,6 +28,9 @@ class Deadline {
   Clock::time_point m_at;
 };
 
+// A duration given in seconds (the CLI's unit), rounded down to whole milliseconds.
+inline Millis seconds(double s) { return Millis(static_cast<long long>(s * 1000)); }
+
 // Milliseconds since an arbitrary process-wide epoch (the first call), for trace timestamps.
 double monotonic_ms();
 

@@ -1,0 +1,185 @@
+// The recording side of the engine: how outcomes merge, what a skip says, where applicability
+// is enforced, and which checks a failed step turns into errors.
+
+#include "checks/results.h"
+
+#include <doctest/doctest.h>
+
+#include <stdexcept>
+
+#include "checks/context.h"
+
+TEST_SUITE_BEGIN("unit");
+
+using namespace mcp_probe;
+using namespace mcp_probe::checks;
+
+namespace {
+
+const CheckResult& result_of(const std::vector<CheckResult>& results, CheckId id) {
+  for (const auto& r : results) {
+    if (r.info.id == to_string(id)) return r;
+  }
+  FAIL("no result for " << to_string(id));
+  throw std::logic_error("unreachable");
+}
+
+bool listed(const std::vector<CheckResult>& results, CheckId id) {
+  for (const auto& r : results) {
+    if (r.info.id == to_string(id)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("checks::CheckId") {
+  SUBCASE("every id has its catalog row, in report order") {
+    REQUIRE(check_defs().size() == k_check_count);
+    for (std::size_t i = 0; i < k_check_count; ++i) {
+      CAPTURE(i);
+      CHECK(index_of(check_defs()[i].id) == i);
+      CHECK(check_defs()[i].info.id == to_string(check_defs()[i].id));
+    }
+  }
+  SUBCASE("each enumerator is its id with '.' and '-' as '_'") {
+    constexpr const char* k_names[] = {
+#define MCP_PROBE_CHECK(name, ...) #name,
+// clang-format off
+#include "mcp_probe/checks/catalog_core.def"
+#include "mcp_probe/checks/catalog_transport.def"
+#include "mcp_probe/checks/catalog_features.def"
+// clang-format on
+#undef MCP_PROBE_CHECK
+    };
+    for (std::size_t i = 0; i < k_check_count; ++i) {
+      std::string text = to_string(static_cast<CheckId>(i));
+      for (char& c : text) c = c == '.' || c == '-' ? '_' : c;
+      CHECK(text == k_names[i]);
+    }
+  }
+  SUBCASE("text ids parse back") {
+    CHECK(parse_check_id("http.session.unknown-404") == CheckId::http_session_unknown_404);
+    CHECK(std::string(to_string(CheckId::jsonrpc_envelope_version)) == "jsonrpc.envelope.version");
+    CHECK_FALSE(parse_check_id("http.session.unknown-405").has_value());
+  }
+}
+
+TEST_CASE("checks::Results") {
+  RunOptions options;
+  Results results(options);
+  results.set_version("2025-11-25");
+  results.set_transport(transport::TransportKind::http);
+
+  SUBCASE("the worst outcome wins and further violations are counted") {
+    results.record(CheckId::jsonrpc_envelope_version, Status::pass, "", {}, "2025-11-25");
+    results.record(CheckId::jsonrpc_envelope_version, Status::fail, "first", {"2.0", "1.0"}, "2025-11-25");
+    results.record(CheckId::jsonrpc_envelope_version, Status::fail, "second", {}, "2025-11-25");
+    results.record(CheckId::jsonrpc_envelope_version, Status::pass, "", {}, "2025-11-25");
+    const auto& r = result_of(results.finish(), CheckId::jsonrpc_envelope_version);
+    CHECK(r.status == Status::fail);
+    CHECK(r.message == "first (+1 more)");
+    CHECK(r.expected == "2.0");
+    CHECK(r.observed == "1.0");
+    CHECK(results.failed(CheckId::jsonrpc_envelope_version));
+  }
+
+  SUBCASE("a result is tagged with the version it was decided under") {
+    results.record(CheckId::jsonrpc_error_shape, Status::pass, "", {}, "2024-11-05");
+    CHECK(result_of(results.finish(), CheckId::jsonrpc_error_shape).protocol_version == "2024-11-05");
+  }
+
+  SUBCASE("skips say why, and never hide an outcome") {
+    results.skip(CheckId::util_cancel_honoured, "no tool to cancel");
+    results.record(CheckId::jsonrpc_error_shape, Status::pass, "", {}, "2025-11-25");
+    results.skip(CheckId::jsonrpc_error_shape, "too late");
+    auto all = results.finish();
+    CHECK(result_of(all, CheckId::util_cancel_honoured).status == Status::skip);
+    CHECK(result_of(all, CheckId::util_cancel_honoured).message == "no tool to cancel");
+    CHECK(result_of(all, CheckId::jsonrpc_error_shape).status == Status::pass);
+    CHECK(result_of(all, CheckId::jsonrpc_batch_rejected).message == "not exercised by this run");
+    CHECK(result_of(all, CheckId::http_resume_event_ids).message.find("needs an allowed tool") == 0);
+  }
+
+  SUBCASE("levels follow the version the rule was broken under") {
+    results.violation(CheckId::lifecycle_capabilities_client_respected, "x", {}, "2025-03-26");
+    results.violation(CheckId::tools_input_schema_valid_dialect, "x", {}, "2025-11-25");
+    results.violation(CheckId::util_cancel_unknown_ignored, "x", {}, "2025-11-25");
+    results.violation(CheckId::http_health_endpoint, "x", {}, "2025-11-25");
+    auto all = results.finish();
+    CHECK(result_of(all, CheckId::lifecycle_capabilities_client_respected).status == Status::warn);
+    CHECK(result_of(all, CheckId::tools_input_schema_valid_dialect).status == Status::fail);
+    CHECK(result_of(all, CheckId::util_cancel_unknown_ignored).status == Status::warn);
+    CHECK(result_of(all, CheckId::http_health_endpoint).status == Status::pass);
+    CHECK(def(CheckId::lifecycle_capabilities_client_respected).level_in("2025-06-18") == Level::must);
+    CHECK(def(CheckId::lifecycle_operation_version_respected).level_in("2024-11-05") == Level::should);
+    CHECK(def(CheckId::tools_input_schema_valid_dialect).level_in("2025-06-18") == Level::should);
+    CHECK(def(CheckId::tools_input_schema_valid_dialect).level_in("") == Level::must);
+  }
+
+  SUBCASE("a check that does not apply to the run's version is never recorded") {
+    // The defect of issue 12: passive checks recorded PASS for rows of later versions.
+    results.set_version("2024-11-05");
+    results.record(CheckId::http_sse_event_format, Status::pass, "", {}, "2024-11-05");
+    results.violation(CheckId::http_resume_event_ids, "x", {}, "2024-11-05");
+    auto all = results.finish();
+    CHECK_FALSE(results.recorded(CheckId::http_sse_event_format));
+    CHECK(result_of(all, CheckId::http_sse_event_format).status == Status::skip);
+    CHECK(result_of(all, CheckId::http_sse_event_format).message ==
+          "not applicable to protocol version 2024-11-05");
+    CHECK(result_of(all, CheckId::http_resume_event_ids).status == Status::skip);
+  }
+
+  SUBCASE("nor one of another transport") {
+    results.set_transport(transport::TransportKind::stdio);
+    results.record(CheckId::http_session_delete, Status::fail, "x", {}, "2025-11-25");
+    results.skip(CheckId::http_bind_localhost, "x");
+    auto all = results.finish();
+    CHECK(result_of(all, CheckId::http_session_delete).status == Status::skip);
+    CHECK(result_of(all, CheckId::http_session_delete).message == "not applicable to the stdio transport");
+    CHECK(result_of(all, CheckId::http_bind_localhost).message == "not applicable to the stdio transport");
+  }
+
+  SUBCASE("--only and --skip hold at recording time too") {
+    options.skip = {"jsonrpc.*"};
+    results.record(CheckId::jsonrpc_envelope_version, Status::fail, "x", {}, "2025-11-25");
+    CHECK_FALSE(results.recorded(CheckId::jsonrpc_envelope_version));
+    CHECK_FALSE(listed(results.finish(), CheckId::jsonrpc_envelope_version));
+    CHECK_FALSE(results.wants(CheckId::jsonrpc_envelope_version));
+  }
+}
+
+TEST_CASE("checks::run_step") {
+  RunOptions options;
+  transport::Tracer tracer;
+  Context ctx(options, tracer);
+  ctx.set_version("2025-11-25");
+  ctx.set_transport_kind(transport::TransportKind::stdio);
+  ctx.pass(CheckId::util_ping_empty_result);  // decided before the failing step
+
+  SUBCASE("a step that throws errors only the undecided checks it owns") {
+    Step step{"malformed input",
+              [](Context& c) {
+                c.pass(CheckId::jsonrpc_error_parse_error);
+                throw std::runtime_error("type_error: not an object");
+              },
+              {CheckId::jsonrpc_error_parse_error, CheckId::jsonrpc_error_invalid_request}};
+    run_step(ctx, step);
+    auto all = ctx.results().finish();
+    CHECK(result_of(all, CheckId::jsonrpc_error_parse_error).status == Status::pass);
+    const auto& invalid = result_of(all, CheckId::jsonrpc_error_invalid_request);
+    CHECK(invalid.status == Status::error);
+    CHECK(invalid.message.find("'malformed input'") != std::string::npos);
+    CHECK(invalid.message.find("not an object") != std::string::npos);
+    // Another step's checks keep their own state (the defect: all became errors).
+    CHECK(result_of(all, CheckId::util_ping_empty_result).status == Status::pass);
+    CHECK(result_of(all, CheckId::jsonrpc_batch_rejected).status == Status::skip);
+    CHECK(result_of(all, CheckId::jsonrpc_batch_rejected).message == "not exercised by this run");
+    CHECK(result_of(all, CheckId::stdio_framing_newline).status == Status::skip);
+  }
+
+  SUBCASE("a step that returns normally errors nothing") {
+    run_step(ctx, Step{"nothing", [](Context&) {}, {CheckId::jsonrpc_error_invalid_request}});
+    CHECK(result_of(ctx.results().finish(), CheckId::jsonrpc_error_invalid_request).status == Status::skip);
+  }
+}
