@@ -167,8 +167,8 @@ std::vector<CheckDef> http_defs() {
                {"25-03…26-07 (403 from 25-11)", k_all_versions & ~k_v2024_11_05}, k_tr_http,
                "A request with an invalid Origin is rejected (403 from 2025-11-25)", k_security,
                "The server accepts any Origin, leaving it open to DNS rebinding from a web page. Check the "
-               "Origin header against an allow-list when present and answer 403 Forbidden otherwise; use "
-               "--allow-origin if the server deliberately accepts any origin."),
+               "Origin header against an allow-list when present and answer 403 Forbidden otherwise. If the "
+               "server deliberately accepts any origin, run with --allow-origin '*'."),
       make_def("http.origin.absent-accepted", Level::should, Kind::active, k_ver_25_03_on, k_tr_http,
                "Requests without an Origin header are accepted", k_security,
                "The Origin check treats a missing header as invalid and returns 403 or 400, locking out "
