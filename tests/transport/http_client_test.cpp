@@ -342,3 +342,16 @@ TEST_CASE("transport::HttpClient traces the same on both back-ends") {
     CHECK_FALSE(has(line, "SECRET"));
   }
 }
+
+TEST_CASE("transport::HttpClient refuses CR and LF in headers") {
+  HttpClient client;
+  HttpRequest request;
+  request.url = "http://127.0.0.1:1/mcp";
+  request.headers = {{"X-A", "1\r\nX-Injected: 2"}};
+  auto r = client.perform(request, mcp_probe::util::Deadline::after(mcp_probe::util::Millis(2000)), {});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == mcp_probe::util::ErrorKind::usage);
+  CHECK(r.error().message.find("X-A") != std::string::npos);
+  request.headers = {{"X-A\nX-B", "1"}};
+  CHECK_FALSE(client.perform(request, mcp_probe::util::Deadline::after(mcp_probe::util::Millis(2000)), {}));
+}
