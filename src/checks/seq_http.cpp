@@ -372,7 +372,10 @@ void probe_origin_and_cors(Context& ctx) {
   Json init = {{"jsonrpc", "2.0"}, {"id", ctx.session().next_id()}, {"method", "initialize"},
                {"params", {{"protocolVersion", ctx.version()}, {"capabilities", Json::object()},
                            {"clientInfo", {{"name", "mcp-probe"}, {"version", MCP_PROBE_VERSION}}}}}};
-  if (ctx.wants(CheckId::http_origin_invalid_403)) {
+  if (ctx.wants(CheckId::http_origin_invalid_403) && ctx.options().allow_origin == "*") {
+    ctx.skip(CheckId::http_origin_invalid_403,
+             "not checked: --allow-origin '*' says the server deliberately accepts any Origin");
+  } else if (ctx.wants(CheckId::http_origin_invalid_403)) {
     PostOptions o;
     o.session_id = HeaderChoice::omit();
     o.protocol_version = HeaderChoice::omit();
@@ -390,7 +393,8 @@ void probe_origin_and_cors(Context& ctx) {
   }
   // Every probe so far went without an Origin header, as non-browser clients do.
   ctx.pass(CheckId::http_origin_absent_accepted);
-  std::string origin = local_origin(http->url());
+  const std::string& allow = ctx.options().allow_origin;
+  std::string origin = allow.empty() || allow == "*" ? local_origin(http->url()) : allow;
   if (ctx.wants(CheckId::http_cors_preflight)) {
     PostOptions o;
     o.method = "OPTIONS";

@@ -87,6 +87,16 @@ void add_connection_options(CLI::App& app, Options& o, Raw& raw) {
   app.add_option("--cwd", o.run.target.cwd, "working directory of the spawned server")->type_name("DIR");
 }
 
+void add_origin_options(CLI::App& app, Options& o) {
+  app.add_option("--allow-origin", o.run.allow_origin,
+                 "an Origin the server allows (sent by the CORS probes); '*' = it deliberately allows any, "
+                 "so the invalid-Origin checks are skipped")
+      ->type_name("ORIGIN");
+  app.add_option("--invalid-origin", o.run.foreign_origin,
+                 "the Origin the invalid-Origin checks send (default http://mcp-probe.invalid)")
+      ->type_name("ORIGIN");
+}
+
 void add_trace_options(CLI::App& app, Options& o, Raw& raw) {
   app.add_option("--timeout", raw.timeout, "seconds to wait for each response (default 5)")
       ->type_name("SECONDS");
@@ -411,6 +421,23 @@ util::Expected<void> check_inputs(const Options& o) {
   if (!o.run.target.cwd.empty() && (::stat(o.run.target.cwd.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) {
     return make_error(ErrorKind::usage, "--cwd " + echo(o.run.target.cwd) + ": no such directory");
   }
+  auto is_origin = [](const std::string& origin) {
+    return is_url(origin) && origin.find('/', origin.find("://") + 3) == std::string::npos &&
+           !has_control(origin);
+  };
+  if (!o.run.allow_origin.empty() && o.run.allow_origin != "*" && !is_origin(o.run.allow_origin)) {
+    return make_error(ErrorKind::usage,
+                      "--allow-origin takes '*' or an origin such as http://localhost:5173, not '" +
+                          echo(o.run.allow_origin) + "'");
+  }
+  if (!is_origin(o.run.foreign_origin)) {
+    return make_error(ErrorKind::usage,
+                      "--invalid-origin takes an origin such as http://evil.example, not '" +
+                          echo(o.run.foreign_origin) + "'");
+  }
+  if (o.run.allow_origin == o.run.foreign_origin) {
+    return make_error(ErrorKind::usage, "--allow-origin and --invalid-origin name the same origin");
+  }
   if (!o.run.protocol_version.empty()) {
     const auto& known = protocol::handshake_versions();
     if (std::find(known.begin(), known.end(), o.run.protocol_version) == known.end()) {
@@ -540,6 +567,7 @@ util::Expected<Options> parse_options(int argc, const char* const* argv, const E
   app.footer(k_probe_footer);
   app.add_option("url", raw.url, "http(s) URL of the server's MCP endpoint")->type_name("URL");
   add_connection_options(app, o, raw);
+  add_origin_options(app, o);
   add_trace_options(app, o, raw);
   add_selection_options(app, o, raw);
   add_report_file_options(app, o, raw);

@@ -48,14 +48,36 @@ util::Expected<void> configure_tracer(transport::Tracer& tracer, const Options& 
   return {};
 }
 
+namespace {
+
+// At most `max` bytes, cut at a UTF-8 character boundary, with a note of the full size.
+std::string capped(std::string text, std::size_t max) {
+  if (text.size() <= max) return text;
+  const std::size_t full = text.size();
+  std::size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  text.resize(cut);
+  return text + "… (" + std::to_string(full) + " bytes)";
+}
+
+constexpr std::size_t k_target_max = 300;
+constexpr std::size_t k_field_max = 2000;
+
+}  // namespace
+
 void redact_report(checks::RunReport& report, const transport::Tracer& tracer) {
-  if (!tracer.redacting()) return;
-  report.target = tracer.redact(report.target);
-  report.stderr_tail = tracer.redact(report.stderr_tail);
+  const bool redact = tracer.redacting();
+  auto clean = [&](std::string& text, std::size_t max) {
+    // Redact first: capping could cut a secret in half and hide it from the redaction.
+    if (redact) text = tracer.redact(text);
+    text = capped(std::move(text), max);
+  };
+  clean(report.target, k_target_max);
+  if (redact) report.stderr_tail = tracer.redact(report.stderr_tail);
   for (auto& r : report.checks) {
-    r.message = tracer.redact(r.message);
-    r.expected = tracer.redact(r.expected);
-    r.observed = tracer.redact(r.observed);
+    clean(r.message, k_field_max);
+    clean(r.expected, k_field_max);
+    clean(r.observed, k_field_max);
   }
 }
 

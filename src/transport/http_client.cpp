@@ -566,6 +566,15 @@ bool HttpClient::use_native(const std::string& host) const {
 
 util::Expected<HttpResponse> HttpClient::perform(const HttpRequest& request, util::Deadline deadline,
                                                  const HttpHooks& hooks) const {
+  // CR or LF in a header would put a second header on the wire that the trace does not show
+  // (header injection); NUL ends it early. Refused before anything is sent, on both back-ends.
+  for (const auto& [name, value] : request.headers) {
+    if ((name + value).find_first_of(std::string("\r\n\0", 3)) != std::string::npos) {
+      return util::make_error(util::ErrorKind::usage, "refusing to send header " +
+                                                          name.substr(0, name.find_first_of("\r\n")) +
+                                                          ": it contains CR, LF or NUL");
+    }
+  }
   std::optional<native::Url> url;
   if (m_native) url = native::parse_http_url(request.url);
   if (url && !use_native(url->host)) url.reset();

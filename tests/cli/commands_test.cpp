@@ -171,3 +171,13 @@ TEST_CASE("cli::commands Ctrl-C wakes every wait and exits 130") {
     CHECK(kill(server, 0) != 0);  // gone, not left running
   }
 }
+
+TEST_CASE("cli::commands echoed targets are capped") {
+  const std::string url = "http://127.0.0.1:1/" + std::string(100000, 'a');
+  for (const char* format : {"human", "json"}) {
+    const CliRun run = run_cli({"--format", format, "--timeout", "2", url});
+    CHECK(run.code == 3);
+    CHECK(run.out.size() < 200000);  // was about 10 MB
+    CHECK(run.err.size() < 2000);
+  }
+}

@@ -221,3 +221,17 @@ TEST_CASE("cli::parse_options nothing unsafe passes through") {
     CHECK(o.error().message.find("secret") == std::string::npos);
   }
 }
+
+TEST_CASE("cli::parse_options origins") {
+  auto o = parse({"--allow-origin", "*", "--invalid-origin", "http://evil.example", "http://h/mcp"});
+  REQUIRE(o);
+  CHECK(o->run.allow_origin == "*");
+  CHECK(o->run.foreign_origin == "http://evil.example");
+  CHECK(parse({"--allow-origin", "http://localhost:5173", "http://h/mcp"})->run.allow_origin ==
+        "http://localhost:5173");
+  check_usage_error(parse({"--allow-origin", "localhost", "http://h/mcp"}), "--allow-origin");
+  check_usage_error(parse({"--invalid-origin", "http://e.example/path", "http://h/mcp"}), "--invalid-origin");
+  check_usage_error(
+      parse({"--allow-origin", "http://a.example", "--invalid-origin", "http://a.example", "http://h/mcp"}),
+      "same origin");
+}

@@ -391,3 +391,16 @@ TEST_CASE("transport::HttpClient names a stalled TLS handshake") {
   CHECK(has(r.error().message, "TLS handshake with 127.0.0.1:" + std::to_string(server.port())));
   CHECK_FALSE(has(r.error().message, "no TCP connection"));
 }
+
+TEST_CASE("transport::HttpClient refuses CR and LF in headers") {
+  HttpClient client;
+  HttpRequest request;
+  request.url = "http://127.0.0.1:1/mcp";
+  request.headers = {{"X-A", "1\r\nX-Injected: 2"}};
+  auto r = client.perform(request, mcp_probe::util::Deadline::after(mcp_probe::util::Millis(2000)), {});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == mcp_probe::util::ErrorKind::usage);
+  CHECK(r.error().message.find("X-A") != std::string::npos);
+  request.headers = {{"X-A\nX-B", "1"}};
+  CHECK_FALSE(client.perform(request, mcp_probe::util::Deadline::after(mcp_probe::util::Millis(2000)), {}));
+}

@@ -27,7 +27,10 @@ struct RunOptions {
   std::vector<std::string> allow_tools;                  // names, or "*"
   std::map<std::string, std::string> tool_args;          // name -> JSON text
   std::string cancel_tool;                               // a slow tool to call and cancel
-  std::string foreign_origin = "http://mcp-probe.invalid";
+  std::string foreign_origin = "http://mcp-probe.invalid";  // --invalid-origin: sent as invalid
+  // --allow-origin: "*" = the server deliberately accepts any Origin (the invalid-Origin checks
+  // are skipped); an origin = one the server allows, sent by the browser-like CORS probes.
+  std::string allow_origin;
   // Set from a signal handler: the run stops at the next step and reports what it has.
   const std::atomic<bool>* interrupted = nullptr;
   // Called once per check, when it is first decided (for a progress line); may be empty.

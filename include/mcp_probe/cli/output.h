@@ -27,7 +27,9 @@ util::Expected<void> write_stdout(std::string_view text);
 util::Expected<void> configure_tracer(transport::Tracer& tracer, const Options& options);
 
 // Applies the tracer's redaction to every free-text field of the report (target, messages,
-// observed values, stderr tail), so a report never shows a token the trace would hide.
+// observed values, stderr tail), so a report never shows a token the trace would hide, then
+// caps the target (300 bytes) and each message, expected and observed (2000 bytes): a 100 kB
+// URL echoed in every row made a 10 MB report.
 void redact_report(checks::RunReport& report, const transport::Tracer& tracer);
 
 struct OutputFiles {
