@@ -102,12 +102,15 @@ class Workers {
   std::list<Worker> m_threads;
 };
 
-// Only tools/call (and batches, which may hold one) can take long.
+// Only tools/call (and batches, which may hold one) can take long, and subscriptions/listen
+// stays open until cancelled: its notifications/cancelled must still be read.
 bool needs_worker(std::string_view line) {
   auto parsed = json::parse(line);
   if (!parsed) return false;
   if (parsed->is_array()) return true;
-  return parsed->is_object() && parsed->value("method", nlohmann::json()) == "tools/call";
+  if (!parsed->is_object()) return false;
+  const nlohmann::json method = parsed->value("method", nlohmann::json());
+  return method == "tools/call" || method == "subscriptions/listen";
 }
 
 class LineReader {

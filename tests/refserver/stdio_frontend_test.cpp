@@ -155,6 +155,36 @@ TEST_CASE("refserver::run_stdio") {
     child.close_stdin();
     CHECK(child.wait_exit(2000) == 0);
   }
+  SUBCASE("modern era: subscriptions/listen does not block the line, and notifications/cancelled ends it") {
+    Child child({});
+    const std::string meta =
+        R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}})";
+    child.write_line(R"({"jsonrpc":"2.0","id":"sub","method":"subscriptions/listen","params":{)" + meta +
+                     R"(,"notifications":{"toolsListChanged":true}}})");
+    auto line = child.read_line();
+    REQUIRE(line);
+    CHECK(nlohmann::json::parse(*line)["method"] == "notifications/subscriptions/acknowledged");
+    child.write_line(
+        R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"test_trigger_tool_change","arguments":{},)" +
+        meta + "}}");
+    std::vector<nlohmann::json> seen;
+    for (int i = 0; i < 2; ++i) {
+      line = child.read_line();
+      REQUIRE(line);
+      seen.push_back(nlohmann::json::parse(*line));
+    }
+    for (const auto& m : seen) CHECK_FALSE((m.contains("method") && m.contains("id")));  // no server requests
+    const bool notified = seen[0].value("method", "") == "notifications/tools/list_changed" ||
+                          seen[1].value("method", "") == "notifications/tools/list_changed";
+    CHECK(notified);
+    child.write_line(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"sub"}})");
+    child.write_line(R"({"jsonrpc":"2.0","id":3,"method":"server/discover","params":{)" + meta + "}}");
+    line = child.read_line();
+    REQUIRE(line);
+    CHECK(nlohmann::json::parse(*line)["id"] == 3);  // the cancelled subscription got no response
+    child.close_stdin();
+    CHECK(child.wait_exit(2000) == 0);
+  }
   SUBCASE("SIGTERM ends it cleanly") {
     Child child({});
     child.write_line(k_initialize);
