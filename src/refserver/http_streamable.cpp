@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mcp_probe/json/wire.h"
+#include "mcp_probe/protocol/versions.h"
 #include "refserver/http_internal.h"
 
 namespace mcp_probe::refserver::http {
@@ -41,7 +42,7 @@ bool json_mode(const Config& config) {
 }
 
 bool wants_priming(const Config& config, const std::string& version) {
-  return !config.has("no-priming-event") && version >= "2025-11-25";
+  return !config.has("no-priming-event") && protocol::at_least(version, "2025-11-25");
 }
 
 // Finds the session named by Mcp-Session-Id, or answers 400 (missing) / 404 (unknown).
@@ -65,7 +66,7 @@ std::shared_ptr<HttpSession> lookup(Context& ctx, const httplib::Request& req, h
 // MCP-Protocol-Version on requests after initialize (enforced from 2025-06-18 on).
 bool check_protocol_version(Context& ctx, HttpSession& hs, const httplib::Request& req,
                             httplib::Response& res) {
-  if (hs.session().protocol_version() < "2025-06-18") return true;
+  if (!protocol::at_least(hs.session().protocol_version(), "2025-06-18")) return true;
   const std::string* header_version = header(req, "MCP-Protocol-Version");
   if (!header_version) {
     if (!ctx.config.has("protocol-version-required")) return true;
@@ -147,7 +148,8 @@ void reply_json(const Config& config, const json& input, const std::string& vers
       out.push_back(std::move(one));
     }
   }
-  bool as_array = out.size() > 1 || (input.is_array() && !out.empty() && version <= "2025-03-26");
+  bool as_array =
+      out.size() > 1 || (input.is_array() && !out.empty() && !protocol::at_least(version, "2025-06-18"));
   std::string body = as_array ? out.dump() : out.empty() ? std::string("{}") : out[0].dump();
   res.status = 200;
   res.set_content(body, config.has("wrong-content-type") ? "text/plain" : "application/json");
