@@ -6,7 +6,13 @@ namespace mcp_probe::protocol {
 
 namespace {
 
-const std::vector<std::string> k_all = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28"};
+std::vector<std::string> names_of(Era era) {
+  std::vector<std::string> names;
+  for (const VersionInfo& v : k_versions) {
+    if (v.era == era) names.emplace_back(v.name);
+  }
+  return names;
+}
 
 struct Entry {
   const char* method;
@@ -58,21 +64,33 @@ std::string lookup(const Entry* begin, const Entry* end, std::string_view method
 
 }  // namespace
 
+const VersionInfo* find_version(std::string_view version) {
+  const int rank = version_rank(version);
+  return rank < 0 ? nullptr : &k_versions[static_cast<std::size_t>(rank)];
+}
+
+bool is_modern_version(std::string_view version) {
+  const VersionInfo* info = find_version(version);
+  return info != nullptr && info->era == Era::modern;
+}
+
 const std::vector<std::string>& handshake_versions() {
-  static const std::vector<std::string> v(k_all.begin(), k_all.begin() + 4);
+  static const std::vector<std::string> v = names_of(Era::handshake);
   return v;
 }
 
-const std::string& latest_version() { return k_all[3]; }
-
-int version_index(std::string_view version) {
-  for (std::size_t i = 0; i < k_all.size(); ++i) {
-    if (k_all[i] == version) return static_cast<int>(i);
-  }
-  return -1;
+const std::vector<std::string>& modern_versions() {
+  static const std::vector<std::string> v = names_of(Era::modern);
+  return v;
 }
 
-bool is_known_version(std::string_view version) { return version_index(version) >= 0; }
+const std::string& latest_version() { return handshake_versions().back(); }
+
+const std::string& latest_modern_version() { return modern_versions().back(); }
+
+int version_index(std::string_view version) { return version_rank(version); }
+
+bool is_known_version(std::string_view version) { return version_rank(version) >= 0; }
 
 bool at_least(std::string_view version, std::string_view min) {
   int v = version_index(version);

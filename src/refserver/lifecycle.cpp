@@ -21,7 +21,7 @@ int log_level_index(const std::string& level) {
 }
 
 std::string negotiate(const Session::Impl& session, const std::string& requested) {
-  const int rank = version_rank(requested);
+  const int rank = handshake_rank(requested);
   if (rank < 0) {
     if (session.has("echo-unsupported-version")) return requested;
     if (session.has("oldest-fallback")) return "2024-11-05";
@@ -30,8 +30,8 @@ std::string negotiate(const Session::Impl& session, const std::string& requested
   if (session.has("wrong-version-echo")) {
     // Answer the previous supported version (wrapping): asked for what it offered, it offers
     // yet another, so a client can never settle on a version.
-    static const char* const k_order[] = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"};
-    return k_order[(rank + 3) % 4];
+    const auto& order = protocol::handshake_versions();
+    return order[(static_cast<std::size_t>(rank) + order.size() - 1) % order.size()];
   }
   return requested;
 }
@@ -76,7 +76,7 @@ Outcome handle_initialize(Call& call) {
   if (call.has("never-answer-initialize")) return Outcome::none();
   const std::string version = negotiate(call.session, params["protocolVersion"].get<std::string>());
   // newer-fields lifts only what is sent, not what is negotiated.
-  const int rank = call.has("newer-fields") ? k_rank_2025_11 : std::max(0, version_rank(version));
+  const int rank = call.has("newer-fields") ? k_rank_2025_11 : std::max(0, handshake_rank(version));
   {
     std::lock_guard lock(call.session.mutex);
     call.session.version = version;
@@ -133,16 +133,33 @@ Outcome handle_set_level(Call& call) {
 }
 
 Call::Call(Session::Impl& session, Outbox& replies, Json id, std::string method, Json params,
-           std::shared_ptr<InFlight> state)
+           std::shared_ptr<InFlight> state, const ModernMeta* modern)
     : session(session),
       replies(replies),
       id(std::move(id)),
       method(std::move(method)),
       params(std::move(params)),
-      m_state(std::move(state)) {
-  const int negotiated = version_rank(session.negotiated());
+      m_state(std::move(state)),
+      m_modern(modern) {
+  if (modern) {
+    // The modern era has one version so far; newer-fields is a handshake-era fault.
+    m_negotiated_rank = m_rank = k_rank_2026_07;
+    return;
+  }
+  const int negotiated = handshake_rank(session.negotiated());
   m_negotiated_rank = negotiated < 0 ? k_rank_2025_11 : negotiated;
   m_rank = session.has("newer-fields") ? k_rank_2025_11 : m_negotiated_rank;
+}
+
+bool Call::client_declares(const std::string& capability) const {
+  if (capability.empty()) return false;
+  if (m_modern) return m_modern->client_capabilities.contains(capability);
+  std::lock_guard lock(session.mutex);
+  return session.client_capabilities.contains(capability);
+}
+
+void Call::wait_cancelled(std::unique_lock<std::mutex>& lock) const {
+  session.cv.wait(lock, [&] { return session.stopping || m_state->cancelled; });
 }
 
 bool Call::cancelled() const {
@@ -190,7 +207,12 @@ void Call::flush_deferred() {
 
 void Call::log(const std::string& level, const Json& data) {
   int threshold = 0;
-  {
+  if (m_modern) {
+    // logging.mdx: «The server MUST NOT emit notifications/message for a request that does not
+    // include this field.»
+    threshold = m_modern->log_threshold;
+    if (threshold < 0 && !has("log-without-opt-in")) return;
+  } else {
     std::lock_guard lock(session.mutex);
     threshold = session.log_threshold;
   }
@@ -201,6 +223,9 @@ void Call::log(const std::string& level, const Json& data) {
 
 std::optional<Json> Call::ask_client(const std::string& method_name, Json request_params,
                                      std::chrono::milliseconds timeout) {
+  // stdio.mdx: «The server MUST NOT write JSON-RPC requests to stdout» (nor any transport in
+  // this era): modern fixtures use InputRequiredResult instead.
+  if (m_modern) return std::nullopt;
   session.note_wait(*m_state, params);
   const std::string server_id = session.server_request_id();
   const std::string key = Json(server_id).dump();

@@ -24,6 +24,7 @@ struct Options {
   Config config;
   HttpOptions http;
   std::vector<std::string> faults;
+  std::string era = "dual";
   bool list_faults = false;
   bool version = false;
 };
@@ -34,6 +35,10 @@ void build_app(CLI::App& app, Options& options) {
   app.add_option("--host", options.http.host, "Address to bind for http/sse (default 127.0.0.1)");
   app.add_option("--port", options.http.port, "Port for http/sse (default 0: any free port)")
       ->check(CLI::Range(0, 65535));
+  app.add_option("--era", options.era,
+                 "Protocol eras: dual (default: modern requests get 2026-07-28, initialize a handshake-era "
+                 "version), modern (2026-07-28 only) or legacy (the initialize handshake only)")
+      ->check(CLI::IsMember({"dual", "modern", "legacy"}));
   app.add_option("--fault", options.faults, "Break one rule on purpose (repeatable; see --list-faults)");
   app.add_option("--page-size", options.config.page_size, "Items per page of every list method (0: no paging)")
       ->check(CLI::Range(0, 1000000));
@@ -82,6 +87,9 @@ int run(int argc, char** argv) {
     }
     options.config.faults.insert(name);
   }
+  options.config.era = options.era == "modern"   ? ServeEra::modern
+                       : options.era == "legacy" ? ServeEra::legacy
+                                                 : ServeEra::dual;
   if (options.config.has("exit-at-start")) {
     std::fprintf(stderr, "mcp-refserver: error: exiting at start (fault exit-at-start)\n");
     return 3;

@@ -92,6 +92,12 @@ Outcome handle_prompts_list(Call& call) {
     if (!arguments.empty()) prompt["arguments"] = std::move(arguments);
     prompts.push_back(std::move(prompt));
   }
+  if (call.modern()) {
+    // 2026-07-28 only: the conformance suite's InputRequiredResult prompt (mrtr.cpp).
+    prompts.push_back({{"name", k_input_required_prompt},
+                       {"title", "Input required: prompt"},
+                       {"description", "Asks for context with an InputRequiredResult (needs elicitation)"}});
+  }
   return paginate(call, prompts, "prompts");
 }
 
@@ -103,6 +109,7 @@ Outcome handle_prompts_get(Call& call) {
   for (const auto& [key, value] : args.items()) {
     if (!value.is_string()) return Outcome::fail(k_invalid_params, "prompts/get: argument '" + key + "' must be a string");
   }
+  if (call.modern() && name == k_input_required_prompt) return run_input_required_prompt(call);
   const bool lenient = call.has("prompt-unknown-success");
   const PromptDef* def = find_prompt(name.get<std::string>());
   if (!def) {

@@ -90,7 +90,11 @@ Outcome handle_resources_read(Call& call) {
     return Outcome::ok(Json{{"contents", Json::array({std::move(item)})}});
   }
   if (call.has("resource-not-found-success")) return Outcome::ok(Json{{"contents", Json::array()}});
-  return Outcome::fail(k_resource_not_found, "Resource not found", {{"uri", text}});
+  // 2026-07-28 retired -32002 (docs/2026-07-28/server/resources.mdx: «If the requested resource
+  // does not exist, servers MUST return a JSON-RPC error with code `-32602`»).
+  const bool modern_code = call.modern() && !call.has("reserved-error-code");
+  return Outcome::fail(modern_code ? k_invalid_params : k_resource_not_found, "Resource not found",
+                       {{"uri", text}});
 }
 
 Outcome handle_subscribe(Call& call, bool subscribe) {

@@ -12,8 +12,6 @@ namespace mcp_probe::refserver {
 
 namespace {
 
-const std::vector<std::string> k_versions = {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"};
-
 // Only integers and strings are valid request ids (never null, a float, an object...).
 bool valid_id(const Json& id) { return id.is_string() || id.is_number_integer() || id.is_number_unsigned(); }
 
@@ -78,11 +76,9 @@ const Route* find_route(const std::string& method) {
 
 }  // namespace
 
-int version_rank(std::string_view version) {
-  for (std::size_t i = 0; i < k_versions.size(); ++i) {
-    if (k_versions[i] == version) return static_cast<int>(i);
-  }
-  return -1;
+int handshake_rank(std::string_view version) {
+  const protocol::VersionInfo* info = protocol::find_version(version);
+  return info != nullptr && info->era == protocol::Era::handshake ? protocol::version_rank(version) : -1;
 }
 
 Outcome Outcome::fail(int code, std::string message, Json data) {
@@ -92,11 +88,12 @@ Outcome Outcome::fail(int code, std::string message, Json data) {
 }
 
 const std::set<std::string>& supported_versions() {
-  static const std::set<std::string> versions(k_versions.begin(), k_versions.end());
+  static const std::set<std::string> versions(protocol::handshake_versions().begin(),
+                                              protocol::handshake_versions().end());
   return versions;
 }
 
-const std::string& latest_version() { return k_versions.back(); }
+const std::string& latest_version() { return protocol::latest_version(); }
 
 std::string Session::Impl::negotiated() const {
   std::lock_guard lock(mutex);
@@ -192,6 +189,7 @@ bool request_may_wait(const Json& message);
 }  // namespace
 
 std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& replies) {
+  if (config.era != ServeEra::legacy && is_modern(message)) return process_modern(message, replies);
   const Json& id = message["id"];
   const std::string method = message["method"];
   Json params = message.value("params", Json::object());
@@ -206,7 +204,7 @@ std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& 
     }
   }
   const Route* route = find_route(method);
-  const int rank = version_rank(negotiated());
+  const int rank = handshake_rank(negotiated());
   if (route && *route->capability) {
     // A feature the server does not declare does not exist for the client; the undeclared-*
     // faults keep the methods while hiding the capability.
@@ -329,6 +327,7 @@ namespace {
 bool request_may_wait(const Json& message) {
   if (!message.is_object()) return false;
   const auto method = message.find("method");
+  if (method != message.end() && *method == "subscriptions/listen") return true;  // open until cancelled
   if (method == message.end() || *method != "tools/call") return false;
   const auto params = message.find("params");
   if (params == message.end() || !params->is_object()) return false;
@@ -348,7 +347,9 @@ int Session::unexpected_waits() const { return m_impl->unexpected_waits.load(); 
 void Session::Impl::note_wait(const InFlight& state, const Json& params) {
   if (state.may_wait) return;
   ++unexpected_waits;
-  std::fprintf(stderr, "mcp-refserver: internal error: %s waits, but Session::may_wait says it does not (add it to tool_may_wait)\n",
+  std::fprintf(stderr,
+               "mcp-refserver: internal error: %s waits, but Session::may_wait says it does not (set its "
+               "ToolDef::may_wait)\n",
                params.value("name", std::string("a handler")).c_str());
 }
 

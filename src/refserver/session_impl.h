@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mcp_probe/protocol/versions.h"
 #include "mcp_probe/refserver/server.h"
 
 namespace mcp_probe::refserver {
@@ -35,11 +36,17 @@ inline constexpr int k_resource_not_found = -32002;
 // nlohmann::json refuses to serialise invalid UTF-8 itself.
 inline constexpr std::string_view k_invalid_utf8_marker = "@@refserver-invalid-utf8@@";
 
-// 0 = 2024-11-05 ... 3 = 2025-11-25; -1 for anything else.
-int version_rank(std::string_view version);
-inline constexpr int k_rank_2025_03 = 1;
-inline constexpr int k_rank_2025_06 = 2;
-inline constexpr int k_rank_2025_11 = 3;
+// Ranks in the one version table (protocol::k_versions): what a handler compares call.rank() with.
+inline constexpr int k_rank_2024_11 = protocol::version_rank("2024-11-05");
+inline constexpr int k_rank_2025_03 = protocol::version_rank("2025-03-26");
+inline constexpr int k_rank_2025_06 = protocol::version_rank("2025-06-18");
+inline constexpr int k_rank_2025_11 = protocol::version_rank("2025-11-25");
+inline constexpr int k_rank_2026_07 = protocol::version_rank("2026-07-28");
+static_assert(k_rank_2024_11 == 0 && k_rank_2025_11 > k_rank_2025_06 && k_rank_2026_07 > k_rank_2025_11);
+
+// The rank of a handshake-era version (what `initialize` can negotiate); -1 for anything else,
+// modern versions included.
+int handshake_rank(std::string_view version);
 
 // What a method handler produces: a result, an error, or nothing (a cancelled request).
 struct Outcome {
@@ -60,6 +67,24 @@ struct InFlight {
 
 class Call;
 struct ToolDef;
+
+// What a modern (2026-07-28) request declared in its _meta: the per-request protocol fields.
+struct ModernMeta {
+  std::string version;                        // io.modelcontextprotocol/protocolVersion
+  Json client_capabilities = Json::object();  // io.modelcontextprotocol/clientCapabilities
+  int log_threshold = -1;                     // io.modelcontextprotocol/logLevel; -1: no logs
+};
+
+// An open subscriptions/listen stream (subscriptions.cpp).
+struct Listener {
+  Json id;      // the listen request's id = its subscription id
+  Json filter;  // the acknowledged notification filter
+  Outbox* out = nullptr;
+  // Guards `out` against the end of the listen request: publish() sends under it, and the
+  // handler sets `closed` under it before returning (after which `out` may be gone).
+  std::mutex mutex;
+  bool closed = false;
+};
 
 struct Session::Impl {
   Impl(const Config& config, Outbox& standalone) : config(config), standalone(standalone) {}
@@ -86,6 +111,10 @@ struct Session::Impl {
   std::map<int, std::shared_ptr<const std::vector<ToolDef>>> tool_tables;
   // The capabilities of initialize by version rank, built once (see declares).
   std::map<int, Json> capabilities_by_rank;
+  // Open subscriptions/listen streams (modern era), in the order they opened.
+  std::vector<std::shared_ptr<Listener>> listeners;
+  // tools/call requests served (modern era): only the fault list-varies lets it change a list.
+  int tools_called = 0;
 
   bool has(std::string_view fault) const { return config.has(fault); }
   std::string negotiated() const;
@@ -95,7 +124,7 @@ struct Session::Impl {
   // Serialises and sends one message, applying the wire-level faults.
   void send(Outbox& out, Json message);
   // Called by a handler before it sleeps or asks the client: counts and reports (stderr) a
-  // request Session::may_wait called non-waiting, a fixture missing from tool_may_wait.
+  // request Session::may_wait called non-waiting, a fixture whose ToolDef::may_wait is false.
   void note_wait(const InFlight& state, const Json& params);
   // Sends a notification (fault notification-with-id adds an id).
   void notify(Outbox& out, const std::string& method, Json params);
@@ -110,6 +139,16 @@ struct Session::Impl {
   std::optional<Json> process_request(const Json& message, Outbox& replies);
   void process_notification(const Json& message, Outbox& replies);
   void process_response(const Json& message);
+  // A request Session::is_modern called modern (modern.cpp): _meta validation, the modern
+  // method table, and the fields every modern result carries.
+  std::optional<Json> process_modern(const Json& message, Outbox& replies);
+  bool is_modern(const Json& message) const;
+  // Marks the in-flight request `key` (dump of its id) cancelled.
+  void cancel(const std::string& key);
+  // Sends a notification to every open subscription whose filter asked for `kind`
+  // (toolsListChanged, promptsListChanged, resourcesListChanged, or resourceSubscriptions for
+  // `uri`), with its subscription id in _meta.
+  void publish(const std::string& kind, const std::string& uri = "");
   Json make_response(const Json& id, const Outcome& outcome, const std::string& method);
   void after_initialized(Outbox& replies);
 };
@@ -118,8 +157,10 @@ struct Session::Impl {
 // progress, logs and server->client requests on. Lives on the handling thread's stack.
 class Call {
  public:
+  // `modern`: the request's per-request fields when it is a modern request (nullptr for the
+  // handshake era); it must outlive the Call.
   Call(Session::Impl& session, Outbox& replies, Json id, std::string method, Json params,
-       std::shared_ptr<InFlight> state);
+       std::shared_ptr<InFlight> state, const ModernMeta* modern = nullptr);
 
   Session::Impl& session;
   Outbox& replies;
@@ -133,18 +174,30 @@ class Call {
   // The negotiated rank, unaffected by newer-fields.
   int negotiated_rank() const { return m_negotiated_rank; }
 
+  // The request's per-request fields if it is a modern (2026-07-28) request, else nullptr.
+  const ModernMeta* modern() const { return m_modern; }
+  // Whether the client declared `capability` (a top-level key of its capabilities): the
+  // request's _meta in the modern era, initialize's in the handshake era.
+  bool client_declares(const std::string& capability) const;
+
   // True once the request was cancelled (or the session stops); ignore-cancel hides cancels.
   bool cancelled() const;
+  // Waits (with `lock` on session.mutex held) until the request is cancelled or the session
+  // stops; ignore-cancel does not apply (a subscription always ends when cancelled).
+  void wait_cancelled(std::unique_lock<std::mutex>& lock) const;
   // Sleeps up to `d`; returns false when cancelled meanwhile.
   bool sleep_for(std::chrono::milliseconds d) const;
 
   // notifications/progress for the request's progressToken (nothing without a token).
   void progress(double value, std::optional<double> total, const std::string& message = "");
   bool has_progress_token() const;
-  // notifications/message at `level` if the session's level filter lets it through.
+  // notifications/message at `level` if the level filter lets it through: the session's
+  // (logging/setLevel) in the handshake era; the request's logLevel in the modern era, where a
+  // request without one gets no log messages.
   void log(const std::string& level, const Json& data);
   // Sends a server->client request on the request's stream and waits for the reply (or
-  // cancellation, or `timeout`). nullopt when no reply came.
+  // cancellation, or `timeout`). nullopt when no reply came. A modern request never sends one
+  // (the modern era has no server requests; fixtures use InputRequiredResult): nullopt at once.
   std::optional<Json> ask_client(const std::string& method, Json params,
                                  std::chrono::milliseconds timeout = std::chrono::seconds(60));
   // Sends progress deferred by progress-after-response; called once the response is out.
@@ -152,6 +205,7 @@ class Call {
 
  private:
   std::shared_ptr<InFlight> m_state;
+  const ModernMeta* m_modern;
   int m_rank;
   int m_negotiated_rank;
   int m_progress_count = 0;
@@ -171,6 +225,12 @@ Outcome handle_subscribe(Call& call, bool subscribe);
 Outcome handle_prompts_list(Call& call);
 Outcome handle_prompts_get(Call& call);
 Outcome handle_complete(Call& call);
+Outcome handle_discover(Call& call);
+Outcome handle_listen(Call& call);
+
+// The InputRequiredResult prompt fixture of the conformance suite (mrtr.cpp), modern era only.
+inline constexpr const char* k_input_required_prompt = "test_input_required_result_prompt";
+Outcome run_input_required_prompt(Call& call);
 
 // The server's capabilities as declared for the session (faults applied).
 Json server_capabilities(const Session::Impl& session, int rank);

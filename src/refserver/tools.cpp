@@ -86,55 +86,96 @@ Json tool_text(const std::string& text, bool is_error) {
 
 namespace {
 
-std::vector<ToolDef> build_tool_defs(const Call& call) {
-  Json add_output = call.has("output-schema-array")
-                        ? Json{{"type", "array"}, {"items", {{"type", "number"}}}}
-                        : Json{{"type", "object"}, {"properties", {{"sum", {{"type", "number"}}}}}, {"required", {"sum"}}};
+// The tool table for `config`'s faults at version rank `rank`.
+std::vector<ToolDef> build_tool_defs(const Config& config, int rank) {
+  Json add_output =
+      config.has("output-schema-array")
+          ? Json{{"type", "array"}, {"items", {{"type", "number"}}}}
+          : Json{{"type", "object"}, {"properties", {{"sum", {{"type", "number"}}}}}, {"required", {"sum"}}};
   std::vector<ToolDef> defs = {
-      {call.has("tool-name-bad") ? "my tool/x" : "echo", "Echo", "Returns its message argument as text", 0,
+      {config.has("tool-name-bad") ? "my tool/x" : "echo", "Echo", "Returns its message argument as text", 0,
        object_schema({{"message", typed("string", "Text to echo")}}, {"message"}), nullptr, run_echo},
       {"add", "Add", "Adds two numbers", 0,
-       object_schema({{"a", typed("number", "First number")}, {"b", typed("number", "Second number")}}, {"a", "b"}),
+       object_schema({{"a", typed("number", "First number")}, {"b", typed("number", "Second number")}},
+                     {"a", "b"}),
        add_output, run_add},
       {"slow", "Slow", "Works for steps x delay_ms milliseconds, reporting progress; cancellable", 0,
        object_schema({{"steps", typed("integer", "Number of steps (default 3)")},
                       {"delay_ms", typed("integer", "Milliseconds per step (default 100)")}}),
-       nullptr, run_slow},
+       nullptr, run_slow, true},
       {"fail", "Fail", "Always fails (a tool execution error)", 0, object_schema(), nullptr, run_fail},
-      {"get_resource_link", "Resource link", "Returns a link to test://static-text", k_rank_2025_06, object_schema(),
-       nullptr, run_resource_link},
-      {"test_simple_text", "Simple text", "Returns simple text content", 0, object_schema(), nullptr, run_simple_text},
+      {"get_resource_link", "Resource link", "Returns a link to test://static-text", k_rank_2025_06,
+       object_schema(), nullptr, run_resource_link},
+      {"test_simple_text", "Simple text", "Returns simple text content", 0, object_schema(), nullptr,
+       run_simple_text},
       {"test_image_content", "Image", "Returns image content", 0, object_schema(), nullptr, run_image},
-      {"test_audio_content", "Audio", "Returns audio content", k_rank_2025_03, object_schema(), nullptr, run_audio},
-      {"test_embedded_resource", "Embedded resource", "Returns an embedded resource", 0, object_schema(), nullptr,
-       run_embedded_resource},
+      {"test_audio_content", "Audio", "Returns audio content", k_rank_2025_03, object_schema(), nullptr,
+       run_audio},
+      {"test_embedded_resource", "Embedded resource", "Returns an embedded resource", 0, object_schema(),
+       nullptr, run_embedded_resource},
       {"test_multiple_content_types", "Mixed content", "Returns text, image and resource content", 0,
        object_schema(), nullptr, run_multiple_content},
       {"test_tool_with_logging", "Logging", "Sends three info log messages while it runs", 0, object_schema(),
-       nullptr, run_with_logging},
+       nullptr, run_with_logging, true},
       {"test_error_handling", "Error", "Always returns a tool execution error", 0, object_schema(), nullptr,
        run_error_handling},
-      {"test_tool_with_progress", "Progress", "Reports progress 0, 50 and 100 of 100", 0, object_schema(), nullptr,
-       run_with_progress},
-      {"test_sampling", "Sampling", "Asks the client for an LLM completion (needs the sampling capability)", 0,
-       object_schema({{"prompt", typed("string", "The prompt to send to the LLM")}}, {"prompt"}), nullptr,
-       run_sampling},
+      {"test_tool_with_progress", "Progress", "Reports progress 0, 50 and 100 of 100", 0, object_schema(),
+       nullptr, run_with_progress, true},
+      {"test_sampling", "Sampling", "Asks the client for an LLM completion (needs the sampling capability)",
+       0, object_schema({{"prompt", typed("string", "The prompt to send to the LLM")}}, {"prompt"}), nullptr,
+       run_sampling, true, k_rank_2025_11},
       {"test_elicitation", "Elicitation", "Asks the user for input (needs the elicitation capability)",
-       k_rank_2025_06, object_schema({{"message", typed("string", "The message to show the user")}}, {"message"}),
-       nullptr, run_elicitation},
+       k_rank_2025_06,
+       object_schema({{"message", typed("string", "The message to show the user")}}, {"message"}), nullptr,
+       run_elicitation, true, k_rank_2025_11},
       {"test_elicitation_sep1034_defaults", "Elicitation defaults",
        "Elicitation with default values for every primitive type (SEP-1034)", k_rank_2025_11, object_schema(),
-       nullptr, run_elicitation_defaults},
-      {"test_elicitation_sep1330_enums", "Elicitation enums", "Elicitation with the five enum variants (SEP-1330)",
-       k_rank_2025_11, object_schema(), nullptr, run_elicitation_enums},
-      {"test_reconnection", "Reconnection", "Takes 500 ms, long enough for an HTTP server to close its stream", 0,
-       object_schema(), nullptr, run_reconnection},
-      {"json_schema_2020_12_tool", "JSON Schema 2020-12", "Tool with JSON Schema 2020-12 features", k_rank_2025_11,
-       json_schema_2020_fixture(), nullptr, run_json_schema_2020},
+       nullptr, run_elicitation_defaults, true, k_rank_2025_11},
+      {"test_elicitation_sep1330_enums", "Elicitation enums",
+       "Elicitation with the five enum variants (SEP-1330)", k_rank_2025_11, object_schema(), nullptr,
+       run_elicitation_enums, true, k_rank_2025_11},
+      {"test_reconnection", "Reconnection",
+       "Takes 500 ms, long enough for an HTTP server to close its stream", 0, object_schema(), nullptr,
+       run_reconnection, true},
+      {"json_schema_2020_12_tool", "JSON Schema 2020-12", "Tool with JSON Schema 2020-12 features",
+       k_rank_2025_11, json_schema_2020_fixture(), nullptr, run_json_schema_2020},
+      // 2026-07-28: multi round-trip requests instead of server->client requests.
+      {"test_input_required_result_elicitation", "Input required: elicitation",
+       "Asks for the user's name with an InputRequiredResult (needs elicitation)", k_rank_2026_07,
+       object_schema(), nullptr, run_ir_elicitation},
+      {"test_input_required_result_sampling", "Input required: sampling",
+       "Asks for an LLM completion with an InputRequiredResult (needs sampling)", k_rank_2026_07,
+       object_schema(), nullptr, run_ir_sampling},
+      {"test_input_required_result_list_roots", "Input required: roots",
+       "Asks for the client's roots with an InputRequiredResult (needs roots)", k_rank_2026_07,
+       object_schema(), nullptr, run_ir_list_roots},
+      {"test_input_required_result_request_state", "Input required: request state",
+       "An InputRequiredResult with a requestState that must be echoed", k_rank_2026_07, object_schema(),
+       nullptr, run_ir_request_state},
+      {"test_input_required_result_multiple_inputs", "Input required: several inputs",
+       "Asks for elicitation, sampling and roots at once (what the client declared)", k_rank_2026_07,
+       object_schema(), nullptr, run_ir_multiple_inputs},
+      {"test_input_required_result_multi_round", "Input required: two rounds",
+       "Asks twice, carrying the first answer in requestState", k_rank_2026_07, object_schema(), nullptr,
+       run_ir_multi_round},
+      {"test_input_required_result_tampered_state", "Input required: tamper-proof state",
+       "Rejects a requestState that was modified", k_rank_2026_07, object_schema(), nullptr,
+       run_ir_tampered_state},
+      {"test_input_required_result_capabilities", "Input required: capability-gated",
+       "Asks only for the inputs the client declared (elicitation, sampling)", k_rank_2026_07,
+       object_schema(), nullptr, run_ir_capabilities},
+      {"test_missing_capability", "Missing capability", "Needs the sampling capability: -32021 without it",
+       k_rank_2026_07, object_schema(), nullptr, run_missing_capability},
+      {"test_trigger_tool_change", "Trigger tools/list_changed",
+       "Notifies open subscriptions that the tool list changed (the list itself stays the same)",
+       k_rank_2026_07, object_schema(), nullptr, run_trigger_tool_change},
+      {"test_trigger_prompt_change", "Trigger prompts/list_changed",
+       "Notifies open subscriptions that the prompt list changed (the list itself stays the same)",
+       k_rank_2026_07, object_schema(), nullptr, run_trigger_prompt_change},
   };
   std::vector<ToolDef> visible;
   for (ToolDef& def : defs) {
-    if (def.min_rank <= call.rank()) visible.push_back(std::move(def));
+    if (def.min_rank <= rank && rank <= def.max_rank) visible.push_back(std::move(def));
   }
   return visible;
 }
@@ -142,17 +183,23 @@ std::vector<ToolDef> build_tool_defs(const Call& call) {
 }  // namespace
 
 bool tool_may_wait(std::string_view name) {
-  // The fixtures that call Call::sleep_for or Call::ask_client.
-  static const std::set<std::string_view> k_waiting = {
-      "slow", "test_tool_with_logging", "test_tool_with_progress", "test_sampling", "test_elicitation",
-      "test_elicitation_sep1034_defaults", "test_elicitation_sep1330_enums", "test_reconnection"};
-  return k_waiting.count(name) > 0;
+  // The tools of the newest version of each era, fault-free: whether a tool waits depends on
+  // neither, and every tool is listed in one of the two.
+  static const std::vector<ToolDef> k_handshake = build_tool_defs(Config{}, k_rank_2025_11);
+  static const std::vector<ToolDef> k_modern = build_tool_defs(Config{}, k_rank_2026_07);
+  for (const auto* table : {&k_handshake, &k_modern}) {
+    for (const ToolDef& def : *table) {
+      if (def.name == name) return def.may_wait;
+    }
+  }
+  return false;
 }
 
 const std::vector<ToolDef>& tool_defs(const Call& call) {
   std::lock_guard lock(call.session.mutex);
   auto& table = call.session.tool_tables[call.rank()];
-  if (!table) table = std::make_shared<const std::vector<ToolDef>>(build_tool_defs(call));
+  if (!table)
+    table = std::make_shared<const std::vector<ToolDef>>(build_tool_defs(call.session.config, call.rank()));
   return *table;
 }
 
@@ -162,6 +209,12 @@ Outcome handle_tools_list(Call& call) {
   for (const ToolDef& def : defs) {
     tools.push_back(listed_tool(call, def));
     if (def.run == run_echo && call.has("tool-name-duplicate")) tools.push_back(listed_tool(call, def));
+  }
+  if (call.modern() && call.has("list-varies")) {
+    // The fault: the list changes as a side effect of tools/call (tools.mdx: «MUST NOT vary
+    // per-connection or as a side effect of other requests on the connection»).
+    std::lock_guard lock(call.session.mutex);
+    if (call.session.tools_called > 0 && !tools.empty()) tools.erase(tools.end() - 1);
   }
   if (call.has("bad-schema")) {
     tools.push_back({{"name", 42}, {"description", "a tool whose name is a number"}, {"inputSchema", object_schema()}});

@@ -132,36 +132,51 @@ TEST_CASE("integration::reference server passes every check") {
 // Runs every fault of one transport and reports all that did not make their check fail.
 void check_faults(const std::string& wanted_transport) {
   std::vector<std::string> misses;
+  std::vector<std::string> not_in_catalog;
   int tried = 0;
   for (const auto& fault : refserver::fault_table()) {
     std::string name(fault.name);
     std::string check(fault.breaks);
-    std::string transport = name.rfind("legacy-", 0) == 0 ? "sse" : fault.http ? "http" : "stdio";
+    const refserver::FaultRun& settings = fault.run;
+    std::string transport(refserver::fault_transport(fault));
     if (transport != wanted_transport) continue;
+    // A modern fault (2026-07-28: the modern.* rows and the 26-07 notes) shows only on modern
+    // requests, and the probe has no modern run yet, nor the modern.* checks: it cannot be proved
+    // here. tests/refserver/modern_faults_test.cpp proves each at the refserver level. Only
+    // modern faults may name a check the catalog lacks.
+    if (fault.modern || checks::find_check(check) == nullptr) {
+      CHECK_MESSAGE(fault.modern, "fault " << name << " breaks " << check << ", which is not in the catalog");
+      not_in_catalog.push_back(name);
+      continue;
+    }
+    if (!settings.era.empty() && settings.era != "dual") {
+      misses.push_back("fault " + name + " needs --era " + std::string(settings.era) +
+                       ", which this test cannot run yet");
+      continue;
+    }
     ++tried;
-    CHECK_MESSAGE(checks::find_check(check) != nullptr, check);
     checks::RunOptions base;
     base.allow_tools = k_safe_tools;
-    base.timeout_s = name == "never-answer-initialize" ? 1 : 4;
-    if (name == "reject-batch" || name == "newer-fields") base.protocol_version = "2025-03-26";
-    if (transport == "sse") base.protocol_version = "2024-11-05";
-    if (name == "sse-buffered") {
-      // A tool that streams progress over a while, so buffering shows.
-      base.allow_tools.push_back("slow");
-      base.tool_args["slow"] = R"({"steps":3,"delay_ms":60})";
+    base.timeout_s = settings.timeout_s;
+    base.protocol_version = std::string(settings.protocol_version);
+    if (!settings.slow_args.empty()) {
+      if (!settings.cancel_slow) base.allow_tools.push_back("slow");
+      base.tool_args["slow"] = std::string(settings.slow_args);
     }
-    if (name == "ignore-cancel") {
-      base.cancel_tool = "slow";
-      base.tool_args["slow"] = R"({"steps":10,"delay_ms":100})";
-    }
-    int page_size = (name == "cursor-loop" || name == "accept-invalid-cursor") ? 2 : 0;
-    std::string mode = name == "json-wrong-id" || name == "wrong-content-type" ? "json" : "sse";
-    auto report = run_against(transport, {name}, page_size, base, mode);
+    if (settings.cancel_slow) base.cancel_tool = "slow";
+    std::string mode = settings.response_mode.empty() ? "sse" : std::string(settings.response_mode);
+    auto report = run_against(transport, {name}, settings.page_size, base, mode);
     const auto* result = find(report, check);
     if (result == nullptr || (result->status != checks::Status::fail && result->status != checks::Status::warn)) {
       std::string got = result ? std::string(checks::to_string(result->status)) + ": " + result->message : "missing";
       misses.push_back("fault " + name + " -> " + check + " was " + got);
     }
+  }
+  if (!not_in_catalog.empty()) {
+    std::string names;
+    for (const auto& n : not_in_catalog) names += " " + n;
+    MESSAGE("skipped " << not_in_catalog.size() << " " << wanted_transport
+                       << " modern faults the probe cannot run yet (proved in tests/refserver):" << names);
   }
   // Faults that break more than the one check the table names.
   const std::vector<std::pair<std::string, std::string>> extra = {

@@ -13,10 +13,20 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 namespace mcp_probe::refserver {
+
+// Which protocol eras the server speaks (--era; docs/2026-07-28/basic/versioning.mdx):
+// dual     modern requests (see Session::is_modern) get 2026-07-28 semantics, `initialize`
+//          selects a handshake-era version (2024-11-05 ... 2025-11-25) for the connection.
+// modern   only 2026-07-28: every request is modern; `initialize` is rejected with -32022
+//          naming the supported versions.
+// legacy   only the handshake era: requests are served as a 2025-11-25 server does (modern
+//          `_meta` is ignored, server/discover is an unknown method).
+enum class ServeEra { dual, modern, legacy };
 
 struct Config {
   std::set<std::string> faults;     // --fault NAME (see faults.h for the table)
@@ -24,6 +34,7 @@ struct Config {
   std::string response_mode = "sse";  // --response-mode json|sse (HTTP only)
   bool sse_poll = false;            // --sse-poll: close POST streams after the priming event
   std::string transport = "stdio";  // stdio|http|sse: the front-end in use
+  ServeEra era = ServeEra::dual;    // --era
   bool has(std::string_view fault) const { return faults.count(std::string(fault)) > 0; }
 };
 
@@ -62,6 +73,20 @@ class Session {
   // Tests check it.
   int unexpected_waits() const;
 
+  // Whether `message` (one parsed message, not a batch) is served under 2026-07-28 semantics:
+  // never with --era legacy; always with --era modern; with --era dual when it is a request
+  // whose params._meta carries "io.modelcontextprotocol/protocolVersion" or
+  // "io.modelcontextprotocol/clientCapabilities", or whose method exists only in the modern era
+  // (server/discover, subscriptions/listen). Everything else is the handshake era, exactly as
+  // before. Cheap: two lookups, no copy. Thread-safe.
+  bool is_modern(const nlohmann::json& message) const;
+
+  // Cancels the client request `request_id` (its JSON-RPC id) as notifications/cancelled
+  // would: its handler stops and no response is sent. Front-ends call it when a modern
+  // request's response stream is closed by the client (Streamable HTTP cancellation, and how a
+  // subscriptions/listen stream ends). Unknown ids are ignored. Thread-safe.
+  void cancel(const nlohmann::json& request_id);
+
   // After initialize: the negotiated protocol version ("" before).
   std::string protocol_version() const;
   bool initialized() const;
@@ -74,8 +99,32 @@ class Session {
   std::unique_ptr<Impl> m_impl;
 };
 
-// Versions the reference server supports, oldest first.
+// Handshake-era versions the reference server supports (what `initialize` and the
+// MCP-Protocol-Version header of a handshake-era session may name).
 const std::set<std::string>& supported_versions();
+// The newest handshake-era version.
 const std::string& latest_version();
+// The versions `server/discover` reports for `era`, newest first: modern ones, then (dual) the
+// handshake-era ones. Empty for ServeEra::legacy.
+const std::vector<std::string>& discover_versions(ServeEra era);
+// The versions a modern request may name in _meta (UnsupportedProtocolVersionError's
+// data.supported): the modern ones, empty for ServeEra::legacy.
+const std::vector<std::string>& modern_request_versions(ServeEra era);
+
+// JSON-RPC error codes of the 2026-07-28 revision (docs/2026-07-28/basic/index.mdx).
+inline constexpr int k_header_mismatch = -32020;
+inline constexpr int k_missing_client_capability = -32021;
+inline constexpr int k_unsupported_protocol_version = -32022;
+
+// The HTTP status of a modern request's JSON-RPC error (docs/2026-07-28/basic/transports/
+// streamable-http.mdx): -32601 -> 404; -32602, -32020, -32021, -32022 -> 400; others 200.
+constexpr int modern_http_status(int error_code) {
+  if (error_code == -32601) return 404;
+  if (error_code == -32602 || error_code == k_header_mismatch || error_code == k_missing_client_capability ||
+      error_code == k_unsupported_protocol_version) {
+    return 400;
+  }
+  return 200;
+}
 
 }  // namespace mcp_probe::refserver

@@ -1,0 +1,272 @@
+// The 2026-07-28 ("modern") era of the reference server: which requests belong to it, the
+// per-request _meta fields and their errors, the method table of the era, server/discover, and
+// the fields every modern result carries (resultType, serverInfo, caching hints).
+
+#include <algorithm>
+
+#include "refserver/tools.h"
+
+namespace mcp_probe::refserver {
+
+namespace {
+
+constexpr const char* k_meta_version = "io.modelcontextprotocol/protocolVersion";
+constexpr const char* k_meta_capabilities = "io.modelcontextprotocol/clientCapabilities";
+constexpr const char* k_meta_log_level = "io.modelcontextprotocol/logLevel";
+constexpr const char* k_meta_server_info = "io.modelcontextprotocol/serverInfo";
+
+using Handler = Outcome (*)(Call&);
+
+// The methods of the modern era and the capability each needs ("" for none). initialize, ping,
+// logging/setLevel and resources/(un)subscribe do not exist here (-32601).
+struct ModernRoute {
+  const char* method;
+  Handler handler;
+  const char* capability;
+  bool cacheable;  // docs/2026-07-28/server/utilities/caching.mdx, «Cacheable Results»
+};
+
+const ModernRoute k_modern_routes[] = {
+    {"server/discover", handle_discover, "", true},
+    {"subscriptions/listen", handle_listen, "", false},
+    {"tools/list", handle_tools_list, "tools", true},
+    {"tools/call", handle_tools_call, "tools", false},
+    {"resources/list", handle_resources_list, "resources", true},
+    {"resources/read", handle_resources_read, "resources", true},
+    {"resources/templates/list", handle_templates_list, "resources", true},
+    {"prompts/list", handle_prompts_list, "prompts", true},
+    {"prompts/get", handle_prompts_get, "prompts", false},
+    {"completion/complete", handle_complete, "completions", false},
+};
+
+const ModernRoute* find_modern_route(const std::string& method) {
+  for (const ModernRoute& route : k_modern_routes) {
+    if (method == route.method) return &route;
+  }
+  return nullptr;
+}
+
+int log_level_rank(const std::string& level) {
+  static const char* const k_levels[] = {"debug", "info",     "notice", "warning",
+                                         "error", "critical", "alert",  "emergency"};
+  for (int i = 0; i < 8; ++i) {
+    if (level == k_levels[i]) return i;
+  }
+  return -1;
+}
+
+Json error_response(const Json& id, const Json& error) {
+  return Json{{"jsonrpc", "2.0"}, {"id", id}, {"error", error}};
+}
+
+Json versions_json(const std::vector<std::string>& versions) { return Json(versions); }
+
+// Reads the per-request fields of _meta (docs/2026-07-28/basic/index.mdx, «Per-request protocol
+// fields»): an error Outcome when one is missing or unusable.
+std::optional<Outcome> read_meta(const Session::Impl& session, const Json& params, ModernMeta& meta) {
+  const auto found = params.find("_meta");
+  const Json& m = found != params.end() && found->is_object() ? *found : Json::object();
+  const bool lenient = session.has("meta-not-required");
+  const auto version = m.find(k_meta_version);
+  if (version == m.end() || !version->is_string()) {
+    // «A request missing any required field is malformed; the server MUST reject it with JSON-RPC
+    // error code -32602 (Invalid params).»
+    if (!lenient)
+      return Outcome::fail(k_invalid_params, std::string("Invalid params: _meta[\"") + k_meta_version +
+                                                 "\"] (a string) is required");
+    meta.version = protocol::latest_modern_version();
+  } else {
+    meta.version = version->get<std::string>();
+  }
+  const auto& served = modern_request_versions(session.config.era);
+  if (std::find(served.begin(), served.end(), meta.version) == served.end()) {
+    // versioning.mdx: «it MUST respond with an UnsupportedProtocolVersionError listing the
+    // versions it does support»
+    if (session.has("unsupported-version-wrong-code"))
+      return Outcome::fail(k_invalid_params, "Unsupported protocol version");
+    return Outcome::fail(k_unsupported_protocol_version, "Unsupported protocol version",
+                         {{"supported", versions_json(served)}, {"requested", meta.version}});
+  }
+  const auto caps = m.find(k_meta_capabilities);
+  if (caps == m.end() || !caps->is_object()) {
+    if (!lenient)
+      return Outcome::fail(k_invalid_params, std::string("Invalid params: _meta[\"") + k_meta_capabilities +
+                                                 "\"] (an object) is required");
+  } else {
+    meta.client_capabilities = *caps;
+  }
+  if (const auto level = m.find(k_meta_log_level); level != m.end()) {
+    // logging.mdx: an unrecognised level SHOULD be rejected with -32602.
+    meta.log_threshold = level->is_string() ? log_level_rank(level->get<std::string>()) : -1;
+    if (meta.log_threshold < 0)
+      return Outcome::fail(k_invalid_params, "Invalid log level", {{"level", *level}});
+  }
+  return std::nullopt;
+}
+
+// The caching hints (caching.mdx: «Servers MUST provide a ttlMs value that is >= 0»). Nothing
+// here varies per caller, so every hint is public; the lists never change, so they keep longer.
+void add_cache_hints(const Call& call, Json& result) {
+  if (call.has("no-cache-hints")) return;
+  const bool list = call.method != "resources/read";
+  result["ttlMs"] = call.method == "server/discover" ? 3600000 : list ? 300000 : 60000;
+  // cache-scope-varies: the pages after the first (asked with a cursor) say private, breaking
+  // «Servers MUST apply the same cacheScope to all response pages for a given list request».
+  const bool later_page = call.params.contains("cursor");
+  result["cacheScope"] = call.has("cache-scope-varies") && later_page ? "private" : "public";
+}
+
+Json server_info_meta() { return Json{{"name", "mcp-refserver"}, {"version", MCP_PROBE_VERSION}}; }
+
+}  // namespace
+
+const std::vector<std::string>& modern_request_versions(ServeEra era) {
+  static const std::vector<std::string> k_none;
+  return era == ServeEra::legacy ? k_none : protocol::modern_versions();
+}
+
+const std::vector<std::string>& discover_versions(ServeEra era) {
+  static const std::vector<std::string> k_none;
+  static const std::vector<std::string> k_modern(protocol::modern_versions().rbegin(),
+                                                 protocol::modern_versions().rend());
+  static const std::vector<std::string> k_dual = [] {
+    std::vector<std::string> all = k_modern;
+    all.insert(all.end(), protocol::handshake_versions().rbegin(), protocol::handshake_versions().rend());
+    return all;
+  }();
+  if (era == ServeEra::legacy) return k_none;
+  return era == ServeEra::modern ? k_modern : k_dual;
+}
+
+bool Session::Impl::is_modern(const Json& message) const {
+  if (config.era == ServeEra::legacy || !message.is_object()) return false;
+  if (config.era == ServeEra::modern) return true;
+  const auto method = message.find("method");
+  if (method == message.end() || !method->is_string()) return false;
+  const std::string& name = method->get_ref<const std::string&>();
+  if (name == "server/discover" || name == "subscriptions/listen") return true;
+  const auto params = message.find("params");
+  if (params == message.end() || !params->is_object()) return false;
+  const auto meta = params->find("_meta");
+  return meta != params->end() && meta->is_object() &&
+         (meta->contains(k_meta_version) || meta->contains(k_meta_capabilities));
+}
+
+std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& replies) {
+  const Json& id = message["id"];
+  const std::string method = message["method"];
+  Json params = message.value("params", Json::object());
+  if (!params.is_object())
+    return error_response(id, Outcome::fail(k_invalid_params, "params must be an object").error.value());
+  if (method == "initialize") {
+    // versioning.mdx: «A server that supports only modern versions SHOULD name the protocol
+    // versions it supports in any error it returns to an initialize request».
+    const auto& served = modern_request_versions(config.era);
+    const Json requested = params.contains("protocolVersion") ? params["protocolVersion"] : Json("");
+    if (has("initialize-silent-versions"))
+      return error_response(id, Outcome::fail(k_method_not_found, "Method not found").error.value());
+    std::string names;
+    for (const auto& v : served) names += (names.empty() ? "" : ", ") + v;
+    return error_response(
+        id, Outcome::fail(
+                k_unsupported_protocol_version,
+                "Unsupported protocol version: this server has no initialize handshake; it speaks " + names,
+                {{"supported", versions_json(served)}, {"requested", requested}})
+                .error.value());
+  }
+  ModernMeta meta;
+  if (auto error = read_meta(*this, params, meta)) return error_response(id, error->error.value());
+  const ModernRoute* route = find_modern_route(method);
+  if (route && method == "server/discover" && has("discover-missing")) route = nullptr;
+  if (route && *route->capability && !declares(route->capability, k_rank_2026_07)) route = nullptr;
+  if (!route) {
+    const bool wrong = has("wrong-method-not-found-code");
+    return error_response(
+        id, Outcome::fail(wrong ? k_internal_error : k_method_not_found, "Method not found: " + method)
+                .error.value());
+  }
+  auto state = std::make_shared<InFlight>();
+  const auto name = params.find("name");
+  const bool waiting_tool = method == "tools/call" && name != params.end() && name->is_string() &&
+                            tool_may_wait(name->get_ref<const std::string&>());
+  state->may_wait = method == "subscriptions/listen" || waiting_tool;
+  const std::string key = id.dump();
+  {
+    std::lock_guard lock(mutex);
+    in_flight[key] = state;
+  }
+  if (has("modern-server-request") || has("sse-server-request")) {
+    // The fault: a server->client request on a modern request's stream (the era has none).
+    request_client(replies, server_request_id(), "roots/list", nullptr);
+  }
+  if (has("modern-bogus-cancel")) {
+    // The fault: cancellation used for something other than ending a subscription.
+    notify(replies, "notifications/cancelled", {{"requestId", id}, {"reason", "modern-bogus-cancel"}});
+  }
+  if (has("list-changed-on-request") && method == "tools/call") {
+    notify(replies, "notifications/tools/list_changed", Json::object());
+  }
+  if (has("log-without-opt-in") && meta.log_threshold < 0) {
+    notify(replies, "notifications/message",
+           {{"level", "info"}, {"logger", "mcp-refserver"}, {"data", "unrequested log"}});
+  }
+  Call call(*this, replies, id, method, std::move(params), state, &meta);
+  Outcome outcome;
+  try {
+    outcome = route->handler(call);
+  } catch (const Json::type_error& e) {
+    outcome = Outcome::fail(k_invalid_params, std::string("Invalid params: ") + e.what());
+  } catch (const std::exception& e) {
+    outcome = Outcome::fail(k_internal_error, std::string("Internal error: ") + e.what());
+  }
+  bool cancelled = false;
+  {
+    std::lock_guard lock(mutex);
+    in_flight.erase(key);
+    // A subscription the server ends (stop) still gets its graceful-closure result.
+    const bool closing = method == "subscriptions/listen" && outcome.result.has_value();
+    cancelled = state->cancelled && !has("ignore-cancel") && !closing;
+    if (method == "tools/call") ++tools_called;
+  }
+  if (cancelled || (!outcome.result && !outcome.error)) return std::nullopt;
+  if (outcome.result) {
+    Json& result = *outcome.result;
+    // basic/index.mdx: «The result MUST include a resultType field»
+    if (!result.contains("resultType")) result["resultType"] = "complete";
+    if (has("no-result-type")) result.erase("resultType");
+    if (route->cacheable && result.value("resultType", "complete") == "complete")
+      add_cache_hints(call, result);
+    // basic/index.mdx: servers SHOULD include serverInfo «in every result's _meta».
+    if (!result.contains("_meta") || !result["_meta"].is_object()) result["_meta"] = Json::object();
+    result["_meta"][k_meta_server_info] = server_info_meta();
+  }
+  Json response = make_response(id, outcome, method);
+  if (call.has("progress-after-response")) {
+    send(replies, std::move(response));
+    call.flush_deferred();
+    return std::nullopt;
+  }
+  return response;
+}
+
+Outcome handle_discover(Call& call) {
+  Json result{{"resultType", "complete"},
+              {"supportedVersions", versions_json(discover_versions(call.session.config.era))},
+              {"capabilities", server_capabilities(call.session, k_rank_2026_07)},
+              {"instructions",
+               "mcp-refserver: the fixtures of the MCP conformance suite plus echo, add, slow and fail."}};
+  return Outcome::ok(std::move(result));
+}
+
+void Session::Impl::cancel(const std::string& key) {
+  std::lock_guard lock(mutex);
+  auto it = in_flight.find(key);
+  if (it != in_flight.end()) it->second->cancelled = true;
+  cv.notify_all();
+}
+
+bool Session::is_modern(const Json& message) const { return m_impl->is_modern(message); }
+
+void Session::cancel(const Json& request_id) { m_impl->cancel(request_id.dump()); }
+
+}  // namespace mcp_probe::refserver
