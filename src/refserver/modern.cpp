@@ -159,19 +159,19 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
   if (!params.is_object())
     return error_response(id, Outcome::fail(k_invalid_params, "params must be an object").error.value());
   if (method == "initialize") {
-    // versioning.mdx: «A server that supports only modern versions SHOULD name the protocol
-    // versions it supports in any error it returns to an initialize request».
-    const auto& served = modern_request_versions(config.era);
-    const Json requested = params.contains("protocolVersion") ? params["protocolVersion"] : Json("");
-    if (has("initialize-silent-versions"))
+    // The modern era has no initialize (-32601, HTTP 404), and versioning.mdx: «A server that
+    // supports only modern versions SHOULD name the protocol versions it supports in any error it
+    // returns to an initialize request»: the message and data name them.
+    if (has("initialize-silent-versions")) {
       return error_response(id, Outcome::fail(k_method_not_found, "Method not found").error.value());
+    }
+    const auto& served = modern_request_versions(config.era);
     std::string names;
     for (const auto& v : served) names += (names.empty() ? "" : ", ") + v;
+    const std::string message_text = "Method not found: initialize (this server speaks " + names +
+                                     ", which has no initialize handshake; send requests with _meta instead)";
     return error_response(
-        id, Outcome::fail(
-                k_unsupported_protocol_version,
-                "Unsupported protocol version: this server has no initialize handshake; it speaks " + names,
-                {{"supported", versions_json(served)}, {"requested", requested}})
+        id, Outcome::fail(k_method_not_found, message_text, {{"supported", versions_json(served)}})
                 .error.value());
   }
   ModernMeta meta;
@@ -190,10 +190,11 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
   const bool waiting_tool = method == "tools/call" && name != params.end() && name->is_string() &&
                             tool_may_wait(name->get_ref<const std::string&>());
   state->may_wait = method == "subscriptions/listen" || waiting_tool;
-  const std::string key = id.dump();
+  state->id = id;
+  state->replies = &replies;
   {
     std::lock_guard lock(mutex);
-    in_flight[key] = state;
+    modern_calls.push_back(state);
   }
   if (has("modern-server-request") || has("sse-server-request")) {
     // The fault: a server->client request on a modern request's stream (the era has none).
@@ -222,7 +223,7 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
   bool cancelled = false;
   {
     std::lock_guard lock(mutex);
-    in_flight.erase(key);
+    modern_calls.erase(std::remove(modern_calls.begin(), modern_calls.end(), state), modern_calls.end());
     // A subscription the server ends (stop) still gets its graceful-closure result.
     const bool closing = method == "subscriptions/listen" && outcome.result.has_value();
     cancelled = state->cancelled && !has("ignore-cancel") && !closing;
@@ -258,15 +259,27 @@ Outcome handle_discover(Call& call) {
   return Outcome::ok(std::move(result));
 }
 
-void Session::Impl::cancel(const std::string& key) {
+void Session::Impl::cancel_id(const Json& request_id) {
   std::lock_guard lock(mutex);
-  auto it = in_flight.find(key);
-  if (it != in_flight.end()) it->second->cancelled = true;
+  if (auto it = in_flight.find(request_id.dump()); it != in_flight.end()) it->second->cancelled = true;
+  for (const auto& call : modern_calls) {
+    if (call->id == request_id) call->cancelled = true;
+  }
+  cv.notify_all();
+}
+
+void Session::Impl::cancel_on(const Outbox& replies) {
+  std::lock_guard lock(mutex);
+  for (const auto& call : modern_calls) {
+    if (call->replies == &replies) call->cancelled = true;
+  }
   cv.notify_all();
 }
 
 bool Session::is_modern(const Json& message) const { return m_impl->is_modern(message); }
 
-void Session::cancel(const Json& request_id) { m_impl->cancel(request_id.dump()); }
+void Session::cancel(const Json& request_id) { m_impl->cancel_id(request_id); }
+
+void Session::cancel(const Outbox& replies) { m_impl->cancel_on(replies); }
 
 }  // namespace mcp_probe::refserver

@@ -270,6 +270,18 @@ Outcome run_input_required_prompt(Call& call) {
                });
 }
 
+Outcome run_logging_once(Call& call, const Json&) {
+  // Sent only when the request carries io.modelcontextprotocol/logLevel (Call::log).
+  call.log("info", "test_logging_tool ran");
+  return Outcome::ok(tool_text("test_logging_tool ran"));
+}
+
+Outcome run_custom_header(Call&, const Json& arguments) {
+  const Json query = arguments.value("query", Json(""));
+  return Outcome::ok(tool_text("region=" + arguments.value("region", std::string()) + " query=" +
+                               (query.is_string() ? query.get<std::string>() : json::dump(query))));
+}
+
 Outcome run_trigger_tool_change(Call& call, const Json&) {
   call.session.publish("toolsListChanged");
   return Outcome::ok(tool_text("notified the subscriptions that asked for toolsListChanged"));

@@ -268,10 +268,7 @@ void Session::Impl::process_notification(const Json& message, Outbox& replies) {
     return;
   }
   if (method == "notifications/cancelled" && params.is_object() && params.contains("requestId")) {
-    std::lock_guard lock(mutex);
-    auto it = in_flight.find(params["requestId"].dump());
-    if (it != in_flight.end()) it->second->cancelled = true;
-    cv.notify_all();
+    cancel_id(params["requestId"]);
   }
   const bool answer = has("answer-notifications") || (has("reply-to-cancel") && method == "notifications/cancelled");
   if (answer) send(replies, error_response(nullptr, k_invalid_request, "notification answered: " + method));
@@ -364,6 +361,7 @@ void Session::stop() {
   std::lock_guard lock(m_impl->mutex);
   m_impl->stopping = true;
   for (auto& [key, state] : m_impl->in_flight) state->cancelled = true;
+  for (auto& state : m_impl->modern_calls) state->cancelled = true;
   m_impl->cv.notify_all();
 }
 

@@ -63,6 +63,10 @@ struct InFlight {
   // What Session::may_wait said of the request: front-ends answer a request it calls
   // non-waiting in one piece, so its handler must neither sleep nor ask the client.
   bool may_wait = true;
+  // Modern requests only (Impl::modern_calls): the request's id and the outbox it answers on.
+  // Clients of one shared session may reuse ids, so a modern request is found by its outbox.
+  Json id;
+  const Outbox* replies = nullptr;
 };
 
 class Call;
@@ -104,6 +108,7 @@ struct Session::Impl {
   int log_threshold = 0;        // index into the LoggingLevel order; 0 = debug (everything)
   std::set<std::string> subscriptions;
   std::map<std::string, std::shared_ptr<InFlight>> in_flight;          // key: dump(id)
+  std::vector<std::shared_ptr<InFlight>> modern_calls;                 // modern requests in flight
   std::map<std::string, std::optional<Json>> awaiting;                 // server-issued id -> reply
   std::atomic<int> next_server_id{1};
   std::atomic<int> unexpected_waits{0};  // see Session::unexpected_waits
@@ -143,8 +148,11 @@ struct Session::Impl {
   // method table, and the fields every modern result carries.
   std::optional<Json> process_modern(const Json& message, Outbox& replies);
   bool is_modern(const Json& message) const;
-  // Marks the in-flight request `key` (dump of its id) cancelled.
-  void cancel(const std::string& key);
+  // Marks in-flight requests cancelled: the handshake-era one with id `id` and every modern one
+  // with that id (notifications/cancelled; ids are unique on stdio), or every modern one
+  // answering on `replies` (Session::cancel). Takes `mutex`.
+  void cancel_id(const Json& id);
+  void cancel_on(const Outbox& replies);
   // Sends a notification to every open subscription whose filter asked for `kind`
   // (toolsListChanged, promptsListChanged, resourcesListChanged, or resourceSubscriptions for
   // `uri`), with its subscription id in _meta.

@@ -24,6 +24,22 @@ Json json_schema_2020_fixture() {
               {"additionalProperties", false}};
 }
 
+// The 2026-07-28 suite's version (SEP-2106): $anchor inside $defs, allOf/anyOf and if/then/else
+// too. The handshake era keeps the schema it always had.
+Json json_schema_2020_modern_fixture() {
+  Json schema = json_schema_2020_fixture();
+  schema["$defs"]["address"]["$anchor"] = "addressDef";
+  schema["properties"]["contactMethod"] = {{"type", "string"}, {"enum", {"phone", "email"}}};
+  schema["properties"]["phone"] = {{"type", "string"}};
+  schema["properties"]["email"] = {{"type", "string"}};
+  schema["allOf"] =
+      Json::array({{{"anyOf", Json::array({{{"required", {"phone"}}}, {{"required", {"email"}}}})}}});
+  schema["if"] = {{"properties", {{"contactMethod", {{"const", "phone"}}}}}, {"required", {"contactMethod"}}};
+  schema["then"] = {{"required", {"phone"}}};
+  schema["else"] = {{"required", {"email"}}};
+  return schema;
+}
+
 bool type_matches(const std::string& type, const Json& value) {
   if (type == "string") return value.is_string();
   if (type == "number") return value.is_number();
@@ -138,7 +154,9 @@ std::vector<ToolDef> build_tool_defs(const Config& config, int rank) {
        "Takes 500 ms, long enough for an HTTP server to close its stream", 0, object_schema(), nullptr,
        run_reconnection, true},
       {"json_schema_2020_12_tool", "JSON Schema 2020-12", "Tool with JSON Schema 2020-12 features",
-       k_rank_2025_11, json_schema_2020_fixture(), nullptr, run_json_schema_2020},
+       k_rank_2025_11,
+       rank >= k_rank_2026_07 ? json_schema_2020_modern_fixture() : json_schema_2020_fixture(), nullptr,
+       run_json_schema_2020},
       // 2026-07-28: multi round-trip requests instead of server->client requests.
       {"test_input_required_result_elicitation", "Input required: elicitation",
        "Asks for the user's name with an InputRequiredResult (needs elicitation)", k_rank_2026_07,
@@ -166,6 +184,18 @@ std::vector<ToolDef> build_tool_defs(const Config& config, int rank) {
        object_schema(), nullptr, run_ir_capabilities},
       {"test_missing_capability", "Missing capability", "Needs the sampling capability: -32021 without it",
        k_rank_2026_07, object_schema(), nullptr, run_missing_capability},
+      {"test_streaming_elicitation", "Elicitation without server requests",
+       "Asks for the user's name with an InputRequiredResult on its response stream (needs elicitation)",
+       k_rank_2026_07, object_schema(), nullptr, run_ir_elicitation},
+      {"test_logging_tool", "Logging on request", "Logs one info message when the request asks for logs",
+       k_rank_2026_07, object_schema(), nullptr, run_logging_once},
+      {"test_custom_header", "Custom header",
+       "Echoes its region (mirrored in the Mcp-Param-Region header) and query", k_rank_2026_07,
+       object_schema(
+           {{"region", {{"type", "string"}, {"description", "A region"}, {"x-mcp-header", "Region"}}},
+            {"query", typed("string", "A query")}},
+           {"region"}),
+       nullptr, run_custom_header},
       {"test_trigger_tool_change", "Trigger tools/list_changed",
        "Notifies open subscriptions that the tool list changed (the list itself stays the same)",
        k_rank_2026_07, object_schema(), nullptr, run_trigger_tool_change},

@@ -72,6 +72,8 @@ Outcome run_ir_tampered_state(Call& call, const Json& arguments);
 Outcome run_ir_capabilities(Call& call, const Json& arguments);
 Outcome run_missing_capability(Call& call, const Json& arguments);
 Outcome run_trigger_tool_change(Call& call, const Json& arguments);
+Outcome run_logging_once(Call& call, const Json& arguments);
+Outcome run_custom_header(Call& call, const Json& arguments);
 Outcome run_trigger_prompt_change(Call& call, const Json& arguments);
 
 }  // namespace mcp_probe::refserver

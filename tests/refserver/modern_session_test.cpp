@@ -127,6 +127,10 @@ TEST_CASE("refserver::modern logging is opt-in per request") {
   h.call("test_tool_with_logging", {{"_meta", {{"io.modelcontextprotocol/logLevel", "error"}}}});
   CHECK(logs() == 0);
   CHECK(error_code(h.call("echo", {{"_meta", {{"io.modelcontextprotocol/logLevel", "loud"}}}})) == -32602);
+  h.call("test_logging_tool");
+  CHECK(logs() == 0);
+  h.call("test_logging_tool", {{"_meta", {{"io.modelcontextprotocol/logLevel", "debug"}}}});
+  CHECK(logs() == 1);
 }
 
 TEST_CASE("refserver::modern eras") {
@@ -153,11 +157,17 @@ TEST_CASE("refserver::modern eras") {
     ModernHarness h(with_era(ServeEra::modern));
     const Json reply =
         h.raw("initialize", {{"protocolVersion", "2025-11-25"}, {"capabilities", Json::object()}});
-    REQUIRE(error_code(reply) == -32022);
+    REQUIRE(error_code(reply) == -32601);
     CHECK(reply["error"]["message"].get<std::string>().find("2026-07-28") != std::string::npos);
     CHECK(reply["error"]["data"]["supported"] == Json::array({"2026-07-28"}));
+    // The same for an initialize that carries modern _meta.
+    CHECK(error_code(h.request("initialize", {{"protocolVersion", "2025-11-25"}})) == -32601);
     CHECK(h.request("server/discover")["result"]["supportedVersions"] == Json::array({"2026-07-28"}));
     CHECK(error_code(h.raw("tools/list", Json::object())) == -32602);
+  }
+  SUBCASE("dual: an initialize with modern _meta is a removed method") {
+    ModernHarness h;
+    CHECK(error_code(h.request("initialize", {{"protocolVersion", "2025-11-25"}})) == -32601);
   }
   SUBCASE("is_modern") {
     ModernHarness h;
@@ -317,4 +327,32 @@ TEST_CASE("refserver::modern subscriptions/listen") {
   CHECK(closing[1]["id"] == "sub-1");
   CHECK(closing[1]["result"]["resultType"] == "complete");
   CHECK(closing[1]["result"]["_meta"]["io.modelcontextprotocol/subscriptionId"] == "sub-1");
+}
+
+TEST_CASE("refserver::modern requests of several clients share one session") {
+  // Two subscriptions with the same id from two clients (outboxes): cancelling one client's
+  // stream ends only its own.
+  ModernHarness h;
+  const Json listen{{"jsonrpc", "2.0"},
+                    {"id", 1},
+                    {"method", "subscriptions/listen"},
+                    {"params", {{"_meta", modern_meta()}, {"notifications", {{"toolsListChanged", true}}}}}};
+  ModernCapture a;
+  ModernCapture b;
+  std::thread first([&] { h.session.handle(mcp_probe::json::dump(listen), a); });
+  std::thread second([&] { h.session.handle(mcp_probe::json::dump(listen), b); });
+  auto acked = [](const Json& m) {
+    return m.value("method", "") == "notifications/subscriptions/acknowledged";
+  };
+  REQUIRE(a.wait_for(acked));
+  REQUIRE(b.wait_for(acked));
+  h.session.cancel(static_cast<const mcp_probe::refserver::Outbox&>(a));
+  first.join();
+  h.call("test_trigger_tool_change");
+  REQUIRE(
+      b.wait_for([](const Json& m) { return m.value("method", "") == "notifications/tools/list_changed"; }));
+  CHECK(a.messages().size() == 1);
+  h.session.cancel(static_cast<const mcp_probe::refserver::Outbox&>(b));
+  second.join();
+  CHECK(b.messages().size() == 2);
 }

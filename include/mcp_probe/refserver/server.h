@@ -22,8 +22,8 @@ namespace mcp_probe::refserver {
 // Which protocol eras the server speaks (--era; docs/2026-07-28/basic/versioning.mdx):
 // dual     modern requests (see Session::is_modern) get 2026-07-28 semantics, `initialize`
 //          selects a handshake-era version (2024-11-05 ... 2025-11-25) for the connection.
-// modern   only 2026-07-28: every request is modern; `initialize` is rejected with -32022
-//          naming the supported versions.
+// modern   only 2026-07-28: every request is modern; `initialize` is -32601 (it does not exist
+//          in the era) with a message and data.supported naming the supported versions.
 // legacy   only the handshake era: requests are served as a 2025-11-25 server does (modern
 //          `_meta` is ignored, server/discover is an unknown method).
 enum class ServeEra { dual, modern, legacy };
@@ -54,6 +54,9 @@ class Session {
   Session(const Config& config, Outbox& standalone);
   ~Session();
 
+  // Modern requests (is_modern) read no per-connection state: one Session may serve the modern
+  // requests of many clients at once, with colliding ids (see cancel(const Outbox&)).
+  //
   // Handles one message as received (a JSON text: request, notification, response, or a batch
   // where the negotiated version allows it; malformed input gets -32700/-32600 replies).
   // Replies and request-related notifications (progress, logs emitted while handling) go to
@@ -86,6 +89,11 @@ class Session {
   // request's response stream is closed by the client (Streamable HTTP cancellation, and how a
   // subscriptions/listen stream ends). Unknown ids are ignored. Thread-safe.
   void cancel(const nlohmann::json& request_id);
+  // Cancels every modern request in flight whose replies go to `replies` (the outbox given to
+  // handle/handle_parsed): what an HTTP front-end calls when the client closes that request's
+  // response stream. Unlike ids, outboxes do not collide between clients of one shared
+  // Session. Thread-safe.
+  void cancel(const Outbox& replies);
 
   // After initialize: the negotiated protocol version ("" before).
   std::string protocol_version() const;
