@@ -95,7 +95,7 @@ void reply_whole(Context& ctx, std::vector<std::string> replies, httplib::Respon
 
 // A request whose handler may wait (a slow tool, subscriptions/listen): it runs on a worker
 // thread; the first message decides the response. Closing the stream cancels the request.
-void post_streamed(Context& ctx, const json& id, json body, httplib::Response& res) {
+void post_streamed(Context& ctx, json body, httplib::Response& res) {
   auto stream = std::make_shared<SseStream>(0, false, false, "");
   auto outbox = std::make_shared<StreamedOutbox>(stream);
   Session& session = ctx.modern->session();
@@ -112,8 +112,9 @@ void post_streamed(Context& ctx, const json& id, json body, httplib::Response& r
       return;
     }
   }
-  serve_stream(res, stream, 0, ReaderMode{}, [stream, &session, id] {
-    if (!stream->finished()) session.cancel(id);
+  // By outbox, not id: the ids of different clients of the shared Session may collide.
+  serve_stream(res, stream, 0, ReaderMode{}, [stream, &session, outbox] {
+    if (!stream->finished()) session.cancel(*outbox);
   });
   sse_headers_done(ctx.config, res);
 }
@@ -166,7 +167,7 @@ void post_modern(Context& ctx, const httplib::Request& req, httplib::Response& r
   }
   const bool listen = method == "subscriptions/listen";
   if (session.may_wait(body) && (listen || ctx.config.response_mode != "json")) {
-    return post_streamed(ctx, id, std::move(body), res);
+    return post_streamed(ctx, std::move(body), res);
   }
   CollectOutbox collected;
   session.handle_parsed(body, collected);

@@ -87,7 +87,7 @@ TEST_CASE("refserver::http modern requests") {
     CHECK(b->status == 200);
   }
   SUBCASE("unknown and removed methods: 404 with -32601") {
-    for (std::string method : {"mcp-probe/nonexistent", "ping", "logging/setLevel", "resources/subscribe"}) {
+    for (std::string method : {"mcp-probe/nonexistent", "ping", "initialize", "logging/setLevel"}) {
       CAPTURE(method);
       auto r = post(*c, modern_headers(method), modern_request(9, method));
       CHECK(r->status == 404);
