@@ -356,3 +356,23 @@ TEST_CASE("refserver::modern requests of several clients share one session") {
   second.join();
   CHECK(b.messages().size() == 2);
 }
+
+TEST_CASE("refserver::modern requests never make the server send a request") {
+  // stdio.mdx: «The server MUST NOT write JSON-RPC requests to stdout.» Every modern tool, called
+  // by a client that declares every capability, answers without one.
+  ModernHarness h;
+  const Json listed = h.request("tools/list");
+  REQUIRE(listed["result"]["tools"].size() > 20);
+  for (const Json& tool : listed["result"]["tools"]) {
+    const std::string name = tool["name"];
+    CAPTURE(name);
+    Json args = Json::object();
+    if (name == "echo") args = {{"message", "x"}};
+    if (name == "add") args = {{"a", 1}, {"b", 2}};
+    if (name == "slow") args = {{"steps", 1}, {"delay_ms", 1}};
+    if (name == "test_custom_header") args = {{"region", "eu"}};
+    const Json reply = h.call(name, {{"arguments", args}}, k_all_caps);
+    CHECK((reply.contains("result") || reply.contains("error")));
+    for (const Json& m : h.last) CHECK_FALSE((m.contains("method") && m.contains("id")));
+  }
+}
