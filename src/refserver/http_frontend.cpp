@@ -340,7 +340,11 @@ int run_http(const Config& config, const HttpOptions& options, const std::atomic
   ConnectionServer server;
   SessionRegistry sessions(config, options);
   WorkerGroup workers;
-  Context ctx{config, options, sessions, workers};
+  // Modern (2026-07-28) requests share one session-less Session; none with --era legacy.
+  std::unique_ptr<ModernState> modern;
+  if (config.era != ServeEra::legacy && config.transport != "sse")
+    modern = std::make_unique<ModernState>(config);
+  Context ctx{config, options, sessions, workers, modern.get()};
   configure(server, config, options);
   if (config.transport == "sse") {
     install_legacy_routes(server, ctx);
@@ -387,6 +391,7 @@ int run_http(const Config& config, const HttpOptions& options, const std::atomic
   done.store(true);
   watcher.join();
   sessions.end_all();
+  if (modern) modern->session().stop();  // open subscriptions/listen handlers return
   workers.wait_idle(std::chrono::seconds(10));
   std::signal(SIGINT, old_int);
   std::signal(SIGTERM, old_term);

@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "mcp_probe/refserver/frontends.h"
@@ -212,13 +213,77 @@ class WorkerGroup {
   std::shared_ptr<State> m_state = std::make_shared<State>();
 };
 
+// ---- 2026-07-28 (modern) requests, http_modern.cpp and http_modern_post.cpp ----
+
+// A tool argument mirrored into an `Mcp-Param-{header}` header (`x-mcp-header` in its schema).
+struct HeaderParam {
+  std::string header;             // the name part: Mcp-Param-<header>
+  std::vector<std::string> path;  // the chain of `properties` keys from the schema root
+  std::string type;               // the schema's `type` ("" when absent)
+};
+
+// The x-mcp-header annotations reachable through `properties` chains of `input_schema`.
+std::vector<HeaderParam> header_params(const nlohmann::json& input_schema);
+
+// A header value as the server compares it: OWS trimmed; `=?base64?...?=` decoded (RFC 4648 with
+// padding). False when the Base64 is invalid or a plain value has characters outside RFC 9110's
+// field-value set.
+bool decode_header_value(std::string_view raw, std::string& out);
+
+// A request header by name (any case), or null when absent.
+using HeaderLookup = std::function<const std::string*(const char* name)>;
+
+// Server Validation of streamable-http.mdx for one modern request: the HeaderMismatch (-32020)
+// message when MCP-Protocol-Version, Mcp-Method, Mcp-Name or a Mcp-Param-* header (for `params`,
+// the called tool's annotations; may be null) is missing, malformed or disagrees with the body;
+// empty when they agree. A body without a method (not a request) passes.
+std::string modern_header_mismatch(const HeaderLookup& headers, const nlohmann::json& body,
+                                   const std::vector<HeaderParam>* params);
+
+// The HTTP status of the modern reply `reply` (a JSON-RPC response text): 200 for a result,
+// modern_http_status() of its error code otherwise (fault unknown-method-200: -32601 -> 200).
+// Sets *code to the error code when there is one. Parses only replies that contain "error".
+int modern_reply_status(const Config& config, const std::string& reply, int* code = nullptr);
+
+// What the modern requests of one server share: the session-less Session that answers them
+// (modern requests read no per-connection state) and the tools' header annotations, read once
+// from tools/list (a modern server's lists do not vary per connection). Thread-safe.
+class ModernState {
+ public:
+  explicit ModernState(const Config& config);
+  ~ModernState();
+  ModernState(const ModernState&) = delete;
+  ModernState& operator=(const ModernState&) = delete;
+
+  Session& session() { return m_session; }
+  // The Mcp-Param annotations of tool `tool`, or null when it has none (or is unknown).
+  const std::vector<HeaderParam>* tool_header_params(const std::string& tool);
+
+ private:
+  class DropOutbox : public Outbox {
+   public:
+    void send(const std::string& message) override;
+  };
+  void load_tools();
+
+  DropOutbox m_standalone;
+  Session m_session;
+  std::once_flag m_tools_once;
+  std::unordered_map<std::string, std::vector<HeaderParam>> m_tool_params;
+};
+
 // What a route installer needs.
 struct Context {
   const Config& config;
   const HttpOptions& options;
   SessionRegistry& sessions;
   WorkerGroup& workers;
+  ModernState* modern = nullptr;  // null with --era legacy
 };
+
+// POST /mcp of a modern request (Session::is_modern), parsed: header validation, the reply and
+// its HTTP status; no session is minted or required.
+void post_modern(Context& ctx, const httplib::Request& req, httplib::Response& res, nlohmann::json body);
 
 // How an SSE reader behaves (faults).
 struct ReaderMode {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mcp_probe/json/wire.h"
+#include "mcp_probe/protocol/versions.h"
 #include "refserver/http_internal.h"
 
 namespace mcp_probe::refserver::http {
@@ -12,6 +13,7 @@ namespace {
 using nlohmann::json;
 
 const char* const k_allow = "GET, POST, DELETE, OPTIONS";
+const char* const k_allow_modern = "POST, OPTIONS";
 const char* const k_unrelated_progress =
     R"({"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":"mcp-refserver-never-sent","progress":1,"total":2}})";
 const char* const k_unsolicited_response =
@@ -41,7 +43,7 @@ bool json_mode(const Config& config) {
 }
 
 bool wants_priming(const Config& config, const std::string& version) {
-  return !config.has("no-priming-event") && version >= "2025-11-25";
+  return !config.has("no-priming-event") && protocol::at_least(version, "2025-11-25");
 }
 
 // Finds the session named by Mcp-Session-Id, or answers 400 (missing) / 404 (unknown).
@@ -65,7 +67,7 @@ std::shared_ptr<HttpSession> lookup(Context& ctx, const httplib::Request& req, h
 // MCP-Protocol-Version on requests after initialize (enforced from 2025-06-18 on).
 bool check_protocol_version(Context& ctx, HttpSession& hs, const httplib::Request& req,
                             httplib::Response& res) {
-  if (hs.session().protocol_version() < "2025-06-18") return true;
+  if (!protocol::at_least(hs.session().protocol_version(), "2025-06-18")) return true;
   const std::string* header_version = header(req, "MCP-Protocol-Version");
   if (!header_version) {
     if (!ctx.config.has("protocol-version-required")) return true;
@@ -147,7 +149,8 @@ void reply_json(const Config& config, const json& input, const std::string& vers
       out.push_back(std::move(one));
     }
   }
-  bool as_array = out.size() > 1 || (input.is_array() && !out.empty() && version <= "2025-03-26");
+  bool as_array =
+      out.size() > 1 || (input.is_array() && !out.empty() && !protocol::at_least(version, "2025-06-18"));
   std::string body = as_array ? out.dump() : out.empty() ? std::string("{}") : out[0].dump();
   res.status = 200;
   res.set_content(body, config.has("wrong-content-type") ? "text/plain" : "application/json");
@@ -271,6 +274,15 @@ void handle_post(Context& ctx, const httplib::Request& req, httplib::Response& r
     return;
   }
   json body = std::move(*parsed);
+  if (ctx.modern) {
+    if (body.is_object() && ctx.modern->session().is_modern(body))
+      return post_modern(ctx, req, res, std::move(body));
+    if (ctx.config.era == ServeEra::modern) {
+      // 2026-07-28: "The body of the HTTP POST MUST be a single JSON-RPC request or notification."
+      return json_error(res, 400, -32600,
+                        "Invalid Request: the body must be one JSON-RPC request or notification");
+    }
+  }
   bool init = is_initialize(body);
   std::shared_ptr<HttpSession> hs;
   bool created = false;
@@ -308,7 +320,24 @@ std::optional<std::pair<int, std::uint64_t>> parse_event_id(const std::string& i
   }
 }
 
+// GET and DELETE of a modern-only server (--era modern): "HTTP GET or DELETE to the MCP endpoint:
+// respond with 405 Method Not Allowed." Fault modern-get-sse: GET opens an (empty) SSE stream.
+bool modern_only_refused(Context& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (ctx.config.era != ServeEra::modern) return false;
+  if (req.method == "GET" && ctx.config.has("modern-get-sse")) {
+    SseStream stream(0, false, false, "");
+    stream.finish();
+    serve_finished(res, stream);
+    return true;
+  }
+  res.set_header("Allow", k_allow_modern);
+  json_error(res, 405, -32000,
+             "Method Not Allowed: this server speaks only 2026-07-28 (no sessions, no GET stream)");
+  return true;
+}
+
 void handle_get(Context& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (modern_only_refused(ctx, req, res)) return;
   if (!accepts(req.get_header_value("Accept"), "text/event-stream")) {
     json_error(res, 406, -32000, "Not Acceptable: Client must accept text/event-stream");
     return;
@@ -343,6 +372,7 @@ void handle_get(Context& ctx, const httplib::Request& req, httplib::Response& re
 }
 
 void handle_delete(Context& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (modern_only_refused(ctx, req, res)) return;
   auto hs = lookup(ctx, req, res);
   if (!hs) return;
   if (!ctx.config.has("delete-ignored")) ctx.sessions.remove(hs->id());
@@ -357,9 +387,30 @@ void handle_options(Context& ctx, const httplib::Request& req, httplib::Response
   }
   res.status = 204;
   if (req.has_header("Origin")) res.set_header("Access-Control-Allow-Origin", req.get_header_value("Origin"));
-  res.set_header("Access-Control-Allow-Methods", k_allow);
-  res.set_header("Access-Control-Allow-Headers",
-                 "Content-Type, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, Authorization");
+  res.set_header("Access-Control-Allow-Methods",
+                 ctx.config.era == ServeEra::modern ? k_allow_modern : k_allow);
+  if (ctx.config.era == ServeEra::legacy) {
+    res.set_header("Access-Control-Allow-Headers",
+                   "Content-Type, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, Authorization");
+  } else {
+    // Browsers may send the 2026-07-28 request headers; Mcp-Param-* names vary per tool, so the
+    // ones the preflight asks for are allowed.
+    std::string allowed =
+        "Content-Type, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, Authorization, Mcp-Method, "
+        "Mcp-Name";
+    if (const std::string* asked = header(req, "Access-Control-Request-Headers")) {
+      std::string_view rest(*asked);
+      while (!rest.empty()) {
+        const std::size_t comma = rest.find(',');
+        std::string_view name = trim(rest.substr(0, comma));
+        if (name.size() > 10 && equals_lowercase(name.substr(0, 10), "mcp-param-"))
+          allowed += ", " + std::string(name);
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+      }
+    }
+    res.set_header("Access-Control-Allow-Headers", allowed);
+  }
   res.set_header("Access-Control-Max-Age", "86400");
 }
 

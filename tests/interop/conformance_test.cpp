@@ -1,7 +1,11 @@
-// Interop: the official MCP conformance suite (@modelcontextprotocol/conformance, server side,
-// all scenarios) against mcp-refserver's Streamable HTTP front-end, on 127.0.0.1.
-// scripts/peers installs the suite and a Node 22 runtime into REPO/.peers on first use (npm);
-// without npm the test fails (CI has it).
+// Interop: the official MCP conformance suite (@modelcontextprotocol/conformance, server side)
+// against mcp-refserver's Streamable HTTP front-end, on 127.0.0.1, in two versions:
+//   0.1.16          --suite all                       (the handshake-era revisions)
+//   0.2.0-alpha.12  --requirements 2026-07-28         (the scenarios 2026-07-28 requires, plus the
+//                                                      not-scored tasks extension and pending ones)
+//   0.2.0-alpha.12  --suite active
+// Each must report 0 failed. scripts/peers installs both suites side by side and a Node 22 runtime
+// into REPO/.peers on first use (npm); without npm or the registry the tests fail (CI has both).
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
@@ -92,22 +96,24 @@ int run(const std::string& command, std::string& output) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-}  // namespace
-
-TEST_CASE("interop::conformance suite") {
+// Runs suite `version` with `args` against a fresh mcp-refserver; checks "Total: N passed, 0 failed".
+void run_suite(const std::string& version, const std::string& args) {
   std::string out;
-  // No npm is a failure, not a pass: CI has npm, and a green test must have run the suite.
-  REQUIRE_MESSAGE(run("command -v npm", out) == 0,
-                  "npm is not installed: cannot install the conformance suite (scripts/peers install)");
-  std::string peers = k_repo + "/scripts/peers";
+  REQUIRE_MESSAGE(
+      run("command -v npm", out) == 0,
+      "npm is not installed: cannot install @modelcontextprotocol/conformance (scripts/peers install)");
+  const std::string peers = k_repo + "/scripts/peers";
+  const std::string env = "CONFORMANCE_VERSION='" + version + "' ";
   std::string install_log;
-  REQUIRE_MESSAGE(run("'" + peers + "' install '" + k_repo + "/.peers'", install_log) == 0, install_log);
+  REQUIRE_MESSAGE(run(env + "'" + peers + "' install '" + k_repo + "/.peers'", install_log) == 0,
+                  "scripts/peers install failed (is the npm registry reachable?):\n"
+                      << install_log);
 
   RefServer server;
   REQUIRE(!server.url().empty());
   std::string log;
   int status =
-      run("'" + peers + "' conformance '" + k_repo + "/.peers' '" + server.url() + "' --suite all", log);
+      run(env + "'" + peers + "' conformance '" + k_repo + "/.peers' '" + server.url() + "' " + args, log);
 
   std::size_t summary = log.find("=== SUMMARY ===");
   MESSAGE((summary == std::string::npos ? log : log.substr(summary)));
@@ -119,6 +125,18 @@ TEST_CASE("interop::conformance suite") {
   CHECK(failed == 0);
   // Warnings count as failures for the suite's own exit status.
   CHECK(status == 0);
+}
+
+}  // namespace
+
+TEST_CASE("interop::conformance suite 0.1.16 all") { run_suite("0.1.16", "--suite all"); }
+
+TEST_CASE("interop::conformance suite 0.2.0-alpha.12 requirements 2026-07-28") {
+  run_suite("0.2.0-alpha.12", "--requirements 2026-07-28");
+}
+
+TEST_CASE("interop::conformance suite 0.2.0-alpha.12 active") {
+  run_suite("0.2.0-alpha.12", "--suite active");
 }
 
 TEST_SUITE_END();

@@ -31,7 +31,9 @@ using nlohmann::json;
 class HttpServer {
  public:
   explicit HttpServer(std::set<std::string> faults = {}, std::string transport = "http",
-                      std::string mode = "sse") {
+                      std::string mode = "sse",
+                      mcp_probe::refserver::ServeEra era = mcp_probe::refserver::ServeEra::dual) {
+    m_config.era = era;
     m_config.faults = std::move(faults);
     m_config.transport = std::move(transport);
     m_config.response_mode = std::move(mode);
@@ -87,6 +89,30 @@ inline std::string request(int id, const std::string& method, json params = json
   return json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}}.dump();
 }
 
+// ---- 2026-07-28 (modern) requests ----
+
+const char* const k_modern = "2026-07-28";
+
+// `params` with the required _meta of a modern request (and `capabilities` as clientCapabilities).
+inline json modern_params(json params = json::object(), json capabilities = json::object()) {
+  params["_meta"] = {{"io.modelcontextprotocol/protocolVersion", k_modern},
+                     {"io.modelcontextprotocol/clientInfo", {{"name", "t"}, {"version", "0"}}},
+                     {"io.modelcontextprotocol/clientCapabilities", std::move(capabilities)}};
+  return params;
+}
+
+inline std::string modern_request(int id, const std::string& method, json params = json::object(),
+                                  json capabilities = json::object()) {
+  return request(id, method, modern_params(std::move(params), std::move(capabilities)));
+}
+
+// The request metadata headers of streamable-http.mdx for `method` (Mcp-Name when `name` is set).
+inline httplib::Headers modern_headers(const std::string& method, const std::string& name = "") {
+  httplib::Headers h{{"Accept", k_both}, {"MCP-Protocol-Version", k_modern}, {"Mcp-Method", method}};
+  if (!name.empty()) h.emplace("Mcp-Name", name);
+  return h;
+}
+
 struct Event {
   std::string id, type, data;
   bool has_data = false;
@@ -120,6 +146,19 @@ inline std::vector<Event> parse_sse(const std::string& body) {
     }
   }
   return out;
+}
+
+// The JSON-RPC message of a reply, JSON or SSE (the last event carrying an id).
+inline json reply_message(const httplib::Result& r) {
+  if (r->get_header_value("Content-Type").find("text/event-stream") == std::string::npos) {
+    return json::parse(r->body, nullptr, false);
+  }
+  json last;
+  for (const auto& e : parse_sse(r->body)) {
+    json m = json::parse(e.data, nullptr, false);
+    if (m.is_object() && m.contains("id") && !m.contains("method")) last = m;
+  }
+  return last;
 }
 
 // initialize + notifications/initialized; returns the session id.
