@@ -37,10 +37,13 @@ std::string answer(std::string_view body) {
   const std::size_t id_end = body.find_first_of(",}", id_at + 5);
   const std::string_view id = body.substr(id_at + 5, id_end - id_at - 5);
   const bool init = body.find("\"initialize\"") != std::string_view::npos;
-  const std::string result = init ? R"({"protocolVersion":"2025-11-25","capabilities":{"tools":{}},"serverInfo":{"name":"floor","version":"1"}})"
-                                  : R"({"content":[{"type":"text","text":"Echo: hello"}]})";
-  const std::string event = "id: 1-1\nretry: 1000\ndata: \n\nevent: message\nid: 1-2\ndata: {\"jsonrpc\":\"2.0\",\"id\":" +
-                            std::string(id) + ",\"result\":" + result + "}\n\n";
+  const std::string result =
+      init
+          ? R"({"protocolVersion":"2025-11-25","capabilities":{"tools":{}},"serverInfo":{"name":"floor","version":"1"}})"
+          : R"({"content":[{"type":"text","text":"Echo: hello"}]})";
+  const std::string event =
+      "id: 1-1\nretry: 1000\ndata: \n\nevent: message\nid: 1-2\ndata: {\"jsonrpc\":\"2.0\",\"id\":" +
+      std::string(id) + ",\"result\":" + result + "}\n\n";
   return "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
          "Mcp-Session-Id: 00000000000000000000000000000001\r\nContent-Length: " +
          std::to_string(event.size()) + "\r\n\r\n" + event;
@@ -77,7 +80,8 @@ int main() {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof addr;
   if (listener < 0 || ::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listener, 128) != 0 || ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      ::listen(listener, 128) != 0 ||
+      ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     std::perror("floor: cannot listen");
     return 1;
   }

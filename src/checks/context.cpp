@@ -35,9 +35,12 @@ std::string brief(const Json& value, std::size_t max) { return brief_raw(json::d
 std::string brief_raw(const std::string& raw, std::size_t max) {
   std::string out;
   for (char c : raw) {
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else out += c;
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else
+      out += c;
     if (out.size() >= max) return out + "…";
   }
   return out;
@@ -156,7 +159,7 @@ void Context::observe(protocol::Session& session) {
 }
 
 util::Expected<std::unique_ptr<protocol::Connection>> Context::fresh_connection(const std::string& version,
-                                                                                 bool send_initialized) {
+                                                                                bool send_initialized) {
   protocol::Target t = probe_target();
   auto transport = protocol::open_transport(t, t.transport, m_tracer);
   if (!transport) return transport.error();

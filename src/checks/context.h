@@ -78,7 +78,9 @@ class Context {
 
   // --- the main connection -----------------------------------------------------------------
   protocol::Session& session() { return *m_main->session; }
-  bool connected() const { return m_main != nullptr && m_main->session != nullptr && m_main->init.has_value(); }
+  bool connected() const {
+    return m_main != nullptr && m_main->session != nullptr && m_main->init.has_value();
+  }
   protocol::Connection& main_connection() { return *m_main; }
   void set_main(std::unique_ptr<protocol::Connection> c);
   // The run's protocol version (negotiated on the main connection, or asked for until then).
@@ -101,7 +103,7 @@ class Context {
   // A new connection initialized with `version` (for destructive or version probes), observed
   // by the passive checks. Empty with an error when it cannot be opened or initialized.
   util::Expected<std::unique_ptr<protocol::Connection>> fresh_connection(const std::string& version,
-                                                                          bool send_initialized = true);
+                                                                         bool send_initialized = true);
   // A new transport with no initialize at all (pre-init probes).
   util::Expected<std::unique_ptr<transport::Transport>> fresh_transport();
   // Hooks a session's traffic into the passive checks.

@@ -89,7 +89,8 @@ RunReport run(const RunOptions& options, transport::Tracer& tracer) {
   RunReport report;
   report.tool_version = MCP_PROBE_VERSION;
   report.target = describe_target(options.target);
-  std::string version = options.protocol_version.empty() ? protocol::latest_version() : options.protocol_version;
+  std::string version =
+      options.protocol_version.empty() ? protocol::latest_version() : options.protocol_version;
 
   Context ctx(options, tracer);
   ctx.results().begin_step();
@@ -104,10 +105,12 @@ RunReport run(const RunOptions& options, transport::Tracer& tracer) {
     report.server_info = ctx.session().server_info();
     report.capabilities = ctx.session().server_capabilities();
     std::vector<Step> steps;
-    for (auto&& list : {jsonrpc_steps(), feature_steps(), lifecycle_steps(), http_steps(), sse_steps(), shutdown_steps()}) {
+    for (auto&& list :
+         {jsonrpc_steps(), feature_steps(), lifecycle_steps(), http_steps(), sse_steps(), shutdown_steps()}) {
       steps.insert(steps.end(), list.begin(), list.end());
     }
-    util::Deadline run_deadline = util::Deadline::after(util::Millis(static_cast<long long>(options.run_timeout_s * 1000)));
+    util::Deadline run_deadline =
+        util::Deadline::after(util::Millis(static_cast<long long>(options.run_timeout_s * 1000)));
     for (const Step& step : steps) {
       if (ctx.interrupted()) {
         report.interrupted = true;

@@ -17,8 +17,9 @@ struct ListOutcome {
 
 // Lists `method` following nextCursor (records util.pagination.follow). `key` is the array
 // member of the result ("tools", "resources", ...). `check` receives each page's result.
-ListOutcome list_all(Context& ctx, const std::string& method, const std::string& key,
-                     const std::function<void(const Json& result, const std::vector<std::uint64_t>& refs)>& check = {});
+ListOutcome list_all(
+    Context& ctx, const std::string& method, const std::string& key,
+    const std::function<void(const Json& result, const std::vector<std::uint64_t>& refs)>& check = {});
 
 // The capability rule shared by tools/resources/prompts: a list that works while the feature is
 // not declared is under-declared; one that fails with a code other than -32601 is a warning.

@@ -7,11 +7,12 @@ namespace mcp_probe::checks {
 
 namespace {
 
-const std::set<std::string> k_log_levels = {"debug", "info", "notice", "warning",
-                                            "error", "critical", "alert", "emergency"};
+const std::set<std::string> k_log_levels = {"debug", "info",     "notice", "warning",
+                                            "error", "critical", "alert",  "emergency"};
 
 int severity(const std::string& level) {
-  static const char* order[] = {"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"};
+  static const char* order[] = {"debug", "info",     "notice", "warning",
+                                "error", "critical", "alert",  "emergency"};
   for (int i = 0; i < 8; ++i) {
     if (level == order[i]) return i;
   }
@@ -144,7 +145,8 @@ void on_response(Context& ctx, protocol::Session& session, SessionFacts& facts, 
   if (!def.empty() && m.contains("result")) {
     validate_schema(ctx, version, def, m["result"], method + " result", refs);
     check_version_features(ctx, method, m["result"], version);
-    if (method == "tools/call") check_content_blocks(ctx, member(m["result"], "content", Json::array()), "tools/call");
+    if (method == "tools/call")
+      check_content_blocks(ctx, member(m["result"], "content", Json::array()), "tools/call");
     if (method == "prompts/get" && m["result"].contains("messages") && m["result"]["messages"].is_array()) {
       Json blocks = Json::array();
       for (const auto& msg : m["result"]["messages"]) {
@@ -152,7 +154,8 @@ void on_response(Context& ctx, protocol::Session& session, SessionFacts& facts, 
       }
       check_content_blocks(ctx, blocks, "prompts/get");
     }
-    if (method == "resources/read") check_content_blocks(ctx, member(m["result"], "contents", Json::array()), "resources/read");
+    if (method == "resources/read")
+      check_content_blocks(ctx, member(m["result"], "contents", Json::array()), "resources/read");
   }
 }
 
@@ -189,8 +192,8 @@ void on_progress(Context& ctx, SessionFacts& facts, const Json& m, const std::ve
   }
 }
 
-void on_notification(Context& ctx, protocol::Session& session, SessionFacts& facts, const protocol::Received& r,
-                     const Json& m) {
+void on_notification(Context& ctx, protocol::Session& session, SessionFacts& facts,
+                     const protocol::Received& r, const Json& m) {
   auto refs = refs_of(r);
   std::string version = session_version(ctx, session);
   std::string method = str(m, "method");
@@ -263,8 +266,8 @@ void on_notification(Context& ctx, protocol::Session& session, SessionFacts& fac
   }
 }
 
-void on_server_request(Context& ctx, protocol::Session& session, SessionFacts& facts, const protocol::Received& r,
-                       const Json& m) {
+void on_server_request(Context& ctx, protocol::Session& session, SessionFacts& facts,
+                       const protocol::Received& r, const Json& m) {
   auto refs = refs_of(r);
   std::string version = session_version(ctx, session);
   std::string method = str(m, "method");
@@ -322,9 +325,15 @@ void on_message(Context& ctx, protocol::Session& session, SessionFacts& facts, c
   }
   switch (json::classify(m)) {
     case json::MessageKind::response:
-    case json::MessageKind::error_response: on_response(ctx, session, facts, r, m); break;
-    case json::MessageKind::notification: on_notification(ctx, session, facts, r, m); break;
-    case json::MessageKind::request: on_server_request(ctx, session, facts, r, m); break;
+    case json::MessageKind::error_response:
+      on_response(ctx, session, facts, r, m);
+      break;
+    case json::MessageKind::notification:
+      on_notification(ctx, session, facts, r, m);
+      break;
+    case json::MessageKind::request:
+      on_server_request(ctx, session, facts, r, m);
+      break;
     default:
       ctx.violation(CheckId::jsonrpc_schema_message_valid,
                     "a message is neither request, notification nor response",
@@ -367,7 +376,8 @@ bool is_base64(const std::string& s) {
   std::size_t pad = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+    bool alnum =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
     if (c == '=') {
       ++pad;
       if (i + 2 < s.size()) return false;
@@ -411,7 +421,8 @@ void check_content_blocks(Context& ctx, const Json& blocks, const std::string& w
   }
 }
 
-void check_version_features(Context& ctx, const std::string& method, const Json& result, const std::string& version) {
+void check_version_features(Context& ctx, const std::string& method, const Json& result,
+                            const std::string& version) {
   if (!result.is_object()) return;
   std::vector<std::string> found;
   auto newer = [&](const char* since, const std::string& what) {
@@ -433,7 +444,8 @@ void check_version_features(Context& ctx, const std::string& method, const Json&
       if (item.contains("icons")) newer("2025-11-25", std::string(key) + "[].icons");
       if (item.contains("outputSchema")) newer("2025-06-18", "tools[].outputSchema");
       if (item.contains("execution")) newer("2025-11-25", "tools[].execution");
-      if (item.contains("annotations") && std::string(key) == "tools") newer("2025-03-26", "tools[].annotations");
+      if (item.contains("annotations") && std::string(key) == "tools")
+        newer("2025-03-26", "tools[].annotations");
     }
   };
   if (method == "initialize" && result.contains("serverInfo") && result["serverInfo"].is_object()) {
@@ -467,7 +479,8 @@ void passive_on_send(Context& ctx, protocol::Session& session, const Json& messa
     // deliberately invalid request, which should get -32600 with its id).
     if (!m.is_object() || !m.contains("id") || m.contains("result") || m.contains("error")) return;
     std::string key = json::dump(m["id"]);
-    facts.pending[key] = m.contains("method") && m["method"].is_string() ? m["method"].get<std::string>() : "";
+    facts.pending[key] =
+        m.contains("method") && m["method"].is_string() ? m["method"].get<std::string>() : "";
     facts.last_request_token.clear();
     const Json params = member(m, "params", Json::object());
     if (params.is_object() && params.contains("_meta") && params["_meta"].is_object() &&
@@ -493,10 +506,11 @@ void passive_on_receive(Context& ctx, protocol::Session& session, const protocol
   ++ctx.passive().messages;
   auto refs = refs_of(r);
   const std::string& raw = r.wire.raw;
-  bool bom = raw.size() >= 2 && ((static_cast<unsigned char>(raw[0]) == 0xFE && static_cast<unsigned char>(raw[1]) == 0xFF) ||
-                                 (static_cast<unsigned char>(raw[0]) == 0xFF && static_cast<unsigned char>(raw[1]) == 0xFE) ||
-                                 (raw.size() >= 3 && static_cast<unsigned char>(raw[0]) == 0xEF &&
-                                  static_cast<unsigned char>(raw[1]) == 0xBB && static_cast<unsigned char>(raw[2]) == 0xBF));
+  bool bom = raw.size() >= 2 &&
+             ((static_cast<unsigned char>(raw[0]) == 0xFE && static_cast<unsigned char>(raw[1]) == 0xFF) ||
+              (static_cast<unsigned char>(raw[0]) == 0xFF && static_cast<unsigned char>(raw[1]) == 0xFE) ||
+              (raw.size() >= 3 && static_cast<unsigned char>(raw[0]) == 0xEF &&
+               static_cast<unsigned char>(raw[1]) == 0xBB && static_cast<unsigned char>(raw[2]) == 0xBF));
   if (!json::is_valid_utf8(raw) || bom) {
     ctx.violation(CheckId::jsonrpc_encoding_utf8,
                   bom ? "a message starts with a byte order mark" : "a message is not valid UTF-8",

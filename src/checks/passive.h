@@ -12,14 +12,14 @@
 namespace mcp_probe::checks {
 
 struct SessionFacts {
-  std::map<std::string, std::string> pending;          // dump(id) -> method, requests we sent
-  std::map<std::string, std::string> request_token;    // dump(id) -> dump(progressToken)
-  std::set<std::string> sent_tokens;                   // dump(progressToken) of requests we sent
-  std::set<std::string> finished_tokens;               // tokens whose request got its response
-  std::map<std::string, double> last_progress;         // dump(token) -> last progress value
-  std::set<std::string> server_request_ids;            // dump(id) of requests the server sent
-  std::string last_request_token;                      // token of the last request sent ("" none)
-  std::set<std::string> sse_ids;                       // event ids seen on this session's streams
+  std::map<std::string, std::string> pending;        // dump(id) -> method, requests we sent
+  std::map<std::string, std::string> request_token;  // dump(id) -> dump(progressToken)
+  std::set<std::string> sent_tokens;                 // dump(progressToken) of requests we sent
+  std::set<std::string> finished_tokens;             // tokens whose request got its response
+  std::map<std::string, double> last_progress;       // dump(token) -> last progress value
+  std::set<std::string> server_request_ids;          // dump(id) of requests the server sent
+  std::string last_request_token;                    // token of the last request sent ("" none)
+  std::set<std::string> sse_ids;                     // event ids seen on this session's streams
 };
 
 struct Context::Passive {
@@ -35,7 +35,8 @@ void passive_on_receive(Context& ctx, protocol::Session& session, const protocol
 
 // Checks applied to results by the sequences as well (content blocks, version features).
 void check_content_blocks(Context& ctx, const Json& blocks, const std::string& where);
-void check_version_features(Context& ctx, const std::string& method, const Json& result, const std::string& version);
+void check_version_features(Context& ctx, const std::string& method, const Json& result,
+                            const std::string& version);
 // Validates `value` against `definition` of `version`; records jsonrpc.schema.message-valid (and
 // `extra_check` if given) and returns whether it was valid.
 bool validate_schema(Context& ctx, const std::string& version, const std::string& definition,

@@ -33,8 +33,10 @@ void check_init_result(Context& ctx, const protocol::InitializeOutcome& init) {
   std::vector<std::uint64_t> refs;
   if (init.exchange.reply) refs.push_back(init.exchange.reply->wire.trace_id);
   std::string problem;
-  if (!r.contains("protocolVersion") || !r["protocolVersion"].is_string()) problem = "protocolVersion is missing";
-  else if (!r.contains("capabilities") || !r["capabilities"].is_object()) problem = "capabilities is missing";
+  if (!r.contains("protocolVersion") || !r["protocolVersion"].is_string())
+    problem = "protocolVersion is missing";
+  else if (!r.contains("capabilities") || !r["capabilities"].is_object())
+    problem = "capabilities is missing";
   else if (!r.contains("serverInfo") || !r["serverInfo"].is_object() || !r["serverInfo"].contains("name") ||
            !r["serverInfo"].contains("version")) {
     problem = "serverInfo {name, version} is missing";
@@ -49,7 +51,8 @@ void check_init_result(Context& ctx, const protocol::InitializeOutcome& init) {
         {"protocolVersion, capabilities (objects) and serverInfo{name,version}", brief(r, 240), refs});
     return;
   }
-  std::string version = protocol::is_known_version(init.protocol_version) ? init.protocol_version : ctx.version();
+  std::string version =
+      protocol::is_known_version(init.protocol_version) ? init.protocol_version : ctx.version();
   if (validate_schema(ctx, version, "InitializeResult", r, "initialize result", refs)) {
     ctx.pass(CheckId::lifecycle_init_result_shape);
   } else {
@@ -62,9 +65,13 @@ void check_init_result(Context& ctx, const protocol::InitializeOutcome& init) {
 // which rule the server broke instead of only "no answer".
 void diagnose_http(Context& ctx, const std::string& version) {
   const protocol::Target& o = ctx.target();
-  Json init = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
-               {"params", {{"protocolVersion", version}, {"capabilities", Json::object()},
-                           {"clientInfo", {{"name", "mcp-probe"}, {"version", MCP_PROBE_VERSION}}}}}};
+  Json init = {{"jsonrpc", "2.0"},
+               {"id", 1},
+               {"method", "initialize"},
+               {"params",
+                {{"protocolVersion", version},
+                 {"capabilities", Json::object()},
+                 {"clientInfo", {{"name", "mcp-probe"}, {"version", MCP_PROBE_VERSION}}}}}};
   transport::HttpTransport http(protocol::http_options(ctx.target(), ctx.tracer()));
   auto r = http.exchange(transport::PostOptions{}, json::dump(init), ctx.request_deadline());
   if (!r || r->status == 0) return;
@@ -89,7 +96,8 @@ void diagnose_http(Context& ctx, const std::string& version) {
     std::string origin = o.url.substr(0, o.url.find('/', o.url.find("://") + 3));
     auto host = origin.find("://") + 3;
     auto colon = origin.find(':', host);
-    with_origin.extra_headers = {{"Origin", "http://localhost" + (colon == std::string::npos ? "" : origin.substr(colon))}};
+    with_origin.extra_headers = {
+        {"Origin", "http://localhost" + (colon == std::string::npos ? "" : origin.substr(colon))}};
     auto again = http.exchange(with_origin, json::dump(init), ctx.request_deadline());
     if (again && again->status >= 200 && again->status < 300) {
       ctx.violation(
@@ -108,9 +116,13 @@ void diagnose_sse(Context& ctx, const std::string& version) {
   ho.url = sse.endpoint_url();
   ho.tracer = &ctx.tracer();
   transport::HttpTransport post(ho);
-  Json init = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
-               {"params", {{"protocolVersion", version}, {"capabilities", Json::object()},
-                           {"clientInfo", {{"name", "mcp-probe"}, {"version", MCP_PROBE_VERSION}}}}}};
+  Json init = {{"jsonrpc", "2.0"},
+               {"id", 1},
+               {"method", "initialize"},
+               {"params",
+                {{"protocolVersion", version},
+                 {"capabilities", Json::object()},
+                 {"clientInfo", {{"name", "mcp-probe"}, {"version", MCP_PROBE_VERSION}}}}}};
   auto r = post.exchange(transport::PostOptions{}, json::dump(init), ctx.request_deadline());
   if (!r) return;
   auto body = json::parse(r->body);
@@ -235,8 +247,8 @@ std::optional<long long> error_code(const Json& reply) {
   return code.get<long long>();
 }
 
-std::optional<Json> call(Context& ctx, protocol::Session& session, const std::string& method, const Json& params,
-                         std::vector<std::uint64_t>* refs) {
+std::optional<Json> call(Context& ctx, protocol::Session& session, const std::string& method,
+                         const Json& params, std::vector<std::uint64_t>* refs) {
   (void)ctx;
   auto ex = session.request(method, params);
   if (!ex || !ex->reply || !ex->reply->json) return std::nullopt;

@@ -95,7 +95,8 @@ void judge_declaration(Context& ctx, const std::string& feature, const std::stri
       ctx.pass(declared_check);
       return;
     }
-    ctx.fail(declared_check, method + " returns " + what + " but capabilities." + feature + " is not declared",
+    ctx.fail(declared_check,
+             method + " returns " + what + " but capabilities." + feature + " is not declared",
              {"capabilities." + feature + " declared", what});
     ctx.fail(CheckId::lifecycle_capabilities_undeclared_method,
              method + " works though " + feature + " is not declared",
@@ -152,21 +153,22 @@ bool valid_uri_template(const std::string& t) {
 }
 
 void probe_resources(Context& ctx) {
-  auto list = list_all(ctx, "resources/list", "resources", [&](const Json& result, const std::vector<std::uint64_t>& refs) {
-    for (const auto& r : member(result, "resources", Json::array())) {
-      std::string uri = r.is_object() ? str(r, "uri") : "";
-      if (!r.is_object() || !r.contains("name")) {
-        ctx.violation(CheckId::resources_list_uris, "a resource has no name",
-                      {"uri and name", brief(r, 120), refs});
-      } else if (!absolute_uri(uri)) {
-        ctx.violation(CheckId::resources_list_uris,
-                      "a resource URI is not an absolute RFC 3986 URI: \"" + uri + "\"",
-                      {"scheme:…", "\"" + uri + "\"", refs});
-      } else {
-        ctx.pass(CheckId::resources_list_uris);
-      }
-    }
-  });
+  auto list = list_all(ctx, "resources/list", "resources",
+                       [&](const Json& result, const std::vector<std::uint64_t>& refs) {
+                         for (const auto& r : member(result, "resources", Json::array())) {
+                           std::string uri = r.is_object() ? str(r, "uri") : "";
+                           if (!r.is_object() || !r.contains("name")) {
+                             ctx.violation(CheckId::resources_list_uris, "a resource has no name",
+                                           {"uri and name", brief(r, 120), refs});
+                           } else if (!absolute_uri(uri)) {
+                             ctx.violation(CheckId::resources_list_uris,
+                                           "a resource URI is not an absolute RFC 3986 URI: \"" + uri + "\"",
+                                           {"scheme:…", "\"" + uri + "\"", refs});
+                           } else {
+                             ctx.pass(CheckId::resources_list_uris);
+                           }
+                         }
+                       });
   ctx.facts().resources = list.items;
   judge_declaration(ctx, "resources", "resources/list", CheckId::resources_capability_declared, list);
   if (!ctx.has_capability("resources")) return;
@@ -198,7 +200,8 @@ void probe_resources(Context& ctx) {
   // An unknown URI.
   if (ctx.wants(CheckId::resources_read_not_found)) {
     std::vector<std::uint64_t> refs;
-    auto reply = call(ctx, ctx.session(), "resources/read", {{"uri", "mcp-probe://nonexistent/" + random_suffix()}}, &refs);
+    auto reply = call(ctx, ctx.session(), "resources/read",
+                      {{"uri", "mcp-probe://nonexistent/" + random_suffix()}}, &refs);
     auto code = reply ? error_code(*reply) : std::nullopt;
     if (code && *code == -32002) {
       ctx.pass(CheckId::resources_read_not_found);
@@ -279,7 +282,8 @@ void probe_prompts(Context& ctx) {
       }
     }
     std::vector<std::uint64_t> refs;
-    auto reply = call(ctx, ctx.session(), "prompts/get", {{"name", str(p, "name")}, {"arguments", args}}, &refs);
+    auto reply =
+        call(ctx, ctx.session(), "prompts/get", {{"name", str(p, "name")}, {"arguments", args}}, &refs);
     if (reply && reply->contains("error") && !args.empty()) {
       // A PromptArgument has no schema, so "mcp-probe" may simply not be a valid value (an enum
       // such as Text|Blob): rejecting it is not a broken prompt.
@@ -300,7 +304,8 @@ void probe_prompts(Context& ctx) {
              {"error -32602", unknown ? brief(*unknown) : "no reply"});
   }
   if (!with_required.is_null()) {
-    auto missing = call(ctx, ctx.session(), "prompts/get", {{"name", str(with_required, "name")}, {"arguments", Json::object()}});
+    auto missing = call(ctx, ctx.session(), "prompts/get",
+                        {{"name", str(with_required, "name")}, {"arguments", Json::object()}});
     auto mcode = missing ? error_code(*missing) : std::nullopt;
     if (!mcode || *mcode != -32602) {
       ctx.warn(CheckId::prompts_get_listed_and_errors, "a missing required argument did not get -32602",
@@ -367,8 +372,11 @@ void probe_completion(Context& ctx) {
   if (!ctx.wants(CheckId::util_completion_complete)) return;
   if (!ref.is_null()) {
     std::vector<std::uint64_t> refs;
-    auto reply = call(ctx, ctx.session(), "completion/complete", {{"ref", ref}, {"argument", {{"name", arg}, {"value", ""}}}}, &refs);
-    const Json values = reply && reply->contains("result") ? member(member((*reply)["result"], "completion", Json::object()), "values") : Json();
+    auto reply = call(ctx, ctx.session(), "completion/complete",
+                      {{"ref", ref}, {"argument", {{"name", arg}, {"value", ""}}}}, &refs);
+    const Json values = reply && reply->contains("result")
+                            ? member(member((*reply)["result"], "completion", Json::object()), "values")
+                            : Json();
     if (!values.is_array()) {
       ctx.violation(CheckId::util_completion_complete, "completion/complete did not return completion.values",
                     {"completion.values: [strings]", reply ? brief(*reply) : "no reply", refs});
@@ -386,7 +394,8 @@ void probe_completion(Context& ctx) {
     }
   }
   auto unknown = call(ctx, ctx.session(), "completion/complete",
-                      {{"ref", {{"type", "ref/prompt"}, {"name", "mcp-probe-nonexistent-prompt"}}}, {"argument", {{"name", "x"}, {"value", ""}}}});
+                      {{"ref", {{"type", "ref/prompt"}, {"name", "mcp-probe-nonexistent-prompt"}}},
+                       {"argument", {{"name", "x"}, {"value", ""}}}});
   auto code = unknown ? error_code(*unknown) : std::nullopt;
   if (!code || *code != -32602) {
     ctx.violation(CheckId::util_completion_complete, "completing an unknown prompt did not get -32602",
@@ -397,7 +406,9 @@ void probe_completion(Context& ctx) {
 void probe_invalid_cursor(Context& ctx) {
   if (!ctx.wants(CheckId::util_pagination_invalid_cursor)) return;
   std::string method;
-  for (const auto& [feature, m] : {std::pair<const char*, const char*>{"tools", "tools/list"}, {"resources", "resources/list"}, {"prompts", "prompts/list"}}) {
+  for (const auto& [feature, m] : {std::pair<const char*, const char*>{"tools", "tools/list"},
+                                   {"resources", "resources/list"},
+                                   {"prompts", "prompts/list"}}) {
     if (ctx.has_capability(feature)) {
       method = m;
       break;

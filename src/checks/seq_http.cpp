@@ -38,7 +38,9 @@ std::string status_text(const util::Expected<HttpResponse>& r) {
   return s;
 }
 
-std::vector<std::uint64_t> refs(const util::Expected<HttpResponse>& r) { return r ? r->trace_ids : std::vector<std::uint64_t>{}; }
+std::vector<std::uint64_t> refs(const util::Expected<HttpResponse>& r) {
+  return r ? r->trace_ids : std::vector<std::uint64_t>{};
+}
 
 std::string request(Context& ctx, const std::string& method, const Json& params = Json::object()) {
   Json m = {{"jsonrpc", "2.0"}, {"id", ctx.session().next_id()}, {"method", method}};
@@ -50,9 +52,11 @@ std::string fake_session_id() {
   std::random_device rd;
   std::mt19937_64 gen(rd());
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%08llx-%04llx-4%03llx-a%03llx-%012llx", static_cast<unsigned long long>(gen() & 0xffffffff),
-                static_cast<unsigned long long>(gen() & 0xffff), static_cast<unsigned long long>(gen() & 0xfff),
-                static_cast<unsigned long long>(gen() & 0xfff), static_cast<unsigned long long>(gen() & 0xffffffffffffULL));
+  std::snprintf(
+      buf, sizeof buf, "%08llx-%04llx-4%03llx-a%03llx-%012llx",
+      static_cast<unsigned long long>(gen() & 0xffffffff), static_cast<unsigned long long>(gen() & 0xffff),
+      static_cast<unsigned long long>(gen() & 0xfff), static_cast<unsigned long long>(gen() & 0xfff),
+      static_cast<unsigned long long>(gen() & 0xffffffffffffULL));
   return buf;
 }
 
@@ -76,8 +80,10 @@ void probe_post_statuses(Context& ctx) {
   auto* http = ctx.http();
   auto deadline = [&] { return ctx.request_deadline(); };
   if (ctx.wants(CheckId::http_post_notification_202)) {
-    for (const char* body : {R"({"jsonrpc":"2.0","method":"notifications/mcp-probe-unknown"})",
-                             R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"mcp-probe-never"}})"}) {
+    for (
+        const char* body :
+        {R"({"jsonrpc":"2.0","method":"notifications/mcp-probe-unknown"})",
+         R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"mcp-probe-never"}})"}) {
       auto r = http->exchange(PostOptions{}, body, deadline());
       if (r && r->status == 202 && r->body.empty()) {
         ctx.pass(CheckId::http_post_notification_202);
@@ -89,7 +95,8 @@ void probe_post_statuses(Context& ctx) {
     }
   }
   if (ctx.wants(CheckId::http_post_response_202)) {
-    auto r = http->exchange(PostOptions{}, R"({"jsonrpc":"2.0","id":"mcp-probe-unknown-id","result":{}})", deadline());
+    auto r = http->exchange(PostOptions{}, R"({"jsonrpc":"2.0","id":"mcp-probe-unknown-id","result":{}})",
+                            deadline());
     if (r && (r->status == 202 && r->body.empty())) {
       ctx.pass(CheckId::http_post_response_202);
     } else if (r && r->status >= 400 && r->status < 500) {
@@ -125,7 +132,8 @@ void probe_post_statuses(Context& ctx) {
     }
     if (type == "application/json" && ctx.wants(CheckId::http_post_json_single_response)) {
       auto body = json::parse(r->body);
-      bool ok = body && body->is_object() && body->contains("id") && protocol::same_id((*body)["id"], Json(id)) &&
+      bool ok = body && body->is_object() && body->contains("id") &&
+                protocol::same_id((*body)["id"], Json(id)) &&
                 (body->contains("result") || body->contains("error"));
       if (ok)
         ctx.pass(CheckId::http_post_json_single_response);
@@ -144,7 +152,9 @@ void probe_sse_stream(Context& ctx) {
   Json m = {{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/list"}, {"params", Json::object()}};
   PostOptions o;
   o.stop_at_response = false;
-  auto r = http->exchange(o, json::dump(m), util::Deadline::after(util::Millis(std::min<long long>(ctx.timeout().count(), 1000) + 1000)));
+  auto r = http->exchange(
+      o, json::dump(m),
+      util::Deadline::after(util::Millis(std::min<long long>(ctx.timeout().count(), 1000) + 1000)));
   if (!r || media_type(r->content_type) != "text/event-stream") {
     for (CheckId c : {CheckId::http_sse_response_delivered, CheckId::http_sse_priming_event,
                       CheckId::http_sse_retry_before_close}) {
@@ -157,7 +167,8 @@ void probe_sse_stream(Context& ctx) {
     any_id = any_id || e.id_seen;
     any_retry = any_retry || e.retry.has_value();
     auto j = json::parse(e.data);
-    if (j && j->is_object() && j->contains("id") && protocol::same_id((*j)["id"], Json(id))) has_response = true;
+    if (j && j->is_object() && j->contains("id") && protocol::same_id((*j)["id"], Json(id)))
+      has_response = true;
   }
   if (has_response && r->end == transport::HttpEnd::deadline) {
     ctx.violation(CheckId::http_sse_response_delivered, "the SSE stream stayed open after the response",
@@ -259,7 +270,8 @@ void probe_session_ids(Context& ctx) {
   }
   if (ctx.wants(CheckId::http_session_id_format)) {
     bool visible = true;
-    for (char c : sid) visible = visible && static_cast<unsigned char>(c) >= 0x21 && static_cast<unsigned char>(c) <= 0x7e;
+    for (char c : sid)
+      visible = visible && static_cast<unsigned char>(c) >= 0x21 && static_cast<unsigned char>(c) <= 0x7e;
     if (!visible) {
       ctx.fail(CheckId::http_session_id_format, "Mcp-Session-Id has characters outside visible ASCII",
                {"0x21-0x7E only", "\"" + brief_raw(sid, 60) + "\""});
@@ -369,9 +381,13 @@ void probe_protocol_version_header(Context& ctx) {
 
 void probe_origin_and_cors(Context& ctx) {
   auto* http = ctx.http();
-  Json init = {{"jsonrpc", "2.0"}, {"id", ctx.session().next_id()}, {"method", "initialize"},
-               {"params", {{"protocolVersion", ctx.version()}, {"capabilities", Json::object()},
-                           {"clientInfo", {{"name", "mcp-probe"}, {"version", MCP_PROBE_VERSION}}}}}};
+  Json init = {{"jsonrpc", "2.0"},
+               {"id", ctx.session().next_id()},
+               {"method", "initialize"},
+               {"params",
+                {{"protocolVersion", ctx.version()},
+                 {"capabilities", Json::object()},
+                 {"clientInfo", {{"name", "mcp-probe"}, {"version", MCP_PROBE_VERSION}}}}}};
   if (ctx.wants(CheckId::http_origin_invalid_403) && ctx.options().allow_origin == "*") {
     ctx.skip(CheckId::http_origin_invalid_403,
              "not checked: --allow-origin '*' says the server deliberately accepts any Origin");
@@ -402,16 +418,19 @@ void probe_origin_and_cors(Context& ctx) {
     o.protocol_version = HeaderChoice::omit();
     o.accept = HeaderChoice::omit();
     o.content_type = HeaderChoice::omit();
-    o.extra_headers = {{"Origin", origin}, {"Access-Control-Request-Method", "POST"},
-                       {"Access-Control-Request-Headers", "content-type, mcp-session-id, mcp-protocol-version"}};
+    o.extra_headers = {
+        {"Origin", origin},
+        {"Access-Control-Request-Method", "POST"},
+        {"Access-Control-Request-Headers", "content-type, mcp-session-id, mcp-protocol-version"}};
     auto r = http->exchange(o, "", ctx.request_deadline());
     std::string allowed;
     if (r)
       allowed =
           util::to_lower(transport::find_header(r->headers, "Access-Control-Allow-Headers").value_or(""));
-    bool covers = allowed.find('*') != std::string::npos ||
-                  (allowed.find("content-type") != std::string::npos && allowed.find("mcp-session-id") != std::string::npos &&
-                   allowed.find("mcp-protocol-version") != std::string::npos);
+    bool covers =
+        allowed.find('*') != std::string::npos || (allowed.find("content-type") != std::string::npos &&
+                                                   allowed.find("mcp-session-id") != std::string::npos &&
+                                                   allowed.find("mcp-protocol-version") != std::string::npos);
     if (r && r->status >= 200 && r->status < 300 && covers)
       ctx.pass(CheckId::http_cors_preflight);
     else
@@ -453,7 +472,8 @@ void probe_info(Context& ctx) {
       PostOptions o;
       o.accept = *accept ? HeaderChoice::with(accept) : HeaderChoice::omit();
       auto r = http->exchange(o, request(ctx, "ping"), ctx.request_deadline());
-      notes += std::string(notes.empty() ? "" : "; ") + (*accept ? "Accept: application/json" : "no Accept") + " -> " + status_text(r);
+      notes += std::string(notes.empty() ? "" : "; ") + (*accept ? "Accept: application/json" : "no Accept") +
+               " -> " + status_text(r);
     }
     ctx.info(CheckId::http_accept_negotiation, notes);
   }

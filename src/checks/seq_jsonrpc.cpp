@@ -10,7 +10,8 @@ namespace mcp_probe::checks {
 namespace {
 
 bool is_response(const protocol::Received& r) {
-  return r.json && (r.json->is_array() || (r.json->is_object() && (r.json->contains("result") || r.json->contains("error"))));
+  return r.json && (r.json->is_array() ||
+                    (r.json->is_object() && (r.json->contains("result") || r.json->contains("error"))));
 }
 
 std::vector<std::uint64_t> refs_of(const std::vector<protocol::Received>& rs) {
@@ -52,7 +53,8 @@ void probe_ping(Context& ctx) {
 
 void probe_ids(Context& ctx) {
   if (!ctx.wants(CheckId::jsonrpc_response_id_match)) return;
-  const Json ids[] = {Json(0), Json(9007199254740991LL), Json("1"), Json("mcp-probe-\xc3\xbc-\xf0\x9f\x9a\x80")};
+  const Json ids[] = {Json(0), Json(9007199254740991LL), Json("1"),
+                      Json("mcp-probe-\xc3\xbc-\xf0\x9f\x9a\x80")};
   for (const Json& id : ids) {
     Json message = {{"jsonrpc", "2.0"}, {"id", id}, {"method", "ping"}};
     auto any_reply = [](const protocol::Received& r) {
@@ -111,12 +113,16 @@ void probe_notifications(Context& ctx) {
   for (const Probe& p : probes) {
     if (!ctx.wants(p.check)) continue;
     auto sent = ctx.session().notify(p.method, p.params);
-    std::string what = std::string(p.method) + (p.params.is_null() ? " without params" : " " + brief(p.params, 80));
+    std::string what =
+        std::string(p.method) + (p.params.is_null() ? " without params" : " " + brief(p.params, 80));
     if (http != nullptr) {
       const auto& resp = http->last_response();
       if (resp.status != 202 || !resp.body.empty()) {
-        ctx.violation(p.check, what + " got HTTP " + std::to_string(resp.status) + (resp.body.empty() ? "" : " with a body"),
-                      {"202 Accepted, no body", std::to_string(resp.status) + " " + brief_raw(resp.body, 120), resp.trace_ids});
+        ctx.violation(
+            p.check,
+            what + " got HTTP " + std::to_string(resp.status) + (resp.body.empty() ? "" : " with a body"),
+            {"202 Accepted, no body", std::to_string(resp.status) + " " + brief_raw(resp.body, 120),
+             resp.trace_ids});
       }
     }
     Barrier b = ping_barrier(ctx, ctx.session());
@@ -125,9 +131,11 @@ void probe_notifications(Context& ctx) {
       if (is_response(r)) replies.push_back(r);
     }
     if (!b.answered) {
-      ctx.violation(p.check, "the server stopped answering after " + what, {"ping still answered", "no reply to ping"});
+      ctx.violation(p.check, "the server stopped answering after " + what,
+                    {"ping still answered", "no reply to ping"});
     } else if (!replies.empty()) {
-      ctx.violation(p.check, what + " was answered", {"no response to a notification", brief(*replies.front().json), refs_of(replies)});
+      ctx.violation(p.check, what + " was answered",
+                    {"no response to a notification", brief(*replies.front().json), refs_of(replies)});
     } else if (!ctx.failed(p.check)) {
       ctx.pass(p.check);
     }
@@ -138,8 +146,11 @@ void probe_notifications(Context& ctx) {
 void probe_parse_error(Context& ctx) {
   if (!ctx.wants(CheckId::jsonrpc_error_parse_error)) return;
   const std::string truncated = R"({"jsonrpc": "2.0", "id": 4242, "method": "ping", "params": {)";
-  auto is_error = [](const protocol::Received& r) { return r.json && r.json->is_object() && r.json->contains("error"); };
-  auto ex = ctx.session().send_and_wait(truncated, is_error, util::Millis(std::min<long long>(1000, ctx.timeout().count())));
+  auto is_error = [](const protocol::Received& r) {
+    return r.json && r.json->is_object() && r.json->contains("error");
+  };
+  auto ex = ctx.session().send_and_wait(truncated, is_error,
+                                        util::Millis(std::min<long long>(1000, ctx.timeout().count())));
   int status = ctx.last_http_status();
   Barrier b = ping_barrier(ctx, ctx.session());
   if (!b.answered) {
@@ -148,7 +159,8 @@ void probe_parse_error(Context& ctx) {
     return;
   }
   if (!ex || !ex->reply) {
-    std::string observed = status ? "HTTP " + std::to_string(status) + " without a JSON-RPC error" : "no reply (the input was dropped silently)";
+    std::string observed = status ? "HTTP " + std::to_string(status) + " without a JSON-RPC error"
+                                  : "no reply (the input was dropped silently)";
     if (status >= 400 && status < 500) {
       ctx.pass(CheckId::jsonrpc_error_parse_error, "HTTP " + std::to_string(status) + " for malformed JSON");
       return;
@@ -181,7 +193,8 @@ void probe_invalid_request(Context& ctx) {
       const Json rid = r.json->value("id", Json());
       return rid.is_null() || protocol::same_id(rid, id);
     };
-    auto ex = ctx.session().send_and_wait(raw, reply_to, util::Millis(std::min<long long>(1000, ctx.timeout().count())));
+    auto ex = ctx.session().send_and_wait(raw, reply_to,
+                                          util::Millis(std::min<long long>(1000, ctx.timeout().count())));
     int status = ctx.last_http_status();
     if (!ex || !ex->reply) {
       if (status >= 400 && status < 500) {
@@ -230,7 +243,8 @@ void probe_batch(Context& ctx) {
       const Json& arr = *ex->reply->json;
       std::set<long long> ids;
       for (const auto& m : arr) {
-        if (m.is_object() && m.contains("id") && m["id"].is_number_integer()) ids.insert(m["id"].get<long long>());
+        if (m.is_object() && m.contains("id") && m["id"].is_number_integer())
+          ids.insert(m["id"].get<long long>());
       }
       if (arr.size() == 2 && ids == std::set<long long>{a, b}) {
         ctx.pass(CheckId::jsonrpc_batch_supported);
@@ -241,7 +255,8 @@ void probe_batch(Context& ctx) {
       }
     }
     auto empty = s.send_and_wait("[]", is_batch_or_error, wait);
-    if (!empty || !empty->reply || !error_code(*empty->reply->json) || *error_code(*empty->reply->json) != -32600) {
+    if (!empty || !empty->reply || !error_code(*empty->reply->json) ||
+        *error_code(*empty->reply->json) != -32600) {
       ctx.violation(
           CheckId::jsonrpc_batch_supported, "an empty batch [] did not get a single -32600 error",
           {"one error object, code -32600", empty && empty->reply ? brief(*empty->reply->json) : "no reply"});
@@ -251,7 +266,8 @@ void probe_batch(Context& ctx) {
     long long a = s.next_id();
     Json batch = Json::array({{{"jsonrpc", "2.0"}, {"id", a}, {"method", "ping"}}});
     auto any = [](const protocol::Received& r) {
-      return r.json && (r.json->is_array() || (r.json->is_object() && (r.json->contains("error") || r.json->contains("result"))));
+      return r.json && (r.json->is_array() ||
+                        (r.json->is_object() && (r.json->contains("error") || r.json->contains("result"))));
     };
     auto ex = s.send_and_wait(json::dump(batch), any, wait);
     int status = ctx.last_http_status();

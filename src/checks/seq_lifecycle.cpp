@@ -117,10 +117,13 @@ void probe_pre_init(Context& ctx) {
     int status = http ? static_cast<transport::HttpTransport*>(t->get())->last_response().status : 0;
     bool answered = ex && ex->reply;
     bool success = answered && ex->reply->json->contains("result");
-    std::string observed = answered ? brief(*ex->reply->json) : (status ? "HTTP " + std::to_string(status) : "no reply");
+    std::string observed =
+        answered ? brief(*ex->reply->json) : (status ? "HTTP " + std::to_string(status) : "no reply");
     if (std::string(p.method) == "tools/list") {
-      if (success) ctx.violation(p.check, "tools/list before initialize succeeded", {"an error", observed});
-      else ctx.pass(p.check);
+      if (success)
+        ctx.violation(p.check, "tools/list before initialize succeeded", {"an error", observed});
+      else
+        ctx.pass(p.check);
     } else if (success) {
       ctx.pass(p.check);
     } else if (http && status == 400) {
@@ -147,8 +150,8 @@ void probe_pre_initialized(Context& ctx) {
     if (!r.json || json::classify(*r.json) != json::MessageKind::request) continue;
     std::string method = r.json->value("method", "");
     if (method != "ping") {
-      ctx.violation(id, method + " sent before notifications/initialized", {"only ping and logging before initialized",
-                    brief(*r.json, 160), {r.wire.trace_id}});
+      ctx.violation(id, method + " sent before notifications/initialized",
+                    {"only ping and logging before initialized", brief(*r.json, 160), {r.wire.trace_id}});
       return;
     }
   }

@@ -36,7 +36,8 @@ void dialect_problems(const Json& s, const std::string& path, std::vector<std::s
       out.push_back(path + "/properties: must be an object");
     } else {
       for (const auto& [k, v] : s["properties"].items()) {
-        if (!v.is_object() && !v.is_boolean()) out.push_back(path + "/properties/" + k + ": must be a schema");
+        if (!v.is_object() && !v.is_boolean())
+          out.push_back(path + "/properties/" + k + ": must be a schema");
         dialect_problems(v, path + "/properties/" + k, out, depth + 1);
       }
     }
@@ -44,8 +45,11 @@ void dialect_problems(const Json& s, const std::string& path, std::vector<std::s
   if (s.contains("items")) dialect_problems(s["items"], path + "/items", out, depth + 1);
   for (const char* k : {"anyOf", "oneOf", "allOf"}) {
     if (s.contains(k)) {
-      if (!s[k].is_array()) out.push_back(path + "/" + k + ": must be an array");
-      else for (std::size_t i = 0; i < s[k].size(); ++i) dialect_problems(s[k][i], path + "/" + k + "/" + std::to_string(i), out, depth + 1);
+      if (!s[k].is_array())
+        out.push_back(path + "/" + k + ": must be an array");
+      else
+        for (std::size_t i = 0; i < s[k].size(); ++i)
+          dialect_problems(s[k][i], path + "/" + k + "/" + std::to_string(i), out, depth + 1);
     }
   }
   if (s.contains("$ref")) {
@@ -54,7 +58,8 @@ void dialect_problems(const Json& s, const std::string& path, std::vector<std::s
   }
 }
 
-void check_tool_list_item(Context& ctx, const Json& tool, std::set<std::string>& names, const std::vector<std::uint64_t>& refs) {
+void check_tool_list_item(Context& ctx, const Json& tool, std::set<std::string>& names,
+                          const std::vector<std::uint64_t>& refs) {
   if (!tool.is_object()) return;
   std::string name = member(tool, "name").is_string() ? tool["name"].get<std::string>() : "";
   const Json& input = member(tool, "inputSchema");
@@ -121,7 +126,8 @@ void probe_tools_list(Context& ctx) {
 void probe_unknown_tool(Context& ctx) {
   if (!ctx.wants(CheckId::tools_call_unknown_tool)) return;
   std::vector<std::uint64_t> refs;
-  auto reply = call(ctx, ctx.session(), "tools/call", {{"name", "mcp-probe-nonexistent-tool"}, {"arguments", Json::object()}}, &refs);
+  auto reply = call(ctx, ctx.session(), "tools/call",
+                    {{"name", "mcp-probe-nonexistent-tool"}, {"arguments", Json::object()}}, &refs);
   if (!reply) {
     ctx.violation(CheckId::tools_call_unknown_tool, "no reply to a call of an unknown tool",
                   {"error -32602", "no reply"});
@@ -159,8 +165,10 @@ bool allowed(const Context& ctx, const std::string& name) {
 
 Json sample_value(const Json& schema) {
   if (schema.contains("default")) return schema["default"];
-  if (schema.contains("enum") && schema["enum"].is_array() && !schema["enum"].empty()) return schema["enum"][0];
-  if (schema.contains("examples") && schema["examples"].is_array() && !schema["examples"].empty()) return schema["examples"][0];
+  if (schema.contains("enum") && schema["enum"].is_array() && !schema["enum"].empty())
+    return schema["enum"][0];
+  if (schema.contains("examples") && schema["examples"].is_array() && !schema["examples"].empty())
+    return schema["examples"][0];
   std::string type = member(schema, "type").is_string() ? schema["type"].get<std::string>() : "string";
   if (type == "integer" || type == "number") return member(schema, "minimum", Json(1));
   if (type == "boolean") return true;
@@ -180,7 +188,8 @@ Json synthesize_args(const Json& input) {
   return args;
 }
 
-void check_structured(Context& ctx, const Json& tool, const Json& result, const std::vector<std::uint64_t>& refs) {
+void check_structured(Context& ctx, const Json& tool, const Json& result,
+                      const std::vector<std::uint64_t>& refs) {
   if (!tool.contains("outputSchema") || !protocol::at_least(ctx.version(), "2025-06-18")) return;
   if (flag(result, "isError") == true) return;
   std::string name = str(tool, "name");
@@ -196,7 +205,8 @@ void check_structured(Context& ctx, const Json& tool, const Json& result, const 
   if (!violations) {
     ctx.skip(CheckId::tools_call_structured_conforms, "outputSchema unusable: " + violations.error().message);
   } else if (!violations->empty() || !sc.is_object()) {
-    std::string why = violations->empty() ? "not an object" : violations->front().pointer + ": " + violations->front().reason;
+    std::string why = violations->empty() ? "not an object"
+                                          : violations->front().pointer + ": " + violations->front().reason;
     ctx.violation(CheckId::tools_call_structured_conforms,
                   "tool \"" + name + "\": structuredContent does not match outputSchema",
                   {"conforms to outputSchema", brief(sc, 120) + " — " + why, refs});
@@ -236,8 +246,8 @@ void check_unbuffered(Context& ctx, const protocol::Exchange& ex) {
   if (first == nullptr || ex.elapsed_ms < 100) return;
   double gap = ex.reply->wire.at_ms - first->wire.at_ms;
   char observed[160];
-  std::snprintf(observed, sizeof observed, "first notification %.0f ms before the response, in a %.0f ms call", gap,
-                ex.elapsed_ms);
+  std::snprintf(observed, sizeof observed,
+                "first notification %.0f ms before the response, in a %.0f ms call", gap, ex.elapsed_ms);
   if (gap < 0.1 * ex.elapsed_ms && gap < 20) {
     ctx.violation(
         CheckId::http_sse_unbuffered, "streamed notifications arrived only together with the response",
@@ -264,7 +274,8 @@ void call_tool(Context& ctx, const Json& tool) {
   static int n = 0;
   Json token = (n++ % 2 == 0) ? Json("mcp-probe-progress-" + name) : Json(700000 + n);
   std::vector<std::uint64_t> refs;
-  auto ex = ctx.session().request("tools/call", {{"name", name}, {"arguments", args}, {"_meta", {{"progressToken", token}}}});
+  auto ex = ctx.session().request(
+      "tools/call", {{"name", name}, {"arguments", args}, {"_meta", {{"progressToken", token}}}});
   std::optional<Json> reply;
   if (ex && ex->reply && ex->reply->json) {
     reply = *ex->reply->json;
@@ -317,7 +328,8 @@ void call_with_invalid_args(Context& ctx, const Json& tool) {
     return;
   }
   auto code = error_code(*reply);
-  bool is_error = reply->contains("result") && (*reply)["result"].is_object() && flag((*reply)["result"], "isError") == true;
+  bool is_error = reply->contains("result") && (*reply)["result"].is_object() &&
+                  flag((*reply)["result"], "isError") == true;
   if (is_error) {
     ctx.pass(CheckId::tools_call_invalid_args);
   } else if (code && *code == -32602) {
@@ -347,8 +359,9 @@ void probe_tool_calls(Context& ctx) {
     for (CheckId id : {CheckId::tools_call_result_shape, CheckId::tools_call_invalid_args,
                        CheckId::tools_call_error_in_result, CheckId::tools_call_structured_present,
                        CheckId::tools_call_structured_conforms, CheckId::tools_call_structured_text_mirror}) {
-      ctx.skip(id, ctx.options().allow_tools.empty() ? "no tool is allowed (use --allow-tool NAME or --allow-tool '*')"
-                                                     : "no listed tool matches --allow-tool");
+      ctx.skip(id, ctx.options().allow_tools.empty()
+                       ? "no tool is allowed (use --allow-tool NAME or --allow-tool '*')"
+                       : "no listed tool matches --allow-tool");
     }
   }
 }
@@ -406,7 +419,8 @@ void probe_cancellation(Context& ctx) {
   CheckId id = CheckId::util_cancel_honoured;
   if (!ctx.wants(id)) return;
   const std::string& tool = ctx.options().cancel_tool;
-  if (tool.empty()) return ctx.skip(id, "no tool to cancel: name a slow tool that is safe to call with --cancel-tool NAME");
+  if (tool.empty())
+    return ctx.skip(id, "no tool to cancel: name a slow tool that is safe to call with --cancel-tool NAME");
   if (ctx.transport_kind() != transport::TransportKind::stdio)
     return ctx.skip(id, "cancellation is probed over stdio only");
   Json args = Json::object();
@@ -416,8 +430,11 @@ void probe_cancellation(Context& ctx) {
   }
   const long long request_id = ctx.session().next_id();
   const Json token = "mcp-probe-cancel";
-  const Json request = {{"jsonrpc", "2.0"}, {"id", request_id}, {"method", "tools/call"},
-                        {"params", {{"name", tool}, {"arguments", args}, {"_meta", {{"progressToken", token}}}}}};
+  const Json request = {
+      {"jsonrpc", "2.0"},
+      {"id", request_id},
+      {"method", "tools/call"},
+      {"params", {{"name", tool}, {"arguments", args}, {"_meta", {{"progressToken", token}}}}}};
   auto is_reply = [&](const protocol::Received& r) {
     return r.json && r.json->is_object() && r.json->contains("id") && !r.json->contains("method") &&
            protocol::same_id((*r.json)["id"], Json(request_id));
@@ -428,9 +445,10 @@ void probe_cancellation(Context& ctx) {
     return ctx.skip(id, "\"" + tool + "\" answered within 300 ms, too fast to cancel: name a slower tool");
   }
   const double cancelled_at = util::monotonic_ms();
-  const Json cancel = {{"jsonrpc", "2.0"},
-                       {"method", "notifications/cancelled"},
-                       {"params", {{"requestId", request_id}, {"reason", "mcp-probe: util.cancel.honoured"}}}};
+  const Json cancel = {
+      {"jsonrpc", "2.0"},
+      {"method", "notifications/cancelled"},
+      {"params", {{"requestId", request_id}, {"reason", "mcp-probe: util.cancel.honoured"}}}};
   auto watched = ctx.session().send_and_wait(json::dump(cancel), is_reply, util::Millis(3000));
   if (!watched) return ctx.error(id, "the cancellation could not be sent: " + watched.error().message);
   auto late = [&](const protocol::Received& r) { return r.wire.at_ms - cancelled_at > 500; };
@@ -444,11 +462,13 @@ void probe_cancellation(Context& ctx) {
   for (const auto& r : watched->others) {
     if (!r.json || str(*r.json, "method") != "notifications/progress" || !late(r)) continue;
     if (member(member(*r.json, "params", Json::object()), "progressToken", Json()) != token) continue;
-    std::snprintf(observed, sizeof observed, "progress %.0f ms after notifications/cancelled", r.wire.at_ms - cancelled_at);
+    std::snprintf(observed, sizeof observed, "progress %.0f ms after notifications/cancelled",
+                  r.wire.at_ms - cancelled_at);
     return ctx.violation(id, "the cancelled call to \"" + tool + "\" still reported progress",
                          {"no progress after the cancellation", observed, {r.wire.trace_id}});
   }
-  ctx.pass(id, watched->reply ? "answered only within the race window" : "no response in the 3 s after the cancellation");
+  ctx.pass(id, watched->reply ? "answered only within the race window"
+                              : "no response in the 3 s after the cancellation");
 }
 
 }  // namespace

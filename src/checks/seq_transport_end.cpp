@@ -29,7 +29,8 @@ void probe_legacy(Context& ctx) {
   // The handshake's POSTs (initialize, initialized) were accepted and initialize was answered
   // on the stream, or we would not be here; a later negative probe may rightly get a 4xx.
   const auto statuses = sse->post_statuses();
-  bool posts_ok = statuses.size() >= 2 && statuses[0] >= 200 && statuses[0] < 300 && statuses[1] >= 200 && statuses[1] < 300;
+  bool posts_ok = statuses.size() >= 2 && statuses[0] >= 200 && statuses[0] < 300 && statuses[1] >= 200 &&
+                  statuses[1] < 300;
   if (posts_ok) {
     ctx.pass(CheckId::sse_post_roundtrip);
   } else {
@@ -56,7 +57,8 @@ void probe_legacy(Context& ctx) {
   transport::HttpTransport poster(po);
   PostOptions post;
   post.extra_headers = {{"Origin", ctx.options().foreign_origin}};
-  auto p = poster.exchange(post, R"({"jsonrpc":"2.0","id":"mcp-probe-origin","method":"ping"})", ctx.request_deadline());
+  auto p = poster.exchange(post, R"({"jsonrpc":"2.0","id":"mcp-probe-origin","method":"ping"})",
+                           ctx.request_deadline());
   bool post_refused = p && p->status >= 400 && p->status < 500;
   if (ctx.options().allow_origin == "*") {
     ctx.skip(CheckId::sse_origin_validate,
@@ -71,8 +73,11 @@ void probe_legacy(Context& ctx) {
   }
   // A dual-mode client POSTs initialize to the SSE URL first and needs 400/404/405 back.
   PostOptions init;
-  auto r = raw.exchange(init, R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"mcp-probe","version":")" MCP_PROBE_VERSION R"("}}})",
-                        ctx.request_deadline());
+  auto r = raw.exchange(
+      init,
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"mcp-probe","version":")" MCP_PROBE_VERSION
+      R"("}}})",
+      ctx.request_deadline());
   if (r && (r->status == 400 || r->status == 404 || r->status == 405)) {
     ctx.pass(CheckId::sse_compat_detectable);
   } else {
@@ -109,7 +114,8 @@ void shutdown(Context& ctx) {
       std::snprintf(buf, sizeof buf, "still running %.0f ms after stdin closed", report.stdin_eof_ms);
       ctx.violation(CheckId::stdio_shutdown_stdin_eof, "the server did not exit when its stdin closed",
                     {"exit on stdin EOF", buf});
-      std::snprintf(buf, sizeof buf, "still running %.0f ms after SIGTERM; SIGKILL ended it", report.sigterm_ms);
+      std::snprintf(buf, sizeof buf, "still running %.0f ms after SIGTERM; SIGKILL ended it",
+                    report.sigterm_ms);
       ctx.violation(CheckId::stdio_shutdown_sigterm, "the server ignored SIGTERM and needed SIGKILL",
                     {"exit on SIGTERM", buf});
       break;

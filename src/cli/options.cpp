@@ -322,11 +322,12 @@ std::string base64(std::string_view bytes) {
 }
 
 bool has_authorization(const Options& o) {
-  return !o.run.target.bearer.empty() || std::any_of(o.run.target.headers.begin(), o.run.target.headers.end(), [](const auto& h) {
-    std::string name = h.first;
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return name == "authorization";
-  });
+  return !o.run.target.bearer.empty() ||
+         std::any_of(o.run.target.headers.begin(), o.run.target.headers.end(), [](const auto& h) {
+           std::string name = h.first;
+           for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+           return name == "authorization";
+         });
 }
 
 // Checks the URL's authority (a host, a port in 1-65535) and turns credentials in it
@@ -403,9 +404,9 @@ util::Expected<void> parse_target(const std::string& url, Options& o) {
                       "--transport stdio spawns a server: give -- COMMAND ARGS... instead of a URL");
   }
   if ((o.run.target.transport == "http" || o.run.target.transport == "sse") && url.empty()) {
-    return make_error(
-        ErrorKind::usage,
-        "--transport " + o.run.target.transport + " needs a URL; a command after -- is always spoken to over stdio");
+    return make_error(ErrorKind::usage,
+                      "--transport " + o.run.target.transport +
+                          " needs a URL; a command after -- is always spoken to over stdio");
   }
   if (!url.empty()) return parse_url(url, o);
   return {};
@@ -415,7 +416,8 @@ util::Expected<void> parse_target(const std::string& url, Options& o) {
 // "unreachable server" after a connection attempt.
 util::Expected<void> check_inputs(const Options& o) {
   struct stat st {};
-  if (!o.run.target.cacert.empty() && (::stat(o.run.target.cacert.c_str(), &st) != 0 || !S_ISREG(st.st_mode))) {
+  if (!o.run.target.cacert.empty() &&
+      (::stat(o.run.target.cacert.c_str(), &st) != 0 || !S_ISREG(st.st_mode))) {
     return make_error(ErrorKind::usage, "--cacert " + echo(o.run.target.cacert) + ": no such file");
   }
   if (!o.run.target.cwd.empty() && (::stat(o.run.target.cwd.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) {

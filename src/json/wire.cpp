@@ -23,12 +23,18 @@ Json convert(simdjson::dom::element e) {
       for (simdjson::dom::key_value_pair field : object) out[std::string(field.key)] = convert(field.value);
       return out;
     }
-    case element_type::INT64: return Json(e.get_int64().value_unsafe());
-    case element_type::UINT64: return Json(e.get_uint64().value_unsafe());
-    case element_type::DOUBLE: return Json(e.get_double().value_unsafe());
-    case element_type::STRING: return Json(std::string(e.get_string().value_unsafe()));
-    case element_type::BOOL: return Json(e.get_bool().value_unsafe());
-    case element_type::NULL_VALUE: return Json(nullptr);
+    case element_type::INT64:
+      return Json(e.get_int64().value_unsafe());
+    case element_type::UINT64:
+      return Json(e.get_uint64().value_unsafe());
+    case element_type::DOUBLE:
+      return Json(e.get_double().value_unsafe());
+    case element_type::STRING:
+      return Json(std::string(e.get_string().value_unsafe()));
+    case element_type::BOOL:
+      return Json(e.get_bool().value_unsafe());
+    case element_type::NULL_VALUE:
+      return Json(nullptr);
   }
   return Json();
 }
@@ -78,18 +84,22 @@ MessageKind classify(const Json& m) {
 
 const char* to_string(MessageKind kind) {
   switch (kind) {
-    case MessageKind::request: return "request";
-    case MessageKind::notification: return "notification";
-    case MessageKind::response: return "response";
-    case MessageKind::error_response: return "error response";
-    case MessageKind::batch: return "batch";
-    case MessageKind::invalid: return "invalid";
+    case MessageKind::request:
+      return "request";
+    case MessageKind::notification:
+      return "notification";
+    case MessageKind::response:
+      return "response";
+    case MessageKind::error_response:
+      return "error response";
+    case MessageKind::batch:
+      return "batch";
+    case MessageKind::invalid:
+      return "invalid";
   }
   return "invalid";
 }
 
-std::string dump(const Json& value) {
-  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
+std::string dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 }  // namespace mcp_probe::json

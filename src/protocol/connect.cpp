@@ -33,7 +33,8 @@ transport::LegacySseOptions sse_options(const Target& target, transport::Tracer&
   return network_options<transport::LegacySseOptions>(target, tracer);
 }
 
-util::Expected<std::unique_ptr<transport::Transport>> open_transport(const Target& target, const std::string& kind,
+util::Expected<std::unique_ptr<transport::Transport>> open_transport(const Target& target,
+                                                                     const std::string& kind,
                                                                      transport::Tracer& tracer) {
   if (kind == "stdio") {
     if (target.command.empty()) return util::make_error(util::ErrorKind::usage, "no command to spawn");
@@ -50,7 +51,8 @@ util::Expected<std::unique_ptr<transport::Transport>> open_transport(const Targe
   }
   if (target.url.empty()) return util::make_error(util::ErrorKind::usage, "no URL to connect to");
   if (kind == "http") {
-    return std::unique_ptr<transport::Transport>(std::make_unique<transport::HttpTransport>(http_options(target, tracer)));
+    return std::unique_ptr<transport::Transport>(
+        std::make_unique<transport::HttpTransport>(http_options(target, tracer)));
   }
   if (kind == "sse") {
     auto t = std::make_unique<transport::LegacySseTransport>(sse_options(target, tracer));
@@ -58,7 +60,8 @@ util::Expected<std::unique_ptr<transport::Transport>> open_transport(const Targe
     if (!ok) return ok.error();
     return std::unique_ptr<transport::Transport>(std::move(t));
   }
-  return util::make_error(util::ErrorKind::usage, "unknown transport '" + kind + "' (use auto, stdio, http or sse)");
+  return util::make_error(util::ErrorKind::usage,
+                          "unknown transport '" + kind + "' (use auto, stdio, http or sse)");
 }
 
 namespace {
@@ -83,8 +86,9 @@ util::Expected<void> initialize_on(Connection& c, const std::string& kind, const
 
 }  // namespace
 
-util::Expected<Connection> connect(const Target& target, const std::string& version, transport::Tracer& tracer,
-                                   const Json& client_capabilities, const std::function<void(Session&)>& on_session) {
+util::Expected<Connection> connect(const Target& target, const std::string& version,
+                                   transport::Tracer& tracer, const Json& client_capabilities,
+                                   const std::function<void(Session&)>& on_session) {
   double started = util::monotonic_ms();
   std::string kind = target.transport;
   if (kind == "auto") kind = target.command.empty() ? "http" : "stdio";
@@ -102,8 +106,9 @@ util::Expected<Connection> connect(const Target& target, const std::string& vers
   if (status != 400 && status != 404 && status != 405) return ok.error();
   auto legacy = open_transport(target, "sse", tracer);
   if (!legacy) {
-    return util::make_error(ok.error().kind, ok.error().message + "; the legacy HTTP+SSE fallback failed too: " +
-                                                 legacy.error().message);
+    return util::make_error(
+        ok.error().kind,
+        ok.error().message + "; the legacy HTTP+SSE fallback failed too: " + legacy.error().message);
   }
   Connection l;
   l.transport = std::move(*legacy);

@@ -9,10 +9,12 @@ bool same_id(const Json& a, const Json& b) {
   if (a.is_number_integer() && b.is_number_integer()) {
     // nlohmann keeps signed and unsigned apart; compare values, both are JSON integers.
     if (a.is_number_unsigned() || b.is_number_unsigned()) {
-      if (a.is_number_unsigned() && b.is_number_unsigned()) return a.get<std::uint64_t>() == b.get<std::uint64_t>();
+      if (a.is_number_unsigned() && b.is_number_unsigned())
+        return a.get<std::uint64_t>() == b.get<std::uint64_t>();
       const Json& s = a.is_number_unsigned() ? b : a;
       const Json& u = a.is_number_unsigned() ? a : b;
-      return s.get<std::int64_t>() >= 0 && static_cast<std::uint64_t>(s.get<std::int64_t>()) == u.get<std::uint64_t>();
+      return s.get<std::int64_t>() >= 0 &&
+             static_cast<std::uint64_t>(s.get<std::int64_t>()) == u.get<std::uint64_t>();
     }
     return a.get<std::int64_t>() == b.get<std::int64_t>();
   }
@@ -75,7 +77,8 @@ void Session::answer_server_request(const Json& message) {
   if (message.value("method", "") == "ping") {
     reply["result"] = Json::object();
   } else {
-    reply["error"] = {{"code", -32601}, {"message", "Method not found (mcp-probe declares no client capabilities)"}};
+    reply["error"] = {{"code", -32601},
+                      {"message", "Method not found (mcp-probe declares no client capabilities)"}};
   }
   std::string raw = json::dump(reply);
   if (m_send_observer) m_send_observer(reply, raw);
@@ -170,7 +173,8 @@ util::Expected<Exchange> Session::send_and_wait(const std::string& raw,
   return ex;
 }
 
-util::Expected<Exchange> Session::request(const std::string& method, const Json& params, std::optional<Json> id) {
+util::Expected<Exchange> Session::request(const std::string& method, const Json& params,
+                                          std::optional<Json> id) {
   Json request_id = id ? *id : Json(next_id());
   Json message = {{"jsonrpc", "2.0"}, {"id", request_id}, {"method", method}};
   if (!params.is_null()) message["params"] = params;

@@ -98,7 +98,9 @@ class SocketConnection final : public httplib::Stream {
   bool is_readable() const override {
     if (m_in_begin < m_in_end) return true;
     pollfd p{m_fd, POLLIN, 0};
-    return ::poll(&p, 1, static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(m_read_timeout).count())) > 0;
+    return ::poll(&p, 1,
+                  static_cast<int>(
+                      std::chrono::duration_cast<std::chrono::milliseconds>(m_read_timeout).count())) > 0;
   }
 
   // Whether the client is still there: httplib asks before each turn of a chunked body.
@@ -247,19 +249,32 @@ bool is_token_char(char c) {
 
 const char* reason_phrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 500: return "Internal Server Error";
-    default: return status < 300 ? "OK" : status < 500 ? "Bad Request" : "Internal Server Error";
+    case 200:
+      return "OK";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 406:
+      return "Not Acceptable";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 500:
+      return "Internal Server Error";
+    default:
+      return status < 300 ? "OK" : status < 500 ? "Bad Request" : "Internal Server Error";
   }
 }
 
@@ -362,7 +377,8 @@ struct PlainPost {
 // Serves the plain POST at the start of `conn`'s buffer, the way cpp-httplib's process_request
 // would. nullopt when the request is not one (cpp-httplib's turn); else whether the connection
 // may go on. `closed` is set when the request asked to close it.
-std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& route, bool last, bool& closed) {
+std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& route, bool last,
+                                     bool& closed) {
   httplib::Request req;
   const std::size_t used = parse_plain_post(conn.buffered(), route.path, route.max_body, req, closed);
   if (used == 0) return std::nullopt;
@@ -397,8 +413,10 @@ std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& ro
     res.set_header("Keep-Alive", "timeout=" + std::to_string(route.keep_alive_sec) +
                                      ", max=" + std::to_string(route.keep_alive_max));
   }
-  if (!res.has_header("Content-Type") && (!res.body.empty() || chunked)) res.set_header("Content-Type", "text/plain");
-  if (!res.has_header("Content-Length") && res.body.empty() && !chunked) res.set_header("Content-Length", "0");
+  if (!res.has_header("Content-Type") && (!res.body.empty() || chunked))
+    res.set_header("Content-Type", "text/plain");
+  if (!res.has_header("Content-Length") && res.body.empty() && !chunked)
+    res.set_header("Content-Length", "0");
   if (route.post_routing) route.post_routing(req, res);
   std::string out = "HTTP/1.1 " + std::to_string(res.status) + " " + reason_phrase(res.status) + "\r\n";
   for (const auto& [name, value] : res.headers) out.append(name).append(": ").append(value).append("\r\n");
@@ -432,8 +450,9 @@ bool ConnectionServer::process_and_close_socket(socket_t sock) {
       bool closed = false;
       std::optional<bool> plain;
       if (m_fast_handler) {
-        const PlainPost route{m_fast_path, m_fast_handler,           m_post_routing,        m_on_exception,
-                              payload_max_length_, keep_alive_timeout_sec_, keep_alive_max_count_, svr_sock_};
+        const PlainPost route{
+            m_fast_path,         m_fast_handler,          m_post_routing,        m_on_exception,
+            payload_max_length_, keep_alive_timeout_sec_, keep_alive_max_count_, svr_sock_};
         plain = serve_plain_post(conn, route, left == 1, closed);
       }
       ret = plain ? *plain : process_request(conn, left == 1, closed, nullptr);

@@ -53,7 +53,8 @@ bool accepts(const std::string& accept, std::string_view type) {
     std::string_view item = trim(rest.substr(0, comma));
     item = trim(item.substr(0, item.find(';')));
     if (equals_lowercase(item, type) || item == "*/*") return true;
-    if (item.size() == major.size() + 1 && item.back() == '*' && equals_lowercase(item.substr(0, major.size()), major)) {
+    if (item.size() == major.size() + 1 && item.back() == '*' &&
+        equals_lowercase(item.substr(0, major.size()), major)) {
       return true;
     }
     if (comma == std::string_view::npos) return false;
@@ -179,8 +180,8 @@ void serve_finished(httplib::Response& res, SseStream& stream) {
   res.set_content(std::move(out), "text/event-stream");
 }
 
-void serve_inline(httplib::Response& res, std::shared_ptr<SseStream> stream, ReaderMode mode,
-                  InlineWork work, std::function<void()> on_end) {
+void serve_inline(httplib::Response& res, std::shared_ptr<SseStream> stream, ReaderMode mode, InlineWork work,
+                  std::function<void()> on_end) {
   auto st = std::make_shared<ReaderState>();
   st->stream = std::move(stream);
   st->mode = mode;
@@ -271,7 +272,8 @@ void add_cors_headers(const Config& config, const httplib::Request& req, httplib
 }
 
 httplib::Server::Handler post_routing(const Config& config) {
-  return [&config](const httplib::Request& req, httplib::Response& res) { add_cors_headers(config, req, res); };
+  return
+      [&config](const httplib::Request& req, httplib::Response& res) { add_cors_headers(config, req, res); };
 }
 
 void on_exception(const httplib::Request&, httplib::Response& res, std::exception_ptr) {
@@ -331,7 +333,9 @@ httplib::Server::Handler guarded(const Config& config, httplib::Server::Handler 
 }
 
 httplib::Server::Handler guarded_route(Context& ctx, RouteFn handle) {
-  return guarded(ctx.config, [&ctx, handle](const httplib::Request& req, httplib::Response& res) { handle(ctx, req, res); });
+  return guarded(ctx.config, [&ctx, handle](const httplib::Request& req, httplib::Response& res) {
+    handle(ctx, req, res);
+  });
 }
 
 }  // namespace http

@@ -308,8 +308,8 @@ void serve_finished(httplib::Response& res, SseStream& stream);
 // returned). Events appended by other threads go out with the next flush. For requests whose
 // stream ends with their handler; `mode` must not ask to close early or never.
 using InlineWork = std::function<void(const std::function<void()>& flush)>;
-void serve_inline(httplib::Response& res, std::shared_ptr<SseStream> stream, ReaderMode mode,
-                  InlineWork work, std::function<void()> on_end);
+void serve_inline(httplib::Response& res, std::shared_ptr<SseStream> stream, ReaderMode mode, InlineWork work,
+                  std::function<void()> on_end);
 
 // httplib::Server with its own connection layer (http_connection.cpp). httplib parses each
 // request and runs the routes (Server::process_request); this class owns the socket around that:

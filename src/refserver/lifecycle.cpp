@@ -10,8 +10,8 @@ namespace mcp_probe::refserver {
 
 namespace {
 
-constexpr std::array<const char*, 8> k_log_levels = {"debug",   "info",     "notice", "warning",
-                                                      "error",   "critical", "alert",  "emergency"};
+constexpr std::array<const char*, 8> k_log_levels = {"debug", "info",     "notice", "warning",
+                                                     "error", "critical", "alert",  "emergency"};
 
 int log_level_index(const std::string& level) {
   for (std::size_t i = 0; i < k_log_levels.size(); ++i) {
@@ -103,23 +103,27 @@ void Session::Impl::after_initialized(Outbox& replies) {
     request_client(standalone, id, "ping", nullptr);
   }
   if (has("unrequested-sampling")) {
-    Json params{{"messages", Json::array({{{"role", "user"},
-                                           {"content", {{"type", "text"}, {"text", "unrequested sampling"}}}}})},
-                {"maxTokens", 10}};
+    Json params{
+        {"messages", Json::array({{{"role", "user"},
+                                   {"content", {{"type", "text"}, {"text", "unrequested sampling"}}}}})},
+        {"maxTokens", 10}};
     request_client(standalone, server_request_id(), "sampling/createMessage", std::move(params));
   }
   if (has("bogus-cancel")) {
-    notify(standalone, "notifications/cancelled", {{"requestId", "srv-never-issued"}, {"reason", "bogus-cancel"}});
+    notify(standalone, "notifications/cancelled",
+           {{"requestId", "srv-never-issued"}, {"reason", "bogus-cancel"}});
   }
   if (has("list-changed-undeclared")) notify(standalone, "notifications/tools/list_changed", Json::object());
   if (has("log-without-capability") || has("log-bad-level")) {
-    notify(standalone, "notifications/message",
-           {{"level", has("log-bad-level") ? "warn" : "info"}, {"logger", "mcp-refserver"}, {"data", "ready"}});
+    notify(
+        standalone, "notifications/message",
+        {{"level", has("log-bad-level") ? "warn" : "info"}, {"logger", "mcp-refserver"}, {"data", "ready"}});
   }
 }
 
 Outcome handle_set_level(Call& call) {
-  if (call.has("reject-set-level")) return Outcome::fail(k_internal_error, "logging/setLevel is not available");
+  if (call.has("reject-set-level"))
+    return Outcome::fail(k_internal_error, "logging/setLevel is not available");
   const Json level = call.params.value("level", Json());
   const int index = level.is_string() ? log_level_index(level.get<std::string>()) : -1;
   if (index < 0) return Outcome::fail(k_invalid_params, "Invalid log level", {{"level", level}});
@@ -186,7 +190,8 @@ void Call::progress(double value, std::optional<double> total, const std::string
   if (!has_progress_token()) return;
   Json token = params["_meta"]["progressToken"];
   if (has("progress-wrong-token")) {
-    token = token.is_string() ? Json(token.get<std::string>() + "-wrong") : Json(token.get<std::int64_t>() + 1000);
+    token = token.is_string() ? Json(token.get<std::string>() + "-wrong")
+                              : Json(token.get<std::int64_t>() + 1000);
   }
   if (m_progress_count++ == 0) m_first_progress = value;
   if (has("progress-not-monotonic")) value = m_first_progress;
@@ -218,7 +223,8 @@ void Call::log(const std::string& level, const Json& data) {
   }
   if (log_level_index(level) < threshold && !has("ignore-log-level")) return;
   const std::string sent = has("log-bad-level") ? "warn" : level;
-  session.notify(replies, "notifications/message", {{"level", sent}, {"logger", "mcp-refserver"}, {"data", data}});
+  session.notify(replies, "notifications/message",
+                 {{"level", sent}, {"logger", "mcp-refserver"}, {"data", data}});
 }
 
 std::optional<Json> Call::ask_client(const std::string& method_name, Json request_params,
@@ -254,7 +260,8 @@ Outcome paginate(Call& call, const Json& items, const char* key) {
     const Json& cursor = call.params["cursor"];
     const std::string text = cursor.is_string() ? cursor.get<std::string>() : "";
     const std::string prefix = "refserver-page-";
-    bool valid = text.rfind(prefix, 0) == 0 && text.size() > prefix.size() && text.size() < prefix.size() + 9 &&
+    bool valid = text.rfind(prefix, 0) == 0 && text.size() > prefix.size() &&
+                 text.size() < prefix.size() + 9 &&
                  text.find_first_not_of("0123456789", prefix.size()) == std::string::npos;
     if (valid) {
       offset = std::stoul(text.substr(prefix.size()));

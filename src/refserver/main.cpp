@@ -40,7 +40,8 @@ void build_app(CLI::App& app, Options& options) {
                  "version), modern (2026-07-28 only) or legacy (the initialize handshake only)")
       ->check(CLI::IsMember({"dual", "modern", "legacy"}));
   app.add_option("--fault", options.faults, "Break one rule on purpose (repeatable; see --list-faults)");
-  app.add_option("--page-size", options.config.page_size, "Items per page of every list method (0: no paging)")
+  app.add_option("--page-size", options.config.page_size,
+                 "Items per page of every list method (0: no paging)")
       ->check(CLI::Range(0, 1000000));
   app.add_option("--response-mode", options.config.response_mode, "HTTP replies as json or sse (default sse)")
       ->check(CLI::IsMember({"json", "sse"}));

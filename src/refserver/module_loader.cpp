@@ -28,8 +28,8 @@ std::string executable_dir() {
 int run_http_module(const Config& config, const HttpOptions& options, const std::atomic<bool>& stop) {
   const std::string dir = executable_dir();
   // The build tree first, then the installed layout.
-  const std::vector<std::string> candidates = {dir + "/" + k_http_module_name,
-                                               dir + "/" MCP_REFSERVER_MODULE_RELDIR "/" + k_http_module_name};
+  const std::vector<std::string> candidates = {
+      dir + "/" + k_http_module_name, dir + "/" MCP_REFSERVER_MODULE_RELDIR "/" + k_http_module_name};
   std::string first_error;
   for (const std::string& path : candidates) {
     void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -44,7 +44,8 @@ int run_http_module(const Config& config, const HttpOptions& options, const std:
     }
     return run(config, options, stop);
   }
-  std::fprintf(stderr, "mcp-refserver: error: cannot load the HTTP front-end %s (%s): reinstall mcp-refserver\n",
+  std::fprintf(stderr,
+               "mcp-refserver: error: cannot load the HTTP front-end %s (%s): reinstall mcp-refserver\n",
                k_http_module_name, first_error.c_str());
   return 1;
 }

@@ -107,14 +107,16 @@ Outcome handle_prompts_get(Call& call) {
   const Json args = call.params.value("arguments", Json::object());
   if (!args.is_object()) return Outcome::fail(k_invalid_params, "prompts/get: arguments must be an object");
   for (const auto& [key, value] : args.items()) {
-    if (!value.is_string()) return Outcome::fail(k_invalid_params, "prompts/get: argument '" + key + "' must be a string");
+    if (!value.is_string())
+      return Outcome::fail(k_invalid_params, "prompts/get: argument '" + key + "' must be a string");
   }
   if (call.modern() && name == k_input_required_prompt) return run_input_required_prompt(call);
   const bool lenient = call.has("prompt-unknown-success");
   const PromptDef* def = find_prompt(name.get<std::string>());
   if (!def) {
     if (!lenient) return Outcome::fail(k_invalid_params, "Unknown prompt: " + name.get<std::string>());
-    return Outcome::ok(Json{{"messages", Json::array({user_message(text("No such prompt, but here you are."))})}});
+    return Outcome::ok(
+        Json{{"messages", Json::array({user_message(text("No such prompt, but here you are."))})}});
   }
   for (const PromptArg& a : def->arguments) {
     if (!args.contains(a.name) && !lenient) {
@@ -128,7 +130,8 @@ Outcome handle_complete(Call& call) {
   const Json ref = call.params.value("ref", Json());
   const Json argument = call.params.value("argument", Json());
   if (!ref.is_object() || !argument.is_object() || !argument.value("name", Json()).is_string()) {
-    return Outcome::fail(k_invalid_params, "completion/complete: ref and argument {name, value} are required");
+    return Outcome::fail(k_invalid_params,
+                         "completion/complete: ref and argument {name, value} are required");
   }
   const std::string arg_name = argument["name"];
   const Json value = argument.value("value", Json(""));
@@ -142,7 +145,8 @@ Outcome handle_complete(Call& call) {
   if (type == "ref/prompt") {
     const PromptDef* def = find_prompt(ref.value("name", ""));
     if (def || call.has("completion-unknown-ok")) {
-      if (def && arg_name == "arg1") return Outcome::ok(completion({"paris", "park", "party", "test", "testing"}, prefix));
+      if (def && arg_name == "arg1")
+        return Outcome::ok(completion({"paris", "park", "party", "test", "testing"}, prefix));
       if (def && arg_name == "arg2") return Outcome::ok(completion({"world", "word", "work"}, prefix));
       return Outcome::ok(completion({}, prefix));
     }

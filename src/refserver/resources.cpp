@@ -15,7 +15,7 @@ struct ResourceDef {
   std::string title;
   std::string description;
   std::string mime_type;
-  std::string text;  // text content, or
+  std::string text;     // text content, or
   bool binary = false;  // a PNG blob
 };
 
@@ -25,17 +25,18 @@ std::vector<ResourceDef> resource_defs(const Call& call) {
   return {
       {text_uri, "static-text", "Static text", "A static text resource", "text/plain",
        "This is the content of the static text resource.", false},
-      {"test://static-binary", "static-binary", "Static binary", "A static binary resource (a 1x1 PNG)", "image/png",
-       "", true},
-      {"test://watched-resource", "watched-resource", "Watched resource", "A resource clients can subscribe to",
-       "text/plain", "This resource is watched for updates.", false},
+      {"test://static-binary", "static-binary", "Static binary", "A static binary resource (a 1x1 PNG)",
+       "image/png", "", true},
+      {"test://watched-resource", "watched-resource", "Watched resource",
+       "A resource clients can subscribe to", "text/plain", "This resource is watched for updates.", false},
   };
 }
 
 const char* const k_template = "test://template/{id}/data";
 
 Json listed(const Call& call, const ResourceDef& def) {
-  Json out{{"uri", def.uri}, {"name", def.name}, {"description", def.description}, {"mimeType", def.mime_type}};
+  Json out{
+      {"uri", def.uri}, {"name", def.name}, {"description", def.description}, {"mimeType", def.mime_type}};
   if (call.rank() >= k_rank_2025_06) out["title"] = def.title;
   return out;
 }
@@ -84,8 +85,8 @@ Outcome handle_resources_read(Call& call) {
     const std::string id = match[1];
     const Json body{{"id", id}, {"templateTest", true}, {"data", "Data for ID: " + id}};
     // The key order of the conformance suite's example: id, templateTest, data.
-    const std::string rendered = R"({"id":)" + Json(id).dump() + R"(,"templateTest":true,"data":)" +
-                                 body["data"].dump() + "}";
+    const std::string rendered =
+        R"({"id":)" + Json(id).dump() + R"(,"templateTest":true,"data":)" + body["data"].dump() + "}";
     Json item{{"uri", text}, {"mimeType", "application/json"}, {"text", rendered}};
     return Outcome::ok(Json{{"contents", Json::array({std::move(item)})}});
   }

@@ -15,9 +15,7 @@ namespace {
 // Only integers and strings are valid request ids (never null, a float, an object...).
 bool valid_id(const Json& id) { return id.is_string() || id.is_number_integer() || id.is_number_unsigned(); }
 
-Json error_object(int code, const std::string& message) {
-  return Json{{"code", code}, {"message", message}};
-}
+Json error_object(int code, const std::string& message) { return Json{{"code", code}, {"message", message}}; }
 
 Json error_response(const Json& id, int code, const std::string& message) {
   return Json{{"jsonrpc", "2.0"}, {"id", id}, {"error", error_object(code, message)}};
@@ -150,7 +148,8 @@ Json Session::Impl::make_response(const Json& id, const Outcome& outcome, const 
 }
 
 std::optional<Json> Session::Impl::process(const Json& message, Outbox& replies, bool in_batch) {
-  if (!message.is_object()) return error_response(nullptr, k_invalid_request, "Invalid Request: not an object");
+  if (!message.is_object())
+    return error_response(nullptr, k_invalid_request, "Invalid Request: not an object");
   const Json id = message.contains("id") && valid_id(message["id"]) ? message["id"] : Json(nullptr);
   const bool lenient = has("accept-invalid-request");
   if (!lenient && message.value("jsonrpc", Json()) != "2.0") {
@@ -209,12 +208,14 @@ std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& 
     // A feature the server does not declare does not exist for the client; the undeclared-*
     // faults keep the methods while hiding the capability.
     const std::string capability = route->capability;
-    if (!declares(capability, rank < 0 ? k_rank_2025_11 : rank) && !has("undeclared-" + capability)) route = nullptr;
+    if (!declares(capability, rank < 0 ? k_rank_2025_11 : rank) && !has("undeclared-" + capability))
+      route = nullptr;
   }
   if (!route) {
     const bool wrong = has("wrong-method-not-found-code");
-    return make_response(id, Outcome::fail(wrong ? k_internal_error : k_method_not_found, "Method not found: " + method),
-                         method);
+    return make_response(
+        id, Outcome::fail(wrong ? k_internal_error : k_method_not_found, "Method not found: " + method),
+        method);
   }
   auto state = std::make_shared<InFlight>();
   state->may_wait = request_may_wait(message);
@@ -263,14 +264,16 @@ void Session::Impl::process_notification(const Json& message, Outbox& replies) {
       first = init_answered && !initialized;
       if (init_answered) initialized = true;
     }
-    if (has("answer-initialized")) send(replies, error_response(nullptr, k_invalid_request, "notification answered: " + method));
+    if (has("answer-initialized"))
+      send(replies, error_response(nullptr, k_invalid_request, "notification answered: " + method));
     if (first) after_initialized(replies);
     return;
   }
   if (method == "notifications/cancelled" && params.is_object() && params.contains("requestId")) {
     cancel_id(params["requestId"]);
   }
-  const bool answer = has("answer-notifications") || (has("reply-to-cancel") && method == "notifications/cancelled");
+  const bool answer =
+      has("answer-notifications") || (has("reply-to-cancel") && method == "notifications/cancelled");
   if (answer) send(replies, error_response(nullptr, k_invalid_request, "notification answered: " + method));
 }
 
@@ -307,7 +310,8 @@ void Session::handle_parsed(const Json& message, Outbox& replies) {
   const bool batches = impl.negotiated() == "2025-03-26" && !impl.has("reject-batch");
   if (!batches && !message.empty() && impl.has("batch-silence")) return;
   if (!batches || message.empty()) {
-    const char* why = message.empty() ? "Invalid Request: empty batch" : "Invalid Request: batches are not supported";
+    const char* why =
+        message.empty() ? "Invalid Request: empty batch" : "Invalid Request: batches are not supported";
     impl.send(replies, error_response(nullptr, k_invalid_request, why));
     return;
   }

@@ -100,16 +100,16 @@ struct Session::Impl {
   // stop), and waiters re-check their own predicate.
   mutable std::mutex mutex;
   std::condition_variable cv;
-  std::string version;          // negotiated ("" before initialize)
-  bool init_answered = false;   // an initialize request was answered
-  bool initialized = false;     // notifications/initialized received
+  std::string version;         // negotiated ("" before initialize)
+  bool init_answered = false;  // an initialize request was answered
+  bool initialized = false;    // notifications/initialized received
   bool stopping = false;
   Json client_capabilities = Json::object();
-  int log_threshold = 0;        // index into the LoggingLevel order; 0 = debug (everything)
+  int log_threshold = 0;  // index into the LoggingLevel order; 0 = debug (everything)
   std::set<std::string> subscriptions;
-  std::map<std::string, std::shared_ptr<InFlight>> in_flight;          // key: dump(id)
-  std::vector<std::shared_ptr<InFlight>> modern_calls;                 // modern requests in flight
-  std::map<std::string, std::optional<Json>> awaiting;                 // server-issued id -> reply
+  std::map<std::string, std::shared_ptr<InFlight>> in_flight;  // key: dump(id)
+  std::vector<std::shared_ptr<InFlight>> modern_calls;         // modern requests in flight
+  std::map<std::string, std::optional<Json>> awaiting;         // server-issued id -> reply
   std::atomic<int> next_server_id{1};
   std::atomic<int> unexpected_waits{0};  // see Session::unexpected_waits
   // The tool table by version rank: built once, not on every tools/call (see tool_defs).

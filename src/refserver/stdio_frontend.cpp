@@ -9,8 +9,8 @@
 
 #include <atomic>
 #include <cerrno>
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <list>
 #include <memory>
@@ -115,7 +115,8 @@ bool needs_worker(std::string_view line) {
 
 class LineReader {
  public:
-  LineReader(Session& session, Outbox& out, Workers& workers) : m_session(session), m_out(out), m_workers(workers) {}
+  LineReader(Session& session, Outbox& out, Workers& workers)
+      : m_session(session), m_out(out), m_workers(workers) {}
 
   void feed(const char* data, std::size_t size) {
     m_buffer.append(data, size);
@@ -128,7 +129,8 @@ class LineReader {
     m_buffer.erase(0, start);
     if (m_buffer.size() > k_max_line) {
       if (!m_skipping) {
-        m_out.send(R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error: line too long"}})");
+        m_out.send(
+            R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error: line too long"}})");
       }
       m_skipping = true;
       m_buffer.clear();

@@ -33,7 +33,8 @@ bool client_declares(Call& call, const char* capability) {
 bool client_elicits_forms(Call& call) {
   std::lock_guard lock(call.session.mutex);
   const Json& caps = call.session.client_capabilities;
-  if (!call.session.initialized || !caps.contains("elicitation") || !caps["elicitation"].is_object()) return false;
+  if (!call.session.initialized || !caps.contains("elicitation") || !caps["elicitation"].is_object())
+    return false;
   const Json& elicitation = caps["elicitation"];
   return elicitation.empty() || elicitation.contains("form");
 }
@@ -41,7 +42,8 @@ bool client_elicits_forms(Call& call) {
 // Sends elicitation/create and renders the reply as "<prefix>action=..., content=...".
 Outcome elicit(Call& call, Json params, const std::string& prefix) {
   if (!client_elicits_forms(call)) {
-    return Outcome::ok(tool_text("The client does not support elicitation (no elicitation capability)", true));
+    return Outcome::ok(
+        tool_text("The client does not support elicitation (no elicitation capability)", true));
   }
   std::optional<Json> reply = call.ask_client("elicitation/create", std::move(params));
   if (call.cancelled()) return Outcome::none();
@@ -71,8 +73,8 @@ Outcome run_image(Call& call, const Json&) {
 }
 
 Outcome run_audio(Call&, const Json&) {
-  return Outcome::ok(
-      Json{{"content", Json::array({{{"type", "audio"}, {"data", k_wav_base64}, {"mimeType", "audio/wav"}}})}});
+  return Outcome::ok(Json{
+      {"content", Json::array({{{"type", "audio"}, {"data", k_wav_base64}, {"mimeType", "audio/wav"}}})}});
 }
 
 Outcome run_embedded_resource(Call&, const Json&) {
@@ -81,9 +83,9 @@ Outcome run_embedded_resource(Call&, const Json&) {
 }
 
 Outcome run_multiple_content(Call& call, const Json&) {
-  Json content = Json::array({text_content("Multiple content types test:"), image_content(call),
-                              embedded("test://mixed-content-resource", "application/json",
-                                       R"({"test":"data","value":123})")});
+  Json content = Json::array(
+      {text_content("Multiple content types test:"), image_content(call),
+       embedded("test://mixed-content-resource", "application/json", R"({"test":"data","value":123})")});
   return Outcome::ok(Json{{"content", std::move(content)}});
 }
 
@@ -113,9 +115,10 @@ Outcome run_sampling(Call& call, const Json& arguments) {
   if (!client_declares(call, "sampling")) {
     return Outcome::ok(tool_text("The client does not support sampling (no sampling capability)", true));
   }
-  Json params{{"messages", Json::array({{{"role", "user"},
-                                         {"content", {{"type", "text"}, {"text", arguments.value("prompt", "")}}}}})},
-              {"maxTokens", 100}};
+  Json params{
+      {"messages", Json::array({{{"role", "user"},
+                                 {"content", {{"type", "text"}, {"text", arguments.value("prompt", "")}}}}})},
+      {"maxTokens", 100}};
   std::optional<Json> reply = call.ask_client("sampling/createMessage", std::move(params));
   if (call.cancelled()) return Outcome::none();
   if (!reply) return Outcome::ok(tool_text("No reply to sampling/createMessage", true));
@@ -151,35 +154,41 @@ Outcome run_elicitation_defaults(Call& call, const Json&) {
         {"default", "active"}}},
       {"verified", {{"type", "boolean"}, {"description", "Verification status"}, {"default", true}}}};
   Json params{{"message", "Test client default value handling - please accept with defaults"},
-              {"requestedSchema", {{"type", "object"}, {"properties", std::move(properties)}, {"required", Json::array()}}}};
+              {"requestedSchema",
+               {{"type", "object"}, {"properties", std::move(properties)}, {"required", Json::array()}}}};
   return elicit(call, std::move(params), "Elicitation completed: ");
 }
 
 Outcome run_elicitation_enums(Call& call, const Json&) {
-  Json properties{
-      {"untitledSingle",
-       {{"type", "string"}, {"description", "Untitled single-select"}, {"enum", {"option1", "option2", "option3"}}}},
-      {"titledSingle",
-       {{"type", "string"},
-        {"description", "Titled single-select"},
-        {"oneOf", enum_choices({{"value1", "First Option"}, {"value2", "Second Option"}, {"value3", "Third Option"}})}}},
-      {"legacyEnum",
-       {{"type", "string"},
-        {"description", "Legacy titled enum"},
-        {"enum", {"opt1", "opt2", "opt3"}},
-        {"enumNames", {"Option One", "Option Two", "Option Three"}}}},
-      {"untitledMulti",
-       {{"type", "array"},
-        {"description", "Untitled multi-select"},
-        {"items", {{"type", "string"}, {"enum", {"option1", "option2", "option3"}}}}}},
-      {"titledMulti",
-       {{"type", "array"},
-        {"description", "Titled multi-select"},
-        {"items",
-         {{"anyOf",
-           enum_choices({{"value1", "First Choice"}, {"value2", "Second Choice"}, {"value3", "Third Choice"}})}}}}}};
+  Json properties{{"untitledSingle",
+                   {{"type", "string"},
+                    {"description", "Untitled single-select"},
+                    {"enum", {"option1", "option2", "option3"}}}},
+                  {"titledSingle",
+                   {{"type", "string"},
+                    {"description", "Titled single-select"},
+                    {"oneOf", enum_choices({{"value1", "First Option"},
+                                            {"value2", "Second Option"},
+                                            {"value3", "Third Option"}})}}},
+                  {"legacyEnum",
+                   {{"type", "string"},
+                    {"description", "Legacy titled enum"},
+                    {"enum", {"opt1", "opt2", "opt3"}},
+                    {"enumNames", {"Option One", "Option Two", "Option Three"}}}},
+                  {"untitledMulti",
+                   {{"type", "array"},
+                    {"description", "Untitled multi-select"},
+                    {"items", {{"type", "string"}, {"enum", {"option1", "option2", "option3"}}}}}},
+                  {"titledMulti",
+                   {{"type", "array"},
+                    {"description", "Titled multi-select"},
+                    {"items",
+                     {{"anyOf", enum_choices({{"value1", "First Choice"},
+                                              {"value2", "Second Choice"},
+                                              {"value3", "Third Choice"}})}}}}}};
   Json params{{"message", "Test enum schema variants - please choose"},
-              {"requestedSchema", {{"type", "object"}, {"properties", std::move(properties)}, {"required", Json::array()}}}};
+              {"requestedSchema",
+               {{"type", "object"}, {"properties", std::move(properties)}, {"required", Json::array()}}}};
   return elicit(call, std::move(params), "Elicitation completed: ");
 }
 
@@ -210,7 +219,8 @@ Outcome run_add(Call& call, const Json& arguments) {
   }
   if (call.rank() < k_rank_2025_06) return Outcome::ok(tool_text(json::dump(sum)));
   Json structured{{"sum", call.has("structured-mismatch") ? Json(json::dump(sum)) : sum}};
-  const std::string mirror = call.has("no-text-mirror") ? "The sum is " + json::dump(sum) : json::dump(structured);
+  const std::string mirror =
+      call.has("no-text-mirror") ? "The sum is " + json::dump(sum) : json::dump(structured);
   Json result = tool_text(mirror);
   if (!call.has("structured-missing")) result["structuredContent"] = std::move(structured);
   return Outcome::ok(std::move(result));

@@ -11,7 +11,9 @@ Json object_schema(Json properties = Json::object(), Json required = Json::array
   return Json{{"type", "object"}, {"properties", std::move(properties)}, {"required", std::move(required)}};
 }
 
-Json typed(const char* type, const char* description) { return Json{{"type", type}, {"description", description}}; }
+Json typed(const char* type, const char* description) {
+  return Json{{"type", type}, {"description", description}};
+}
 
 Json json_schema_2020_fixture() {
   return Json{{"$schema", "https://json-schema.org/draft/2020-12/schema"},
@@ -55,7 +57,8 @@ std::string invalid_arguments(const Json& schema, const Json& arguments) {
   // Looked up in place: this runs on every tools/call.
   if (auto required = schema.find("required"); required != schema.end() && required->is_array()) {
     for (const Json& name : *required) {
-      if (!arguments.contains(name.get<std::string>())) return "missing required argument '" + name.get<std::string>() + "'";
+      if (!arguments.contains(name.get<std::string>()))
+        return "missing required argument '" + name.get<std::string>() + "'";
     }
   }
   const auto properties = schema.find("properties");
@@ -76,10 +79,12 @@ Json listed_tool(const Call& call, const ToolDef& def) {
     if (!def.output_schema.is_null()) tool["outputSchema"] = def.output_schema;
   }
   if (def.run == run_echo) {
-    if (call.rank() >= k_rank_2025_03) tool["annotations"] = {{"readOnlyHint", true}, {"openWorldHint", false}};
+    if (call.rank() >= k_rank_2025_03)
+      tool["annotations"] = {{"readOnlyHint", true}, {"openWorldHint", false}};
     if (call.has("invalid-utf8")) tool["description"] = def.description + std::string(k_invalid_utf8_marker);
     if (call.has("tool-schema-not-object")) tool["inputSchema"].erase("type");
-    if (call.has("tool-schema-bad-dialect")) tool["inputSchema"]["properties"]["message"] = {{"type", "int"}, {"required", true}};
+    if (call.has("tool-schema-bad-dialect"))
+      tool["inputSchema"]["properties"]["message"] = {{"type", "int"}, {"required", true}};
   }
   return tool;
 }
@@ -247,7 +252,8 @@ Outcome handle_tools_list(Call& call) {
     if (call.session.tools_called > 0 && !tools.empty()) tools.erase(tools.end() - 1);
   }
   if (call.has("bad-schema")) {
-    tools.push_back({{"name", 42}, {"description", "a tool whose name is a number"}, {"inputSchema", object_schema()}});
+    tools.push_back(
+        {{"name", 42}, {"description", "a tool whose name is a number"}, {"inputSchema", object_schema()}});
   }
   return paginate(call, tools, "tools");
 }
@@ -256,7 +262,8 @@ Outcome handle_tools_call(Call& call) {
   const Json name = call.params.value("name", Json());
   if (!name.is_string()) return Outcome::fail(k_invalid_params, "tools/call: name (a string) is required");
   const Json arguments = call.params.value("arguments", Json::object());
-  if (!arguments.is_object()) return Outcome::fail(k_invalid_params, "tools/call: arguments must be an object");
+  if (!arguments.is_object())
+    return Outcome::fail(k_invalid_params, "tools/call: arguments must be an object");
   const std::vector<ToolDef>& defs = tool_defs(call);
   const ToolDef* tool = nullptr;
   for (const ToolDef& def : defs) {
@@ -279,7 +286,8 @@ Outcome handle_tools_call(Call& call) {
     const std::string problem = invalid_arguments(tool->input_schema, arguments);
     if (!problem.empty()) {
       // From 2025-11-25 on, input validation errors are tool execution errors (SEP-1303).
-      if (call.negotiated_rank() >= k_rank_2025_11) return Outcome::ok(tool_text("Invalid arguments: " + problem, true));
+      if (call.negotiated_rank() >= k_rank_2025_11)
+        return Outcome::ok(tool_text("Invalid arguments: " + problem, true));
       return Outcome::fail(k_invalid_params, "Invalid arguments for " + tool->name + ": " + problem);
     }
   }

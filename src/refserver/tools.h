@@ -15,9 +15,9 @@ struct ToolDef {
   std::string name;
   std::string title;
   std::string description;
-  int min_rank = 0;          // the oldest version (rank) that lists the tool
-  Json input_schema;         // what arguments are validated against
-  Json output_schema;        // null: none (only sent from 2025-06-18)
+  int min_rank = 0;    // the oldest version (rank) that lists the tool
+  Json input_schema;   // what arguments are validated against
+  Json output_schema;  // null: none (only sent from 2025-06-18)
   ToolRun run = nullptr;
   // The fixture may wait while it runs (Call::sleep_for or Call::ask_client): Session::may_wait
   // says so to the front-ends, which then stream the reply.

@@ -78,7 +78,8 @@ void problems_table(std::ostream& os, const checks::RunReport& report, const Rep
   for (const auto& r : report.checks) {
     if (r.status == checks::Status::pass || r.status == checks::Status::skip) continue;
     // Not connected: the root cause is above and what did not run is counted below.
-    if (!report.connected && (r.status == checks::Status::error || &r == detail::first_failure(report))) continue;
+    if (!report.connected && (r.status == checks::Status::error || &r == detail::first_failure(report)))
+      continue;
     ++count;
     std::string message = r.message;
     if (!r.expected.empty()) message += "\nexpected: " + r.expected;

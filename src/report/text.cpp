@@ -262,7 +262,8 @@ int not_run(const checks::RunReport& report) {
   int n = 0;
   for (const auto& result : report.checks) {
     const bool not_applicable = result.message.rfind("not applicable", 0) == 0;
-    if (result.status == checks::Status::error || (result.status == checks::Status::skip && !not_applicable)) ++n;
+    if (result.status == checks::Status::error || (result.status == checks::Status::skip && !not_applicable))
+      ++n;
   }
   return n;
 }

@@ -53,9 +53,12 @@ std::string to_pointer(const std::vector<std::string>& context) {
     }
     std::string escaped;
     for (char c : token) {
-      if (c == '~') escaped += "~0";
-      else if (c == '/') escaped += "~1";
-      else escaped += c;
+      if (c == '~')
+        escaped += "~0";
+      else if (c == '/')
+        escaped += "~1";
+      else
+        escaped += c;
     }
     out += "/" + escaped;
   }
@@ -75,7 +78,8 @@ const std::vector<std::string>& versions() {
 
 std::string_view schema_text(std::string_view version) {
   for (std::size_t i = 0; i < embedded::k_file_count; ++i) {
-    if (version == embedded::k_files[i].version) return {embedded::k_files[i].text, embedded::k_files[i].size};
+    if (version == embedded::k_files[i].version)
+      return {embedded::k_files[i].text, embedded::k_files[i].size};
   }
   return {};
 }
@@ -88,7 +92,8 @@ util::Expected<std::shared_ptr<const Validator>> Validator::for_version(std::str
   if (it != cache.end()) return it->second;
   auto text = schema_text(version);
   if (text.empty()) {
-    return util::make_error(util::ErrorKind::usage, "no schema for protocol version '" + std::string(version) + "'");
+    return util::make_error(util::ErrorKind::usage,
+                            "no schema for protocol version '" + std::string(version) + "'");
   }
   auto doc = json::parse(text);
   if (!doc) return doc.error();
@@ -130,12 +135,14 @@ std::vector<Violation> Validator::validate(std::string_view definition, const js
   for (const auto& error : results) out.push_back({to_pointer(error.context), error.description});
   // Deepest first: the most specific reason leads, the "failed to match anyOf" summaries follow.
   std::stable_sort(out.begin(), out.end(), [](const Violation& a, const Violation& b) {
-    return std::count(a.pointer.begin(), a.pointer.end(), '/') > std::count(b.pointer.begin(), b.pointer.end(), '/');
+    return std::count(a.pointer.begin(), a.pointer.end(), '/') >
+           std::count(b.pointer.begin(), b.pointer.end(), '/');
   });
   return out;
 }
 
-util::Expected<std::vector<Violation>> validate_against(const json::Json& schema_json, const json::Json& value) {
+util::Expected<std::vector<Violation>> validate_against(const json::Json& schema_json,
+                                                        const json::Json& value) {
   valijson::Schema schema;
   try {
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);

@@ -26,7 +26,7 @@ Incoming sse_incoming(const SseEvent& ev, const SseArrival& arrival, Origin orig
 }
 
 constexpr const char* k_accept_both = "application/json, text/event-stream";
-constexpr int k_max_resumes = 8;                // GETs with Last-Event-ID per POST
+constexpr int k_max_resumes = 8;                 // GETs with Last-Event-ID per POST
 constexpr long long k_max_retry_wait_ms = 1000;  // cap on a server's `retry` delay
 
 bool is_json_type(const std::string& content_type) {
@@ -73,8 +73,8 @@ std::vector<std::string> response_ids(std::string_view data) {
 
 // A condition wait bounded by a deadline; Deadline::never() waits without a timeout.
 template <typename Pred>
-bool wait_for_deadline(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, util::Deadline deadline,
-                       Pred pred) {
+bool wait_for_deadline(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+                       util::Deadline deadline, Pred pred) {
   // In slices, so Ctrl-C (util/interrupt.h) ends the wait within 50 ms.
   for (;;) {
     if (pred()) return true;
@@ -92,13 +92,15 @@ std::string snippet(const std::string& body) {
 
 HttpTransport::HttpTransport(HttpTransportOptions options)
     : m_options(std::move(options)),
-      m_client(HttpClientOptions{m_options.connect_timeout, m_options.insecure, m_options.cacert, m_options.tracer}) {
+      m_client(HttpClientOptions{m_options.connect_timeout, m_options.insecure, m_options.cacert,
+                                 m_options.tracer}) {
   if (m_options.tracer) {
     m_options.tracer->add_secret(m_options.bearer_token);
     for (const auto& [name, value] : m_options.headers) {
       if (iequals(name, "authorization") || iequals(name, "proxy-authorization") || iequals(name, "cookie")) {
         m_options.tracer->add_secret(value);
-        if (auto sp = value.find(' '); sp != std::string::npos) m_options.tracer->add_secret(value.substr(sp + 1));
+        if (auto sp = value.find(' '); sp != std::string::npos)
+          m_options.tracer->add_secret(value.substr(sp + 1));
       }
     }
   }
@@ -123,7 +125,8 @@ HttpRequest HttpTransport::build(const PostOptions& opts, std::string_view body)
   apply(opts.content_type, "Content-Type", has_body ? "application/json" : "");
   apply(opts.session_id, "Mcp-Session-Id", m_session_id);
   apply(opts.protocol_version, "MCP-Protocol-Version", m_protocol_version);
-  bool own_auth = find_header(m_options.headers, "authorization") || find_header(opts.extra_headers, "authorization");
+  bool own_auth =
+      find_header(m_options.headers, "authorization") || find_header(opts.extra_headers, "authorization");
   if (!m_options.bearer_token.empty() && !own_auth) {
     req.headers.emplace_back("Authorization", "Bearer " + m_options.bearer_token);
   }
@@ -258,8 +261,9 @@ util::Expected<Incoming> HttpTransport::receive(util::Deadline deadline) {
     return in;
   }
   if (!m_get_running) {
-    return util::make_error(util::ErrorKind::timeout,
-                            "nothing to receive: every POST response has been read and no GET stream is open");
+    return util::make_error(
+        util::ErrorKind::timeout,
+        "nothing to receive: every POST response has been read and no GET stream is open");
   }
   return util::make_error(util::ErrorKind::timeout, "no message from the server before the deadline");
 }
@@ -299,7 +303,8 @@ util::Expected<HttpResponse> HttpTransport::open_get_stream(util::Deadline deadl
   if (!wait_for_deadline(m_cv, lock, deadline, [&] { return m_get_head_ready; })) {
     lock.unlock();
     close_get_stream();
-    return util::make_error(util::ErrorKind::timeout, "GET " + m_options.url + ": no response headers before the deadline");
+    return util::make_error(util::ErrorKind::timeout,
+                            "GET " + m_options.url + ": no response headers before the deadline");
   }
   if (m_get_error) {
     util::Error e = *m_get_error;

@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "mcp_probe/util/fd.h"
@@ -75,8 +75,8 @@ struct Transfer {
   bool in_final_headers = false;
   bool headers_done = false;
   bool stopped = false;
-  double stop_at_ms = 0;  // when stopped: abort the transfer if it has not ended by then
-  std::string fatal;  // a size limit was hit: the diagnosis
+  double stop_at_ms = 0;         // when stopped: abort the transfer if it has not ended by then
+  std::string fatal;             // a size limit was hit: the diagnosis
   std::size_t body_bytes = 0;    // all body bytes so far (the body keeps only a sample of SSE)
   std::size_t events_bytes = 0;  // data bytes of the events kept in response.events
 
@@ -166,7 +166,8 @@ void on_header_line(Transfer& t, std::string_view line) {
     // A new status line (after 100 Continue or an interim response): start over.
     t.response.headers.clear();
     auto sp = line.find(' ');
-    t.response.status = sp == std::string_view::npos ? 0 : std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
+    t.response.status =
+        sp == std::string_view::npos ? 0 : std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
     t.in_final_headers = t.response.status >= 200;
   } else if (line == "\r\n" || line == "\n") {
     if (t.in_final_headers && !t.headers_done) t.on_headers_complete();
@@ -191,10 +192,14 @@ size_t write_cb(char* data, size_t size, size_t n, void* user) {
 
 const char* to_string(HttpEnd end) {
   switch (end) {
-    case HttpEnd::complete: return "complete";
-    case HttpEnd::stopped: return "stopped";
-    case HttpEnd::deadline: return "deadline";
-    case HttpEnd::cancelled: return "cancelled";
+    case HttpEnd::complete:
+      return "complete";
+    case HttpEnd::stopped:
+      return "stopped";
+    case HttpEnd::deadline:
+      return "deadline";
+    case HttpEnd::cancelled:
+      return "cancelled";
   }
   return "complete";
 }
@@ -246,20 +251,23 @@ util::Error describe_curl_error(int code, const std::string& url, const std::str
   std::string detail = errbuf.empty() ? curl_error_text(code) : errbuf;
   switch (code) {
     case CURLE_UNSUPPORTED_PROTOCOL:
-      return {ErrorKind::io, "unsupported protocol in URL '" + url + "': use http:// or https:// (" + detail + ")"};
+      return {ErrorKind::io,
+              "unsupported protocol in URL '" + url + "': use http:// or https:// (" + detail + ")"};
     case CURLE_URL_MALFORMAT:
       return {ErrorKind::io, "malformed URL '" + url + "': " + detail};
     case CURLE_COULDNT_RESOLVE_HOST:
       return {ErrorKind::io, "cannot resolve host '" + host + "': check the host name in '" + url + "'"};
     case CURLE_COULDNT_RESOLVE_PROXY:
-      return {ErrorKind::io, "cannot resolve the proxy host: " + detail + " (check http_proxy / https_proxy)"};
+      return {ErrorKind::io,
+              "cannot resolve the proxy host: " + detail + " (check http_proxy / https_proxy)"};
     case CURLE_COULDNT_CONNECT: {
       bool refused = os_errno == ECONNREFUSED || contains(detail, "refused") ||
                      (os_errno == 0 && contains(detail, "Couldn't connect to server"));
       if (refused) {
-        return {ErrorKind::io, "connection refused by " + hp +
-                                   ": nothing is listening there — check the port, that the server is running, "
-                                   "and whether it binds 127.0.0.1, 0.0.0.0 or ::1"};
+        return {ErrorKind::io,
+                "connection refused by " + hp +
+                    ": nothing is listening there — check the port, that the server is running, "
+                    "and whether it binds 127.0.0.1, 0.0.0.0 or ::1"};
       }
       return {ErrorKind::io, "cannot connect to " + hp + ": " + detail};
     }
@@ -283,12 +291,14 @@ util::Error describe_curl_error(int code, const std::string& url, const std::str
       if (contains(detail, "Connection timed out") || contains(detail, "connect")) {
         return {ErrorKind::timeout, "cannot connect to " + hp +
                                         " in time (no TCP connection; a firewall dropping packets or a wrong "
-                                        "address?): " + detail};
+                                        "address?): " +
+                                        detail};
       }
       return {ErrorKind::timeout, "timed out waiting for " + url + ": " + detail};
     case CURLE_PEER_FAILED_VERIFICATION:
-      return {ErrorKind::io, "TLS certificate of " + host + " not trusted: " + detail +
-                                 " — pass --cacert FILE with the issuing CA, or --insecure to skip verification"};
+      return {ErrorKind::io,
+              "TLS certificate of " + host + " not trusted: " + detail +
+                  " — pass --cacert FILE with the issuing CA, or --insecure to skip verification"};
     case CURLE_SSL_CACERT_BADFILE:
       return {ErrorKind::io, "cannot use the CA certificate file (--cacert): " + detail};
     case CURLE_SSL_CERTPROBLEM:
@@ -297,9 +307,10 @@ util::Error describe_curl_error(int code, const std::string& url, const std::str
     case CURLE_SSL_ENGINE_SETFAILED:
     case CURLE_USE_SSL_FAILED:
     case CURLE_SSL_CONNECT_ERROR:
-      return {ErrorKind::io, "TLS handshake with " + hp + " failed: " + detail +
-                                 " — is it an https:// URL for a plain-HTTP server? A certificate problem can be "
-                                 "worked around with --cacert FILE or --insecure"};
+      return {ErrorKind::io,
+              "TLS handshake with " + hp + " failed: " + detail +
+                  " — is it an https:// URL for a plain-HTTP server? A certificate problem can be "
+                  "worked around with --cacert FILE or --insecure"};
     case CURLE_GOT_NOTHING:
       return {ErrorKind::io, "server at " + hp + " closed the connection without sending a response"};
     case CURLE_WEIRD_SERVER_REPLY:

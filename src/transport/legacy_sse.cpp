@@ -107,7 +107,8 @@ std::string resolve_url(const std::string& base_url, const std::string& referenc
 
 LegacySseTransport::LegacySseTransport(LegacySseOptions options)
     : m_options(std::move(options)),
-      m_client(HttpClientOptions{m_options.connect_timeout, m_options.insecure, m_options.cacert, m_options.tracer}) {
+      m_client(HttpClientOptions{m_options.connect_timeout, m_options.insecure, m_options.cacert,
+                                 m_options.tracer}) {
   if (m_options.tracer) m_options.tracer->add_secret(m_options.bearer_token);
 }
 
@@ -126,7 +127,8 @@ HttpRequest LegacySseTransport::base_request(std::string method, std::string url
 }
 
 util::Expected<void> LegacySseTransport::connect(util::Deadline deadline) {
-  if (m_thread.joinable()) return util::make_error(util::ErrorKind::usage, "legacy SSE transport already connected");
+  if (m_thread.joinable())
+    return util::make_error(util::ErrorKind::usage, "legacy SSE transport already connected");
   HttpRequest req = base_request("GET", m_options.url);
   req.headers.insert(req.headers.begin(), {"Accept", "text/event-stream"});
   req.keep_body = false;
@@ -228,7 +230,8 @@ util::Expected<void> LegacySseTransport::send(std::string_view message, util::De
   if (result->status < 200 || result->status >= 300) {
     std::string body = result->body.substr(0, 200);
     return util::make_error(util::ErrorKind::protocol, "POST " + endpoint + " answered HTTP " +
-                                                           std::to_string(result->status) + " (expected 2xx, usually 202)" +
+                                                           std::to_string(result->status) +
+                                                           " (expected 2xx, usually 202)" +
                                                            (body.empty() ? std::string() : ": " + body));
   }
   return {};

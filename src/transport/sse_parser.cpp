@@ -30,8 +30,8 @@ std::vector<SseEvent> SseParser::feed(std::string_view chunk) {
     std::size_t n = std::min(head.size(), k_bom.size());
     if (head.substr(0, n) == k_bom.substr(0, n) && head.size() < k_bom.size()) return out;
     m_bom_done = true;
-    std::string rest = head.substr(0, k_bom.size()) == k_bom ? std::string(head.substr(k_bom.size()))
-                                                              : std::string(head);
+    std::string rest =
+        head.substr(0, k_bom.size()) == k_bom ? std::string(head.substr(k_bom.size())) : std::string(head);
     m_bom_head.clear();
     consume(rest, out);
     return out;

@@ -41,9 +41,12 @@ std::optional<std::string> find_header(const Headers& headers, std::string_view 
 
 const char* to_string(Direction d) {
   switch (d) {
-    case Direction::send: return "send";
-    case Direction::receive: return "receive";
-    case Direction::info: return "info";
+    case Direction::send:
+      return "send";
+    case Direction::receive:
+      return "receive";
+    case Direction::info:
+      return "info";
   }
   return "info";
 }

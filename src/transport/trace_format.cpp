@@ -78,9 +78,15 @@ std::string trace_to_ndjson(const TraceEvent& e) {
 std::string trace_to_text(const TraceEvent& e, bool verbose) {
   std::string line = "[" + format_ms(e.at_ms) + " ms] ";
   switch (e.direction) {
-    case Direction::send: line += "-> "; break;
-    case Direction::receive: line += "<- "; break;
-    case Direction::info: line += "-- "; break;
+    case Direction::send:
+      line += "-> ";
+      break;
+    case Direction::receive:
+      line += "<- ";
+      break;
+    case Direction::info:
+      line += "-- ";
+      break;
   }
   if (!e.http_method.empty()) {
     line += e.http_method + " " + e.url;

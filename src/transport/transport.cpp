@@ -20,9 +20,12 @@ const char* to_string(Origin origin) {
 
 const char* to_string(TransportKind kind) {
   switch (kind) {
-    case TransportKind::stdio: return "stdio";
-    case TransportKind::http: return "http";
-    case TransportKind::sse: return "sse";
+    case TransportKind::stdio:
+      return "stdio";
+    case TransportKind::http:
+      return "http";
+    case TransportKind::sse:
+      return "sse";
   }
   return "unknown";
 }

@@ -15,7 +15,8 @@ using namespace mcp_probe;
 TEST_CASE("checks::classify_connect_failure") {
   auto http = [](int curl_code, const char* errbuf, int os_errno = 0) {
     return checks::classify_connect_failure(
-        transport::describe_curl_error(curl_code, "http://no-such-host.invalid:9/mcp", errbuf, os_errno), false);
+        transport::describe_curl_error(curl_code, "http://no-such-host.invalid:9/mcp", errbuf, os_errno),
+        false);
   };
   CHECK(http(CURLE_COULDNT_RESOLVE_HOST, "Could not resolve host: no-such-host.invalid") ==
         checks::CheckId::connectivity_resolve);

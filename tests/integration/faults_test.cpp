@@ -16,8 +16,13 @@ using namespace mcp_probe;
 
 namespace {
 
-const std::vector<std::string> k_safe_tools = {"echo", "add", "fail", "test_simple_text", "test_image_content",
-                                               "test_tool_with_logging", "test_tool_with_progress"};
+const std::vector<std::string> k_safe_tools = {"echo",
+                                               "add",
+                                               "fail",
+                                               "test_simple_text",
+                                               "test_image_content",
+                                               "test_tool_with_logging",
+                                               "test_tool_with_progress"};
 
 std::string describe(const checks::RunReport& report, bool only_bad) {
   std::ostringstream out;
@@ -44,8 +49,9 @@ checks::RunReport probe(checks::RunOptions options) {
   return checks::run(options, tracer);
 }
 
-checks::RunReport run_against(const std::string& transport, const std::vector<std::string>& faults, int page_size,
-                              checks::RunOptions base, const std::string& response_mode = "sse") {
+checks::RunReport run_against(const std::string& transport, const std::vector<std::string>& faults,
+                              int page_size, checks::RunOptions base,
+                              const std::string& response_mode = "sse") {
   if (transport == "stdio") {
     std::vector<std::string> args;
     for (const auto& f : faults) {
@@ -212,8 +218,10 @@ void check_faults(const std::string& wanted_transport) {
     std::string mode = settings.response_mode.empty() ? "sse" : std::string(settings.response_mode);
     auto report = run_against(transport, {name}, settings.page_size, base, mode);
     const auto* result = find(report, check);
-    if (result == nullptr || (result->status != checks::Status::fail && result->status != checks::Status::warn)) {
-      std::string got = result ? std::string(checks::to_string(result->status)) + ": " + result->message : "missing";
+    if (result == nullptr ||
+        (result->status != checks::Status::fail && result->status != checks::Status::warn)) {
+      std::string got =
+          result ? std::string(checks::to_string(result->status)) + ": " + result->message : "missing";
       misses.push_back("fault " + name + " -> " + check + " was " + got);
     }
   }
@@ -234,8 +242,10 @@ void check_faults(const std::string& wanted_transport) {
     base.allow_tools = k_safe_tools;
     auto report = run_against("stdio", {name}, 0, base);
     const auto* result = find(report, check);
-    if (result == nullptr || (result->status != checks::Status::fail && result->status != checks::Status::warn)) {
-      misses.push_back("fault " + name + " -> " + check + " was " + (result ? checks::to_string(result->status) : "missing"));
+    if (result == nullptr ||
+        (result->status != checks::Status::fail && result->status != checks::Status::warn)) {
+      misses.push_back("fault " + name + " -> " + check + " was " +
+                       (result ? checks::to_string(result->status) : "missing"));
     }
   }
   std::string all;
@@ -288,7 +298,8 @@ TEST_CASE("integration::connectivity failures are named") {
   }
   SUBCASE("wrong path") {
     testing::InProcessServer server("http", {});
-    auto report = probe(testing::url_options("http://127.0.0.1:" + std::to_string(server.port()) + "/wrong", "http"));
+    auto report =
+        probe(testing::url_options("http://127.0.0.1:" + std::to_string(server.port()) + "/wrong", "http"));
     INFO(describe(report, true));
     CHECK_FALSE(report.connected);
     CHECK(status_of(report, "connectivity.http-endpoint") == checks::Status::fail);
@@ -296,7 +307,8 @@ TEST_CASE("integration::connectivity failures are named") {
   }
   SUBCASE("TLS to a plain HTTP server") {
     testing::InProcessServer server("http", {});
-    auto report = probe(testing::url_options("https://127.0.0.1:" + std::to_string(server.port()) + "/mcp", "http"));
+    auto report =
+        probe(testing::url_options("https://127.0.0.1:" + std::to_string(server.port()) + "/mcp", "http"));
     INFO(describe(report, true));
     CHECK_FALSE(report.connected);
     CHECK(status_of(report, "connectivity.tls") == checks::Status::fail);

@@ -45,9 +45,10 @@ TEST_CASE("protocol::Session") {
   SUBCASE("replies are matched by id; other messages are kept in order") {
     testing::FakeTransport t([](const std::string& sent) {
       Json m = Json::parse(sent);
-      return std::vector<std::string>{R"({"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"x"}})",
-                                      R"({"jsonrpc":"2.0","id":999,"result":{}})",
-                                      json::dump(Json{{"jsonrpc", "2.0"}, {"id", m["id"]}, {"result", {{"ok", true}}}})};
+      return std::vector<std::string>{
+          R"({"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"x"}})",
+          R"({"jsonrpc":"2.0","id":999,"result":{}})",
+          json::dump(Json{{"jsonrpc", "2.0"}, {"id", m["id"]}, {"result", {{"ok", true}}}})};
     });
     protocol::Session s(t, util::Millis(100));
     auto ex = s.request("tools/list");
@@ -67,7 +68,8 @@ TEST_CASE("protocol::Session") {
   SUBCASE("a reply whose id changed type still answers, and same_id tells them apart") {
     testing::FakeTransport t([](const std::string& sent) {
       Json m = Json::parse(sent);
-      return std::vector<std::string>{json::dump(Json{{"jsonrpc", "2.0"}, {"id", m["id"].dump()}, {"result", Json::object()}})};
+      return std::vector<std::string>{
+          json::dump(Json{{"jsonrpc", "2.0"}, {"id", m["id"].dump()}, {"result", Json::object()}})};
     });
     protocol::Session s(t, util::Millis(100));
     auto ex = s.request("ping", Json::object(), Json(5));
@@ -81,9 +83,10 @@ TEST_CASE("protocol::Session") {
     testing::FakeTransport t([](const std::string& sent) {
       Json m = Json::parse(sent);
       if (!m.contains("method")) return std::vector<std::string>{};
-      return std::vector<std::string>{R"({"jsonrpc":"2.0","id":"s1","method":"ping"})",
-                                      R"({"jsonrpc":"2.0","id":"s2","method":"roots/list"})",
-                                      json::dump(Json{{"jsonrpc", "2.0"}, {"id", m["id"]}, {"result", Json::object()}})};
+      return std::vector<std::string>{
+          R"({"jsonrpc":"2.0","id":"s1","method":"ping"})",
+          R"({"jsonrpc":"2.0","id":"s2","method":"roots/list"})",
+          json::dump(Json{{"jsonrpc", "2.0"}, {"id", m["id"]}, {"result", Json::object()}})};
     });
     protocol::Session s(t, util::Millis(100));
     REQUIRE(s.request("ping"));
@@ -106,7 +109,8 @@ TEST_CASE("protocol::Session") {
   SUBCASE("an error to initialize is an Error naming it") {
     testing::FakeTransport t([](const std::string& sent) {
       Json m = Json::parse(sent);
-      return std::vector<std::string>{json::dump(Json{{"jsonrpc", "2.0"}, {"id", m["id"]}, {"error", {{"code", -32602}, {"message", "bad version"}}}})};
+      return std::vector<std::string>{json::dump(Json{
+          {"jsonrpc", "2.0"}, {"id", m["id"]}, {"error", {{"code", -32602}, {"message", "bad version"}}}})};
     });
     protocol::Session s(t, util::Millis(100));
     auto init = s.initialize("2025-06-18");

@@ -37,7 +37,8 @@ std::string request(int id, const std::string& method, const json& params = json
   return json{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}}.dump();
 }
 
-std::string tool(int id, const std::string& name, const json& args = json::object(), const json& meta = json()) {
+std::string tool(int id, const std::string& name, const json& args = json::object(),
+                 const json& meta = json()) {
   json params{{"name", name}, {"arguments", args}};
   if (!meta.is_null()) params["_meta"] = meta;
   return request(id, "tools/call", params);
@@ -51,10 +52,14 @@ std::string transcript(const Config& config, const std::string& version) {
   auto send = [&](const std::string& raw) { session.handle(raw, out); };
   send(request(1, "ping"));
   send(request(2, "tools/list"));
-  send(R"({"jsonrpc":"2.0","id":3,"method":"initialize","params":{"protocolVersion":"2099-12-31","capabilities":{}}})");
-  send(R"({"jsonrpc":"2.0","id":4,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{}}})");
-  send(request(5, "initialize", {{"protocolVersion", version}, {"capabilities", json::object()},
-                                 {"clientInfo", {{"name", "t"}, {"version", "1"}}}}));
+  send(
+      R"({"jsonrpc":"2.0","id":3,"method":"initialize","params":{"protocolVersion":"2099-12-31","capabilities":{}}})");
+  send(
+      R"({"jsonrpc":"2.0","id":4,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{}}})");
+  send(request(5, "initialize",
+               {{"protocolVersion", version},
+                {"capabilities", json::object()},
+                {"clientInfo", {{"name", "t"}, {"version", "1"}}}}));
   send(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
   send("{\"jsonrpc\":\"2.0\",");
   send(R"({"jsonrpc":"1.0","id":6,"method":"ping"})");
@@ -81,10 +86,12 @@ std::string transcript(const Config& config, const std::string& version) {
   send(request(27, "resources/subscribe", {{"uri", "test://static-text"}}));
   send(request(28, "prompts/list"));
   send(request(29, "prompts/get", {{"name", "nope"}}));
-  send(request(30, "completion/complete", {{"ref", {{"type", "ref/prompt"}, {"name", "test_prompt_with_arguments"}}},
-                                           {"argument", {{"name", "arg1"}, {"value", ""}}}}));
-  send(request(31, "completion/complete", {{"ref", {{"type", "ref/prompt"}, {"name", "nope"}}},
-                                           {"argument", {{"name", "arg1"}, {"value", ""}}}}));
+  send(request(30, "completion/complete",
+               {{"ref", {{"type", "ref/prompt"}, {"name", "test_prompt_with_arguments"}}},
+                {"argument", {{"name", "arg1"}, {"value", ""}}}}));
+  send(request(31, "completion/complete",
+               {{"ref", {{"type", "ref/prompt"}, {"name", "nope"}}},
+                {"argument", {{"name", "arg1"}, {"value", ""}}}}));
   send(request(32, "ping"));
   send(request(33, "tools/call",
                {{"name", "echo"}, {"arguments", {{"message", "hi"}}}, {"task", {{"ttl", 60000}}}}));
@@ -110,8 +117,9 @@ TEST_CASE("refserver::fault_table") {
     CHECK(names.size() == fault_table().size());
   }
   SUBCASE("the faults of the brief are all there") {
-    for (const char* name : {"stdout-noise", "bad-schema", "never-answer-initialize", "prompt-unknown-success",
-                             "notification-200", "legacy-post-500", "sse-buffered"}) {
+    for (const char* name :
+         {"stdout-noise", "bad-schema", "never-answer-initialize", "prompt-unknown-success",
+          "notification-200", "legacy-post-500", "sse-buffered"}) {
       CHECK_MESSAGE(find_fault(name) != nullptr, name);
     }
     CHECK(find_fault("broadcast")->http);
@@ -130,7 +138,8 @@ TEST_CASE("refserver::faults change the wire output") {
     Config config;
     config.faults.insert(std::string(fault.name));
     // The 2025-11-25 run only for faults the 2025-03-26 run does not show (it takes time).
-    const bool differs = transcript(config, "2025-03-26") != clean_03 || transcript(config, "2025-11-25") != clean_11;
+    const bool differs =
+        transcript(config, "2025-03-26") != clean_03 || transcript(config, "2025-11-25") != clean_11;
     CHECK_MESSAGE(differs, "fault " << fault.name << " left the transcript unchanged");
   }
 }
@@ -142,13 +151,16 @@ TEST_CASE("refserver::faults ignore-cancel") {
     Recorder standalone;
     Session session(config, standalone);
     Recorder init;
-    session.handle(request(1, "initialize", {{"protocolVersion", "2025-11-25"}, {"capabilities", json::object()}}), init);
+    session.handle(
+        request(1, "initialize", {{"protocolVersion", "2025-11-25"}, {"capabilities", json::object()}}),
+        init);
     Recorder out;
     std::thread worker([&] { session.handle(tool(2, "slow", {{"steps", 20}, {"delay_ms", 10}}), out); });
     // Cancel while the tool runs; it takes 200 ms, so retrying until it is seen in flight is racy-free.
     for (int i = 0; i < 20; ++i) {
       Recorder none;
-      session.handle(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2}})", none);
+      session.handle(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":2}})",
+                     none);
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     worker.join();

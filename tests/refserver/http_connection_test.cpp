@@ -31,12 +31,14 @@ int connect_to(int port) {
 // Sends `requests` on `fd` and reads until `responses` status lines arrived, the server closed,
 // or 5 s passed. Returns everything read.
 std::string send_and_read(int fd, const std::string& requests, int responses) {
-  REQUIRE(::send(fd, requests.data(), requests.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(requests.size()));
+  REQUIRE(::send(fd, requests.data(), requests.size(), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(requests.size()));
   std::string got;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   auto count = [&] {
     int n = 0;
-    for (std::size_t at = got.find("HTTP/1.1 "); at != std::string::npos; at = got.find("HTTP/1.1 ", at + 1)) ++n;
+    for (std::size_t at = got.find("HTTP/1.1 "); at != std::string::npos; at = got.find("HTTP/1.1 ", at + 1))
+      ++n;
     return n;
   };
   while (count() < responses && std::chrono::steady_clock::now() < deadline) {
@@ -78,8 +80,9 @@ TEST_CASE("refserver::http connection") {
     CHECK(got.find("HTTP/1.1 400 ") == std::string::npos);
   }
   SUBCASE("HEAD: the header block is sent although no body follows") {
-    std::string wire = "HEAD /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-                       "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    std::string wire =
+        "HEAD /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     std::string got = exchange(server.port(), wire, 2);
     CHECK(got.rfind("HTTP/1.1 200 ", 0) == 0);
     std::size_t second = got.find("HTTP/1.1 200 ", 1);
@@ -97,7 +100,8 @@ TEST_CASE("refserver::http connection") {
   SUBCASE("a plain POST (parsed without cpp-httplib) is answered exactly like one cpp-httplib parses") {
     // Accept-Encoding sends a request down cpp-httplib's own path; without it, the fast one.
     auto head_of = [&](const std::string& extra) {
-      std::string got = exchange(server.port(), post(init_body("2025-11-25"), "Origin: http://localhost\r\n" + extra), 1);
+      std::string got =
+          exchange(server.port(), post(init_body("2025-11-25"), "Origin: http://localhost\r\n" + extra), 1);
       std::string head = got.substr(0, got.find("\r\n\r\n"));
       const std::size_t id = head.find("Mcp-Session-Id: ");
       REQUIRE(id != std::string::npos);
@@ -118,19 +122,21 @@ TEST_CASE("refserver::http connection") {
     const std::string session = "Mcp-Session-Id: " + sid + "\r\nMCP-Protocol-Version: 2025-11-25\r\n";
     const std::string call =
         R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"test_tool_with_progress","arguments":{},"_meta":{"progressToken":"p"}}})";
-    std::string got = exchange(server.port(), post(call, session) + "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 2);
+    std::string got =
+        exchange(server.port(), post(call, session) + "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 2);
     CHECK(got.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
     CHECK(got.find("Transfer-Encoding: chunked\r\n") != std::string::npos);
     const std::size_t progress = got.find("notifications/progress");
     const std::size_t result = got.find("\"id\":7");
     CHECK(progress != std::string::npos);
     CHECK(result > progress);
-    CHECK(got.find("\r\n0\r\n\r\n") != std::string::npos);      // the last chunk
+    CHECK(got.find("\r\n0\r\n\r\n") != std::string::npos);              // the last chunk
     CHECK(got.find("HTTP/1.1 200 OK", 1) > got.find("\r\n0\r\n\r\n"));  // then the next response
   }
   SUBCASE("Connection: close ends the connection after the response") {
     const auto start = std::chrono::steady_clock::now();
-    std::string got = exchange(server.port(), "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 2);
+    std::string got =
+        exchange(server.port(), "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 2);
     CHECK(got.rfind("HTTP/1.1 200 ", 0) == 0);
     CHECK(got.find("HTTP/1.1 ", 1) == std::string::npos);
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));  // closed, not timed out
@@ -141,26 +147,30 @@ TEST_CASE("refserver::http connection") {
     int big = connect_to(server.port());
     timeval five{5, 0};
     ::setsockopt(big, SOL_SOCKET, SO_SNDTIMEO, &five, sizeof five);
-    const std::string huge = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + std::string(1 << 20, 'a') + "\r\n\r\n";
+    const std::string huge =
+        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + std::string(1 << 20, 'a') + "\r\n\r\n";
     ::send(big, huge.data(), huge.size(), MSG_NOSIGNAL);  // may fail half-way: the server closed
     ::close(big);
     // A body over the limit: 413 (cpp-httplib reads and drops it first).
     const std::size_t too_long = server.options().max_body_bytes + 1;
-    std::string over = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                       "Accept: application/json, text/event-stream\r\nContent-Length: " +
-                       std::to_string(too_long) + "\r\n\r\n" + std::string(too_long, ' ');
+    std::string over =
+        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Accept: application/json, text/event-stream\r\nContent-Length: " +
+        std::to_string(too_long) + "\r\n\r\n" + std::string(too_long, ' ');
     CHECK(exchange(server.port(), over, 1).rfind("HTTP/1.1 413 ", 0) == 0);
     // A head that stops half-way holds one connection, not the server.
     int stalled = connect_to(server.port());
     const std::string half = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n";
     REQUIRE(::send(stalled, half.data(), half.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(half.size()));
-    CHECK(exchange(server.port(), "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 1).rfind("HTTP/1.1 200 ", 0) == 0);
+    CHECK(exchange(server.port(), "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 1)
+              .rfind("HTTP/1.1 200 ", 0) == 0);
     ::close(stalled);
   }
   SUBCASE("stopping the server ends an idle keep-alive connection at once, not after its timeout") {
     auto other = std::make_unique<HttpServer>();
     int fd = connect_to(other->port());
-    CHECK(send_and_read(fd, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 1).rfind("HTTP/1.1 200 ", 0) == 0);
+    CHECK(send_and_read(fd, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 1).rfind("HTTP/1.1 200 ", 0) ==
+          0);
     const auto start = std::chrono::steady_clock::now();
     other.reset();
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));  // keep-alive timeout: 5 s

@@ -161,7 +161,8 @@ TEST_CASE("refserver::Session replies validate per version") {
     for (const Json& tool : tools["tools"]) {
       const std::string name = tool["name"];
       CAPTURE(name);
-      if (name.find("sampling") != std::string::npos || name.find("elicitation") != std::string::npos) continue;
+      if (name.find("sampling") != std::string::npos || name.find("elicitation") != std::string::npos)
+        continue;
       Json args = Json::object();
       if (name == "echo") args = {{"message", "hi"}};
       if (name == "add") args = {{"a", 1}, {"b", 2}};
@@ -175,17 +176,21 @@ TEST_CASE("refserver::Session replies validate per version") {
     for (const char* uri : {"test://static-text", "test://static-binary", "test://template/123/data"}) {
       check_valid(v, "ReadResourceResult", h.request("resources/read", {{"uri", uri}})["result"]);
     }
-    check_valid(v, "EmptyResult", h.request("resources/subscribe", {{"uri", "test://watched-resource"}})["result"]);
-    check_valid(v, "EmptyResult", h.request("resources/unsubscribe", {{"uri", "test://watched-resource"}})["result"]);
+    check_valid(v, "EmptyResult",
+                h.request("resources/subscribe", {{"uri", "test://watched-resource"}})["result"]);
+    check_valid(v, "EmptyResult",
+                h.request("resources/unsubscribe", {{"uri", "test://watched-resource"}})["result"]);
     const Json prompts = h.request("prompts/list")["result"];
     check_valid(v, "ListPromptsResult", prompts);
     for (const Json& prompt : prompts["prompts"]) {
       Json args = Json::object();
       for (const Json& a : prompt.value("arguments", Json::array())) args[a["name"].get<std::string>()] = "x";
-      check_valid(v, "GetPromptResult", h.request("prompts/get", {{"name", prompt["name"]}, {"arguments", args}})["result"]);
+      check_valid(v, "GetPromptResult",
+                  h.request("prompts/get", {{"name", prompt["name"]}, {"arguments", args}})["result"]);
     }
-    const Json complete = h.request("completion/complete", {{"ref", {{"type", "ref/prompt"}, {"name", "test_prompt_with_arguments"}}},
-                                                             {"argument", {{"name", "arg1"}, {"value", "pa"}}}});
+    const Json complete = h.request(
+        "completion/complete", {{"ref", {{"type", "ref/prompt"}, {"name", "test_prompt_with_arguments"}}},
+                                {"argument", {{"name", "arg1"}, {"value", "pa"}}}});
     check_valid(v, "CompleteResult", complete["result"]);
     CHECK(complete["result"]["completion"]["values"] == Json::array({"paris", "park", "party"}));
     check_valid(v, "EmptyResult", h.request("logging/setLevel", {{"level", "debug"}})["result"]);
@@ -195,13 +200,16 @@ TEST_CASE("refserver::Session replies validate per version") {
 TEST_CASE("refserver::Session conformance-suite fixtures") {
   Harness h;
   h.initialize("2025-11-25");
-  CHECK(call_tool(h, "test_simple_text")["result"]["content"][0]["text"] == "This is a simple text response for testing.");
+  CHECK(call_tool(h, "test_simple_text")["result"]["content"][0]["text"] ==
+        "This is a simple text response for testing.");
   const Json error = call_tool(h, "test_error_handling")["result"];
   CHECK(error["isError"] == true);
-  const Json read = h.request("resources/read", {{"uri", "test://template/123/data"}})["result"]["contents"][0];
+  const Json read =
+      h.request("resources/read", {{"uri", "test://template/123/data"}})["result"]["contents"][0];
   CHECK(read["text"] == R"({"id":"123","templateTest":true,"data":"Data for ID: 123"})");
-  const Json prompt = h.request("prompts/get", {{"name", "test_prompt_with_arguments"},
-                                                {"arguments", {{"arg1", "hello"}, {"arg2", "world"}}}})["result"];
+  const Json prompt =
+      h.request("prompts/get", {{"name", "test_prompt_with_arguments"},
+                                {"arguments", {{"arg1", "hello"}, {"arg2", "world"}}}})["result"];
   CHECK(prompt["messages"][0]["content"]["text"] == "Prompt with arguments: arg1='hello', arg2='world'");
   const Json tools = h.request("tools/list")["result"]["tools"];
   bool found = false;
@@ -257,13 +265,15 @@ TEST_CASE("refserver::Session negative inputs") {
     CHECK(error_code(h.request("prompts/get", {{"name", "nope"}})) == -32602);
     CHECK(error_code(h.request("prompts/get", {{"name", "test_prompt_with_arguments"}})) == -32602);
     CHECK(error_code(h.request("completion/complete", {{"ref", {{"type", "ref/prompt"}, {"name", "nope"}}},
-                                                       {"argument", {{"name", "a"}, {"value", ""}}}})) == -32602);
+                                                       {"argument", {{"name", "a"}, {"value", ""}}}})) ==
+          -32602);
     const auto big = h.send(R"({"jsonrpc":"2.0","id":9007199254740991,"method":"ping"})");
     CHECK(big.at(0)["id"] == 9007199254740991LL);
   }
   SUBCASE("notifications are never answered") {
     CHECK(h.send(R"({"jsonrpc":"2.0","method":"notifications/mcp-probe-unknown"})").empty());
-    CHECK(h.send(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":12345}})").empty());
+    CHECK(h.send(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":12345}})")
+              .empty());
     CHECK(h.send(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":"junk"})").empty());
     CHECK(h.send(R"({"jsonrpc":"2.0","method":"notifications/roots/list_changed"})").empty());
   }
@@ -284,8 +294,9 @@ TEST_CASE("refserver::Session version-dependent features") {
   SUBCASE("batches under 2025-03-26") {
     Harness h;
     h.initialize("2025-03-26");
-    const auto replies = h.send(R"([{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"method":"tools/list"},)"
-                                R"({"jsonrpc":"2.0","method":"notifications/x"}])");
+    const auto replies =
+        h.send(R"([{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"method":"tools/list"},)"
+               R"({"jsonrpc":"2.0","method":"notifications/x"}])");
     REQUIRE(replies.size() == 1);
     REQUIRE(replies[0].is_array());
     CHECK(replies[0].size() == 2);
@@ -351,7 +362,8 @@ TEST_CASE("refserver::Session progress and cancellation and logging") {
     });
     CHECK(out.wait_for([](const Json& m) { return m.value("method", "") == "notifications/progress"; }));
     Capture none;
-    h.session.handle(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"slow-1"}})", none);
+    h.session.handle(
+        R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"slow-1"}})", none);
     worker.join();
     for (const Json& m : out.messages()) CHECK_FALSE(m.contains("result"));
     CHECK(none.messages().empty());
@@ -387,8 +399,9 @@ TEST_CASE("refserver::Session client capabilities") {
     h.initialize("2025-11-25", {{"sampling", Json::object()}});
     Capture out;
     std::thread worker([&] {
-      h.session.handle(R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"test_sampling","arguments":{"prompt":"hi"}}})",
-                       out);
+      h.session.handle(
+          R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"test_sampling","arguments":{"prompt":"hi"}}})",
+          out);
     });
     REQUIRE(out.wait_for([](const Json& m) { return m.value("method", "") == "sampling/createMessage"; }));
     Json request;
@@ -397,8 +410,10 @@ TEST_CASE("refserver::Session client capabilities") {
     }
     check_valid("2025-11-25", "CreateMessageRequest", request);
     Capture ignored;
-    Json reply{{"jsonrpc", "2.0"}, {"id", request["id"]},
-               {"result", {{"role", "assistant"}, {"content", {{"type", "text"}, {"text", "ok"}}}, {"model", "m"}}}};
+    Json reply{
+        {"jsonrpc", "2.0"},
+        {"id", request["id"]},
+        {"result", {{"role", "assistant"}, {"content", {{"type", "text"}, {"text", "ok"}}}, {"model", "m"}}}};
     h.session.handle(reply.dump(), ignored);
     worker.join();
     const auto messages = out.messages();
@@ -410,17 +425,20 @@ TEST_CASE("refserver::Session client capabilities") {
     h.initialize("2025-11-25", {{"elicitation", Json::object()}});
     Capture out;
     std::thread worker([&] {
-      h.session.handle(R"({"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"test_elicitation_sep1034_defaults","arguments":{}}})",
-                       out);
+      h.session.handle(
+          R"({"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"test_elicitation_sep1034_defaults","arguments":{}}})",
+          out);
     });
     REQUIRE(out.wait_for([](const Json& m) { return m.value("method", "") == "elicitation/create"; }));
     Json request = out.messages().front();
     check_valid("2025-11-25", "ElicitRequest", request);
     CHECK(request["params"]["requestedSchema"]["properties"]["score"]["default"] == 95.5);
     Capture ignored;
-    h.session.handle(Json{{"jsonrpc", "2.0"}, {"id", request["id"]}, {"result", {{"action", "decline"}}}}.dump(), ignored);
+    h.session.handle(
+        Json{{"jsonrpc", "2.0"}, {"id", request["id"]}, {"result", {{"action", "decline"}}}}.dump(), ignored);
     worker.join();
-    CHECK(out.messages().back()["result"]["content"][0]["text"] == "Elicitation completed: action=decline, content={}");
+    CHECK(out.messages().back()["result"]["content"][0]["text"] ==
+          "Elicitation completed: action=decline, content={}");
   }
 }
 
@@ -433,7 +451,9 @@ TEST_CASE("refserver::Session pagination") {
   whole.initialize("2025-11-25");
   for (const char* method : {"tools/list", "resources/list", "prompts/list"}) {
     CAPTURE(method);
-    const std::string key = std::string(method) == "tools/list" ? "tools" : std::string(method) == "prompts/list" ? "prompts" : "resources";
+    const std::string key = std::string(method) == "tools/list"     ? "tools"
+                            : std::string(method) == "prompts/list" ? "prompts"
+                                                                    : "resources";
     Json all = Json::array();
     Json params = Json::object();
     int pages = 0;
@@ -463,9 +483,10 @@ class AnsweringOutbox : public Outbox {
     const Json m = Json::parse(message);
     if (!m.contains("method") || !m.contains("id")) return;
     Capture ignored;
-    m_session.handle(mcp_probe::json::dump(Json{{"jsonrpc", "2.0"}, {"id", m["id"]},
-                                                 {"error", {{"code", -32603}, {"message", "test"}}}}),
-                     ignored);
+    m_session.handle(
+        mcp_probe::json::dump(
+            Json{{"jsonrpc", "2.0"}, {"id", m["id"]}, {"error", {{"code", -32603}, {"message", "test"}}}}),
+        ignored);
   }
 
  private:
@@ -494,7 +515,9 @@ TEST_CASE("refserver::Session may_wait names every tool that waits") {
   int waiting = 0;
   for (const Json& tool : tools) {
     const std::string name = tool["name"];
-    const Json call{{"jsonrpc", "2.0"}, {"id", h.next_id++}, {"method", "tools/call"},
+    const Json call{{"jsonrpc", "2.0"},
+                    {"id", h.next_id++},
+                    {"method", "tools/call"},
                     {"params", {{"name", name}, {"arguments", arguments_for(tool["inputSchema"])}}}};
     const int before = h.session.unexpected_waits();
     AnsweringOutbox answering(h.session);

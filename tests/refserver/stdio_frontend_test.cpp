@@ -40,7 +40,8 @@ class Child {
     posix_spawn_file_actions_adddup2(&actions, in[0], 0);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) posix_spawn_file_actions_addclose(&actions, fd);
+    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]})
+      posix_spawn_file_actions_addclose(&actions, fd);
     args.insert(args.begin(), MCP_REFSERVER_BIN);
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
@@ -99,7 +100,8 @@ class Child {
         buffer.erase(0, nl + 1);
         return line;
       }
-      const int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count());
+      const int left = static_cast<int>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count());
       if (left <= 0) return std::nullopt;
       pollfd p{fd, POLLIN, 0};
       if (::poll(&p, 1, left) <= 0) return std::nullopt;
@@ -147,7 +149,8 @@ TEST_CASE("refserver::run_stdio") {
     Child child({});
     child.write_line(k_initialize);
     REQUIRE(child.read_line());
-    child.write_line(R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"slow","arguments":{"steps":100,"delay_ms":100}}})");
+    child.write_line(
+        R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"slow","arguments":{"steps":100,"delay_ms":100}}})");
     child.write_line(R"({"jsonrpc":"2.0","id":3,"method":"ping"})");
     const auto line = child.read_line();
     REQUIRE(line);

@@ -37,7 +37,8 @@ TEST_CASE("schema::Validator loads every embedded version") {
 TEST_CASE("schema::Validator accepts the official 2026-07-28 examples") {
   auto validator = Validator::for_version("2026-07-28");
   REQUIRE(validator);
-  std::filesystem::path root = std::filesystem::path(MCP_PROBE_TESTDATA_DIR) / "schema-examples" / "2026-07-28";
+  std::filesystem::path root =
+      std::filesystem::path(MCP_PROBE_TESTDATA_DIR) / "schema-examples" / "2026-07-28";
   int count = 0;
   for (const auto& dir : std::filesystem::directory_iterator(root)) {
     if (!dir.is_directory()) continue;
@@ -46,7 +47,8 @@ TEST_CASE("schema::Validator accepts the official 2026-07-28 examples") {
       auto doc = mcp_probe::json::parse(read_file(file.path()));
       REQUIRE_MESSAGE(doc, file.path().string());
       auto violations = (*validator)->validate(definition, *doc);
-      std::string why = violations.empty() ? "" : violations.front().pointer + ": " + violations.front().reason;
+      std::string why =
+          violations.empty() ? "" : violations.front().pointer + ": " + violations.front().reason;
       CHECK_MESSAGE(violations.empty(), file.path().string() << " " << why);
       ++count;
     }

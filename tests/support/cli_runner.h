@@ -30,9 +30,9 @@ struct CliRun {
 inline CliRun run_cli(const std::vector<std::string>& args, const std::string& stdout_path = "",
                       std::function<void(const std::string&, util::Process&)> on_stderr = {},
                       util::Millis limit = util::Millis(60000)) {
-  std::vector<std::string> argv = {"/bin/sh", "-c",
-                                   stdout_path.empty() ? "exec \"$0\" \"$@\"" : "exec \"$0\" \"$@\" > " + stdout_path,
-                                   MCP_PROBE_BIN};
+  std::vector<std::string> argv = {
+      "/bin/sh", "-c", stdout_path.empty() ? "exec \"$0\" \"$@\"" : "exec \"$0\" \"$@\" > " + stdout_path,
+      MCP_PROBE_BIN};
   argv.insert(argv.end(), args.begin(), args.end());
   auto spawned = util::Process::spawn({argv, {}, ""});
   CliRun run;

@@ -43,8 +43,8 @@ class InProcessServer {
   }
 
  private:
-  static refserver::Config make_config(const std::string& transport, std::vector<std::string> faults, int page_size,
-                                       std::string response_mode) {
+  static refserver::Config make_config(const std::string& transport, std::vector<std::string> faults,
+                                       int page_size, std::string response_mode) {
     refserver::Config config;
     config.transport = transport;
     for (auto& f : faults) config.faults.insert(f);

@@ -22,7 +22,6 @@
 
 namespace mcp_probe::testing::refserver_http {
 
-
 using mcp_probe::refserver::Config;
 using mcp_probe::refserver::HttpOptions;
 using nlohmann::json;

@@ -8,12 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <cstdlib>
-#include <optional>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -46,7 +46,9 @@ class TestServer {
     m_server.stop();
     m_thread.join();
   }
-  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(m_port) + path; }
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(m_port) + path;
+  }
   std::string last_auth() {
     std::lock_guard<std::mutex> lock(m_mutex);
     return m_last_auth;
@@ -57,21 +59,23 @@ class TestServer {
   // the server shuts down.
   void open_stream(httplib::Response& res, std::string payload, bool relay) {
     auto sent = std::make_shared<bool>(false);
-    res.set_chunked_content_provider("text/event-stream", [this, payload, sent, relay](size_t, httplib::DataSink& sink) {
-      if (!*sent) {
-        *sent = true;
-        sink.write(payload.data(), payload.size());
-      }
-      std::unique_lock<std::mutex> lock(m_mutex);
-      m_cv.wait_for(lock, std::chrono::milliseconds(20), [&] { return m_done || (relay && !m_relay.empty()); });
-      if (m_done) return false;
-      while (relay && !m_relay.empty()) {
-        std::string event = "event: message\ndata: " + m_relay.front() + "\n\n";
-        m_relay.pop_front();
-        sink.write(event.data(), event.size());
-      }
-      return true;
-    });
+    res.set_chunked_content_provider(
+        "text/event-stream", [this, payload, sent, relay](size_t, httplib::DataSink& sink) {
+          if (!*sent) {
+            *sent = true;
+            sink.write(payload.data(), payload.size());
+          }
+          std::unique_lock<std::mutex> lock(m_mutex);
+          m_cv.wait_for(lock, std::chrono::milliseconds(20),
+                        [&] { return m_done || (relay && !m_relay.empty()); });
+          if (m_done) return false;
+          while (relay && !m_relay.empty()) {
+            std::string event = "event: message\ndata: " + m_relay.front() + "\n\n";
+            m_relay.pop_front();
+            sink.write(event.data(), event.size());
+          }
+          return true;
+        });
   }
 
   void routes() {
@@ -81,9 +85,11 @@ class TestServer {
         m_last_auth = req.get_header_value("Authorization");
       }
       std::string accept = req.get_header_value("Accept");
-      if (accept.find("application/json") == std::string::npos || accept.find("text/event-stream") == std::string::npos) {
+      if (accept.find("application/json") == std::string::npos ||
+          accept.find("text/event-stream") == std::string::npos) {
         res.status = 406;
-        res.set_content(R"({"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"Not Acceptable"}})", "application/json");
+        res.set_content(R"({"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"Not Acceptable"}})",
+                        "application/json");
         return;
       }
       json msg = json::parse(req.body, nullptr, false);
@@ -91,7 +97,9 @@ class TestServer {
       std::string session = req.get_header_value("Mcp-Session-Id");
       if (method != "initialize" && !session.empty() && session != "sess-1") {
         res.status = 404;
-        res.set_content(R"({"jsonrpc":"2.0","id":null,"error":{"code":-32001,"message":"Session not found"}})", "application/json");
+        res.set_content(
+            R"({"jsonrpc":"2.0","id":null,"error":{"code":-32001,"message":"Session not found"}})",
+            "application/json");
         return;
       }
       if (!msg.contains("id")) {
@@ -108,9 +116,11 @@ class TestServer {
         res.set_content(reply.dump(), "application/json");
       } else if (method == "sse/stream") {
         reply["result"] = json::object();
-        std::string payload = "id: p0\ndata:\n\n"
-                              "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\"}\n\n"
-                              "id: r1\ndata: " + reply.dump() + "\n\n";
+        std::string payload =
+            "id: p0\ndata:\n\n"
+            "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\"}\n\n"
+            "id: r1\ndata: " +
+            reply.dump() + "\n\n";
         open_stream(res, payload, false);
       } else if (method == "fail") {
         res.status = 400;
@@ -289,7 +299,8 @@ void http_transport_cases() {
     CHECK(s->end == HttpEnd::stopped);
     CHECK(s->events.size() == 3);
     stream.stop_at_response = false;
-    auto open = t.exchange(stream, R"({"jsonrpc":"2.0","id":9,"method":"sse/stream"})", Deadline::after(Millis(300)));
+    auto open =
+        t.exchange(stream, R"({"jsonrpc":"2.0","id":9,"method":"sse/stream"})", Deadline::after(Millis(300)));
     REQUIRE(open);
     CHECK(open->end == HttpEnd::deadline);
     CHECK(open->events.size() == 3);

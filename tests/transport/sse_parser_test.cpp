@@ -99,7 +99,8 @@ TEST_CASE("transport::SseParser") {
   }
   SUBCASE("retry accepts digits only") {
     SseParser p;
-    auto ev = p.feed("retry: 1500\ndata: a\n\nretry: 15x\ndata: b\n\nretry:\ndata: c\n\nretry: -1\ndata: d\n\n");
+    auto ev =
+        p.feed("retry: 1500\ndata: a\n\nretry: 15x\ndata: b\n\nretry:\ndata: c\n\nretry: -1\ndata: d\n\n");
     REQUIRE(ev.size() == 4);
     CHECK(ev[0].retry == 1500);
     CHECK_FALSE(ev[1].retry.has_value());
@@ -138,14 +139,20 @@ TEST_CASE("transport::SseParser") {
     CHECK(p.feed("data: a\r\r").size() == 1);
   }
   SUBCASE("a leading BOM is stripped once, also when split") {
-    auto ev = parse_all("\xEF\xBB\xBF" "data: a\n\n");
+    auto ev = parse_all(
+        "\xEF\xBB\xBF"
+        "data: a\n\n");
     REQUIRE(ev.size() == 1);
     CHECK(ev[0].data == "a");
-    auto split = parse_chunks({"\xEF", "\xBB", "\xBF" "data: a\n\n"});
+    auto split = parse_chunks({"\xEF", "\xBB",
+                               "\xBF"
+                               "data: a\n\n"});
     REQUIRE(split.size() == 1);
     CHECK(split[0].data == "a");
     // A second BOM is content: it makes the field name unknown.
-    auto twice = parse_all("\xEF\xBB\xBF\xEF\xBB\xBF" "data: a\n\ndata: b\n\n");
+    auto twice = parse_all(
+        "\xEF\xBB\xBF\xEF\xBB\xBF"
+        "data: a\n\ndata: b\n\n");
     REQUIRE(twice.size() == 1);
     CHECK(twice[0].data == "b");
   }
@@ -165,7 +172,8 @@ TEST_CASE("transport::SseParser") {
   }
   SUBCASE("every split point yields the same events") {
     const char raw[] =
-        "\xEF\xBB\xBF: hello\r\nid: p1\r\ndata:\r\n\r\nevent: message\rid: m2\rdata: {\"jsonrpc\":\"2.0\"}\r\r"
+        "\xEF\xBB\xBF: hello\r\nid: p1\r\ndata:\r\n\r\nevent: message\rid: m2\rdata: "
+        "{\"jsonrpc\":\"2.0\"}\r\r"
         "retry: 300\ndata: line1\ndata: line2\n\ndata\nid: x\0y\n\nevent: end\r\ndata: z\r\n\r\n";
     const std::string s(raw, sizeof raw - 1);
     auto whole = parse_all(s);

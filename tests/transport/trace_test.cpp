@@ -22,8 +22,10 @@ std::vector<TraceEvent> sample_events() {
   post.channel = "http";
   post.http_method = "POST";
   post.url = "http://127.0.0.1:1/mcp?token=" + k_token;
-  post.headers = {{"authorization", "Bearer " + k_token}, {"Content-Type", "application/json"},
-                  {"X-Api-Key", k_token}, {"Cookie", "a=b"}};
+  post.headers = {{"authorization", "Bearer " + k_token},
+                  {"Content-Type", "application/json"},
+                  {"X-Api-Key", k_token},
+                  {"Cookie", "a=b"}};
   post.body = R"({"jsonrpc":"2.0","id":1,"method":"x","params":{"t":")" + k_token + R"("}})";
   events.push_back(post);
   TraceEvent resp;

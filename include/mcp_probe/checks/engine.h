@@ -20,13 +20,13 @@ struct RunOptions {
   // transport (auto|stdio|http|sse), headers and credentials, TLS, and the connect and
   // per-request timeouts. The engine opens every connection of the run from it.
   protocol::Target target;
-  std::string protocol_version;                          // empty: latest supported
-  double run_timeout_s = 120;                            // whole run
-  std::vector<std::string> only;                         // globs on check ids
+  std::string protocol_version;   // empty: latest supported
+  double run_timeout_s = 120;     // whole run
+  std::vector<std::string> only;  // globs on check ids
   std::vector<std::string> skip;
-  std::vector<std::string> allow_tools;                  // names, or "*"
-  std::map<std::string, std::string> tool_args;          // name -> JSON text
-  std::string cancel_tool;                               // a slow tool to call and cancel
+  std::vector<std::string> allow_tools;                     // names, or "*"
+  std::map<std::string, std::string> tool_args;             // name -> JSON text
+  std::string cancel_tool;                                  // a slow tool to call and cancel
   std::string foreign_origin = "http://mcp-probe.invalid";  // --invalid-origin: sent as invalid
   // --allow-origin: "*" = the server deliberately accepts any Origin (the invalid-Origin checks
   // are skipped); an origin = one the server allows, sent by the browser-like CORS probes.

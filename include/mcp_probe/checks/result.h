@@ -23,8 +23,8 @@ const char* to_string(Kind k);
 
 // The static description of a check: what the catalog table holds.
 struct CheckInfo {
-  std::string id;          // exactly as in REQUIREMENTS.md, e.g. "http.session.unknown-404"
-  std::string area;        // the group used to order and group reports: "jsonrpc", "lifecycle", ...
+  std::string id;    // exactly as in REQUIREMENTS.md, e.g. "http.session.unknown-404"
+  std::string area;  // the group used to order and group reports: "jsonrpc", "lifecycle", ...
   Level level = Level::must;
   Kind kind = Kind::active;
   std::string versions;    // human-readable: "all", "25-03…25-11", ...
@@ -37,9 +37,9 @@ struct CheckInfo {
 struct CheckResult {
   CheckInfo info;
   Status status = Status::skip;
-  std::string message;     // one line: what happened (why skipped, what failed)
-  std::string expected;    // what the spec wants (may be empty on pass)
-  std::string observed;    // what the server did: status code, header, JSON pointer and value
+  std::string message;                    // one line: what happened (why skipped, what failed)
+  std::string expected;                   // what the spec wants (may be empty on pass)
+  std::string observed;                   // what the server did: status code, header, JSON pointer and value
   std::vector<std::uint64_t> trace_refs;  // trace event ids that show it
   std::string protocol_version;           // the version of the connection it was decided on ("" = undecided)
   double duration_ms = 0;
@@ -52,16 +52,16 @@ struct RunSummary {
 // Everything a report needs.
 struct RunReport {
   std::string tool_version;
-  std::string target;            // URL or the command line
-  std::string transport;         // "stdio", "http", "sse" (what was actually used)
-  std::string protocol_version;  // negotiated; empty when initialize never completed
-  nlohmann::json server_info;    // InitializeResult.serverInfo (null when unknown)
-  nlohmann::json capabilities;   // InitializeResult.capabilities (null when unknown)
+  std::string target;               // URL or the command line
+  std::string transport;            // "stdio", "http", "sse" (what was actually used)
+  std::string protocol_version;     // negotiated; empty when initialize never completed
+  nlohmann::json server_info;       // InitializeResult.serverInfo (null when unknown)
+  nlohmann::json capabilities;      // InitializeResult.capabilities (null when unknown)
   std::vector<CheckResult> checks;  // catalog order
-  std::string stderr_tail;       // stdio: the last lines the server wrote on stderr
+  std::string stderr_tail;          // stdio: the last lines the server wrote on stderr
   double wall_ms = 0;
-  bool connected = false;        // false: could not reach/start/initialize (exit code 3)
-  bool interrupted = false;      // Ctrl-C (exit code 130)
+  bool connected = false;    // false: could not reach/start/initialize (exit code 3)
+  bool interrupted = false;  // Ctrl-C (exit code 130)
 
   RunSummary summary() const;
 };

@@ -18,27 +18,27 @@
 namespace mcp_probe::protocol {
 
 struct Target {
-  std::string url;                       // http(s) URL, or empty for stdio
-  std::vector<std::string> command;      // argv for stdio
+  std::string url;                   // http(s) URL, or empty for stdio
+  std::vector<std::string> command;  // argv for stdio
   std::vector<std::pair<std::string, std::string>> env;
   std::string cwd;
-  std::string transport = "auto";        // auto|stdio|http|sse
+  std::string transport = "auto";  // auto|stdio|http|sse
   transport::Headers headers;
   std::string bearer;
   bool insecure = false;
   std::string cacert;
   util::Millis connect_timeout{5000};
   util::Millis request_timeout{5000};
-  util::Millis stdin_close_wait{2000};   // stdio shutdown steps
+  util::Millis stdin_close_wait{2000};  // stdio shutdown steps
   util::Millis sigterm_wait{2000};
 };
 
 struct Connection {
   std::unique_ptr<transport::Transport> transport;
   std::unique_ptr<Session> session;
-  std::string transport_used;            // "stdio", "http" or "sse"
-  std::optional<InitializeOutcome> init; // set when initialize got an answer
-  double connect_ms = 0;                 // spawn/connect to initialize response
+  std::string transport_used;             // "stdio", "http" or "sse"
+  std::optional<InitializeOutcome> init;  // set when initialize got an answer
+  double connect_ms = 0;                  // spawn/connect to initialize response
 };
 
 // The transport options a target implies (URL, headers, credentials, TLS, timeouts, tracer).
@@ -46,7 +46,8 @@ transport::HttpTransportOptions http_options(const Target& target, transport::Tr
 transport::LegacySseOptions sse_options(const Target& target, transport::Tracer& tracer);
 
 // Opens the transport only (no initialize). For stdio this spawns the process.
-util::Expected<std::unique_ptr<transport::Transport>> open_transport(const Target& target, const std::string& kind,
+util::Expected<std::unique_ptr<transport::Transport>> open_transport(const Target& target,
+                                                                     const std::string& kind,
                                                                      transport::Tracer& tracer);
 
 // Opens a transport (auto-detecting HTTP vs legacy SSE when asked) and initializes with
@@ -54,7 +55,8 @@ util::Expected<std::unique_ptr<transport::Transport>> open_transport(const Targe
 // error response to initialize).
 // `on_session` (optional) sees each session before its first message is sent, so observers
 // can watch the handshake itself, including one that fails.
-util::Expected<Connection> connect(const Target& target, const std::string& version, transport::Tracer& tracer,
+util::Expected<Connection> connect(const Target& target, const std::string& version,
+                                   transport::Tracer& tracer,
                                    const Json& client_capabilities = Json::object(),
                                    const std::function<void(Session&)>& on_session = {});
 

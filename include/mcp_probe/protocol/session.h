@@ -41,12 +41,12 @@ inline constexpr std::size_t k_max_others = 256;
 inline constexpr std::size_t k_max_others_bytes = std::size_t{1} << 20;
 
 struct Exchange {
-  Json request;                   // what was sent
-  std::optional<Received> reply;  // the response whose id matched (value and type)
-  std::vector<Received> others;   // a sample of everything else that arrived before it (see above)
+  Json request;                    // what was sent
+  std::optional<Received> reply;   // the response whose id matched (value and type)
+  std::vector<Received> others;    // a sample of everything else that arrived before it (see above)
   std::size_t others_dropped = 0;  // messages that arrived before the reply but are not in `others`
   double elapsed_ms = 0;
-  std::string send_error;         // the transport's complaint about the send (HTTP error status)
+  std::string send_error;  // the transport's complaint about the send (HTTP error status)
   // Why the wait ended without a reply: "" when there is a reply; otherwise the transport's
   // words ("the server closed its stdout (exited with status 1)", "nothing to receive: ...") or
   // "no response within N s" for a real timeout.
@@ -58,8 +58,8 @@ struct Exchange {
 
 struct InitializeOutcome {
   Exchange exchange;
-  Json result;                    // the InitializeResult (empty object when it failed)
-  std::string protocol_version;   // what the server answered
+  Json result;                   // the InitializeResult (empty object when it failed)
+  std::string protocol_version;  // what the server answered
 };
 
 class Session {
@@ -84,7 +84,8 @@ class Session {
   // Exchange.others, the accepted one in Exchange.reply. A message the transport could not
   // deliver (ErrorKind::protocol: a stdout line over the limit) is shown to the observer with
   // Received.transport_error and the wait goes on.
-  util::Expected<Exchange> send_and_wait(const std::string& raw, const std::function<bool(const Received&)>& until,
+  util::Expected<Exchange> send_and_wait(const std::string& raw,
+                                         const std::function<bool(const Received&)>& until,
                                          std::optional<util::Millis> timeout = std::nullopt);
   util::Expected<void> notify(const std::string& method, const Json& params = Json::object());
   util::Expected<void> send_raw(const std::string& raw);
@@ -92,7 +93,8 @@ class Session {
   util::Expected<Received> next(util::Deadline deadline);
 
   // initialize (+ notifications/initialized when `send_initialized`), recording the outcome.
-  util::Expected<InitializeOutcome> initialize(const std::string& version, const Json& capabilities = Json::object(),
+  util::Expected<InitializeOutcome> initialize(const std::string& version,
+                                               const Json& capabilities = Json::object(),
                                                bool send_initialized = true);
 
   const std::string& protocol_version() const { return m_protocol_version; }

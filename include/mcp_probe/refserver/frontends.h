@@ -17,7 +17,7 @@ int run_stdio(const Config& config);
 
 struct HttpOptions {
   std::string host = "127.0.0.1";
-  int port = 0;                     // 0: pick a free port
+  int port = 0;  // 0: pick a free port
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   int session_idle_timeout_s = 600;
   int max_sessions = 1000;

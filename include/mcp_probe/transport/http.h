@@ -6,12 +6,12 @@
 // non-empty data ("post-sse"), read until the JSON-RPC response(s) to the posted request(s)
 // arrive, the stream ends or the deadline passes — never until the server closes a stream that
 // stays open. A stream the server ends before the response (polling, 2025-11-25) is resumed
-// with GET + Last-Event-ID after its `retry` delay, and its events arrive as "post-sse" too. open_get_stream() adds a background GET stream whose events arrive as "get-sse".
-// The transport manages Mcp-Session-Id (captured from the first response that carries one) and
-// MCP-Protocol-Version (sent once set_protocol_version() was called). exchange() is the
-// deliberate-probe API for checks: any method, any header left out or overridden.
-// Threads: one caller at a time (see Transport); the GET stream's reader thread only touches
-// the receive queue. close() stops the GET stream; it does not DELETE the session.
+// with GET + Last-Event-ID after its `retry` delay, and its events arrive as "post-sse" too.
+// open_get_stream() adds a background GET stream whose events arrive as "get-sse". The transport manages
+// Mcp-Session-Id (captured from the first response that carries one) and MCP-Protocol-Version (sent once
+// set_protocol_version() was called). exchange() is the deliberate-probe API for checks: any method, any
+// header left out or overridden. Threads: one caller at a time (see Transport); the GET stream's reader
+// thread only touches the receive queue. close() stops the GET stream; it does not DELETE the session.
 // Memory: the receive queue holds at most k_max_queued messages / k_max_queued_bytes. The GET
 // reader waits for room (the server's stream then waits too); a POST's stream hands what does
 // not fit to the overflow callback (see Transport), except the responses it awaits.
@@ -34,12 +34,12 @@ namespace mcp_probe::transport {
 
 struct HttpTransportOptions {
   std::string url;
-  Headers headers;             // extra headers for every request (--header)
-  std::string bearer_token;    // sent as "Authorization: Bearer X"; registered as a tracer secret
+  Headers headers;           // extra headers for every request (--header)
+  std::string bearer_token;  // sent as "Authorization: Bearer X"; registered as a tracer secret
   bool insecure = false;
   std::string cacert;
   util::Millis connect_timeout{10000};
-  Tracer* tracer = nullptr;    // not owned
+  Tracer* tracer = nullptr;  // not owned
 };
 
 // How a header the transport normally manages is sent by exchange().
@@ -86,7 +86,8 @@ class HttpTransport : public Transport {
   const HttpResponse& last_response() const { return m_last; }
 
   // One request exactly as described; does not touch the receive queue or last_response().
-  util::Expected<HttpResponse> exchange(const PostOptions& opts, std::string_view body, util::Deadline deadline);
+  util::Expected<HttpResponse> exchange(const PostOptions& opts, std::string_view body,
+                                        util::Deadline deadline);
 
   // Opens the GET SSE stream on a background thread and waits (deadline) for its response
   // headers. Any status is returned as a value (405: the server offers no GET stream); only a 2xx

@@ -34,8 +34,8 @@ struct HttpRequest {
   std::string method = "POST";  // POST, GET, DELETE, OPTIONS, PUT, HEAD or any token
   std::string url;
   Headers headers;
-  std::string body;             // sent when non-empty, or always for POST
-  bool keep_body = true;        // false: body and events are not stored (long-lived GET streams)
+  std::string body;       // sent when non-empty, or always for POST
+  bool keep_body = true;  // false: body and events are not stored (long-lived GET streams)
 };
 
 // Why reading the response stopped.
@@ -53,8 +53,8 @@ inline constexpr std::size_t k_sse_events_sample = 256;
 
 struct HttpResponse {
   int status = 0;
-  Headers headers;              // as received (case kept), of the final response
-  std::string content_type;     // the Content-Type header value, "" when absent
+  Headers headers;           // as received (case kept), of the final response
+  std::string content_type;  // the Content-Type header value, "" when absent
   // The raw body bytes, unless keep_body is false. For SSE only the first k_sse_body_sample
   // bytes are kept (the stream itself is limited by max_body_bytes, the event by max_event_bytes).
   std::string body;
@@ -65,10 +65,10 @@ struct HttpResponse {
   std::size_t events_dropped = 0;
   std::string sse_last_event_id;          // SSE: the stream's last event id (WHATWG buffer)
   std::optional<long long> sse_retry_ms;  // SSE: the last valid `retry` of the stream
-  bool sse = false;             // the Content-Type media type is text/event-stream
-  bool sse_partial_event = false;  // SSE: the stream ended in the middle of an event
+  bool sse = false;                       // the Content-Type media type is text/event-stream
+  bool sse_partial_event = false;         // SSE: the stream ended in the middle of an event
   HttpEnd end = HttpEnd::complete;
-  double started_at_ms = 0;     // util::monotonic_ms() timestamps; 0 when it did not happen
+  double started_at_ms = 0;  // util::monotonic_ms() timestamps; 0 when it did not happen
   double headers_at_ms = 0;
   double first_event_at_ms = 0;
   double done_at_ms = 0;
@@ -116,9 +116,9 @@ enum class HttpBackend {
 
 struct HttpClientOptions {
   util::Millis connect_timeout{10000};
-  bool insecure = false;        // skip TLS verification (--insecure)
-  std::string cacert;           // CA bundle file (--cacert)
-  Tracer* tracer = nullptr;     // not owned; must outlive the client
+  bool insecure = false;     // skip TLS verification (--insecure)
+  std::string cacert;        // CA bundle file (--cacert)
+  Tracer* tracer = nullptr;  // not owned; must outlive the client
   std::size_t max_body_bytes = 64u * 1024u * 1024u;
   std::size_t max_event_bytes = SseParser::k_default_max_event_bytes;
   HttpBackend backend = HttpBackend::automatic;
@@ -146,8 +146,8 @@ class HttpClient {
   bool use_native(const std::string& host) const;
 
   HttpClientOptions m_options;
-  bool m_native = false;          // plain http:// may go over the native client
-  bool m_proxy_in_env = false;    // ... but only to loopback hosts (automatic backend)
+  bool m_native = false;        // plain http:// may go over the native client
+  bool m_proxy_in_env = false;  // ... but only to loopback hosts (automatic backend)
 };
 
 // A one-line diagnosis of a curl error code (CURLE_*) for `url`, e.g. "cannot resolve host 'x'"

@@ -27,13 +27,13 @@ namespace mcp_probe::transport {
 std::string resolve_url(const std::string& base, const std::string& reference);
 
 struct LegacySseOptions {
-  std::string url;             // the SSE URL (GET)
-  Headers headers;             // extra headers for every request (--header)
-  std::string bearer_token;    // "Authorization: Bearer X"; registered as a tracer secret
+  std::string url;           // the SSE URL (GET)
+  Headers headers;           // extra headers for every request (--header)
+  std::string bearer_token;  // "Authorization: Bearer X"; registered as a tracer secret
   bool insecure = false;
   std::string cacert;
   util::Millis connect_timeout{10000};
-  Tracer* tracer = nullptr;    // not owned
+  Tracer* tracer = nullptr;  // not owned
 };
 
 class LegacySseTransport : public Transport {
@@ -54,8 +54,8 @@ class LegacySseTransport : public Transport {
   void close() override;
 
   std::string endpoint_url() const;
-  std::string endpoint_data() const;      // the endpoint event's data as sent
-  std::string first_event_type() const;   // "" until an event arrived ("" type is reported as "message")
+  std::string endpoint_data() const;     // the endpoint event's data as sent
+  std::string first_event_type() const;  // "" until an event arrived ("" type is reported as "message")
   std::vector<int> post_statuses() const;
   std::optional<HttpResponse> stream_head() const;  // the GET response's status and headers
 

@@ -19,11 +19,11 @@
 namespace mcp_probe::transport {
 
 struct SseEvent {
-  std::string type;                 // the `event` field; "" when none was given (means "message")
-  std::string data;                 // data lines joined by '\n', the final '\n' removed
-  std::string id;                   // the stream's last event id at dispatch (persists across events)
-  std::optional<long long> retry;   // a valid `retry` field seen in this event's block
-  bool id_seen = false;             // an (accepted) `id` field appeared in this event's block
+  std::string type;                // the `event` field; "" when none was given (means "message")
+  std::string data;                // data lines joined by '\n', the final '\n' removed
+  std::string id;                  // the stream's last event id at dispatch (persists across events)
+  std::optional<long long> retry;  // a valid `retry` field seen in this event's block
+  bool id_seen = false;            // an (accepted) `id` field appeared in this event's block
 };
 
 class SseParser {
@@ -59,10 +59,10 @@ class SseParser {
   bool check_size();
 
   std::size_t m_max_event_bytes;
-  std::string m_bom_head;       // first bytes while deciding whether they are a BOM
+  std::string m_bom_head;  // first bytes while deciding whether they are a BOM
   bool m_bom_done = false;
-  bool m_after_cr = false;      // the previous chunk ended with CR: a leading LF belongs to it
-  std::string m_line;           // the current, unterminated line
+  bool m_after_cr = false;  // the previous chunk ended with CR: a leading LF belongs to it
+  std::string m_line;       // the current, unterminated line
   std::string m_data;
   std::string m_type;
   std::string m_last_id;

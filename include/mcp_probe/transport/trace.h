@@ -31,10 +31,10 @@ enum class Direction { send, receive, info };
 const char* to_string(Direction d);
 
 struct TraceEvent {
-  std::uint64_t id = 0;   // assigned by the Tracer, 1-based, in emission order
-  double at_ms = 0;       // util::monotonic_ms() at emission (assigned by the Tracer)
+  std::uint64_t id = 0;  // assigned by the Tracer, 1-based, in emission order
+  double at_ms = 0;      // util::monotonic_ms() at emission (assigned by the Tracer)
   Direction direction = Direction::info;
-  std::string channel;    // "stdin", "stdout", "stderr", "http", "sse", "process"
+  std::string channel;  // "stdin", "stdout", "stderr", "http", "sse", "process"
   // HTTP facts (empty/0 when not HTTP).
   std::string http_method;
   std::string url;
@@ -43,7 +43,7 @@ struct TraceEvent {
   // SSE facts.
   std::string sse_event;
   std::string sse_id;
-  std::string body;       // the message bytes, or a short description for info events
+  std::string body;  // the message bytes, or a short description for info events
 };
 
 class Tracer {

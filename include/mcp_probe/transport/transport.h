@@ -27,13 +27,13 @@ const char* to_string(Origin origin);
 
 // One message from the server, exactly as it arrived.
 struct Incoming {
-  std::string raw;           // a stdout line without its terminator, an SSE event's data, a JSON body
+  std::string raw;  // a stdout line without its terminator, an SSE event's data, a JSON body
   Origin origin = Origin::stdout_line;
-  bool terminated = true;    // stdio: the line ended with '\n' (false: EOF or stall mid-line)
-  bool crlf = false;         // stdio: the line ended with "\r\n"
-  int http_status = 0;       // HTTP: status of the response that carried it
-  std::string sse_event;     // SSE: the event type ("" means the default, "message")
-  std::string sse_id;        // SSE: the event id, if any
+  bool terminated = true;  // stdio: the line ended with '\n' (false: EOF or stall mid-line)
+  bool crlf = false;       // stdio: the line ended with "\r\n"
+  int http_status = 0;     // HTTP: status of the response that carried it
+  std::string sse_event;   // SSE: the event type ("" means the default, "message")
+  std::string sse_id;      // SSE: the event id, if any
   std::uint64_t trace_id = 0;
   double at_ms = 0;
 };

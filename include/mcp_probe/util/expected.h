@@ -25,7 +25,7 @@ inline Error make_error(ErrorKind kind, std::string message) { return Error{kind
 template <typename T>
 class [[nodiscard]] Expected {
  public:
-  Expected(T value) : m_v(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Expected(T value) : m_v(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Expected(Error error) : m_v(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool has_value() const { return m_v.index() == 0; }
