@@ -17,6 +17,7 @@
 #include <ctime>
 #include <map>
 #include <random>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -297,7 +298,13 @@ Outcome create_task(Call& call, TaskJob job) {
   // In the store before the CreateTaskResult leaves (SEP-2663: «MUST NOT return CreateTaskResult
   // until the task is durably created»).
   store.tasks[task->id] = task;
-  task->worker = std::thread(run_worker, std::ref(store), task, std::move(job));
+  try {
+    task->worker = std::thread(run_worker, std::ref(store), task, std::move(job));
+  } catch (const std::system_error& e) {
+    // No thread to be had: no task either (it would stay "working" forever).
+    store.tasks.erase(task->id);
+    return Outcome::fail(k_internal_error, std::string("cannot start the task: ") + e.what());
+  }
   Json result = task_fields(*task);
   result["resultType"] = "task";
   return Outcome::ok(std::move(result));
