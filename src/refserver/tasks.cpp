@@ -13,6 +13,7 @@
 #include "refserver/tasks.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <ctime>
 #include <map>
@@ -31,6 +32,8 @@ namespace {
 constexpr std::size_t k_max_live = 64;
 constexpr std::size_t k_max_stored = 1024;
 constexpr std::chrono::milliseconds k_ttl{10 * 60 * 1000};
+// The ttl of new tasks: k_ttl, or what set_task_ttl_for_testing set.
+std::atomic<std::int64_t> g_ttl_ms{k_ttl.count()};
 constexpr std::chrono::milliseconds k_poll_interval{200};
 
 std::string iso_now() {
@@ -55,6 +58,7 @@ struct Task {
   std::string status = "working";  // working, input_required, completed, failed, cancelled
   std::string created_at;
   std::string updated_at;
+  std::int64_t ttl_ms = 0;
   std::chrono::steady_clock::time_point expires;
   bool cancel_requested = false;
   Json pending = Json::object();  // key -> input request, while input_required
@@ -198,7 +202,7 @@ Json task_fields(const Task& task) {
               {"status", task.status},
               {"createdAt", task.created_at},
               {"lastUpdatedAt", task.updated_at},
-              {"ttlMs", static_cast<std::int64_t>(k_ttl.count())},
+              {"ttlMs", task.ttl_ms},
               {"pollIntervalMs", static_cast<std::int64_t>(k_poll_interval.count())}};
 }
 
@@ -294,7 +298,8 @@ Outcome create_task(Call& call, TaskJob job) {
   auto task = std::make_shared<Task>();
   task->id = store.fresh_id();
   task->created_at = task->updated_at = iso_now();
-  task->expires = std::chrono::steady_clock::now() + k_ttl;
+  task->ttl_ms = g_ttl_ms.load();
+  task->expires = std::chrono::steady_clock::now() + std::chrono::milliseconds(task->ttl_ms);
   // In the store before the CreateTaskResult leaves (SEP-2663: «MUST NOT return CreateTaskResult
   // until the task is durably created»).
   store.tasks[task->id] = task;
@@ -308,6 +313,10 @@ Outcome create_task(Call& call, TaskJob job) {
   Json result = task_fields(*task);
   result["resultType"] = "task";
   return Outcome::ok(std::move(result));
+}
+
+void set_task_ttl_for_testing(std::chrono::milliseconds ttl) {
+  g_ttl_ms = ttl.count() > 0 ? ttl.count() : k_ttl.count();
 }
 
 void stop_tasks(Session::Impl& session) {

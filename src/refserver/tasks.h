@@ -43,6 +43,10 @@ Outcome tasks_required_error(const Call& call);
 // tasks/get resolves, before this returns).
 Outcome create_task(Call& call, TaskJob job);
 
+// The ttl of tasks created from now on (every session); 0 restores the default (10 minutes).
+// For tests of expiry only.
+void set_task_ttl_for_testing(std::chrono::milliseconds ttl);
+
 // Stops every worker and waits for them (Session::stop).
 void stop_tasks(Session::Impl& session);
 

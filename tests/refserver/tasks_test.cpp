@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "refserver/modern_support.h"
+#include "refserver/tasks.h"
 
 TEST_SUITE_BEGIN("unit");
 
@@ -299,6 +300,30 @@ TEST_CASE("refserver::tasks are bounded and stop with the session") {
     // Leaving the scope stops the session: 64 workers sleeping 600 s end at once.
   }
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(30));
+}
+
+TEST_CASE("refserver::tasks expire after their ttlMs") {
+  using mcp_probe::refserver::set_task_ttl_for_testing;
+  set_task_ttl_for_testing(std::chrono::milliseconds(300));
+  ModernHarness h;
+  const Json created = h.call("slow_compute", args({{"seconds", 0}}), k_tasks_caps)["result"];
+  set_task_ttl_for_testing(std::chrono::milliseconds(0));
+  CHECK(created["ttlMs"] == 300);
+  const std::string id = created["taskId"];
+  // Accessible until its ttl (the suite's no-early-expiry rule), forgotten after it: -32602.
+  const auto made = std::chrono::steady_clock::now();
+  Json reply = h.request("tasks/get", {{"taskId", id}}, k_tasks_caps);
+  if (std::chrono::steady_clock::now() - made < std::chrono::milliseconds(300))
+    CHECK(reply.contains("result"));
+  const auto deadline = made + std::chrono::seconds(10);
+  while (!reply.contains("error") && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    reply = h.request("tasks/get", {{"taskId", id}}, k_tasks_caps);
+  }
+  CHECK(error_code(reply) == -32602);
+  CHECK(std::chrono::steady_clock::now() - made >= std::chrono::milliseconds(300));
+  // New tasks get the default again.
+  CHECK(h.call("slow_compute", args({{"seconds", 0}}), k_tasks_caps)["result"]["ttlMs"] == 600000);
 }
 
 TEST_SUITE_END();
