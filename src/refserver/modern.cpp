@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "refserver/tasks.h"
 #include "refserver/tools.h"
 
 namespace mcp_probe::refserver {
@@ -37,6 +38,10 @@ const ModernRoute k_modern_routes[] = {
     {"prompts/list", handle_prompts_list, "prompts", true},
     {"prompts/get", handle_prompts_get, "prompts", false},
     {"completion/complete", handle_complete, "completions", false},
+    // The tasks extension (tasks.cpp); tasks/result and tasks/list were removed in it (-32601).
+    {"tasks/get", handle_tasks_get, "", false},
+    {"tasks/update", handle_tasks_update, "", false},
+    {"tasks/cancel", handle_tasks_cancel, "", false},
 };
 
 const ModernRoute* find_modern_route(const std::string& method) {
@@ -250,10 +255,21 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
   return response;
 }
 
+namespace {
+
+Json modern_capabilities(const Session::Impl& session) {
+  Json caps = server_capabilities(session, k_rank_2026_07);
+  // The tasks extension is advertised under extensions (SEP-2663; not a v1 capabilities.tasks).
+  caps["extensions"] = {{k_tasks_extension, Json::object()}};
+  return caps;
+}
+
+}  // namespace
+
 Outcome handle_discover(Call& call) {
   Json result{{"resultType", "complete"},
               {"supportedVersions", versions_json(discover_versions(call.session.config.era))},
-              {"capabilities", server_capabilities(call.session, k_rank_2026_07)},
+              {"capabilities", modern_capabilities(call.session)},
               {"instructions",
                "mcp-refserver: the fixtures of the MCP conformance suite plus echo, add, slow and fail."}};
   return Outcome::ok(std::move(result));

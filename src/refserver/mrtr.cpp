@@ -7,6 +7,7 @@
 
 #include "mcp_probe/json/wire.h"
 #include "refserver/request_state.h"
+#include "refserver/tasks.h"
 #include "refserver/tools.h"
 
 namespace mcp_probe::refserver {
@@ -170,6 +171,20 @@ std::optional<Outcome> read_input_responses(const Call& call, InputResponses& ou
 }
 
 }  // namespace
+
+Json elicitation_request(const std::string& message, const std::string& property, const char* type) {
+  return elicit(message, property, type);
+}
+
+std::string elicited_value(const Json& answer, const std::string& property) {
+  return elicited(answer, property);
+}
+
+Outcome gather_input(Call& call, const Json& requests,
+                     const std::function<Outcome(const Json& answers)>& complete) {
+  return round(call, Ask{requests}, nullptr,
+               [&complete](const Json& answers, const Json&) { return complete(answers); });
+}
 
 Outcome run_ir_elicitation(Call& call, const Json&) {
   return round(call, {{{"user_name", elicit("What is your name?", "name")}}}, nullptr,

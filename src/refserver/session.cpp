@@ -6,6 +6,7 @@
 
 #include "mcp_probe/json/wire.h"
 #include "refserver/session_impl.h"
+#include "refserver/tasks.h"
 #include "refserver/tools.h"
 
 namespace mcp_probe::refserver {
@@ -362,11 +363,15 @@ bool Session::initialized() const {
 }
 
 void Session::stop() {
-  std::lock_guard lock(m_impl->mutex);
-  m_impl->stopping = true;
-  for (auto& [key, state] : m_impl->in_flight) state->cancelled = true;
-  for (auto& state : m_impl->modern_calls) state->cancelled = true;
-  m_impl->cv.notify_all();
+  {
+    std::lock_guard lock(m_impl->mutex);
+    m_impl->stopping = true;
+    for (auto& [key, state] : m_impl->in_flight) state->cancelled = true;
+    for (auto& state : m_impl->modern_calls) state->cancelled = true;
+    m_impl->cv.notify_all();
+  }
+  // The workers of tasks stop too (joined here, without the session's lock).
+  stop_tasks(*m_impl);
 }
 
 }  // namespace mcp_probe::refserver

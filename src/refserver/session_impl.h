@@ -71,6 +71,7 @@ struct InFlight {
 
 class Call;
 struct ToolDef;
+struct TaskStore;  // tasks.cpp
 
 // What a modern (2026-07-28) request declared in its _meta: the per-request protocol fields.
 struct ModernMeta {
@@ -120,6 +121,8 @@ struct Session::Impl {
   std::vector<std::shared_ptr<Listener>> listeners;
   // tools/call requests served (modern era): only the fault list-varies lets it change a list.
   int tools_called = 0;
+  // The tasks of the tasks extension (tasks.cpp), made by the first task; never reset.
+  std::shared_ptr<TaskStore> tasks;
 
   bool has(std::string_view fault) const { return config.has(fault); }
   std::string negotiated() const;

@@ -3,6 +3,8 @@
 
 #include "refserver/tools.h"
 
+#include "refserver/tasks.h"
+
 namespace mcp_probe::refserver {
 
 namespace {
@@ -207,6 +209,29 @@ std::vector<ToolDef> build_tool_defs(const Config& config, int rank) {
       {"test_trigger_prompt_change", "Trigger prompts/list_changed",
        "Notifies open subscriptions that the prompt list changed (the list itself stays the same)",
        k_rank_2026_07, object_schema(), nullptr, run_trigger_prompt_change},
+      // The tasks extension (tasks.cpp): a task when the request declares it.
+      {"greet", "Greet", "Says hello (never a task)", k_rank_2026_07,
+       object_schema({{"name", typed("string", "Who to greet")}}, {"name"}), nullptr, run_greet},
+      {"slow_compute", "Slow compute",
+       "Works for `seconds`, then reports; a task with the tasks extension, inline without", k_rank_2026_07,
+       object_schema({{"seconds", typed("number", "How long to work (0 to 600)")},
+                      {"label", typed("string", "A label for the result")}}),
+       nullptr, run_slow_compute, true},
+      {"failing_job", "Failing job", "Runs only as a task; ends in a tool execution error", k_rank_2026_07,
+       object_schema(), nullptr, run_failing_job},
+      {"protocol_error_job", "Protocol error job", "Ends in a protocol error (a failed task)", k_rank_2026_07,
+       object_schema(), nullptr, run_protocol_error_job},
+      {"confirm_delete", "Confirm delete",
+       "Asks the user to confirm deleting a file (a task in input_required, or an InputRequiredResult)",
+       k_rank_2026_07, object_schema({{"filename", typed("string", "The file to delete")}}), nullptr,
+       run_confirm_delete},
+      {"multi_input", "Two inputs",
+       "Asks two questions at once (a task in input_required, or an InputRequiredResult)", k_rank_2026_07,
+       object_schema(), nullptr, run_multi_input},
+      {"test_tool_with_task", "Input, then a task",
+       "Runs only as a task: asks for the user's name (InputRequiredResult), then creates a task greeting "
+       "them",
+       k_rank_2026_07, object_schema(), nullptr, run_tool_with_task},
   };
   std::vector<ToolDef> visible;
   for (ToolDef& def : defs) {
