@@ -450,7 +450,8 @@ void check_version_features(Context& ctx, const std::string& method, const Json&
     for (const auto& item : result[key]) {
       if (!item.is_object()) continue;
       if (item.contains("title")) newer(fields, vm::k_title, std::string(key) + "[].title");
-      if (item.contains("icons")) newer(fields, vm::k_icons_description_website, std::string(key) + "[].icons");
+      if (item.contains("icons"))
+        newer(fields, vm::k_icons_description_website, std::string(key) + "[].icons");
       if (item.contains("outputSchema")) newer(fields, vm::k_output_schema, "tools[].outputSchema");
       if (item.contains("execution")) newer(fields, vm::k_tasks, "tools[].execution");
       if (item.contains("annotations") && std::string(key) == "tools")

@@ -214,7 +214,8 @@ void probe_resources(Context& ctx) {
     const long long code = reply ? error_code(*reply).value_or(0) : 0;  // 0: not an error
     const bool modern = protocol::at_least(ctx.version(), "2026-07-28");
     const long long wanted = modern ? -32602 : -32002;
-    const std::string expected = modern ? "error -32602 (Invalid params)" : "error -32002 (Resource not found)";
+    const std::string expected =
+        modern ? "error -32602 (Invalid params)" : "error -32002 (Resource not found)";
     if (code == wanted) {
       ctx.pass(CheckId::resources_read_not_found);
     } else if (!modern && code == -32602) {

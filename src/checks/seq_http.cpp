@@ -324,13 +324,15 @@ void probe_session_ids(Context& ctx) {
     if (del && del->status == 405) {
       ctx.pass(CheckId::http_session_delete, "405: the server does not let clients end sessions");
     } else if (!del) {
-      ctx.error(CheckId::http_session_delete, "the DELETE of the session got no answer: " + del.error().message);
+      ctx.error(CheckId::http_session_delete,
+                "the DELETE of the session got no answer: " + del.error().message);
     } else if (del->status < 200 || del->status >= 300) {
       // The spec has no MUST for the DELETE answer («The server MAY respond to this request with
       // HTTP 405 Method Not Allowed»); a 404 from an endpoint that does not route DELETE is impolite
       // (clients cannot tell it from an unknown session), not a broken rule: WARN.
       ctx.warn(CheckId::http_session_delete,
-               "DELETE of the session got " + status_text(del) + " (405 says the server does not let clients end sessions)",
+               "DELETE of the session got " + status_text(del) +
+                   " (405 says the server does not let clients end sessions)",
                {"2xx, or 405 Method Not Allowed", status_text(del), refs(del)});
     } else {
       // The MUST part, docs/2025-11-25/basic/transports.mdx: «The server MAY terminate the session
@@ -426,14 +428,18 @@ void probe_origin_and_cors(Context& ctx) {
   o.protocol_version = HeaderChoice::omit();
   o.accept = HeaderChoice::omit();
   o.content_type = HeaderChoice::omit();
-  o.extra_headers = {{"Origin", origin}, {"Access-Control-Request-Method", "POST"},
-                     {"Access-Control-Request-Headers", "content-type, mcp-session-id, mcp-protocol-version"}};
+  o.extra_headers = {
+      {"Origin", origin},
+      {"Access-Control-Request-Method", "POST"},
+      {"Access-Control-Request-Headers", "content-type, mcp-session-id, mcp-protocol-version"}};
   auto pre = http->exchange(o, "", ctx.request_deadline());
   note_allow_origin(pre);
   const bool browser = ctx.options().browser || serves_browsers;
-  const std::string why = ctx.options().browser ? "" : serves_browsers
-      ? " (the server answers with Access-Control-Allow-Origin, so it serves browsers)"
-      : " (INFO: the server sends no Access-Control-Allow-Origin; --browser judges it as serving browsers)";
+  const std::string why =
+      ctx.options().browser ? ""
+      : serves_browsers     ? " (the server answers with Access-Control-Allow-Origin, so it serves browsers)"
+                        : " (INFO: the server sends no Access-Control-Allow-Origin; --browser judges it as "
+                          "serving browsers)";
   auto finding = [&](CheckId id, const std::string& message, Evidence evidence) {
     if (browser)
       ctx.warn(id, message + why, std::move(evidence));

@@ -103,7 +103,10 @@ TEST_CASE("checks::check_version_features") {
     rig.ctx.set_version("2025-06-18");
     Json result = {{"protocolVersion", "2025-06-18"},
                    {"serverInfo",
-                    {{"name", "s"}, {"version", "1"}, {"description", "d"}, {"websiteUrl", "https://e.example"},
+                    {{"name", "s"},
+                     {"version", "1"},
+                     {"description", "d"},
+                     {"websiteUrl", "https://e.example"},
                      {"icons", Json::array()}}}};
     check_version_features(rig.ctx, "initialize", result, "2025-06-18");
     const auto all = rig.ctx.results().finish();

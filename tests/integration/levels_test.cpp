@@ -27,9 +27,9 @@ namespace {
 
 // How the scripted server misbehaves. It serves JSON answers only (no SSE), no GET stream.
 struct Script {
-  bool sessions = true;            // issue Mcp-Session-Id (false: a stateless server)
-  int delete_status = 204;         // the answer to DELETE (404: an endpoint that does not route it)
-  bool allow_origin = false;       // answer requests carrying Origin with Access-Control-Allow-Origin
+  bool sessions = true;                 // issue Mcp-Session-Id (false: a stateless server)
+  int delete_status = 204;              // the answer to DELETE (404: an endpoint that does not route it)
+  bool allow_origin = false;            // answer requests carrying Origin with Access-Control-Allow-Origin
   long long unknown_resource = -32002;  // the error code for resources/read of an unknown URI
   long long unknown_prompt = -32602;    // the error code for completing an unknown prompt
   Json server_info = {{"name", "scripted"}, {"version", "1.0.0"}};
@@ -111,23 +111,28 @@ class ScriptedMcpServer {
   }
 
   Json handle(const Json& id, const std::string& method, const Json& params) {
-    auto ok = [&](Json result) { return Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}}; };
+    auto ok = [&](Json result) {
+      return Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
+    };
     if (method == "initialize") {
       std::string asked = params.is_object() ? params.value("protocolVersion", "") : "";
       std::string version = asked == "2025-06-18" || asked == "2025-03-26" ? asked : "2025-11-25";
-      return ok({{"protocolVersion", version},
-                 {"capabilities", {{"prompts", Json::object()}, {"resources", Json::object()},
-                                   {"completions", Json::object()}}},
-                 {"serverInfo", m_script.server_info}});
+      return ok(
+          {{"protocolVersion", version},
+           {"capabilities",
+            {{"prompts", Json::object()}, {"resources", Json::object()}, {"completions", Json::object()}}},
+           {"serverInfo", m_script.server_info}});
     }
     if (method == "ping") return ok(Json::object());
     if (method == "prompts/list")
-      return ok({{"prompts", Json::array({{{"name", "greet"}, {"arguments", Json::array({{{"name", "who"}}})}}})}});
+      return ok(
+          {{"prompts", Json::array({{{"name", "greet"}, {"arguments", Json::array({{{"name", "who"}}})}}})}});
     if (method == "prompts/get") {
       if (params.value("name", "") != "greet") return error(id, -32602, "unknown prompt");
       const Json args = params.value("arguments", Json::object());
       if (!args.is_object() || !args.contains("who")) return error(id, -32602, "missing argument who");
-      return ok({{"messages", Json::array({{{"role", "user"}, {"content", {{"type", "text"}, {"text", "hi"}}}}})}});
+      return ok(
+          {{"messages", Json::array({{{"role", "user"}, {"content", {{"type", "text"}, {"text", "hi"}}}}})}});
     }
     if (method == "completion/complete") {
       const Json ref = params.value("ref", Json::object());
@@ -190,7 +195,8 @@ TEST_CASE("integration::levels: SHOULD-level error codes warn and say which code
   const auto& nf = result(report, "resources.read.not-found");
   CHECK(nf.status == checks::Status::warn);
   CHECK(nf.info.level == checks::Level::should);
-  CHECK(nf.message == "reading an unknown resource got error -32601 instead of error -32002 (Resource not found)");
+  CHECK(nf.message ==
+        "reading an unknown resource got error -32601 instead of error -32002 (Resource not found)");
   const auto& cc = result(report, "util.completion.complete");
   CHECK(cc.status == checks::Status::warn);
   CHECK(cc.info.level == checks::Level::should);
