@@ -54,6 +54,7 @@ inline constexpr Levels k_info{Level::info, Level::info, 0};
 inline constexpr Levels k_must_from_25_06{Level::must, Level::should, k_v2024_11_05 | k_v2025_03_26};
 inline constexpr Levels k_must_from_25_11{Level::must, Level::should,
                                           k_v2024_11_05 | k_v2025_03_26 | k_v2025_06_18};
+inline constexpr Levels k_must_from_26_07{Level::must, Level::should, k_legacy};
 
 inline constexpr Transports k_tr_all{"all", k_all_transports};
 inline constexpr Transports k_tr_stdio{"stdio", k_stdio};

@@ -26,6 +26,8 @@ constexpr const char* k_legacy_sse =
     "https://modelcontextprotocol.io/specification/2024-11-05/basic/transports"
     "#http-with-sse";
 constexpr const char* k_debugging = "https://modelcontextprotocol.io/docs/tools/debugging";
+// No MCP spec section mentions CORS: the CORS rows link the CORS protocol (Fetch standard).
+constexpr const char* k_cors = "https://fetch.spec.whatwg.org/#http-cors-protocol";
 
 }  // namespace
 

@@ -421,55 +421,88 @@ void check_content_blocks(Context& ctx, const Json& blocks, const std::string& w
   }
 }
 
-void check_version_features(Context& ctx, const std::string& method, const Json& result,
-                            const std::string& version) {
+// The rows of /work/shared/mcp-spec/VERSIONS.md §5 ("Feature/version matrix") that show in a
+// result. Fields an older schema accepts (its objects are open) and an older client ignores are a
+// WARN: «Respect the negotiated protocol version» (docs/2025-06-18/basic/lifecycle.mdx) is broken,
+// but nothing breaks. New content types are a FAIL where the row is a MUST: an older client
+// cannot render or even parse a block type its schema does not have.
+namespace version_matrix {
+// `ToolAnnotations`; `title` (BaseMetadata); `outputSchema` / `structuredContent`; `icons`,
+// `Implementation.description`/`websiteUrl`; Tasks (`execution.taskSupport`).
+constexpr const char* k_annotations = "2025-03-26";
+constexpr const char* k_title = "2025-06-18";
+constexpr const char* k_output_schema = "2025-06-18";
+constexpr const char* k_icons_description_website = "2025-11-25";
+constexpr const char* k_tasks = "2025-11-25";
+// `AudioContent` (`audio`); `resource_link` content.
+constexpr const char* k_audio = "2025-03-26";
+constexpr const char* k_resource_link = "2025-06-18";
+}  // namespace version_matrix
+
+void check_version_features(Context& ctx, const std::string& method, const Json& result, const std::string& version) {
   if (!result.is_object()) return;
-  std::vector<std::string> found;
-  auto newer = [&](const char* since, const std::string& what) {
-    if (!protocol::at_least(version, since)) found.push_back(what + " (from " + since + ")");
+  namespace vm = version_matrix;
+  std::vector<std::string> fields;    // ignored by older clients: WARN
+  std::vector<std::string> breaking;  // content types older clients cannot handle: the row's level
+  auto newer = [&](std::vector<std::string>& into, const char* since, const std::string& what) {
+    if (!protocol::at_least(version, since)) into.push_back(what + " (from " + since + ")");
   };
   auto scan_content = [&](const Json& blocks) {
     if (!blocks.is_array()) return;
     for (const auto& b : blocks) {
       std::string type = b.is_object() ? str(b, "type") : "";
-      if (type == "audio") newer("2025-03-26", "audio content");
-      if (type == "resource_link") newer("2025-06-18", "resource_link content");
+      if (type == "audio") newer(breaking, vm::k_audio, "audio content");
+      if (type == "resource_link") newer(breaking, vm::k_resource_link, "resource_link content");
     }
   };
   auto scan_items = [&](const char* key) {
     if (!result.contains(key) || !result[key].is_array()) return;
     for (const auto& item : result[key]) {
       if (!item.is_object()) continue;
-      if (item.contains("title")) newer("2025-06-18", std::string(key) + "[].title");
-      if (item.contains("icons")) newer("2025-11-25", std::string(key) + "[].icons");
-      if (item.contains("outputSchema")) newer("2025-06-18", "tools[].outputSchema");
-      if (item.contains("execution")) newer("2025-11-25", "tools[].execution");
+      if (item.contains("title")) newer(fields, vm::k_title, std::string(key) + "[].title");
+      if (item.contains("icons"))
+        newer(fields, vm::k_icons_description_website, std::string(key) + "[].icons");
+      if (item.contains("outputSchema")) newer(fields, vm::k_output_schema, "tools[].outputSchema");
+      if (item.contains("execution")) newer(fields, vm::k_tasks, "tools[].execution");
       if (item.contains("annotations") && std::string(key) == "tools")
-        newer("2025-03-26", "tools[].annotations");
+        newer(fields, vm::k_annotations, "tools[].annotations");
     }
   };
   if (method == "initialize" && result.contains("serverInfo") && result["serverInfo"].is_object()) {
     const Json& info = result["serverInfo"];
-    if (info.contains("title")) newer("2025-06-18", "serverInfo.title");
-    if (info.contains("icons")) newer("2025-11-25", "serverInfo.icons");
-    if (info.contains("websiteUrl")) newer("2025-11-25", "serverInfo.websiteUrl");
+    if (info.contains("title")) newer(fields, vm::k_title, "serverInfo.title");
+    for (const char* f : {"icons", "description", "websiteUrl"}) {
+      if (info.contains(f)) newer(fields, vm::k_icons_description_website, std::string("serverInfo.") + f);
+    }
   }
   if (method == "tools/call") {
-    if (result.contains("structuredContent")) newer("2025-06-18", "structuredContent");
+    if (result.contains("structuredContent")) newer(fields, vm::k_output_schema, "structuredContent");
     scan_content(member(result, "content", Json::array()));
   }
   scan_items("tools");
   scan_items("resources");
   scan_items("prompts");
   scan_items("resourceTemplates");
-  if (found.empty()) {
+  if (fields.empty() && breaking.empty()) {
     ctx.pass(CheckId::lifecycle_operation_version_respected);
     return;
   }
-  std::string list;
-  for (const auto& f : found) list += (list.empty() ? "" : ", ") + f;
-  ctx.violation_in(version, CheckId::lifecycle_operation_version_respected,
-                   method + " uses features newer than " + version, {"only features of " + version, list});
+  auto joined = [](const std::vector<std::string>& items) {
+    std::string list;
+    for (const auto& f : items) list += (list.empty() ? "" : ", ") + f;
+    return list;
+  };
+  if (!breaking.empty()) {
+    ctx.violation_in(version, CheckId::lifecycle_operation_version_respected,
+                     method + " sends content types newer than " + version,
+                     {"only features of " + version, joined(breaking)});
+  }
+  if (!fields.empty()) {
+    ctx.results().record(CheckId::lifecycle_operation_version_respected, Status::warn,
+                         method + " carries fields newer than " + version +
+                             " (the older schema allows them and older clients ignore them)",
+                         {"only features of " + version, joined(fields)}, version);
+  }
 }
 
 void passive_on_send(Context& ctx, protocol::Session& session, const Json& message) {

@@ -20,6 +20,14 @@ int rank(Status s) {
   return 0;
 }
 
+// The level a recorded outcome applied: a FAIL rests on a MUST and a WARN on a SHOULD whatever
+// path recorded them; anything else carries the rule's level in `version`.
+Level applied_level(CheckId id, Status status, const std::string& version) {
+  if (status == Status::fail) return Level::must;
+  if (status == Status::warn) return Level::should;
+  return def(id).level_in(version);
+}
+
 }  // namespace
 
 bool Results::selected(CheckId id) const { return checks::selected(m_options, to_string(id)); }
@@ -67,6 +75,7 @@ void Results::record(CheckId id, Status status, const std::string& message, Evid
     r.result.observed = std::move(evidence.observed);
     r.result.trace_refs = std::move(evidence.refs);
     r.result.protocol_version = version;
+    r.result.info.level = applied_level(id, status, version);
   } else if (is_violation && rank(status) == rank(r.result.status)) {
     // Keep the first violation's words; say how many more there were.
     auto pos = r.result.message.rfind(" (+");
@@ -124,6 +133,7 @@ std::vector<CheckResult> Results::finish() const {
     }
     CheckResult r;
     r.info = d.info;
+    r.info.level = d.level_in(m_version);
     r.status = Status::skip;
     r.message = not_applicable(d.id);
     if (r.message.empty()) {

@@ -98,7 +98,9 @@ void judge_declaration(Context& ctx, const std::string& feature, const std::stri
     ctx.fail(declared_check,
              method + " returns " + what + " but capabilities." + feature + " is not declared",
              {"capabilities." + feature + " declared", what});
-    ctx.fail(CheckId::lifecycle_capabilities_undeclared_method,
+    // The MUST broken here is the feature's «MUST declare» row (above); this row's own rule, an
+    // undeclared method answered -32601, is a SHOULD: a WARN.
+    ctx.warn(CheckId::lifecycle_capabilities_undeclared_method,
              method + " works though " + feature + " is not declared",
              {"error -32601 for an undeclared feature", what});
     return;
@@ -116,6 +118,13 @@ void judge_declaration(Context& ctx, const std::string& feature, const std::stri
 }
 
 namespace {
+
+// What came back for a request that should have failed: "error -32601", "a success result", ...
+std::string answer_text(const std::optional<Json>& reply) {
+  if (!reply) return "no reply";
+  if (auto code = error_code(*reply)) return "error " + std::to_string(code.value_or(0));
+  return reply->contains("result") ? "a success result" : "a reply without an error code";
+}
 
 std::string random_suffix() {
   std::random_device rd;
@@ -197,20 +206,27 @@ void probe_resources(Context& ctx) {
       }
     }
   }
-  // An unknown URI.
+  // An unknown URI. Legacy versions: «Servers SHOULD return standard JSON-RPC errors for common
+  // failure cases: Resource not found: -32002» (docs/2025-11-25/server/resources.mdx), so any
+  // other answer is a WARN. 2026-07-28: «If the requested resource does not exist, servers MUST
+  // return a JSON-RPC error with code -32602 (Invalid Params).»
   if (ctx.wants(CheckId::resources_read_not_found)) {
     std::vector<std::uint64_t> refs;
-    auto reply = call(ctx, ctx.session(), "resources/read",
-                      {{"uri", "mcp-probe://nonexistent/" + random_suffix()}}, &refs);
-    auto code = reply ? error_code(*reply) : std::nullopt;
-    if (code && *code == -32002) {
+    auto reply = call(ctx, ctx.session(), "resources/read", {{"uri", "mcp-probe://nonexistent/" + random_suffix()}}, &refs);
+    const long long code = reply ? error_code(*reply).value_or(0) : 0;  // 0: not an error
+    const bool modern = protocol::at_least(ctx.version(), "2026-07-28");
+    const long long wanted = modern ? -32602 : -32002;
+    const std::string expected =
+        modern ? "error -32602 (Invalid params)" : "error -32002 (Resource not found)";
+    if (code == wanted) {
       ctx.pass(CheckId::resources_read_not_found);
-    } else if (code && *code == -32602) {
+    } else if (!modern && code == -32602) {
       ctx.warn(CheckId::resources_read_not_found, "an unknown resource got -32602 instead of -32002",
-               {"-32002 (Resource not found)", "-32602", refs});
+               {expected, brief(*reply), refs});
     } else {
-      ctx.violation(CheckId::resources_read_not_found, "reading an unknown resource did not fail with -32002",
-                    {"error -32002", reply ? brief(*reply) : "no reply", refs});
+      ctx.violation(CheckId::resources_read_not_found,
+                    "reading an unknown resource got " + answer_text(reply) + " instead of " + expected,
+                    {expected, reply ? brief(*reply) : "no reply", refs});
     }
   }
   // Templates.
@@ -397,9 +413,12 @@ void probe_completion(Context& ctx) {
                       {{"ref", {{"type", "ref/prompt"}, {"name", "mcp-probe-nonexistent-prompt"}}},
                        {"argument", {{"name", "x"}, {"value", ""}}}});
   auto code = unknown ? error_code(*unknown) : std::nullopt;
+  // «Servers SHOULD return standard JSON-RPC errors for common failure cases: [...] Invalid prompt
+  // name: -32602» (docs/2025-11-25/server/utilities/completion.mdx): a WARN, not a FAIL.
   if (!code || *code != -32602) {
-    ctx.violation(CheckId::util_completion_complete, "completing an unknown prompt did not get -32602",
-                  {"error -32602", unknown ? brief(*unknown) : "no reply"});
+    ctx.warn(CheckId::util_completion_complete,
+             "completing an unknown prompt got " + answer_text(unknown) + " instead of -32602",
+             {"error -32602 (Invalid params)", unknown ? brief(*unknown) : "no reply"});
   }
 }
 

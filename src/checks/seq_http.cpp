@@ -335,10 +335,21 @@ void probe_session_ids(Context& ctx) {
     auto del = h->delete_session(ctx.request_deadline());
     if (del && del->status == 405) {
       ctx.pass(CheckId::http_session_delete, "405: the server does not let clients end sessions");
-    } else if (!del || del->status < 200 || del->status >= 300) {
-      ctx.violation(CheckId::http_session_delete, "DELETE of the session got " + status_text(del),
-                    {"2xx or 405", status_text(del), refs(del)});
+    } else if (!del) {
+      ctx.error(CheckId::http_session_delete,
+                "the DELETE of the session got no answer: " + del.error().message);
+    } else if (del->status < 200 || del->status >= 300) {
+      // The spec has no MUST for the DELETE answer («The server MAY respond to this request with
+      // HTTP 405 Method Not Allowed»); a 404 from an endpoint that does not route DELETE is impolite
+      // (clients cannot tell it from an unknown session), not a broken rule: WARN.
+      ctx.warn(CheckId::http_session_delete,
+               "DELETE of the session got " + status_text(del) +
+                   " (405 says the server does not let clients end sessions)",
+               {"2xx, or 405 Method Not Allowed", status_text(del), refs(del)});
     } else {
+      // The MUST part, docs/2025-11-25/basic/transports.mdx: «The server MAY terminate the session
+      // at any time, after which it MUST respond to requests containing that session ID with HTTP
+      // 404 Not Found.»
       PostOptions o;
       o.session_id = HeaderChoice::with(id);
       auto after = h->exchange(o, request(ctx, "ping"), ctx.request_deadline());
@@ -411,55 +422,77 @@ void probe_origin_and_cors(Context& ctx) {
   ctx.pass(CheckId::http_origin_absent_accepted);
   const std::string& allow = ctx.options().allow_origin;
   std::string origin = allow.empty() || allow == "*" ? local_origin(http->url()) : allow;
+  if (!ctx.wants(CheckId::http_cors_preflight) && !ctx.wants(CheckId::http_cors_expose_session_id)) return;
+  // CORS is field advice: no MCP spec version mentions it. A finding is INFO (the catalog level)
+  // unless the server shows it serves browsers (it answers with Access-Control-Allow-Origin) or
+  // --browser says so; then it is a WARN: browser clients cannot connect.
+  bool serves_browsers = false;
+  auto note_allow_origin = [&](const util::Expected<HttpResponse>& r) {
+    if (r && transport::find_header(r->headers, "Access-Control-Allow-Origin")) serves_browsers = true;
+  };
+  // A POST with a localhost Origin, as a browser client sends its initialize.
+  PostOptions post;
+  post.session_id = HeaderChoice::omit();
+  post.protocol_version = HeaderChoice::omit();
+  post.extra_headers = {{"Origin", origin}};
+  auto posted = http->exchange(post, json::dump(init), ctx.request_deadline());
+  note_allow_origin(posted);
+  // The preflight a browser sends before it.
+  PostOptions o;
+  o.method = "OPTIONS";
+  o.session_id = HeaderChoice::omit();
+  o.protocol_version = HeaderChoice::omit();
+  o.accept = HeaderChoice::omit();
+  o.content_type = HeaderChoice::omit();
+  o.extra_headers = {
+      {"Origin", origin},
+      {"Access-Control-Request-Method", "POST"},
+      {"Access-Control-Request-Headers", "content-type, mcp-session-id, mcp-protocol-version"}};
+  auto pre = http->exchange(o, "", ctx.request_deadline());
+  note_allow_origin(pre);
+  const bool browser = ctx.options().browser || serves_browsers;
+  const std::string why =
+      ctx.options().browser ? ""
+      : serves_browsers     ? " (the server answers with Access-Control-Allow-Origin, so it serves browsers)"
+                        : " (INFO: the server sends no Access-Control-Allow-Origin; --browser judges it as "
+                          "serving browsers)";
+  auto finding = [&](CheckId id, const std::string& message, Evidence evidence) {
+    if (browser)
+      ctx.warn(id, message + why, std::move(evidence));
+    else
+      ctx.violation(id, message + why, std::move(evidence));  // the catalog's INFO: a noted pass
+  };
   if (ctx.wants(CheckId::http_cors_preflight)) {
-    PostOptions o;
-    o.method = "OPTIONS";
-    o.session_id = HeaderChoice::omit();
-    o.protocol_version = HeaderChoice::omit();
-    o.accept = HeaderChoice::omit();
-    o.content_type = HeaderChoice::omit();
-    o.extra_headers = {
-        {"Origin", origin},
-        {"Access-Control-Request-Method", "POST"},
-        {"Access-Control-Request-Headers", "content-type, mcp-session-id, mcp-protocol-version"}};
-    auto r = http->exchange(o, "", ctx.request_deadline());
     std::string allowed;
-    if (r)
+    if (pre)
       allowed =
-          util::to_lower(transport::find_header(r->headers, "Access-Control-Allow-Headers").value_or(""));
-    bool covers =
-        allowed.find('*') != std::string::npos || (allowed.find("content-type") != std::string::npos &&
-                                                   allowed.find("mcp-session-id") != std::string::npos &&
-                                                   allowed.find("mcp-protocol-version") != std::string::npos);
-    if (r && r->status >= 200 && r->status < 300 && covers)
+          util::to_lower(transport::find_header(pre->headers, "Access-Control-Allow-Headers").value_or(""));
+    bool covers = allowed.find('*') != std::string::npos ||
+                  (allowed.find("content-type") != std::string::npos && allowed.find("mcp-session-id") != std::string::npos &&
+                   allowed.find("mcp-protocol-version") != std::string::npos);
+    if (pre && pre->status >= 200 && pre->status < 300 && covers)
       ctx.pass(CheckId::http_cors_preflight);
     else
-      ctx.violation(
-          CheckId::http_cors_preflight, "the CORS preflight does not allow MCP's headers",
-          {"2xx with Access-Control-Allow-Headers: content-type, mcp-session-id, mcp-protocol-version",
-           status_text(r) +
-               (allowed.empty() ? ", no Access-Control-Allow-Headers" : ", allows \"" + allowed + "\""),
-           refs(r)});
+      finding(CheckId::http_cors_preflight, "the CORS preflight does not allow MCP's headers",
+              {"2xx with Access-Control-Allow-Headers: content-type, mcp-session-id, mcp-protocol-version",
+               status_text(pre) +
+                   (allowed.empty() ? ", no Access-Control-Allow-Headers" : ", allows \"" + allowed + "\""),
+               refs(pre)});
   }
   if (ctx.wants(CheckId::http_cors_expose_session_id)) {
-    PostOptions o;
-    o.session_id = HeaderChoice::omit();
-    o.protocol_version = HeaderChoice::omit();
-    o.extra_headers = {{"Origin", origin}};
-    auto r = http->exchange(o, json::dump(init), ctx.request_deadline());
-    if (!r || !transport::find_header(r->headers, "Mcp-Session-Id")) {
+    if (!posted || !transport::find_header(posted->headers, "Mcp-Session-Id")) {
       ctx.skip(CheckId::http_cors_expose_session_id,
                "no session id issued to a request with a localhost Origin");
       return;
     }
     std::string exposed =
-        util::to_lower(transport::find_header(r->headers, "Access-Control-Expose-Headers").value_or(""));
+        util::to_lower(transport::find_header(posted->headers, "Access-Control-Expose-Headers").value_or(""));
     if (exposed.find("mcp-session-id") != std::string::npos || exposed.find('*') != std::string::npos) {
       ctx.pass(CheckId::http_cors_expose_session_id);
     } else {
-      ctx.violation(CheckId::http_cors_expose_session_id, "Mcp-Session-Id is not exposed to browser clients",
-                    {"Access-Control-Expose-Headers: Mcp-Session-Id",
-                     exposed.empty() ? "no Access-Control-Expose-Headers" : "\"" + exposed + "\"", refs(r)});
+      finding(CheckId::http_cors_expose_session_id, "Mcp-Session-Id is not exposed to browser clients",
+              {"Access-Control-Expose-Headers: Mcp-Session-Id",
+               exposed.empty() ? "no Access-Control-Expose-Headers" : "\"" + exposed + "\"", refs(posted)});
     }
   }
 }

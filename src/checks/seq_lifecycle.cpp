@@ -106,6 +106,15 @@ void probe_pre_init(Context& ctx) {
   for (const Probe& p : {Probe{CheckId::lifecycle_pre_init_request_rejected, "tools/list"},
                          Probe{CheckId::lifecycle_pre_init_ping_allowed, "ping"}}) {
     if (!ctx.wants(p.check) || ctx.interrupted()) continue;
+    // A stateless Streamable HTTP server (it issued no session id to the main connection) cannot
+    // tell a request before initialize from one after it: every POST stands alone.
+    if (p.check == CheckId::lifecycle_pre_init_request_rejected && http && ctx.http() != nullptr &&
+        ctx.http()->session_id().empty()) {
+      ctx.skip(p.check,
+               "the server issues no session id (stateless HTTP), so it cannot know whether a request "
+               "comes before initialize");
+      continue;
+    }
     auto t = ctx.fresh_transport();
     if (!t) {
       ctx.error(p.check, "could not open a fresh connection: " + t.error().message);

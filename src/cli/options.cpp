@@ -92,6 +92,9 @@ void add_origin_options(CLI::App& app, Options& o) {
                  "an Origin the server allows (sent by the CORS probes); '*' = it deliberately allows any, "
                  "so the invalid-Origin checks are skipped")
       ->type_name("ORIGIN");
+  app.add_flag("--browser", o.run.browser,
+               "the server serves browser-based clients: CORS findings WARN (by default they are INFO "
+               "unless the server answers with Access-Control-Allow-Origin)");
   app.add_option("--invalid-origin", o.run.foreign_origin,
                  "the Origin the invalid-Origin checks send (default http://mcp-probe.invalid)")
       ->type_name("ORIGIN");

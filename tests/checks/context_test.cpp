@@ -7,6 +7,7 @@
 
 #include <stdexcept>
 
+#include "checks/passive.h"
 #include "checks/sequences.h"
 #include "support/fake_transport.h"
 
@@ -88,6 +89,52 @@ TEST_CASE("checks::passive observer") {
     CHECK(result_of(all, CheckId::stdio_stdout_only_jsonrpc).message ==
           "not applicable to the http transport");
     CHECK(result_of(all, CheckId::jsonrpc_envelope_version).status == Status::pass);
+  }
+}
+
+// Issue 14: lifecycle.operation.version-respected splits what it finds by the VERSIONS.md §5
+// matrix. Fields an older schema accepts (serverInfo.description, websiteUrl, icons, title, ...)
+// are a WARN even where «Respect the negotiated protocol version» is a MUST (2025-06-18 on); a
+// content type an older client cannot parse takes the row's level for the version.
+TEST_CASE("checks::check_version_features") {
+  Rig rig([](const std::string&) { return std::vector<std::string>{}; });
+  const CheckId id = CheckId::lifecycle_operation_version_respected;
+  SUBCASE("2025-11-25 serverInfo fields under 2025-06-18 warn, description included") {
+    rig.ctx.set_version("2025-06-18");
+    Json result = {{"protocolVersion", "2025-06-18"},
+                   {"serverInfo",
+                    {{"name", "s"},
+                     {"version", "1"},
+                     {"description", "d"},
+                     {"websiteUrl", "https://e.example"},
+                     {"icons", Json::array()}}}};
+    check_version_features(rig.ctx, "initialize", result, "2025-06-18");
+    const auto all = rig.ctx.results().finish();
+    const auto& r = result_of(all, id);
+    CHECK(r.status == Status::warn);
+    CHECK(r.info.level == Level::should);
+    CHECK(r.message.find("fields newer than 2025-06-18") != std::string::npos);
+    CHECK(r.observed.find("serverInfo.description (from 2025-11-25)") != std::string::npos);
+    CHECK(r.observed.find("serverInfo.websiteUrl") != std::string::npos);
+    CHECK(r.observed.find("serverInfo.icons") != std::string::npos);
+  }
+  SUBCASE("fields of the negotiated version pass") {
+    rig.ctx.set_version("2025-11-25");
+    Json result = {{"serverInfo", {{"name", "s"}, {"version", "1"}, {"description", "d"}}}};
+    check_version_features(rig.ctx, "initialize", result, "2025-11-25");
+    CHECK(result_of(rig.ctx.results().finish(), id).status == Status::pass);
+  }
+  SUBCASE("a newer content type is reported as such, at the row's level for the version") {
+    rig.ctx.set_version("2025-03-26");
+    Json result = {{"content", Json::array({{{"type", "resource_link"}, {"uri", "x:y"}, {"name", "n"}}})}};
+    check_version_features(rig.ctx, "tools/call", result, "2025-03-26");
+    const auto all = rig.ctx.results().finish();
+    const auto& r = result_of(all, id);
+    CHECK(r.message.find("content types newer than 2025-03-26") != std::string::npos);
+    CHECK(r.observed == "resource_link content (from 2025-06-18)");
+    // 2025-03-26 states the rule as a SHOULD; it is a MUST from 2025-06-18.
+    CHECK(r.status == Status::warn);
+    CHECK(def(id).level_in("2025-06-18") == Level::must);
   }
 }
 

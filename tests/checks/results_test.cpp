@@ -117,6 +117,42 @@ TEST_CASE("checks::Results") {
     CHECK(def(CheckId::tools_input_schema_valid_dialect).level_in("") == Level::must);
   }
 
+  SUBCASE("a result carries the level that was applied to it, not the row's strictest one") {
+    // Issue 14: WARN results carried "must" in the JSON report.
+    results.set_version("2025-03-26");
+    results.violation(CheckId::lifecycle_capabilities_client_respected, "x", {}, "2025-03-26");
+    results.violation(CheckId::util_cancel_honoured, "x", {}, "2025-11-25");
+    results.violation(CheckId::jsonrpc_error_shape, "x", {}, "2025-11-25");
+    results.record(CheckId::resources_read_not_found, Status::warn, "x", {}, "2025-11-25");
+    results.violation(CheckId::http_health_endpoint, "x", {}, "2025-11-25");
+    auto all = results.finish();
+    CHECK(result_of(all, CheckId::lifecycle_capabilities_client_respected).info.level == Level::should);
+    CHECK(result_of(all, CheckId::util_cancel_honoured).status == Status::warn);
+    CHECK(result_of(all, CheckId::util_cancel_honoured).info.level == Level::should);
+    CHECK(result_of(all, CheckId::jsonrpc_error_shape).info.level == Level::must);
+    CHECK(result_of(all, CheckId::resources_read_not_found).info.level == Level::should);
+    CHECK(result_of(all, CheckId::http_health_endpoint).info.level == Level::info);
+    // Undecided rows carry the run's level too.
+    CHECK(result_of(all, CheckId::tools_input_schema_valid_dialect).info.level == Level::should);
+  }
+
+  SUBCASE("cancellation is a SHOULD until 2026-07-28 makes it a MUST") {
+    // docs/2025-11-25/basic/utilities/cancellation.mdx: «Receivers of cancellation notifications
+    // **SHOULD**: Stop processing the cancelled request [...] Not send a response for the cancelled
+    // request»; docs/2026-07-28/basic/transports/stdio.mdx: «MUST NOT send any further messages for it.»
+    for (const char* v : {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}) {
+      CHECK(def(CheckId::util_cancel_honoured).level_in(v) == Level::should);
+    }
+    CHECK(def(CheckId::util_cancel_honoured).level_in("2026-07-28") == Level::must);
+    // The same shape for two other rules the legacy versions state as SHOULD (issue 14's audit).
+    CHECK(def(CheckId::http_sse_related_only).level_in("2025-11-25") == Level::should);
+    CHECK(def(CheckId::http_sse_related_only).level_in("2026-07-28") == Level::must);
+    CHECK(def(CheckId::resources_read_not_found).level_in("2025-11-25") == Level::should);
+    CHECK(def(CheckId::resources_read_not_found).level_in("2026-07-28") == Level::must);
+    results.violation(CheckId::util_cancel_honoured, "x", {}, "2026-07-28");
+    CHECK(result_of(results.finish(), CheckId::util_cancel_honoured).status == Status::fail);
+  }
+
   SUBCASE("a check that does not apply to the run's version is never recorded") {
     // The defect of issue 12: passive checks recorded PASS for rows of later versions.
     results.set_version("2024-11-05");

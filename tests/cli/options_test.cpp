@@ -227,6 +227,8 @@ TEST_CASE("cli::parse_options origins") {
   REQUIRE(o);
   CHECK(o->run.allow_origin == "*");
   CHECK(o->run.foreign_origin == "http://evil.example");
+  CHECK_FALSE(o->run.browser);
+  CHECK(parse({"--browser", "http://h/mcp"})->run.browser);
   CHECK(parse({"--allow-origin", "http://localhost:5173", "http://h/mcp"})->run.allow_origin ==
         "http://localhost:5173");
   check_usage_error(parse({"--allow-origin", "localhost", "http://h/mcp"}), "--allow-origin");

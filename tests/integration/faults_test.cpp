@@ -72,6 +72,7 @@ checks::RunReport run_against(const std::string& transport, const std::vector<st
   }
   testing::InProcessServer server(transport, faults, page_size, response_mode);
   auto o = testing::url_options(server.url(), transport);
+  o.browser = base.browser;
   o.allow_tools = base.allow_tools;
   o.tool_args = base.tool_args;
   o.protocol_version = base.protocol_version;
@@ -215,6 +216,9 @@ void check_faults(const std::string& wanted_transport) {
       base.tool_args["slow"] = std::string(settings.slow_args);
     }
     if (settings.cancel_slow) base.cancel_tool = "slow";
+    // The CORS rows are INFO unless the server serves browsers; a server with no CORS headers at
+    // all shows it only to a run that says it does (tests/integration/levels_test.cpp).
+    if (name == "no-cors") base.browser = true;
     std::string mode = settings.response_mode.empty() ? "sse" : std::string(settings.response_mode);
     auto report = run_against(transport, {name}, settings.page_size, base, mode);
     const auto* result = find(report, check);

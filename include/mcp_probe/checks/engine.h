@@ -31,6 +31,10 @@ struct RunOptions {
   // --allow-origin: "*" = the server deliberately accepts any Origin (the invalid-Origin checks
   // are skipped); an origin = one the server allows, sent by the browser-like CORS probes.
   std::string allow_origin;
+  // --browser: the server is meant for browser-based clients, so the CORS rows (field advice,
+  // INFO by default) WARN. Without it they WARN only when the server shows it serves browsers
+  // (it answers with Access-Control-Allow-Origin).
+  bool browser = false;
   // Set from a signal handler: the run stops at the next step and reports what it has.
   const std::atomic<bool>* interrupted = nullptr;
   // Called once per check, when it is first decided (for a progress line); may be empty.
