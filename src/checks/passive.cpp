@@ -439,7 +439,8 @@ constexpr const char* k_audio = "2025-03-26";
 constexpr const char* k_resource_link = "2025-06-18";
 }  // namespace version_matrix
 
-void check_version_features(Context& ctx, const std::string& method, const Json& result, const std::string& version) {
+void check_version_features(Context& ctx, const std::string& method, const Json& result,
+                            const std::string& version) {
   if (!result.is_object()) return;
   namespace vm = version_matrix;
   std::vector<std::string> fields;    // ignored by older clients: WARN

@@ -212,7 +212,8 @@ void probe_resources(Context& ctx) {
   // return a JSON-RPC error with code -32602 (Invalid Params).»
   if (ctx.wants(CheckId::resources_read_not_found)) {
     std::vector<std::uint64_t> refs;
-    auto reply = call(ctx, ctx.session(), "resources/read", {{"uri", "mcp-probe://nonexistent/" + random_suffix()}}, &refs);
+    auto reply = call(ctx, ctx.session(), "resources/read",
+                      {{"uri", "mcp-probe://nonexistent/" + random_suffix()}}, &refs);
     const long long code = reply ? error_code(*reply).value_or(0) : 0;  // 0: not an error
     const bool modern = protocol::at_least(ctx.version(), "2026-07-28");
     const long long wanted = modern ? -32602 : -32002;

@@ -467,9 +467,10 @@ void probe_origin_and_cors(Context& ctx) {
     if (pre)
       allowed =
           util::to_lower(transport::find_header(pre->headers, "Access-Control-Allow-Headers").value_or(""));
-    bool covers = allowed.find('*') != std::string::npos ||
-                  (allowed.find("content-type") != std::string::npos && allowed.find("mcp-session-id") != std::string::npos &&
-                   allowed.find("mcp-protocol-version") != std::string::npos);
+    bool covers =
+        allowed.find('*') != std::string::npos || (allowed.find("content-type") != std::string::npos &&
+                                                   allowed.find("mcp-session-id") != std::string::npos &&
+                                                   allowed.find("mcp-protocol-version") != std::string::npos);
     if (pre && pre->status >= 200 && pre->status < 300 && covers)
       ctx.pass(CheckId::http_cors_preflight);
     else
