@@ -61,17 +61,22 @@ void check_init_result(Context& ctx, const protocol::InitializeOutcome& init) {
   }
 }
 
+// The initialize request the diagnoses send, as the main connection did.
+Json initialize_message(const std::string& version) {
+  return {{"jsonrpc", "2.0"},
+          {"id", 1},
+          {"method", "initialize"},
+          {"params",
+           {{"protocolVersion", version},
+            {"capabilities", Json::object()},
+            {"clientInfo", {{"name", "mcp-probe"}, {"version", MCP_PROBE_VERSION}}}}}};
+}
+
 // The connection failed over HTTP: look at the initialize exchange itself, so the report says
 // which rule the server broke instead of only "no answer".
 void diagnose_http(Context& ctx, const std::string& version) {
   const protocol::Target& o = ctx.target();
-  Json init = {{"jsonrpc", "2.0"},
-               {"id", 1},
-               {"method", "initialize"},
-               {"params",
-                {{"protocolVersion", version},
-                 {"capabilities", Json::object()},
-                 {"clientInfo", {{"name", "mcp-probe"}, {"version", MCP_PROBE_VERSION}}}}}};
+  Json init = initialize_message(version);
   transport::HttpTransport http(protocol::http_options(ctx.target(), ctx.tracer()));
   auto r = http.exchange(transport::PostOptions{}, json::dump(init), ctx.request_deadline());
   if (!r || r->status == 0) return;
@@ -116,13 +121,7 @@ void diagnose_sse(Context& ctx, const std::string& version) {
   ho.url = sse.endpoint_url();
   ho.tracer = &ctx.tracer();
   transport::HttpTransport post(ho);
-  Json init = {{"jsonrpc", "2.0"},
-               {"id", 1},
-               {"method", "initialize"},
-               {"params",
-                {{"protocolVersion", version},
-                 {"capabilities", Json::object()},
-                 {"clientInfo", {{"name", "mcp-probe"}, {"version", MCP_PROBE_VERSION}}}}}};
+  Json init = initialize_message(version);
   auto r = post.exchange(transport::PostOptions{}, json::dump(init), ctx.request_deadline());
   if (!r) return;
   auto body = json::parse(r->body);

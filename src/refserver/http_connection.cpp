@@ -36,8 +36,8 @@ std::optional<std::string_view> header_value(std::string_view head, std::string_
     std::size_t end = head.find("\r\n", start);
     if (end == std::string_view::npos || end == start) break;
     std::string_view line = head.substr(start, end - start);
-    if (line.size() >= name.size() && equals_lowercase(line.substr(0, name.size()), name)) {
-      return trim(line.substr(name.size()));
+    if (line.size() >= name.size() && util::iequals(line.substr(0, name.size()), name)) {
+      return util::trim(line.substr(name.size()));
     }
     pos = end;
   }
@@ -298,18 +298,18 @@ std::size_t parse_plain_post(std::string_view buffered, const std::string& path,
     const std::size_t colon = line.find(':');
     if (colon == 0 || colon == std::string_view::npos) return 0;
     const std::string_view name = line.substr(0, colon);
-    const std::string_view value = trim(line.substr(colon + 1));
+    const std::string_view value = util::trim(line.substr(colon + 1));
     for (char c : name) {
       if (!is_token_char(c)) return 0;
     }
     for (char c : value) {
       if (c == '\r' || c == '\n' || c == '\0') return 0;
     }
-    if (equals_lowercase(name, "transfer-encoding") || equals_lowercase(name, "expect") ||
-        equals_lowercase(name, "range") || equals_lowercase(name, "accept-encoding")) {
+    if (util::iequals(name, "transfer-encoding") || util::iequals(name, "expect") ||
+        util::iequals(name, "range") || util::iequals(name, "accept-encoding")) {
       return 0;
     }
-    if (equals_lowercase(name, "content-length")) {
+    if (util::iequals(name, "content-length")) {
       if (length || value.empty() || value.size() > 12) return 0;
       std::size_t n = 0;
       for (char c : value) {
@@ -318,7 +318,7 @@ std::size_t parse_plain_post(std::string_view buffered, const std::string& path,
       }
       length = n;
     }
-    if (equals_lowercase(name, "connection") && equals_lowercase(value, "close")) close = true;
+    if (util::iequals(name, "connection") && util::iequals(value, "close")) close = true;
     req.headers.emplace(std::string(name), std::string(value));
     at = end;
   }

@@ -18,31 +18,8 @@
 namespace mcp_probe::refserver {
 namespace http {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  std::size_t b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return {};
-  std::size_t e = s.find_last_not_of(" \t");
-  return s.substr(b, e - b + 1);
-}
-
-bool equals_lowercase(std::string_view s, std::string_view lowercase) {
-  if (s.size() != lowercase.size()) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lowercase[i]) return false;
-  }
-  return true;
-}
-
 bool media_type_is(const std::string& header, std::string_view type) {
-  return equals_lowercase(trim(std::string_view(header).substr(0, header.find(';'))), type);
+  return util::iequals(util::trim(std::string_view(header).substr(0, header.find(';'))), type);
 }
 
 bool accepts(const std::string& accept, std::string_view type) {
@@ -50,11 +27,11 @@ bool accepts(const std::string& accept, std::string_view type) {
   std::string_view rest(accept);
   while (true) {
     const std::size_t comma = rest.find(',');
-    std::string_view item = trim(rest.substr(0, comma));
-    item = trim(item.substr(0, item.find(';')));
-    if (equals_lowercase(item, type) || item == "*/*") return true;
+    std::string_view item = util::trim(rest.substr(0, comma));
+    item = util::trim(item.substr(0, item.find(';')));
+    if (util::iequals(item, type) || item == "*/*") return true;
     if (item.size() == major.size() + 1 && item.back() == '*' &&
-        equals_lowercase(item.substr(0, major.size()), major)) {
+        util::iequals(item.substr(0, major.size()), major)) {
       return true;
     }
     if (comma == std::string_view::npos) return false;
@@ -76,7 +53,7 @@ void json_error(httplib::Response& res, int status, int code, const std::string&
 
 // "localhost", "127.0.0.1" or "[::1]", optionally followed by ":port".
 static bool is_localhost_authority(std::string_view authority) {
-  std::string a = lower(authority);
+  std::string a = util::to_lower(authority);
   for (std::string_view name : {"localhost", "127.0.0.1", "[::1]"}) {
     if (a.rfind(name, 0) != 0) continue;
     std::string_view rest = std::string_view(a).substr(name.size());
@@ -89,7 +66,8 @@ static bool is_localhost_authority(std::string_view authority) {
 
 bool is_localhost_origin(const std::string& origin) {
   for (std::string_view scheme : {"http://", "https://"}) {
-    if (lower(origin).rfind(scheme, 0) == 0) return is_localhost_authority(origin.substr(scheme.size()));
+    if (util::to_lower(origin).rfind(scheme, 0) == 0)
+      return is_localhost_authority(origin.substr(scheme.size()));
   }
   return false;
 }

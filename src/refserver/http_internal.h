@@ -31,6 +31,7 @@
 
 #include "mcp_probe/refserver/frontends.h"
 #include "mcp_probe/refserver/server.h"
+#include "mcp_probe/util/strings.h"
 
 namespace mcp_probe::refserver::http {
 
@@ -344,12 +345,8 @@ class ConnectionServer : public httplib::Server {
 };
 
 // Small helpers shared by the routes.
-std::string lower(std::string_view s);
 bool media_type_is(const std::string& header, std::string_view type);  // ignores parameters
 bool accepts(const std::string& accept, std::string_view type);        // honours wildcards
-std::string_view trim(std::string_view s);  // without leading and trailing spaces and tabs
-// ASCII case-insensitive equality with `lowercase`, which is lower case already. No allocation.
-bool equals_lowercase(std::string_view s, std::string_view lowercase);
 // The value of request header `name` (any case), or null when absent: one lookup, no copy.
 const std::string* header(const httplib::Request& req, const char* name);
 void json_error(httplib::Response& res, int status, int code, const std::string& message);

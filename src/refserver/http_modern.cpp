@@ -129,7 +129,7 @@ bool name_required(const std::string& method) {
 }  // namespace
 
 bool decode_header_value(std::string_view raw, std::string& out) {
-  std::string_view value = trim(raw);
+  std::string_view value = util::trim(raw);
   if (value.size() >= k_sentinel_open.size() + k_sentinel_close.size() &&
       value.substr(0, k_sentinel_open.size()) == k_sentinel_open &&
       value.substr(value.size() - k_sentinel_close.size()) == k_sentinel_close) {
@@ -164,15 +164,15 @@ std::string modern_header_mismatch(const HeaderLookup& headers, const json& body
   const json* meta = member(p, "_meta");
   const std::string* meta_version =
       meta ? string_member(*meta, "io.modelcontextprotocol/protocolVersion") : nullptr;
-  if (meta_version && trim(*version) != *meta_version) {
-    return "MCP-Protocol-Version header value '" + std::string(trim(*version)) +
+  if (meta_version && util::trim(*version) != *meta_version) {
+    return "MCP-Protocol-Version header value '" + std::string(util::trim(*version)) +
            "' does not match _meta io.modelcontextprotocol/protocolVersion '" + *meta_version + "'";
   }
 
   const std::string* method_header = headers("Mcp-Method");
   if (!method_header) return "Mcp-Method header is required";
-  if (trim(*method_header) != *method) {
-    return "Mcp-Method header value '" + std::string(trim(*method_header)) +
+  if (util::trim(*method_header) != *method) {
+    return "Mcp-Method header value '" + std::string(util::trim(*method_header)) +
            "' does not match body method '" + *method + "'";
   }
 

@@ -402,8 +402,8 @@ void handle_options(Context& ctx, const httplib::Request& req, httplib::Response
       std::string_view rest(*asked);
       while (!rest.empty()) {
         const std::size_t comma = rest.find(',');
-        std::string_view name = trim(rest.substr(0, comma));
-        if (name.size() > 10 && equals_lowercase(name.substr(0, 10), "mcp-param-"))
+        std::string_view name = util::trim(rest.substr(0, comma));
+        if (name.size() > 10 && util::iequals(name.substr(0, 10), "mcp-param-"))
           allowed += ", " + std::string(name);
         if (comma == std::string_view::npos) break;
         rest.remove_prefix(comma + 1);
