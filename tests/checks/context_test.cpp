@@ -150,7 +150,7 @@ TEST_CASE("checks::check_initialized_accepted") {
           R"({"jsonrpc":"2.0","id":)" + id_of(sent) + R"(,"result":{}})"};
     });
     check_initialized_accepted(rig.ctx, rig.session);
-    const auto& r = result_of(rig.ctx.results().finish(), CheckId::lifecycle_initialized_accepted);
+    const auto r = result_of(rig.ctx.results().finish(), CheckId::lifecycle_initialized_accepted);
     CHECK(r.status == Status::warn);  // a SHOULD
     CHECK(r.observed.find("initialized is not a request") != std::string::npos);
   }

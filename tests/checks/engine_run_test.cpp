@@ -68,7 +68,7 @@ TEST_CASE("checks::run --allow-origin and --invalid-origin") {
     checks::RunOptions options = testing::url_options(any_origin.url(), "auto");
     options.only = {"http.origin.*", "connectivity.*"};
     options.foreign_origin = "http://attacker.example";
-    const auto& r = result_of(checks::run(options, tracer), "http.origin.invalid-403");
+    const auto r = result_of(checks::run(options, tracer), "http.origin.invalid-403");
     CHECK(r.status == checks::Status::fail);
     CHECK(r.message.find("http://attacker.example") != std::string::npos);
   }

@@ -76,7 +76,7 @@ TEST_CASE("checks::Results") {
     results.record(CheckId::jsonrpc_envelope_version, Status::fail, "first", {"2.0", "1.0"}, "2025-11-25");
     results.record(CheckId::jsonrpc_envelope_version, Status::fail, "second", {}, "2025-11-25");
     results.record(CheckId::jsonrpc_envelope_version, Status::pass, "", {}, "2025-11-25");
-    const auto& r = result_of(results.finish(), CheckId::jsonrpc_envelope_version);
+    const auto r = result_of(results.finish(), CheckId::jsonrpc_envelope_version);
     CHECK(r.status == Status::fail);
     CHECK(r.message == "first (+1 more)");
     CHECK(r.expected == "2.0");
