@@ -1,11 +1,14 @@
 // bench/load: concurrent tools/call load against an MCP server over Streamable HTTP.
 //
-//   load [--clients C] [--count N] [--tool NAME] [--args JSON] URL
+//   load [--clients C] [--count N] [--tool NAME] [--args JSON] [--modern VERSION] URL
 //
 // URL is http://HOST:PORT/PATH, HOST an IPv4 literal or localhost. Starts C client threads; each
 // opens one keep-alive TCP connection and its own session (initialize and
 // notifications/initialized), waits until every thread is ready and then sends its share of N
-// tools/call requests one after another, then ends its session (DELETE, untimed). Prints one
+// tools/call requests one after another, then ends its session (DELETE, untimed). With
+// --modern VERSION (2026-07-28) there is no session: every tools/call is a stateless modern
+// request carrying VERSION and empty client capabilities in `_meta` and the headers
+// MCP-Protocol-Version, Mcp-Method and Mcp-Name, as the modern era asks. Prints one
 // JSON line: requests per second over the timed calls, p50/p99/max latency of the individual
 // calls, and failures (transport errors, timeouts, HTTP and JSON-RPC errors, missing replies).
 // Exit 0 only with no failures; 2 on a usage error.
@@ -64,10 +67,12 @@ struct Args {
   long count = 2000;
   std::string tool = "echo";
   std::string arguments = R"({"message":"hello"})";  // raw JSON text, validated
+  std::string modern;                                // a 2026-07-28-era version, or empty
 };
 
 [[noreturn]] void usage() {
-  std::fputs("usage: load [--clients C] [--count N] [--tool NAME] [--args JSON] URL\n", stderr);
+  std::fputs("usage: load [--clients C] [--count N] [--tool NAME] [--args JSON] [--modern VERSION] URL\n",
+             stderr);
   std::exit(2);
 }
 
@@ -129,6 +134,8 @@ Args parse(int argc, char** argv) {
       (arg == "--clients" ? a.clients : a.count) = std::strtol(argv[++i], nullptr, 10);
     } else if (arg == "--tool" && i + 1 < argc) {
       a.tool = argv[++i];
+    } else if (arg == "--modern" && i + 1 < argc) {
+      a.modern = argv[++i];
     } else if (arg == "--args" && i + 1 < argc) {
       a.arguments = argv[++i];
       if (!Json::accept(a.arguments)) usage();
@@ -575,11 +582,23 @@ class Client {
     m_call_prefix = R"({"jsonrpc":"2.0","id":)";
     m_call_suffix = R"(,"method":"tools/call","params":{"name":)" +
                     Json(args.tool).dump(-1, ' ', false, Json::error_handler_t::replace) +
-                    R"(,"arguments":)" + args.arguments + "}}";
+                    R"(,"arguments":)" + args.arguments;
+    if (!args.modern.empty()) {
+      m_call_suffix += R"(,"_meta":{"io.modelcontextprotocol/protocolVersion":)" + Json(args.modern).dump() +
+                       R"(,"io.modelcontextprotocol/clientCapabilities":{}})";
+    }
+    m_call_suffix += "}}";
   }
 
   // initialize + notifications/initialized; false if the session could not be set up.
   bool start() {
+    if (!m_args.modern.empty()) {
+      // Stateless: nothing to set up but the connection, opened here (untimed) as the handshake
+      // era's initialize opens it, so both eras' timed calls start on a connected socket.
+      m_version = m_args.modern;
+      m_head = request_head();
+      return m_conn.open(Clock::now() + k_request_timeout);
+    }
     const auto deadline = Clock::now() + k_request_timeout;
     const Json init = {{"jsonrpc", "2.0"},
                        {"id", m_next_id},
@@ -630,6 +649,7 @@ class Client {
         "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n";
     if (!m_session_id.empty()) head += "Mcp-Session-Id: " + m_session_id + "\r\n";
     if (!m_version.empty()) head += "MCP-Protocol-Version: " + m_version + "\r\n";
+    if (!m_args.modern.empty()) head += "Mcp-Method: tools/call\r\nMcp-Name: " + m_args.tool + "\r\n";
     return head + "Content-Length: ";
   }
 
