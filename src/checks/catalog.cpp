@@ -22,6 +22,7 @@ constexpr const char* k_id_texts[] = {
 #include "mcp_probe/checks/catalog_core.def"
 #include "mcp_probe/checks/catalog_transport.def"
 #include "mcp_probe/checks/catalog_features.def"
+#include "mcp_probe/checks/catalog_modern.def"
 // clang-format on
 #undef MCP_PROBE_CHECK
 };
@@ -71,7 +72,8 @@ const std::vector<CheckDef>& check_defs() {
     };
     append(transport_check_defs());
     append(feature_check_defs());
-    // core, transport, features: the order CheckId was declared in, so def(id) is an index.
+    append(modern_check_defs());
+    // core, transport, features, modern: the order CheckId was declared in, so def(id) is an index.
     if (all.size() != k_check_count) std::abort();
     for (std::size_t i = 0; i < all.size(); ++i) {
       if (index_of(all[i].id) != i) std::abort();

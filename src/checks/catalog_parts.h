@@ -32,6 +32,8 @@ inline constexpr Versions k_ver_25_06_on{"25-06…26-07", k_v2025_06_18 | k_v202
 inline constexpr Versions k_ver_25_11_on{"25-11…26-07", k_v2025_11_25 | k_v2026_07_28};
 inline constexpr Versions k_ver_25_03_to_25_11{"25-03…25-11", k_v2025_03_26 | k_v2025_06_18 | k_v2025_11_25};
 inline constexpr Versions k_ver_25_06_to_25_11{"25-06…25-11", k_v2025_06_18 | k_v2025_11_25};
+// 2026-07-28, for a server that speaks no handshake-era version (the step decides that).
+inline constexpr Versions k_ver_26_07_modern_only{"26-07 (modern-only servers)", k_v2026_07_28};
 
 // Ranges whose text says more than the mask.
 inline constexpr Versions k_ver_batchless{"24-11, 25-06…26-07",
@@ -73,5 +75,7 @@ std::vector<CheckDef> core_check_defs();
 std::vector<CheckDef> transport_check_defs();
 // Utilities, server features, experimental and opt-in features (catalog_features.cpp).
 std::vector<CheckDef> feature_check_defs();
+// The 2026-07-28 era (catalog_modern.cpp).
+std::vector<CheckDef> modern_check_defs();
 
 }  // namespace mcp_probe::checks

@@ -179,6 +179,21 @@ util::Expected<std::unique_ptr<protocol::Connection>> Context::fresh_connection(
   return c;
 }
 
+util::Expected<std::unique_ptr<protocol::Connection>> Context::fresh_modern_connection(
+    const std::string& version, const Json& client_capabilities) {
+  protocol::Target t = probe_target();
+  auto transport = protocol::open_transport(t, t.transport, m_tracer);
+  if (!transport) return transport.error();
+  auto c = std::make_unique<protocol::Connection>();
+  c->transport = std::move(*transport);
+  c->transport_used = t.transport;
+  c->modern = true;
+  c->session = std::make_unique<protocol::Session>(*c->transport, timeout());
+  c->session->set_modern(protocol::ModernProfile{version, client_capabilities});
+  observe(*c->session);
+  return c;
+}
+
 util::Expected<std::unique_ptr<transport::Transport>> Context::fresh_transport() {
   protocol::Target t = probe_target();
   return protocol::open_transport(t, t.transport, m_tracer);

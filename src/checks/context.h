@@ -78,9 +78,12 @@ class Context {
 
   // --- the main connection -----------------------------------------------------------------
   protocol::Session& session() { return *m_main->session; }
+  // Initialized (handshake era), or speaking 2026-07-28 (no initialize there).
   bool connected() const {
-    return m_main != nullptr && m_main->session != nullptr && m_main->init.has_value();
+    return m_main != nullptr && m_main->session != nullptr && (m_main->init.has_value() || m_main->modern);
   }
+  // This context is the run's 2026-07-28 pass: its main session speaks the modern era.
+  bool modern() const { return m_main != nullptr && m_main->modern; }
   protocol::Connection& main_connection() { return *m_main; }
   void set_main(std::unique_ptr<protocol::Connection> c);
   // The run's protocol version (negotiated on the main connection, or asked for until then).
@@ -104,6 +107,10 @@ class Context {
   // by the passive checks. Empty with an error when it cannot be opened or initialized.
   util::Expected<std::unique_ptr<protocol::Connection>> fresh_connection(const std::string& version,
                                                                          bool send_initialized = true);
+  // A new connection speaking `version` of the modern era (no initialize; every request carries
+  // the _meta fields and, on HTTP, the modern headers), observed by the passive checks.
+  util::Expected<std::unique_ptr<protocol::Connection>> fresh_modern_connection(
+      const std::string& version, const Json& client_capabilities = Json::object());
   // A new transport with no initialize at all (pre-init probes).
   util::Expected<std::unique_ptr<transport::Transport>> fresh_transport();
   // Hooks a session's traffic into the passive checks.

@@ -127,6 +127,12 @@ void on_response(Context& ctx, protocol::Session& session, SessionFacts& facts, 
       facts.pending.erase(it);
     }
   }
+  if (protocol::is_modern_version(version)) {
+    passive_modern_response(ctx, facts, method, id, m, refs);
+    // A response on stdout with no request before it: stdio.no-server-requests holds so far.
+    if (r.wire.origin == transport::Origin::stdout_line && !ctx.failed(CheckId::stdio_no_server_requests))
+      ctx.pass(CheckId::stdio_no_server_requests);
+  }
   // The initialize reply defines the session's version (the session records it only after
   // this observer has run).
   if (method == "initialize" && m.contains("result") && m["result"].is_object() &&
@@ -140,10 +146,16 @@ void on_response(Context& ctx, protocol::Session& session, SessionFacts& facts, 
     }
     return;
   }
-  validate_schema(ctx, version, protocol::result_response_definition(version), m, "response", refs);
-  std::string def = protocol::result_definition(method, version);
+  // 2026-07-28 defines each method's response (`*ResultResponse`): its result may be an
+  // InputRequiredResult where the method allows one.
+  const std::string wrapper = protocol::method_response_definition(method, version);
+  validate_schema(ctx, version, wrapper.empty() ? protocol::result_response_definition(version) : wrapper, m,
+                  wrapper.empty() ? "response" : method + " response", refs);
+  std::string def = wrapper.empty() ? protocol::result_definition(method, version) : "";
+  if (!wrapper.empty() && m.contains("result") && str(m["result"], "resultType") != "input_required")
+    def = protocol::result_definition(method, version);
   if (!def.empty() && m.contains("result")) {
-    validate_schema(ctx, version, def, m["result"], method + " result", refs);
+    if (wrapper.empty()) validate_schema(ctx, version, def, m["result"], method + " result", refs);
     check_version_features(ctx, method, m["result"], version);
     if (method == "tools/call")
       check_content_blocks(ctx, member(m["result"], "content", Json::array()), "tools/call");
@@ -275,6 +287,11 @@ void on_server_request(Context& ctx, protocol::Session& session, SessionFacts& f
     ctx.violation(CheckId::jsonrpc_notification_no_id, "a notification carries an id",
                   {"no id member", brief(m, 160), refs});
     return;
+  }
+  if (protocol::is_modern_version(version) && r.wire.origin == transport::Origin::stdout_line) {
+    // docs/2026-07-28/basic/transports/stdio.mdx: the server sends no requests in this era.
+    ctx.violation(CheckId::stdio_no_server_requests, "the server sent a " + method + " request on stdout",
+                  {"no server-to-client requests (an InputRequiredResult instead)", brief(m, 160), refs});
   }
   const Json& id = m["id"];
   if (!(id.is_string() || id.is_number_integer())) {
@@ -517,6 +534,7 @@ void passive_on_send(Context& ctx, protocol::Session& session, const Json& messa
         m.contains("method") && m["method"].is_string() ? m["method"].get<std::string>() : "";
     facts.last_request_token.clear();
     const Json params = member(m, "params", Json::object());
+    if (params.is_object() && params.contains("cursor")) facts.cursor_requests.insert(key);
     if (params.is_object() && params.contains("_meta") && params["_meta"].is_object() &&
         params["_meta"].contains("progressToken")) {
       std::string token = json::dump(params["_meta"]["progressToken"]);

@@ -20,6 +20,17 @@ struct SessionFacts {
   std::set<std::string> server_request_ids;          // dump(id) of requests the server sent
   std::string last_request_token;                    // token of the last request sent ("" none)
   std::set<std::string> sse_ids;                     // event ids seen on this session's streams
+  // 2026-07-28: requests sent with a cursor (dump(id)), and the cacheScope of each list's first page.
+  std::set<std::string> cursor_requests;
+  std::map<std::string, std::string> first_page_scope;  // method -> cacheScope
+};
+
+// What the 2026-07-28 pass saw of results' _meta serverInfo (modern.server-info.meta, decided
+// at the end of the pass).
+struct ServerInfoSeen {
+  int with = 0;
+  int without = 0;
+  std::string example;  // a method whose result lacked it
 };
 
 struct Context::Passive {
@@ -28,6 +39,7 @@ struct Context::Passive {
   std::set<std::string> subscribed_uris;
   std::string min_log_level;  // set by logging/setLevel; "" = none requested
   int messages = 0;
+  ServerInfoSeen server_info;
 };
 
 void passive_on_send(Context& ctx, protocol::Session& session, const Json& message);
@@ -43,5 +55,11 @@ bool validate_schema(Context& ctx, const std::string& version, const std::string
                      const Json& value, const std::string& what, const std::vector<std::uint64_t>& refs,
                      std::optional<CheckId> extra_check = std::nullopt);
 bool is_base64(const std::string& s);
+
+// The 2026-07-28 rules every response of a modern session is held to (passive_modern.cpp):
+// modern.result.result-type, modern.caching.hints, modern.error-codes.reserved, and what
+// modern.server-info.meta counts. `method` is the request's ("" when unknown).
+void passive_modern_response(Context& ctx, SessionFacts& facts, const std::string& method, const Json& id,
+                             const Json& m, const std::vector<std::uint64_t>& refs);
 
 }  // namespace mcp_probe::checks

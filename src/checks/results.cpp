@@ -49,6 +49,7 @@ Results::Record& Results::slot(CheckId id) {
     r.emplace();
     r->result.info = def(id).info;
     r->result.status = Status::skip;
+    r->result.protocol_version = m_version;
   }
   return *r;
 }
@@ -134,6 +135,7 @@ std::vector<CheckResult> Results::finish() const {
     CheckResult r;
     r.info = d.info;
     r.info.level = d.level_in(m_version);
+    r.protocol_version = m_version;
     r.status = Status::skip;
     r.message = not_applicable(d.id);
     if (r.message.empty()) {

@@ -149,14 +149,20 @@ std::optional<transport::TransportKind> kind_of(const std::string& name) {
 }
 
 // The connection could not be opened or initialized: record which step failed, and that the
-// ones before it evidently worked.
-void record_connect_failure(Context& ctx, const util::Error& error, const std::string& version) {
+// ones before it evidently worked. `answered_not_modern`: the server answered, but not in the
+// modern era that was pinned (a failed server/discover rather than a connectivity problem).
+void record_connect_failure(Context& ctx, const util::Error& error, const std::string& version,
+                            bool answered_not_modern = false) {
   const protocol::Target& o = ctx.target();
   bool stdio = !o.command.empty();
-  CheckId id = classify_connect_failure(error, stdio);
+  CheckId id =
+      answered_not_modern ? CheckId::modern_discover_implemented : classify_connect_failure(error, stdio);
   ctx.fail(id, error.message,
            {stdio ? "the server starts and answers initialize" : "an MCP endpoint answers", error.message});
-  if (id != CheckId::connectivity_initialize && id != CheckId::stdio_spawn) {
+  if (answered_not_modern) {
+    if (stdio) ctx.pass(CheckId::stdio_spawn);
+    id = CheckId::connectivity_initialize;  // every network step before it worked
+  } else if (id != CheckId::connectivity_initialize && id != CheckId::stdio_spawn) {
     ctx.error(CheckId::connectivity_initialize, "not reached: " + error.message);
   }
   if (!stdio) {
@@ -169,11 +175,51 @@ void record_connect_failure(Context& ctx, const util::Error& error, const std::s
   } else if (id != CheckId::stdio_spawn) {
     ctx.pass(CheckId::stdio_spawn);
   }
+  if (answered_not_modern) return;
   if (!stdio && (o.transport == "sse" || error.message.find("legacy") != std::string::npos)) {
     diagnose_sse(ctx, version);
   } else if (!stdio) {
     diagnose_http(ctx, version);
   }
+}
+
+// The connectivity rows a context records for a connection that was opened.
+void record_connected(Context& ctx, const protocol::Connection& conn, const char* what) {
+  const protocol::Target& o = ctx.target();
+  if (o.command.empty()) {
+    ctx.pass(CheckId::connectivity_resolve);
+    ctx.pass(CheckId::connectivity_connect);
+    if (o.url.rfind("https:", 0) == 0) ctx.pass(CheckId::connectivity_tls);
+    ctx.pass(CheckId::connectivity_http_endpoint);
+    bool legacy = ctx.transport_kind() == transport::TransportKind::sse;
+    ctx.info(CheckId::connectivity_transport_detected,
+             legacy ? "using sse (legacy HTTP+SSE, 2024-11-05)" : "using http (Streamable HTTP)");
+    return;
+  }
+  ctx.pass(CheckId::stdio_spawn);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%.0f ms from spawn to the %s response", conn.connect_ms, what);
+  ctx.info(CheckId::stdio_startup_latency, buf);
+}
+
+// The modern side of the run: `mctx` speaks 2026-07-28 on `conn` (no initialize).
+void set_modern_main(Context& mctx, std::unique_ptr<protocol::Connection> conn) {
+  mctx.set_transport_kind(kind_of(conn->transport_used));
+  mctx.facts().connect_ms = conn->connect_ms;
+  record_connected(mctx, *conn, "server/discover");
+  mctx.set_main(std::move(conn));
+}
+
+// modern.era.detected: what each era probe got.
+void record_era(Context& ctx, const protocol::Connection& conn, protocol::EraPlan plan) {
+  if (plan != protocol::EraPlan::detect) {
+    ctx.info(CheckId::modern_era_detected, "not probed: the protocol version was pinned to " + ctx.version());
+    return;
+  }
+  const protocol::EraProbe& p = conn.probe;
+  ctx.info(CheckId::modern_era_detected,
+           std::string(protocol::to_string(conn.era)) + ": server/discover got " + p.discover_said +
+               "; initialize got " + (p.initialize_said.empty() ? "no answer" : p.initialize_said));
 }
 
 }  // namespace
@@ -202,38 +248,43 @@ void check_initialized_accepted(Context& ctx, protocol::Session& session) {
   }
 }
 
-void connect_main(Context& ctx, const std::string& version) {
+void connect_main(Context& ctx, Context& mctx, const std::string& version, protocol::EraPlan plan) {
   const protocol::Target& o = ctx.target();
   bool stdio = !o.command.empty();
-  ctx.set_version(version);
-  ctx.set_transport_kind(stdio ? std::optional(transport::TransportKind::stdio) : kind_of(o.transport));
-  auto c = protocol::connect(o, version, ctx.tracer(), Json::object(),
-                             [&ctx](protocol::Session& s) { ctx.observe(s); });
-  if (!c) return record_connect_failure(ctx, c.error(), version);
+  const bool pinned_modern = plan == protocol::EraPlan::modern;
+  ctx.set_version(pinned_modern ? protocol::latest_version() : version);
+  mctx.set_version(pinned_modern ? version : protocol::latest_modern_version());
+  for (Context* c : {&ctx, &mctx})
+    c->set_transport_kind(stdio ? std::optional(transport::TransportKind::stdio) : kind_of(o.transport));
+  // Each session reports to the context of the era it speaks.
+  auto c = protocol::connect(
+      o, version, ctx.tracer(), Json::object(),
+      [&ctx, &mctx](protocol::Session& s) { (s.modern() ? mctx : ctx).observe(s); }, plan);
+  if (!c) {
+    const bool not_modern = pinned_modern && c.error().message.rfind("the server does not", 0) == 0;
+    return record_connect_failure(pinned_modern ? mctx : ctx, c.error(), version, not_modern);
+  }
   auto conn = std::make_unique<protocol::Connection>(std::move(*c));
+  std::unique_ptr<protocol::Connection> modern;
+  if (conn->modern) {
+    modern = std::move(conn);
+  } else if (conn->modern_side) {
+    modern = std::move(conn->modern_side);
+  }
+  record_era(modern ? mctx : ctx, modern ? *modern : *conn, plan);
+  if (modern && conn) record_era(ctx, *conn, plan);  // dual-era: each era's report says so
+  if (modern) set_modern_main(mctx, std::move(modern));
+  if (!conn) return;
   ctx.set_transport_kind(kind_of(conn->transport_used));
   protocol::Session& session = *conn->session;
   ctx.facts().connect_ms = conn->connect_ms;
+  record_connected(ctx, *conn, "initialize");
   ctx.set_main(std::move(conn));
   auto& init = *ctx.main_connection().init;
   std::string negotiated = init.protocol_version;
   // The handshake era only: a 2026-07-28 answer is judged by the version asked for.
   if (protocol::is_known_version(negotiated) && version_bit(negotiated) & k_legacy)
     ctx.set_version(negotiated);
-  if (stdio) {
-    ctx.pass(CheckId::stdio_spawn);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.0f ms from spawn to the initialize response", ctx.facts().connect_ms);
-    ctx.info(CheckId::stdio_startup_latency, buf);
-  } else {
-    ctx.pass(CheckId::connectivity_resolve);
-    ctx.pass(CheckId::connectivity_connect);
-    if (o.url.rfind("https:", 0) == 0) ctx.pass(CheckId::connectivity_tls);
-    ctx.pass(CheckId::connectivity_http_endpoint);
-    bool legacy = ctx.transport_kind() == transport::TransportKind::sse;
-    ctx.info(CheckId::connectivity_transport_detected,
-             legacy ? "using sse (legacy HTTP+SSE, 2024-11-05)" : "using http (Streamable HTTP)");
-  }
   ctx.pass(CheckId::connectivity_initialize);
   check_init_result(ctx, init);
   check_initialized_accepted(ctx, session);
@@ -258,7 +309,8 @@ std::optional<Json> call(Context& ctx, protocol::Session& session, const std::st
 Barrier ping_barrier(Context& ctx, protocol::Session& session) {
   (void)ctx;
   Barrier b;
-  auto ex = session.request("ping");
+  // 2026-07-28 has no ping (changelog.mdx: «Remove ping»): server/discover is the barrier there.
+  auto ex = session.request(session.modern() ? "server/discover" : "ping");
   if (!ex) return b;
   b.answered = ex->reply.has_value();
   b.before = ex->others;

@@ -57,12 +57,18 @@ void probe_ids(Context& ctx) {
                       Json("mcp-probe-\xc3\xbc-\xf0\x9f\x9a\x80")};
   for (const Json& id : ids) {
     Json message = {{"jsonrpc", "2.0"}, {"id", id}, {"method", "ping"}};
+    if (const auto& modern = ctx.session().modern()) {
+      // No ping in 2026-07-28: server/discover, which every server implements.
+      message["method"] = "server/discover";
+      message["params"] = protocol::with_modern_meta(Json::object(), *modern);
+    }
     auto any_reply = [](const protocol::Received& r) {
       return r.json && r.json->is_object() && (r.json->contains("result") || r.json->contains("error"));
     };
     auto ex = ctx.session().send_and_wait(json::dump(message), any_reply);
     if (!ex || !ex->reply) {
-      ctx.violation(CheckId::jsonrpc_response_id_match, "no reply to ping with id " + id.dump(),
+      ctx.violation(CheckId::jsonrpc_response_id_match,
+                    "no reply to " + message["method"].get<std::string>() + " with id " + id.dump(),
                     {"a response with id " + id.dump(), "no reply"});
       continue;
     }

@@ -10,9 +10,12 @@
 
 namespace mcp_probe::checks {
 
-// Opens the main connection and records the connectivity and initialize checks. Leaves the
-// context unconnected when the target cannot be reached, started or initialized.
-void connect_main(Context& ctx, const std::string& version);
+// Opens the main connections and records the connectivity, era and initialize checks: `ctx`
+// gets the handshake-era connection (initialized with `version`), `mctx` the 2026-07-28 one,
+// as `plan` finds them (detect: both for a dual-era server). A context whose era the server
+// does not speak, or that could not be reached, started or initialized, stays unconnected; the
+// failure is recorded in `ctx` (in `mctx` for a pinned modern version).
+void connect_main(Context& ctx, Context& mctx, const std::string& version, protocol::EraPlan plan);
 // The connectivity check a failed connection attempt belongs to (connectivity.resolve,
 // connectivity.connect, ..., or stdio.spawn), from the transport's error.
 CheckId classify_connect_failure(const util::Error& e, bool stdio);
@@ -28,6 +31,10 @@ std::vector<Step> http_steps();
 std::vector<Step> sse_steps();
 // Last: ends the main connection (stdio shutdown checks).
 std::vector<Step> shutdown_steps();
+// The 2026-07-28 pass (seq_modern.cpp): the modern.* checks of this branch.
+std::vector<Step> modern_steps();
+// Modern rows no step of this build decides yet: their skip message says so (issue 13), or null.
+const char* modern_pending(CheckId id);
 
 // Sends `method` on the session and returns the reply message, or nullopt (no reply in time).
 std::optional<Json> call(Context& ctx, protocol::Session& session, const std::string& method,

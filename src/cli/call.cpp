@@ -1,4 +1,5 @@
-// `mcp-probe call`: connect, initialize, send one request, print what came back.
+// `mcp-probe call`: connect (server/discover, then initialize for a handshake-era server), send
+// one request, print what came back.
 
 #include <unistd.h>
 #include <cstdio>
@@ -57,9 +58,15 @@ int run_call(const Options& options, const Environment&) {
     print_error(ok.error().message);
     return k_exit_usage;
   }
-  const std::string version =
-      options.run.protocol_version.empty() ? protocol::latest_version() : options.run.protocol_version;
-  auto connection = protocol::connect(options.run.target, version, tracer);
+  // Like a dual-era client: server/discover first, initialize only for a server that is not
+  // modern; a pinned version keeps to its era.
+  const std::string& pinned = options.run.protocol_version;
+  const protocol::EraPlan plan = pinned.empty()                        ? protocol::EraPlan::prefer_modern
+                                 : protocol::is_modern_version(pinned) ? protocol::EraPlan::modern
+                                                                       : protocol::EraPlan::handshake;
+  const std::string version = pinned.empty() ? protocol::latest_version() : pinned;
+  auto connection =
+      protocol::connect(options.run.target, version, tracer, protocol::Json::object(), {}, plan);
   // Ctrl-C: every wait gave up; the spawned server's process group dies with the connection.
   if (interrupted_flag().load()) {
     print_error("interrupted");

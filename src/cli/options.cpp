@@ -75,7 +75,8 @@ CLI::Option* repeatable(CLI::Option* option) { return option->allow_extra_args(f
 void add_connection_options(CLI::App& app, Options& o, Raw& raw) {
   app.add_option("--transport", raw.transport, "auto|stdio|http|sse (default auto)")->type_name("KIND");
   app.add_option("--protocol-version", o.run.protocol_version,
-                 "protocol version to request (default: latest)")
+                 "pin one protocol version and its era (default: probe 2026-07-28 and the newest "
+                 "handshake version the server negotiates)")
       ->type_name("V");
   repeatable(app.add_option("--header", raw.headers, "extra HTTP header 'Name: value' (repeatable)")
                  ->type_name("HEADER"));
@@ -444,10 +445,9 @@ util::Expected<void> check_inputs(const Options& o) {
     return make_error(ErrorKind::usage, "--allow-origin and --invalid-origin name the same origin");
   }
   if (!o.run.protocol_version.empty()) {
-    const auto& known = protocol::handshake_versions();
-    if (std::find(known.begin(), known.end(), o.run.protocol_version) == known.end()) {
+    if (!protocol::is_known_version(o.run.protocol_version)) {
       std::string list;
-      for (const auto& v : known) list += (list.empty() ? "" : ", ") + v;
+      for (const auto& v : protocol::k_versions) list += (list.empty() ? "" : ", ") + std::string(v.name);
       return make_error(ErrorKind::usage, "--protocol-version " + echo(o.run.protocol_version) +
                                               " is not a version mcp-probe speaks (" + list + ")");
     }

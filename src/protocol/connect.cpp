@@ -1,5 +1,7 @@
 #include "mcp_probe/protocol/connect.h"
 
+#include "mcp_probe/protocol/modern.h"
+
 #include "mcp_probe/protocol/versions.h"
 #include "mcp_probe/transport/http.h"
 #include "mcp_probe/transport/legacy_sse.h"
@@ -72,8 +74,10 @@ util::Expected<void> initialize_on(Connection& c, const std::string& kind, const
                                    const std::string& version, const Json& capabilities, double started,
                                    const std::function<void(Session&)>& on_session) {
   c.transport_used = kind;
-  c.session = std::make_unique<Session>(*c.transport, target.request_timeout);
-  if (on_session) on_session(*c.session);
+  if (!c.session) {
+    c.session = std::make_unique<Session>(*c.transport, target.request_timeout);
+    if (on_session) on_session(*c.session);
+  }
   auto init = c.session->initialize(version, capabilities);
   if (!init) return init.error();
   c.init = std::move(*init);
@@ -86,9 +90,80 @@ util::Expected<void> initialize_on(Connection& c, const std::string& kind, const
 
 }  // namespace
 
+const char* to_string(ServerEra era) {
+  switch (era) {
+    case ServerEra::modern_only:
+      return "modern-only";
+    case ServerEra::dual:
+      return "dual-era";
+    case ServerEra::handshake_only:
+      return "handshake-only";
+    case ServerEra::unknown:
+      break;
+  }
+  return "unknown";
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
+std::string error_words(const Json& reply) {
+  const Json& e = reply["error"];
+  if (!e.is_object()) return "an error " + json::dump(e).substr(0, 120);
+  std::string out = "error " + (e.contains("code") ? json::dump(e["code"]) : std::string("(no code)"));
+  if (e.contains("message") && e["message"].is_string())
+    out += " \"" + e["message"].get<std::string>() + "\"";
+  return out.substr(0, 200);
+}
+
+// server/discover on `c`'s fresh transport, the modern era's probe (versioning.mdx: a
+// recognised modern answer identifies a modern server; anything else a legacy one).
+util::Expected<void> discover_on(Connection& c, const std::string& kind, const Target& target,
+                                 const ModernProfile& profile, double started,
+                                 const std::function<void(Session&)>& on_session) {
+  c.transport_used = kind;
+  c.session = std::make_unique<Session>(*c.transport, target.request_timeout);
+  c.session->set_modern(profile);
+  if (on_session) on_session(*c.session);
+  auto ex = c.session->discover();
+  if (!ex) return ex.error();
+  c.connect_ms = util::monotonic_ms() - started;
+  EraProbe& p = c.probe;
+  p.discover = *ex;
+  if (!ex->reply || !ex->reply->json) {
+    p.discover_said = !ex->send_error.empty() ? ex->send_error : ex->ended_by;
+    return {};
+  }
+  const Json& reply = *ex->reply->json;
+  if (reply.is_object() && reply.contains("result") && reply["result"].is_object()) {
+    const Json& r = reply["result"];
+    p.modern = p.modern_version_supported = true;
+    if (r.contains("supportedVersions") && r["supportedVersions"].is_array()) {
+      for (const auto& v : r["supportedVersions"])
+        if (v.is_string()) p.supported.push_back(v.get<std::string>());
+    }
+    p.discover_said = "a DiscoverResult (supportedVersions: " + join(p.supported) + ")";
+  } else if (reply.is_object() && reply.contains("error")) {
+    p.modern = is_modern_error(reply);
+    if (auto s = supported_versions(reply)) p.supported = *s;
+    p.discover_said = error_words(reply);
+    if (!ex->send_error.empty()) p.discover_said += " (" + ex->send_error.substr(0, 120) + ")";
+  } else {
+    p.discover_said = "an answer that is neither result nor error";
+  }
+  return {};
+}
+
+}  // namespace
+
 util::Expected<Connection> connect(const Target& target, const std::string& version,
                                    transport::Tracer& tracer, const Json& client_capabilities,
-                                   const std::function<void(Session&)>& on_session) {
+                                   const std::function<void(Session&)>& on_session, EraPlan plan) {
   double started = util::monotonic_ms();
   std::string kind = target.transport;
   if (kind == "auto") kind = target.command.empty() ? "http" : "stdio";
@@ -96,8 +171,68 @@ util::Expected<Connection> connect(const Target& target, const std::string& vers
   if (!t) return t.error();
   Connection c;
   c.transport = std::move(*t);
+  if (plan != EraPlan::handshake) {
+    const std::string modern = plan == EraPlan::modern ? version : latest_modern_version();
+    auto probed =
+        discover_on(c, kind, target, ModernProfile{modern, client_capabilities}, started, on_session);
+    if (!probed) return probed.error();
+    if (plan == EraPlan::prefer_modern && c.probe.modern_version_supported) {
+      c.modern = true;
+      return c;
+    }
+    if (plan == EraPlan::modern) {
+      if (c.probe.modern_version_supported) {
+        c.modern = true;  // its era stays unknown: initialize was not tried
+        return c;
+      }
+      std::string why = c.probe.modern ? "the server does not support protocol version " + version +
+                                             " (it supports: " + join(c.probe.supported) + ")"
+                                       : "the server does not speak protocol version " + version +
+                                             ": server/discover got " + c.probe.discover_said;
+      return util::make_error(util::ErrorKind::protocol, why);
+    }
+    if (c.probe.modern && plan == EraPlan::detect) {
+      // Is it dual-era? initialize on a connection of its own: a modern client never sends
+      // initialize where it spoke modern, and the handshake pass wants a session of its own.
+      auto legacy_t = open_transport(target, kind, tracer);
+      if (!legacy_t) return legacy_t.error();
+      Connection l;
+      l.transport = std::move(*legacy_t);
+      auto lok =
+          initialize_on(l, kind, target, version, client_capabilities, util::monotonic_ms(), on_session);
+      if (lok) {
+        l.probe = c.probe;
+        l.probe.initialize_said = l.init->protocol_version;
+        l.era = c.era = ServerEra::dual;
+        c.modern = true;
+        c.probe.initialize_said = l.probe.initialize_said;
+        l.modern_side = std::make_unique<Connection>(std::move(c));
+        return l;
+      }
+      // "initialize failed with a JSON-RPC error: {...}": the error's own words are enough here.
+      std::string said = lok.error().message;
+      const std::string prefix = "initialize failed with a JSON-RPC error: ";
+      if (said.rfind(prefix, 0) == 0) {
+        auto e = json::parse(said.substr(prefix.size()));
+        said = e ? error_words(Json{{"error", *e}}) : said.substr(prefix.size());
+      }
+      c.probe.initialize_said = said.substr(0, 200);
+      c.modern = true;
+      c.era = ServerEra::modern_only;
+      return c;
+    }
+    // Not modern: the handshake on the same transport, as the spec's fallback does.
+    c.session->set_modern(std::nullopt);
+    if (on_session) on_session(*c.session);
+  }
   auto ok = initialize_on(c, kind, target, version, client_capabilities, started, on_session);
-  if (ok) return c;
+  if (ok) {
+    if (plan == EraPlan::detect) {
+      c.era = ServerEra::handshake_only;
+      c.probe.initialize_said = c.init->protocol_version;
+    }
+    return c;
+  }
   auto* http = dynamic_cast<transport::HttpTransport*>(c.transport.get());
   if (target.transport != "auto" || http == nullptr) return ok.error();
   // The spec's backwards-compatibility rule: a 400, 404 or 405 to the POST means a legacy
@@ -114,6 +249,11 @@ util::Expected<Connection> connect(const Target& target, const std::string& vers
   l.transport = std::move(*legacy);
   auto lok = initialize_on(l, "sse", target, version, client_capabilities, started, on_session);
   if (!lok) return lok.error();
+  if (plan == EraPlan::detect) {
+    l.probe = c.probe;
+    l.probe.initialize_said = l.init->protocol_version;
+    l.era = ServerEra::handshake_only;
+  }
   return l;
 }
 

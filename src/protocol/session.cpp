@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "mcp_probe/transport/http.h"
+
 namespace mcp_probe::protocol {
 
 bool same_id(const Json& a, const Json& b) {
@@ -177,7 +179,10 @@ util::Expected<Exchange> Session::request(const std::string& method, const Json&
                                           std::optional<Json> id) {
   Json request_id = id ? *id : Json(next_id());
   Json message = {{"jsonrpc", "2.0"}, {"id", request_id}, {"method", method}};
-  if (!params.is_null()) message["params"] = params;
+  if (m_modern)
+    message["params"] = with_modern_meta(params, *m_modern);
+  else if (!params.is_null())
+    message["params"] = params;
   auto matches = [&](const Received& r) {
     if (!r.json || !r.json->is_object()) return false;
     auto kind = json::classify(*r.json);
@@ -190,6 +195,34 @@ util::Expected<Exchange> Session::request(const std::string& method, const Json&
     return same_id(got, request_id) || loose_id(got) == loose_id(request_id);
   };
   return send_and_wait(json::dump(message), matches);
+}
+
+void Session::set_modern(std::optional<ModernProfile> profile) {
+  m_modern = std::move(profile);
+  // Transport::kind() names the class for http; the hook mirrors each message into the headers.
+  if (m_transport.kind() == transport::TransportKind::http) {
+    auto& http = static_cast<transport::HttpTransport&>(m_transport);
+    if (m_modern) {
+      http.set_header_hook(
+          [version = m_modern->version](std::string_view raw) { return modern_headers_raw(raw, version); });
+    } else {
+      http.set_header_hook(nullptr);
+    }
+  }
+  if (m_modern) m_protocol_version = m_modern->version;
+}
+
+util::Expected<Exchange> Session::discover() {
+  auto ex = request("server/discover");
+  if (!ex || !ex->reply || !ex->reply->json) return ex;
+  const Json& reply = *ex->reply->json;
+  if (reply.is_object() && reply.contains("result") && reply["result"].is_object()) {
+    const Json& result = reply["result"];
+    m_capabilities = result.value("capabilities", Json::object());
+    const Json meta = result.value("_meta", Json::object());
+    if (meta.is_object() && meta.contains(k_meta_server_info)) m_server_info = meta[k_meta_server_info];
+  }
+  return ex;
 }
 
 util::Expected<InitializeOutcome> Session::initialize(const std::string& version, const Json& capabilities,

@@ -34,6 +34,21 @@ const Entry k_results[] = {
     {"prompts/get", "GetPromptResult", "2024-11-05"},
     {"logging/setLevel", "EmptyResult", "2024-11-05"},
     {"completion/complete", "CompleteResult", "2024-11-05"},
+    {"server/discover", "DiscoverResult", "2026-07-28"},
+    {"subscriptions/listen", "SubscriptionsListenResult", "2026-07-28"},
+};
+
+const Entry k_responses[] = {
+    {"server/discover", "DiscoverResultResponse", "2026-07-28"},
+    {"tools/list", "ListToolsResultResponse", "2026-07-28"},
+    {"tools/call", "CallToolResultResponse", "2026-07-28"},
+    {"resources/list", "ListResourcesResultResponse", "2026-07-28"},
+    {"resources/read", "ReadResourceResultResponse", "2026-07-28"},
+    {"resources/templates/list", "ListResourceTemplatesResultResponse", "2026-07-28"},
+    {"prompts/list", "ListPromptsResultResponse", "2026-07-28"},
+    {"prompts/get", "GetPromptResultResponse", "2026-07-28"},
+    {"completion/complete", "CompleteResultResponse", "2026-07-28"},
+    {"subscriptions/listen", "SubscriptionsListenResultResponse", "2026-07-28"},
 };
 
 const Entry k_notifications[] = {
@@ -107,6 +122,10 @@ std::string server_notification_definition(std::string_view method, std::string_
 
 std::string server_request_definition(std::string_view method, std::string_view version) {
   return lookup(std::begin(k_requests), std::end(k_requests), method, version);
+}
+
+std::string method_response_definition(std::string_view method, std::string_view version) {
+  return lookup(std::begin(k_responses), std::end(k_responses), method, version);
 }
 
 std::string result_response_definition(std::string_view version) {

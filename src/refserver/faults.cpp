@@ -65,7 +65,8 @@ const std::vector<FaultInfo> k_faults = {
      "connectivity.initialize",
      "never answers initialize",
      false,
-     {.timeout_s = 1}},
+     // Pinned: its server/discover still works, so a default run finds a modern-only server.
+     {.protocol_version = "2025-11-25", .timeout_s = 1}},
     {"answer-initialized", "lifecycle.initialized.accepted",
      "answers notifications/initialized with an error"},
     // utilities
@@ -133,11 +134,13 @@ const std::vector<FaultInfo> k_faults = {
      "answers a task-augmented tools/call with a CreateTaskResult though tasks are not declared"},
     // 2026-07-28, the modern era (REQUIREMENTS.md group 10 and the 26-07 notes of groups 1-8). Each
     // shows only on modern requests; tests/refserver/modern_faults_test.cpp proves each one.
+    // A client that probes with server/discover takes -32601 for a handshake-era server: the probe
+    // sees the fault when 2026-07-28 is asked for.
     {"discover-missing",
      "modern.discover.implemented",
      "answers server/discover with -32601",
      false,
-     {},
+     {.protocol_version = "2026-07-28"},
      true},
     {"unsupported-version-wrong-code",
      "modern.version.unsupported-error",
@@ -203,6 +206,12 @@ const std::vector<FaultInfo> k_faults = {
     {"log-without-opt-in",
      "modern.logging.opt-in",
      "sends notifications/message for modern requests without a logLevel",
+     false,
+     {},
+     true},
+    {"no-server-info",
+     "modern.server-info.meta",
+     "modern results carry no _meta serverInfo",
      false,
      {},
      true},
@@ -274,12 +283,14 @@ const std::vector<FaultInfo> k_faults = {
      "http.post.request-content-type",
      "answers requests with text/plain",
      true,
-     {.response_mode = "json"}},
+     // Pinned: its modern answers are right, so a default run finds a modern-only server.
+     {.protocol_version = "2025-11-25", .response_mode = "json"}},
     {"json-wrong-id",
      "http.post.json-single-response",
      "a JSON response body carries another id",
      true,
-     {.response_mode = "json"}},
+     // Pinned: its modern answers are right, so a default run finds a modern-only server.
+     {.protocol_version = "2025-11-25", .response_mode = "json"}},
     {"sse-never-close", "http.sse.response-delivered", "keeps the POST SSE stream open after the response",
      true},
     {"sse-split-event", "http.sse.event-format", "splits one message across two SSE events", true},

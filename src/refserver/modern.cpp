@@ -243,8 +243,10 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
     if (route->cacheable && result.value("resultType", "complete") == "complete")
       add_cache_hints(call, result);
     // basic/index.mdx: servers SHOULD include serverInfo «in every result's _meta».
-    if (!result.contains("_meta") || !result["_meta"].is_object()) result["_meta"] = Json::object();
-    result["_meta"][k_meta_server_info] = server_info_meta();
+    if (!has("no-server-info")) {
+      if (!result.contains("_meta") || !result["_meta"].is_object()) result["_meta"] = Json::object();
+      result["_meta"][k_meta_server_info] = server_info_meta();
+    }
   }
   Json response = make_response(id, outcome, method);
   if (call.has("progress-after-response")) {

@@ -79,10 +79,10 @@ void put_details(Painter& p, const CheckResult& r) {
   put_wrapped(p, "diagnosis: ", r.info.diagnosis);
 }
 
-void put_check(Painter& p, const CheckResult& r, const ReportOptions& options) {
+void put_check(Painter& p, const CheckResult& r, const ReportOptions& options, const std::string& era) {
   p.plain("  ");
   put_status(p, r.status);
-  p.plain("  " + detail::printable(r.info.id) + "  " + detail::printable(r.info.title));
+  p.plain("  " + detail::printable(r.info.id) + era + "  " + detail::printable(r.info.title));
   if (options.timings && r.status != Status::skip) p.plain("  (" + detail::format_ms(r.duration_ms) + ")");
   const bool baselined = options.policy.expected_failures.count(r.info.id) != 0;
   if (baselined && is_failure(r, options.policy)) p.put(rang::style::dim, "  [expected failure]");
@@ -123,7 +123,8 @@ std::string summary_line(const checks::RunReport& report) {
   os << "Summary: " << s.pass << " passed, " << s.fail << " failed, " << detail::count(s.warn, "warning")
      << ", " << s.skip << " skipped, " << detail::count(s.error, "error") << " ("
      << detail::count(static_cast<int>(report.checks.size()), "check") << ")\n";
-  os << "Protocol " << (report.protocol_version.empty() ? "(none)" : report.protocol_version) << " over "
+  const std::string protocol = detail::protocol_label(report);
+  os << "Protocol " << (protocol.empty() ? "(none)" : detail::printable(protocol)) << " over "
      << (report.transport.empty() ? "(none)" : report.transport);
   const std::string server = detail::server_label(report.server_info);
   if (!server.empty()) os << ", server " << detail::printable(server);
@@ -181,7 +182,7 @@ std::string render_human(const checks::RunReport& report, const ReportOptions& o
       // not run is counted, not listed (JSON and JUnit keep every row).
       const bool undecided = r->status == Status::skip || r->status == Status::error;
       if (!report.connected && (undecided || r == root)) continue;
-      put_check(bp, *r, options);
+      put_check(bp, *r, options, detail::era_tag(report, *r));
     }
     if (body.str().empty()) continue;
     p.put(rang::style::bold, detail::printable(group.area));

@@ -26,6 +26,7 @@ Ordered check_json(const checks::CheckResult& r, const ReportOptions& options) {
   c["area"] = clean(r.info.area);
   c["status"] = checks::to_string(r.status);
   c["level"] = checks::to_string(r.info.level);
+  c["protocolVersion"] = r.protocol_version.empty() ? Ordered(nullptr) : Ordered(clean(r.protocol_version));
   c["title"] = clean(r.info.title);
   c["message"] = clean(r.message);
   c["expected"] = clean(r.expected);
@@ -58,6 +59,16 @@ std::string render_json(const checks::RunReport& report, const ReportOptions& op
   doc["transport"] = clean(report.transport);
   doc["protocolVersion"] =
       report.protocol_version.empty() ? Ordered(nullptr) : Ordered(clean(report.protocol_version));
+  // The eras the run probed: keys added without a schemaVersion change (readers ignore new keys).
+  doc["serverEra"] = report.server_era.empty() ? Ordered(nullptr) : Ordered(clean(report.server_era));
+  doc["eras"] = Ordered::array();
+  for (const auto& e : report.eras) {
+    doc["eras"].push_back(Ordered{{"era", clean(e.era)},
+                                  {"protocolVersion", clean(e.protocol_version)},
+                                  {"connected", e.connected},
+                                  {"serverInfo", to_ordered(e.server_info)},
+                                  {"capabilities", to_ordered(e.capabilities)}});
+  }
   doc["serverInfo"] = to_ordered(report.server_info);
   doc["capabilities"] = to_ordered(report.capabilities);
   doc["stderrTail"] = clean(report.stderr_tail);

@@ -66,9 +66,9 @@ Case classify(const CheckResult& r, const ReportOptions& options, const Verdict&
 }
 
 void write_case(std::ostream& os, const CheckResult& r, const Case& c, const ReportOptions& options,
-                std::string_view stderr_tail) {
+                std::string_view stderr_tail, const std::string& era) {
   os << "    <testcase classname=\"" << attr("mcp-probe." + r.info.area) << "\" name=\""
-     << attr(r.info.id + ": " + r.info.title) << "\"";
+     << attr(r.info.id + era + ": " + r.info.title) << "\"";
   if (options.timings) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.3f", r.duration_ms / 1000);
@@ -117,7 +117,8 @@ std::string render_junit(const checks::RunReport& report, const ReportOptions& o
       s += c.kind == CaseKind::skipped;
       // The server's last words belong with the connectivity check that failed.
       const bool tail = !report.connected && r == detail::first_failure(report);
-      write_case(cases, *r, c, options, tail ? std::string_view(report.stderr_tail) : std::string_view());
+      write_case(cases, *r, c, options, tail ? std::string_view(report.stderr_tail) : std::string_view(),
+                 detail::era_tag(report, *r));
     }
     const int n = static_cast<int>(group.checks.size());
     suites << "  <testsuite name=\"" << attr(group.area) << "\" tests=\"" << n << "\" failures=\"" << f

@@ -31,12 +31,12 @@ std::string heading(const checks::RunReport& report, const Verdict& v, const Rep
 }
 
 // The id, linked to its spec section when that is a plain http(s) URL.
-std::string linked_id(const CheckResult& r) {
+std::string linked_id(const CheckResult& r, const std::string& era = "") {
   const std::string& url = r.info.spec;
   const bool safe = (url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0) &&
                     url.find_first_of(" ()<>\"\n\r\t") == std::string::npos;
-  if (!safe) return markdown_escape(r.info.id);
-  return "[" + markdown_escape(r.info.id) + "](" + url + ")";
+  if (!safe) return markdown_escape(r.info.id) + markdown_escape(era);
+  return "[" + markdown_escape(r.info.id) + "](" + url + ")" + markdown_escape(era);
 }
 
 std::string status_cell(const CheckResult& r, const ReportOptions& options) {
@@ -52,7 +52,7 @@ void summary_table(std::ostream& os, const checks::RunReport& report) {
   os << "| Pass | Fail | Warn | Skip | Error | Protocol | Transport | Server |\n"
      << "|---:|---:|---:|---:|---:|---|---|---|\n"
      << "| " << s.pass << " | " << s.fail << " | " << s.warn << " | " << s.skip << " | " << s.error << " | "
-     << (report.protocol_version.empty() ? "–" : markdown_escape(report.protocol_version)) << " | "
+     << (report.protocol_version.empty() ? "–" : markdown_escape(detail::protocol_label(report))) << " | "
      << (report.transport.empty() ? "–" : markdown_escape(report.transport)) << " | ";
   const std::string server = detail::server_label(report.server_info);
   os << (server.empty() ? "–" : markdown_escape(server)) << " |\n\n";
@@ -84,8 +84,9 @@ void problems_table(std::ostream& os, const checks::RunReport& report, const Rep
     std::string message = r.message;
     if (!r.expected.empty()) message += "\nexpected: " + r.expected;
     if (!r.observed.empty()) message += "\nobserved: " + r.observed;
-    rows << "| " << status_cell(r, options) << " | " << linked_id(r) << " | " << markdown_escape(r.info.title)
-         << " | " << checks::to_string(r.info.level) << " | " << markdown_escape(message) << " |\n";
+    rows << "| " << status_cell(r, options) << " | " << linked_id(r, detail::era_tag(report, r)) << " | "
+         << markdown_escape(r.info.title) << " | " << checks::to_string(r.info.level) << " | "
+         << markdown_escape(message) << " |\n";
   }
   if (count == 0) return;
   os << "### Checks that did not pass (" << count << ")\n\n"
@@ -98,8 +99,8 @@ void all_checks(std::ostream& os, const checks::RunReport& report, const ReportO
   os << "| Status | Check | Title | Level |" << (options.timings ? " Time |" : "") << "\n";
   os << "|---|---|---|---|" << (options.timings ? "---:|" : "") << "\n";
   for (const auto& r : report.checks) {
-    os << "| " << status_cell(r, options) << " | " << linked_id(r) << " | " << markdown_escape(r.info.title)
-       << " | " << checks::to_string(r.info.level) << " |";
+    os << "| " << status_cell(r, options) << " | " << linked_id(r, detail::era_tag(report, r)) << " | "
+       << markdown_escape(r.info.title) << " | " << checks::to_string(r.info.level) << " |";
     if (options.timings) os << " " << detail::format_ms(r.duration_ms) << " |";
     os << "\n";
   }

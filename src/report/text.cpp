@@ -284,4 +284,17 @@ std::string status_word(checks::Status status) {
   return "?";
 }
 
+std::string era_tag(const checks::RunReport& report, const checks::CheckResult& r) {
+  if (report.eras.size() < 2 || r.protocol_version.empty()) return "";
+  return " [" + r.protocol_version + "]";
+}
+
+std::string protocol_label(const checks::RunReport& report) {
+  if (report.eras.size() < 2) return report.protocol_version;
+  std::string out;
+  for (const auto& e : report.eras) out += (out.empty() ? "" : " and ") + e.protocol_version;
+  if (!report.server_era.empty()) out += " (" + report.server_era + ")";
+  return out;
+}
+
 }  // namespace mcp_probe::report::detail

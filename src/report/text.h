@@ -46,6 +46,11 @@ const checks::CheckResult* first_failure(const checks::RunReport& report);
 // Checks that did not run: errors and skips other than "not applicable ...".
 int not_run(const checks::RunReport& report);
 
+// " [2026-07-28]" when the run probed more than one era (the era a result belongs to), else "".
+std::string era_tag(const checks::RunReport& report, const checks::CheckResult& r);
+// "2026-07-28 and 2025-11-25 (dual-era)" for a run of two eras, else the protocol version or "".
+std::string protocol_label(const checks::RunReport& report);
+
 // Upper-case status word: "PASS", "FAIL", ...
 std::string status_word(checks::Status status);
 

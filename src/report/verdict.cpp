@@ -1,5 +1,7 @@
 #include "mcp_probe/report/verdict.h"
 
+#include <set>
+
 namespace mcp_probe::report {
 
 const char* to_string(Outcome outcome) {
@@ -33,12 +35,21 @@ bool is_failure(const checks::CheckResult& result, const Policy& policy) {
 Verdict judge(const checks::RunReport& report, const Policy& policy) {
   Verdict verdict;
   const bool complete = report.connected && !report.interrupted;
+  // A run of two eras lists a check once per era: an id is named once, and a baseline entry is
+  // stale only when it failed in no era.
+  std::set<std::string> failed;
+  for (const auto& result : report.checks) {
+    if (is_failure(result, policy)) failed.insert(result.info.id);
+  }
+  std::set<std::string> named;
   for (const auto& result : report.checks) {
     const bool listed = policy.expected_failures.count(result.info.id) != 0;
     if (is_failure(result, policy)) {
-      (listed ? verdict.expected : verdict.failing).push_back(result.info.id);
-    } else if (listed && complete && result.status != checks::Status::skip) {
-      verdict.stale.push_back(result.info.id);
+      if (named.insert(result.info.id).second)
+        (listed ? verdict.expected : verdict.failing).push_back(result.info.id);
+    } else if (listed && complete && result.status != checks::Status::skip &&
+               failed.count(result.info.id) == 0) {
+      if (named.insert(result.info.id).second) verdict.stale.push_back(result.info.id);
     }
   }
   if (report.interrupted) {

@@ -160,6 +160,12 @@ util::Expected<void> HttpTransport::send(std::string_view message, util::Deadlin
   bool awaiting = !awaited.empty();
   bool any_response = false;  // an error answer with id null counts: nothing more will come
   HttpRequest req = build(PostOptions{}, message);
+  if (m_header_hook) {
+    for (auto& header : m_header_hook(message)) {
+      std::erase_if(req.headers, [&](const auto& h) { return iequals(h.first, header.first); });
+      req.headers.push_back(std::move(header));
+    }
+  }
   int status = 0;
   HttpHooks hooks;
   hooks.on_headers = [&](const HttpResponse& head) { status = head.status; };

@@ -37,6 +37,7 @@ int group_of(const std::string& id) {
   if (area == "sse") return 5;
   if (area == "util") return 7;
   if (area == "tools" || area == "resources" || area == "prompts" || area == "features") return 8;
+  if (area == "modern") return 10;
   return 0;
 }
 
@@ -74,11 +75,19 @@ TEST_CASE("checks::catalog") {
     }
   }
 
-  SUBCASE("no authorization or modern-era rows") {
+  SUBCASE("no authorization rows") {
     for (const auto& e : entries) {
       CAPTURE(e.id);
       CHECK(e.area != "auth");
-      CHECK(e.area != "modern");
+    }
+  }
+
+  SUBCASE("modern rows apply to 2026-07-28 only") {
+    for (const auto& d : check_defs()) {
+      if (d.info.area != "modern" || d.info.id == "modern.era.detected") continue;
+      CAPTURE(d.info.id);
+      CHECK(d.versions == k_v2026_07_28);
+      CHECK(d.info.spec.find("/specification/2026-07-28/") != std::string::npos);
     }
   }
 
@@ -91,14 +100,15 @@ TEST_CASE("checks::catalog") {
   }
 
   SUBCASE("rows per group match REQUIREMENTS.md plus the extras") {
-    // Extras: connectivity.transport-detected (group 11), lifecycle.initialized.accepted (group 2).
-    const std::map<int, int> expected = {{1, 15}, {2, 10 + 1}, {3, 5}, {4, 23},     {5, 4},
-                                         {7, 13}, {8, 24},     {9, 1}, {11, 12 + 1}};
+    // Extras: connectivity.transport-detected (group 11), lifecycle.initialized.accepted (group 2),
+    // modern.server-info.meta (the INFO note of group 10) and modern.era.detected (group 10).
+    const std::map<int, int> expected = {{1, 15}, {2, 10 + 1}, {3, 5}, {4, 23},      {5, 4},
+                                         {7, 13}, {8, 24},     {9, 1}, {10, 16 + 2}, {11, 12 + 1}};
     // (MUST, SHOULD, INFO) per group, as in the document's row-count table, except group 11:
     // the two http.cors.* rows are INFO, not SHOULD (issue 14: field advice with no spec text).
     const std::map<int, std::tuple<int, int, int>> levels = {
-        {1, {11, 4, 0}}, {2, {5, 6, 0}},  {3, {3, 2, 0}}, {4, {14, 8, 1}}, {5, {3, 1, 0}},
-        {7, {8, 5, 0}},  {8, {17, 7, 0}}, {9, {1, 0, 0}}, {11, {6, 1, 6}}};
+        {1, {11, 4, 0}}, {2, {5, 6, 0}},  {3, {3, 2, 0}}, {4, {14, 8, 1}},  {5, {3, 1, 0}},
+        {7, {8, 5, 0}},  {8, {17, 7, 0}}, {9, {1, 0, 0}}, {10, {14, 2, 2}}, {11, {6, 1, 6}}};
     std::map<int, int> counts;
     std::map<int, std::tuple<int, int, int>> level_counts;
     for (const auto& e : entries) {

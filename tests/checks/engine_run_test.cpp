@@ -19,7 +19,7 @@ TEST_CASE("checks::run durations hints and progress") {
   int calls = 0;
   options.on_result = [&](const checks::CheckResult& r) {
     ++calls;
-    reported.insert(r.info.id);
+    reported.insert(r.info.id + "@" + r.protocol_version);  // once per check and era
   };
   transport::Tracer tracer;
   const checks::RunReport report = checks::run(options, tracer);

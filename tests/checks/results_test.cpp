@@ -49,6 +49,7 @@ TEST_CASE("checks::CheckId") {
 #include "mcp_probe/checks/catalog_core.def"
 #include "mcp_probe/checks/catalog_transport.def"
 #include "mcp_probe/checks/catalog_features.def"
+#include "mcp_probe/checks/catalog_modern.def"
 // clang-format on
 #undef MCP_PROBE_CHECK
     };

@@ -32,7 +32,8 @@ TEST_CASE("cli::commands a failed write to stdout exits 2") {
     CHECK(run.err.find("writing to stdout failed") != std::string::npos);
   }
   SUBCASE("call") {
-    const CliRun run = run_cli({"call", "ping", "--", MCP_REFSERVER_BIN}, "/dev/full");
+    const CliRun run =
+        run_cli({"call", "--protocol-version", "2025-11-25", "ping", "--", MCP_REFSERVER_BIN}, "/dev/full");
     CHECK(run.code == 2);
     CHECK(run.err.find("writing to stdout failed") != std::string::npos);
   }
@@ -42,9 +43,14 @@ TEST_CASE("cli::commands a failed write to stdout exits 2") {
   }
   SUBCASE("the same commands succeed on a writable stdout") {
     CHECK(run_cli({"list-checks"}).code == 0);
-    const CliRun call = run_cli({"call", "ping", "--", MCP_REFSERVER_BIN});
+    // ping is a handshake-era method: a dual-era server is spoken to in 2026-07-28 unless pinned.
+    const CliRun call =
+        run_cli({"call", "--protocol-version", "2025-11-25", "ping", "--", MCP_REFSERVER_BIN});
     CHECK(call.code == 0);
     CHECK(call.out == "{}\n");
+    const CliRun discover = run_cli({"call", "server/discover", "--", MCP_REFSERVER_BIN});
+    CHECK(discover.code == 0);
+    CHECK(discover.out.find("supportedVersions") != std::string::npos);
   }
 }
 
@@ -124,10 +130,11 @@ TEST_CASE("cli::commands human output shows values of info checks and measured t
 
 namespace {
 
-// Sends SIGINT to mcp-probe once its trace shows the initialize request went out.
+// Sends SIGINT to mcp-probe once its trace shows the first request went out (server/discover, the
+// era probe that comes before initialize).
 std::function<void(const std::string&, mcp_probe::util::Process&)> interrupt_after_initialize(bool& sent) {
   return [&sent](const std::string& err, mcp_probe::util::Process& p) {
-    if (!sent && err.find("initialize") != std::string::npos) sent = p.signal_group(SIGINT);
+    if (!sent && err.find("server/discover") != std::string::npos) sent = p.signal_group(SIGINT);
   };
 }
 
@@ -150,12 +157,12 @@ TEST_CASE("cli::commands Ctrl-C wakes every wait and exits 130") {
     CHECK(run.out.find("diagnosis") == std::string::npos);  // no diagnosis of a hang that was Ctrl-C
   }
   SUBCASE("call kills the server it spawned") {
-    // The server prints its pid on stderr, which -v traces: SIGINT once both it and the
-    // initialize request have shown.
+    // The server prints its pid on stderr, which -v traces: SIGINT once both it and the first
+    // request (server/discover) have shown.
     bool sent = false;
     auto when_ready = [&sent](const std::string& err, mcp_probe::util::Process& p) {
       if (!sent && err.find("stderr server-pid=") != std::string::npos &&
-          err.find("initialize") != std::string::npos) {
+          err.find("server/discover") != std::string::npos) {
         sent = p.signal_group(SIGINT);
       }
     };

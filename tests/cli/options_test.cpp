@@ -173,6 +173,10 @@ TEST_CASE("cli::parse_options usage errors before anything starts") {
     check_usage_error(parse({"--protocol-version", "2025-13-01", "http://h/mcp"}), "2025-06-18");
     check_usage_error(parse({"call", "--protocol-version", "1.0", "http://h/mcp", "ping"}), "2024-11-05");
     CHECK(parse({"--protocol-version", "2025-03-26", "http://h/mcp"}));
+    // 2026-07-28 is a version of its own era, and listed with the others.
+    CHECK(parse({"--protocol-version", "2026-07-28", "http://h/mcp"}));
+    CHECK(parse({"call", "--protocol-version", "2026-07-28", "http://h/mcp", "server/discover"}));
+    check_usage_error(parse({"--protocol-version", "2026-13-01", "http://h/mcp"}), "2026-07-28");
   }
   SUBCASE("a mistyped command is suggested") {
     check_usage_error(parse({"lsit-checks"}), "did you mean 'list-checks'");

@@ -37,9 +37,24 @@ std::string describe(const checks::RunReport& report, bool only_bad) {
   return out.str();
 }
 
+// The result of `id`; a run of two eras lists a check once per era: the one that failed or
+// warned, else the first decided one, else the first.
 const checks::CheckResult* find(const checks::RunReport& report, const std::string& id) {
+  const checks::CheckResult* found = nullptr;
   for (const auto& c : report.checks) {
-    if (c.info.id == id) return &c;
+    if (c.info.id != id) continue;
+    if (c.status == checks::Status::fail || c.status == checks::Status::warn) return &c;
+    if (found == nullptr || (found->status == checks::Status::skip && c.status != checks::Status::skip))
+      found = &c;
+  }
+  return found;
+}
+
+// The result of `id` in the era of `version`.
+const checks::CheckResult* find_in(const checks::RunReport& report, const std::string& id,
+                                   const std::string& version) {
+  for (const auto& c : report.checks) {
+    if (c.info.id == id && c.protocol_version == version) return &c;
   }
   return nullptr;
 }
@@ -49,11 +64,17 @@ checks::RunReport probe(checks::RunOptions options) {
   return checks::run(options, tracer);
 }
 
+refserver::ServeEra era_of(const std::string& era) {
+  return era == "modern"   ? refserver::ServeEra::modern
+         : era == "legacy" ? refserver::ServeEra::legacy
+                           : refserver::ServeEra::dual;
+}
+
 checks::RunReport run_against(const std::string& transport, const std::vector<std::string>& faults,
                               int page_size, checks::RunOptions base,
-                              const std::string& response_mode = "sse") {
+                              const std::string& response_mode = "sse", const std::string& era = "dual") {
   if (transport == "stdio") {
-    std::vector<std::string> args;
+    std::vector<std::string> args = {"--era", era};
     for (const auto& f : faults) {
       args.push_back("--fault");
       args.push_back(f);
@@ -70,7 +91,13 @@ checks::RunReport run_against(const std::string& transport, const std::vector<st
     o.target.request_timeout = base.target.request_timeout;
     return probe(o);
   }
-  testing::InProcessServer server(transport, faults, page_size, response_mode);
+  refserver::Config config;
+  config.transport = transport;
+  for (const auto& f : faults) config.faults.insert(f);
+  config.page_size = page_size;
+  config.response_mode = response_mode;
+  config.era = era_of(era);
+  testing::InProcessServer server(config);
   auto o = testing::url_options(server.url(), transport);
   o.browser = base.browser;
   o.allow_tools = base.allow_tools;
@@ -96,6 +123,11 @@ const Ids k_never_exercised = {
     "util.logging.level-filter",                 // only a message below the level is recorded
     "http.sse.related-only",                     // only an unrelated message is recorded
 };
+// Passive checks the 2026-07-28 pass does not exercise against the reference server yet.
+const Ids k_modern_unexercised = {
+    "util.logging.capability",   // 2026-07-28 logs only for requests with _meta logLevel: none sent
+    "util.completion.complete",  // it completes a listed prompt's argument: prompts not ported yet
+};
 // Not exercised without --page-size.
 const Ids k_unpaginated = {"util.pagination.follow"};
 // Streamable HTTP answering with SSE: no JSON bodies to judge.
@@ -105,10 +137,12 @@ const Ids k_json_answers = {"util.pagination.follow", "jsonrpc.notification.no-i
                             "http.sse.unbuffered",    "util.progress.token-match",  "util.progress.monotonic",
                             "util.logging.capability"};
 
-// The checks the reference server should exercise but this run reported as "not exercised".
+// The checks the reference server should exercise but this run reported as "not exercised", in
+// the handshake era (expect_modern_clean looks at the 2026-07-28 one).
 std::vector<std::string> unexercised(const checks::RunReport& report, const Ids& expected) {
   std::vector<std::string> out;
   for (const auto& c : report.checks) {
+    if (c.protocol_version == "2026-07-28") continue;
     if (c.status == checks::Status::skip && c.message == "not exercised by this run" &&
         k_never_exercised.count(c.info.id) == 0 && expected.count(c.info.id) == 0) {
       out.push_back(c.info.id);
@@ -141,6 +175,31 @@ void expect_clean_passing(const checks::RunReport& report, const Ids& unexercise
   CHECK(c->status == checks::Status::pass);
 }
 
+// A run against a server that speaks 2026-07-28: the modern era is probed and clean; `dual`:
+// the handshake era too.
+void expect_modern_clean(const checks::RunReport& report, bool dual) {
+  INFO(describe(report, true));
+  REQUIRE(report.connected);
+  CHECK(report.protocol_version == "2026-07-28");
+  REQUIRE(report.eras.size() == (dual ? 2u : 1u));
+  CHECK(report.eras.back().era == "modern");
+  const auto s = report.summary();
+  CHECK(s.fail == 0);
+  CHECK(s.warn == 0);
+  CHECK(s.error == 0);
+  const auto* discover = find_in(report, "modern.discover.implemented", "2026-07-28");
+  REQUIRE(discover != nullptr);
+  CHECK(discover->status == checks::Status::pass);
+  std::string missed;
+  for (const auto& c : report.checks) {
+    if (c.protocol_version == "2026-07-28" && c.status == checks::Status::skip &&
+        c.message == "not exercised by this run" && k_never_exercised.count(c.info.id) == 0 &&
+        k_modern_unexercised.count(c.info.id) == 0)
+      missed += " " + c.info.id;
+  }
+  CHECK_MESSAGE(missed.empty(), "not exercised in 2026-07-28:" << missed);
+}
+
 TEST_CASE("integration::reference server passes every check") {
   checks::RunOptions base;
   base.allow_tools = k_safe_tools;
@@ -148,7 +207,10 @@ TEST_CASE("integration::reference server passes every check") {
   SUBCASE("stdio") {
     base.cancel_tool = "slow";
     base.tool_args["slow"] = R"({"steps":10,"delay_ms":100})";
-    expect_clean_passing(run_against("stdio", {}, 0, base), k_unpaginated, "util.cancel.honoured");
+    auto report = run_against("stdio", {}, 0, base);
+    expect_clean_passing(report, k_unpaginated, "util.cancel.honoured");
+    expect_modern_clean(report, true);
+    CHECK(report.server_era == "dual-era");
   }
   SUBCASE("stdio, paginated") { expect_clean(run_against("stdio", {}, 2, base), {}); }
   SUBCASE("streamable http, SSE answers") {
@@ -173,6 +235,30 @@ TEST_CASE("integration::reference server passes every check") {
     base.protocol_version = "2024-11-05";
     expect_clean(run_against("sse", {}, 0, base), k_unpaginated);
   }
+  SUBCASE("stdio, --era modern") {
+    expect_modern_clean(run_against("stdio", {}, 0, base, "sse", "modern"), false);
+  }
+  SUBCASE("streamable http, --era modern") {
+    expect_modern_clean(run_against("http", {}, 0, base, "sse", "modern"), false);
+  }
+  SUBCASE("stdio, --era legacy: handshake-only") {
+    auto report = run_against("stdio", {}, 0, base, "sse", "legacy");
+    expect_clean(report, k_unpaginated);
+    CHECK(report.server_era == "handshake-only");
+    CHECK(report.eras.size() == 1);
+    CHECK(report.protocol_version == "2025-11-25");
+  }
+  SUBCASE("streamable http, --era legacy: handshake-only") {
+    auto report = run_against("http", {}, 0, base, "sse", "legacy");
+    expect_clean(report, k_sse_answers);
+    CHECK(report.server_era == "handshake-only");
+  }
+  SUBCASE("stdio, --protocol-version 2026-07-28") {
+    base.protocol_version = "2026-07-28";
+    auto report = run_against("stdio", {}, 0, base);
+    expect_modern_clean(report, false);
+    CHECK(report.server_era.empty());
+  }
   for (const char* v : {"2024-11-05", "2025-03-26", "2025-06-18"}) {
     SUBCASE((std::string("stdio at ") + v).c_str()) {
       base.protocol_version = v;
@@ -184,7 +270,7 @@ TEST_CASE("integration::reference server passes every check") {
 // Runs every fault of one transport and reports all that did not make their check fail.
 void check_faults(const std::string& wanted_transport) {
   std::vector<std::string> misses;
-  std::vector<std::string> not_in_catalog;
+  std::vector<std::string> pending;
   int tried = 0;
   for (const auto& fault : refserver::fault_table()) {
     std::string name(fault.name);
@@ -192,20 +278,8 @@ void check_faults(const std::string& wanted_transport) {
     const refserver::FaultRun& settings = fault.run;
     std::string transport(refserver::fault_transport(fault));
     if (transport != wanted_transport) continue;
-    // A modern fault (2026-07-28: the modern.* rows and the 26-07 notes) shows only on modern
-    // requests, and the probe has no modern run yet, nor the modern.* checks: it cannot be proved
-    // here. tests/refserver/modern_faults_test.cpp proves each at the refserver level. Only
-    // modern faults may name a check the catalog lacks.
-    if (fault.modern || checks::find_check(check) == nullptr) {
-      CHECK_MESSAGE(fault.modern, "fault " << name << " breaks " << check << ", which is not in the catalog");
-      not_in_catalog.push_back(name);
-      continue;
-    }
-    if (!settings.era.empty() && settings.era != "dual") {
-      misses.push_back("fault " + name + " needs --era " + std::string(settings.era) +
-                       ", which this test cannot run yet");
-      continue;
-    }
+    CHECK_MESSAGE(checks::find_check(check) != nullptr,
+                  "fault " << name << " breaks " << check << ", which is not in the catalog");
     ++tried;
     checks::RunOptions base;
     base.allow_tools = k_safe_tools;
@@ -220,20 +294,33 @@ void check_faults(const std::string& wanted_transport) {
     // all shows it only to a run that says it does (tests/integration/levels_test.cpp).
     if (name == "no-cors") base.browser = true;
     std::string mode = settings.response_mode.empty() ? "sse" : std::string(settings.response_mode);
-    auto report = run_against(transport, {name}, settings.page_size, base, mode);
+    const std::string era = settings.era.empty() ? "dual" : std::string(settings.era);
+    auto report = run_against(transport, {name}, settings.page_size, base, mode, era);
     const auto* result = find(report, check);
+    // A modern row another part of issue 13 implements: the fault waits for its check, visibly.
+    if (fault.modern && result != nullptr && result->status == checks::Status::skip &&
+        result->message.rfind("not implemented yet", 0) == 0) {
+      pending.push_back(name);
+      continue;
+    }
+    // An INFO row records its finding as a pass with the words of the violation (it cannot fail).
+    const bool info_seen = result != nullptr && result->info.level == checks::Level::info &&
+                           result->status == checks::Status::pass &&
+                           result->message.find("lack") != std::string::npos;
     if (result == nullptr ||
-        (result->status != checks::Status::fail && result->status != checks::Status::warn)) {
+        (result->status != checks::Status::fail && result->status != checks::Status::warn && !info_seen)) {
       std::string got =
           result ? std::string(checks::to_string(result->status)) + ": " + result->message : "missing";
       misses.push_back("fault " + name + " -> " + check + " was " + got);
     }
   }
-  if (!not_in_catalog.empty()) {
+  if (!pending.empty()) {
     std::string names;
-    for (const auto& n : not_in_catalog) names += " " + n;
-    MESSAGE("skipped " << not_in_catalog.size() << " " << wanted_transport
-                       << " modern faults the probe cannot run yet (proved in tests/refserver):" << names);
+    for (const auto& n : pending) names += " " + n;
+    MESSAGE(pending.size() << " " << wanted_transport
+                           << " modern faults wait for their check (not implemented yet; proved in "
+                              "tests/refserver):"
+                           << names);
   }
   // Faults that break more than the one check the table names.
   const std::vector<std::pair<std::string, std::string>> extra = {

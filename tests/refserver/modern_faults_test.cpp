@@ -85,6 +85,13 @@ const std::map<std::string, std::pair<Config, Scenario>>& scenarios() {
           const Json r = h.call("test_input_required_result_elicitation");
           return error_code(r) != -32021 || !r["error"]["data"].contains("requiredCapabilities");
         }}},
+      {"no-server-info",
+       {{},
+        [](ModernHarness& h) {
+          return !h.request("tools/list")["result"]
+                      .value("_meta", Json::object())
+                      .contains("io.modelcontextprotocol/serverInfo");
+        }}},
       {"no-cache-hints",
        {{}, [](ModernHarness& h) { return !h.request("tools/list")["result"].contains("ttlMs"); }}},
       {"cache-scope-varies",

@@ -1,8 +1,8 @@
 #pragma once
 
 // Typed check ids, generated from the catalog rows (catalog_core.def, catalog_transport.def,
-// catalog_features.def: one MCP_PROBE_CHECK per check, in report order), so a check is declared
-// once. Code names a check as `CheckId::http_session_unknown_404`: a misspelt id does not compile.
+// catalog_features.def, catalog_modern.def: one MCP_PROBE_CHECK per check, in report order), so a check is
+// declared once. Code names a check as `CheckId::http_session_unknown_404`: a misspelt id does not compile.
 // The text form ("http.session.unknown-404", as REQUIREMENTS.md spells it) is what reports,
 // --only/--skip and the refserver's fault table use.
 
@@ -19,6 +19,7 @@ enum class CheckId : unsigned short {
 #include "mcp_probe/checks/catalog_core.def"
 #include "mcp_probe/checks/catalog_transport.def"
 #include "mcp_probe/checks/catalog_features.def"
+#include "mcp_probe/checks/catalog_modern.def"
 };
 #undef MCP_PROBE_CHECK
 
@@ -27,6 +28,7 @@ inline constexpr std::size_t k_check_count = 0
 #include "mcp_probe/checks/catalog_core.def"
 #include "mcp_probe/checks/catalog_transport.def"
 #include "mcp_probe/checks/catalog_features.def"
+#include "mcp_probe/checks/catalog_modern.def"
     ;
 #undef MCP_PROBE_CHECK
 // clang-format on

@@ -49,16 +49,30 @@ struct RunSummary {
   int pass = 0, fail = 0, warn = 0, skip = 0, error = 0;
 };
 
+// One protocol era a run probed: a dual-era server is probed in both, each with its own
+// connection and its own results.
+struct EraRun {
+  std::string era;               // "modern" (2026-07-28) or "handshake" (initialize)
+  std::string protocol_version;  // what this era's checks ran under
+  bool connected = false;
+  nlohmann::json server_info;   // serverInfo (InitializeResult, or the results' _meta in modern)
+  nlohmann::json capabilities;  // InitializeResult or DiscoverResult capabilities
+};
+
 // Everything a report needs.
 struct RunReport {
   std::string tool_version;
-  std::string target;               // URL or the command line
-  std::string transport;            // "stdio", "http", "sse" (what was actually used)
-  std::string protocol_version;     // negotiated; empty when initialize never completed
-  nlohmann::json server_info;       // InitializeResult.serverInfo (null when unknown)
-  nlohmann::json capabilities;      // InitializeResult.capabilities (null when unknown)
-  std::vector<CheckResult> checks;  // catalog order
-  std::string stderr_tail;          // stdio: the last lines the server wrote on stderr
+  std::string target;            // URL or the command line
+  std::string transport;         // "stdio", "http", "sse" (what was actually used)
+  std::string protocol_version;  // the newest era's version; empty when no era connected
+  std::string server_era;        // "modern-only", "dual-era", "handshake-only" ("" = not probed)
+  std::vector<EraRun> eras;      // oldest first; two for a dual-era server
+  nlohmann::json server_info;    // InitializeResult.serverInfo (null when unknown)
+  nlohmann::json capabilities;   // InitializeResult.capabilities (null when unknown)
+  // Catalog order; with two eras a check that applies to both appears once per era (oldest
+  // first), each tagged with CheckResult::protocol_version.
+  std::vector<CheckResult> checks;
+  std::string stderr_tail;  // stdio: the last lines the server wrote on stderr
   double wall_ms = 0;
   bool connected = false;    // false: could not reach/start/initialize (exit code 3)
   bool interrupted = false;  // Ctrl-C (exit code 130)

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "mcp_probe/json/wire.h"
+#include "mcp_probe/protocol/modern.h"
 #include "mcp_probe/transport/transport.h"
 #include "mcp_probe/util/deadline.h"
 #include "mcp_probe/util/expected.h"
@@ -97,6 +98,19 @@ class Session {
                                                const Json& capabilities = Json::object(),
                                                bool send_initialized = true);
 
+  // Speaks 2026-07-28 on this session (nullopt: back to the handshake era). Every request()
+  // then carries the profile's _meta fields (merged into any _meta given), and on Streamable
+  // HTTP each message the session sends gets the headers modern_headers() derives from its own
+  // bytes, so a raw send with a deliberately broken body gets headers that mirror it. A probe
+  // that wants other headers uses HttpTransport::exchange(). protocol_version() becomes the
+  // profile's version.
+  void set_modern(std::optional<ModernProfile> profile);
+  const std::optional<ModernProfile>& modern() const { return m_modern; }
+  // server/discover with the modern _meta (set_modern first). A DiscoverResult's capabilities
+  // and _meta serverInfo become server_capabilities() and server_info(); an error reply or none
+  // is returned as it came.
+  util::Expected<Exchange> discover();
+
   const std::string& protocol_version() const { return m_protocol_version; }
   const Json& server_capabilities() const { return m_capabilities; }
   const Json& server_info() const { return m_server_info; }
@@ -118,6 +132,7 @@ class Session {
   long long m_next_id = 1;
   std::size_t m_unqueued = 0;
   std::string m_protocol_version;
+  std::optional<ModernProfile> m_modern;
   Json m_capabilities;
   Json m_server_info;
   Json m_init_result;

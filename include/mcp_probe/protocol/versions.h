@@ -62,6 +62,9 @@ bool at_least(std::string_view version, std::string_view min);
 std::string result_definition(std::string_view method, std::string_view version);
 std::string server_notification_definition(std::string_view method, std::string_view version);
 std::string server_request_definition(std::string_view method, std::string_view version);
+// The whole response to `method` where the version defines one (2026-07-28's `*ResultResponse`,
+// e.g. CallToolResultResponse, whose result is a CallToolResult or an InputRequiredResult); "".
+std::string method_response_definition(std::string_view method, std::string_view version);
 // Envelopes: "JSONRPCResponse"/"JSONRPCResultResponse", "JSONRPCError"/"JSONRPCErrorResponse".
 std::string result_response_definition(std::string_view version);
 std::string error_response_definition(std::string_view version);

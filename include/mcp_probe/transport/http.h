@@ -18,6 +18,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -103,6 +104,12 @@ class HttpTransport : public Transport {
   void set_session_id(std::string id) { m_session_id = std::move(id); }
   void clear_session() { m_session_id.clear(); }
   void set_protocol_version(std::string version) { m_protocol_version = std::move(version); }
+  // Headers for each message send() POSTs, computed from its bytes (a 2026-07-28 session mirrors
+  // the body into MCP-Protocol-Version, Mcp-Method and Mcp-Name). A header the hook returns
+  // replaces the transport's own header of that name. exchange() does not use it: there the
+  // caller chooses every header. Called on the thread that calls send().
+  using HeaderHook = std::function<Headers(std::string_view message)>;
+  void set_header_hook(HeaderHook hook) { m_header_hook = std::move(hook); }
   const std::string& protocol_version() const { return m_protocol_version; }
   const std::string& url() const { return m_options.url; }
 
@@ -119,6 +126,7 @@ class HttpTransport : public Transport {
   HttpClient m_client;
   std::string m_session_id;
   std::string m_protocol_version;
+  HeaderHook m_header_hook;
   HttpResponse m_last;
 
   mutable std::mutex m_mutex;  // guards everything below
