@@ -72,9 +72,12 @@ util::Expected<void> initialize_on(Connection& c, const std::string& kind, const
                                    const std::string& version, const Json& capabilities, double started,
                                    const std::function<void(Session&)>& on_session) {
   c.transport_used = kind;
-  c.session = std::make_unique<Session>(*c.transport, target.request_timeout);
+  // The answer to initialize may wait for a slow start (the connect timeout); the rest of the
+  // session waits the per-request timeout.
+  c.session = std::make_unique<Session>(*c.transport, target.connect_timeout);
   if (on_session) on_session(*c.session);
   auto init = c.session->initialize(version, capabilities);
+  c.session->set_request_timeout(target.request_timeout);
   if (!init) return init.error();
   c.init = std::move(*init);
   c.connect_ms = util::monotonic_ms() - started;
