@@ -2,6 +2,8 @@
 
 #include <fnmatch.h>
 
+#include <algorithm>
+
 #include "mcp_probe/protocol/versions.h"
 #include "mcp_probe/transport/http.h"
 #include "mcp_probe/transport/legacy_sse.h"
@@ -44,6 +46,14 @@ std::string brief_raw(const std::string& raw, std::size_t max) {
     if (out.size() >= max) return out + "…";
   }
   return out;
+}
+
+std::string server_says(const std::optional<Json>& reply) {
+  if (!reply || !reply->is_object()) return "";
+  const Json error = member(*reply, "error", Json::object());
+  const std::string message = str(error, "message");
+  if (message.empty()) return "";
+  return "; the server says: \"" + brief_raw(message, 200) + "\"";
 }
 
 Context::Context(const RunOptions& options, transport::Tracer& tracer)
@@ -161,14 +171,20 @@ void Context::observe(protocol::Session& session) {
 util::Expected<std::unique_ptr<protocol::Connection>> Context::fresh_connection(const std::string& version,
                                                                                 bool send_initialized) {
   protocol::Target t = probe_target();
-  auto transport = protocol::open_transport(t, t.transport, m_tracer);
+  auto transport = take_transport();
   if (!transport) return transport.error();
   auto c = std::make_unique<protocol::Connection>();
   c->transport = std::move(*transport);
   c->transport_used = t.transport;
-  c->session = std::make_unique<protocol::Session>(*c->transport, timeout());
+  // A freshly started server may be as slow to answer initialize as the main one was: wait for
+  // three times its start-up (at least the request timeout, at most the connect timeout), not the
+  // whole connect timeout for a server that never answers this version.
+  const auto started = util::Millis(static_cast<long long>(3 * m_facts.connect_ms));
+  const util::Millis init_wait = std::min(t.connect_timeout, std::max(timeout(), started));
+  c->session = std::make_unique<protocol::Session>(*c->transport, init_wait);
   observe(*c->session);
   auto init = c->session->initialize(version, Json::object(), send_initialized);
+  c->session->set_request_timeout(timeout());
   if (!init) return init.error();
   c->init = std::move(*init);
   if (c->transport->kind() == transport::TransportKind::http &&
@@ -194,7 +210,35 @@ util::Expected<std::unique_ptr<protocol::Connection>> Context::fresh_modern_conn
   return c;
 }
 
-util::Expected<std::unique_ptr<transport::Transport>> Context::fresh_transport() {
+util::Expected<std::unique_ptr<transport::Transport>> Context::fresh_transport() { return take_transport(); }
+
+void Context::start_ahead(std::size_t total, std::size_t ahead) {
+  if (transport_kind() != transport::TransportKind::stdio) return;
+  m_start_budget = total;
+  m_start_ahead = ahead;
+  refill_started();
+}
+
+void Context::refill_started() {
+  const protocol::Target t = probe_target();
+  while (m_start_budget > 0 && m_started.size() < m_start_ahead) {
+    --m_start_budget;
+    auto transport = protocol::open_transport(t, t.transport, m_tracer);
+    if (!transport) {
+      m_start_budget = 0;  // the next take spawns again and reports the error where it is used
+      return;
+    }
+    m_started.push_back(std::move(*transport));
+  }
+}
+
+util::Expected<std::unique_ptr<transport::Transport>> Context::take_transport() {
+  if (!m_started.empty()) {
+    auto transport = std::move(m_started.front());
+    m_started.pop_front();
+    refill_started();
+    return transport;
+  }
   protocol::Target t = probe_target();
   return protocol::open_transport(t, t.transport, m_tracer);
 }

@@ -69,9 +69,17 @@ void Results::record(CheckId id, Status status, const std::string& message, Evid
   if (is_violation) ++r.violations;
   if (status == Status::pass) ++r.passes;
   bool first = r.passes + r.violations <= 1 && r.result.message.empty();
+  if (is_violation) {
+    if (r.result.details.size() < k_max_details) {
+      r.result.details.push_back({status, message, evidence.expected, evidence.observed});
+    } else {
+      ++r.result.details_dropped;
+    }
+  }
   if (rank(status) > rank(r.result.status) || first) {
     r.result.status = status;
     r.result.message = message;
+    r.result.info.diagnosis = evidence.diagnosis.empty() ? def(id).info.diagnosis : evidence.diagnosis;
     r.result.expected = std::move(evidence.expected);
     r.result.observed = std::move(evidence.observed);
     r.result.trace_refs = std::move(evidence.refs);

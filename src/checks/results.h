@@ -22,6 +22,9 @@ struct Evidence {
   std::string expected;
   std::string observed;
   std::vector<std::uint64_t> refs = {};
+  // When set, the diagnosis for what was observed, in place of the catalog row's (a row's text
+  // may describe a crash where the server dropped the input and kept working).
+  std::string diagnosis = {};
 };
 
 class Results {

@@ -148,6 +148,28 @@ std::optional<transport::TransportKind> kind_of(const std::string& name) {
   return std::nullopt;  // auto: decided by the connection
 }
 
+std::string seconds_text(util::Millis ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g s", static_cast<double>(ms.count()) / 1000.0);
+  return buf;
+}
+
+// HTTP 401: the endpoint is there and wants credentials. Not the server's fault, and not a
+// hang: the probe says so and how to give a token (authorization probes come later).
+bool record_unauthorized(Context& ctx, const util::Error& error) {
+  const auto at = error.message.find("answered HTTP 401: ");
+  if (at == std::string::npos) return false;
+  const std::string why = error.message.substr(at + std::string("answered HTTP ").size());
+  ctx.error(CheckId::connectivity_initialize,
+            why + "; give a token with --bearer TOKEN (or --header 'Authorization: ...')");
+  for (CheckId reached : {CheckId::connectivity_resolve, CheckId::connectivity_connect,
+                          CheckId::connectivity_tls, CheckId::connectivity_http_endpoint}) {
+    if (reached == CheckId::connectivity_tls && ctx.target().url.rfind("https:", 0) != 0) continue;
+    ctx.pass(reached);
+  }
+  return true;
+}
+
 // The connection could not be opened or initialized: record which step failed, and that the
 // ones before it evidently worked. `answered_not_modern`: the server answered, but not in the
 // modern era that was pinned (a failed server/discover rather than a connectivity problem).
@@ -155,9 +177,19 @@ void record_connect_failure(Context& ctx, const util::Error& error, const std::s
                             bool answered_not_modern = false) {
   const protocol::Target& o = ctx.target();
   bool stdio = !o.command.empty();
+  if (!stdio && !answered_not_modern && record_unauthorized(ctx, error)) return;
   CheckId id =
       answered_not_modern ? CheckId::modern_discover_implemented : classify_connect_failure(error, stdio);
-  ctx.fail(id, error.message,
+  std::string message = error.message;
+  // Say which deadline expired and how to raise it: a slow start (npx downloads, a JVM) is not
+  // a hang.
+  const bool init_timeout =
+      !answered_not_modern && error.kind == util::ErrorKind::timeout && id == CheckId::connectivity_initialize;
+  if (init_timeout) {
+    message += " (the connect timeout, " + seconds_text(o.connect_timeout) +
+               ", expired: a server that starts slowly needs a longer --connect-timeout)";
+  }
+  ctx.fail(id, message,
            {stdio ? "the server starts and answers initialize" : "an MCP endpoint answers", error.message});
   if (answered_not_modern) {
     if (stdio) ctx.pass(CheckId::stdio_spawn);
@@ -172,8 +204,13 @@ void record_connect_failure(Context& ctx, const util::Error& error, const std::s
       if (earlier == CheckId::connectivity_tls && o.url.rfind("https:", 0) != 0) continue;
       ctx.pass(earlier);
     }
+  } else if (init_timeout) {
+    // The process started, but without an answer to initialize nobody can tell whether it
+    // would have stayed up: not a pass.
+    ctx.error(CheckId::stdio_spawn, "not decided: the process started and was still running after " +
+                                        seconds_text(o.connect_timeout) + ", but initialize got no answer");
   } else if (id != CheckId::stdio_spawn) {
-    ctx.pass(CheckId::stdio_spawn);
+    ctx.pass(CheckId::stdio_spawn);  // it answered initialize, with an error
   }
   if (answered_not_modern) return;
   if (!stdio && (o.transport == "sse" || error.message.find("legacy") != std::string::npos)) {

@@ -188,7 +188,8 @@ void probe_resources(Context& ctx) {
     std::vector<std::uint64_t> refs;
     auto reply = call(ctx, ctx.session(), "resources/read", {{"uri", r["uri"]}}, &refs);
     if (!reply || !reply->contains("result")) {
-      ctx.warn(CheckId::resources_read_listed, "a listed resource cannot be read: " + str(r, "uri"),
+      ctx.warn(CheckId::resources_read_listed,
+               "a listed resource cannot be read: " + str(r, "uri") + server_says(reply),
                {"its contents", reply ? brief(*reply) : "no reply", refs});
       continue;
     }
@@ -308,7 +309,7 @@ void probe_prompts(Context& ctx) {
                "note: " + str(p, "name") + " rejected the placeholder arguments (not judged)");
     } else if (!reply || !reply->contains("result")) {
       ctx.violation(CheckId::prompts_get_listed_and_errors,
-                    "a listed prompt cannot be fetched: " + str(p, "name"),
+                    "a listed prompt cannot be fetched: " + str(p, "name") + server_says(reply),
                     {"a GetPromptResult", reply ? brief(*reply) : "no reply", refs});
     } else {
       ctx.pass(CheckId::prompts_get_listed_and_errors);

@@ -390,6 +390,36 @@ void probe_protocol_version_header(Context& ctx) {
   }
 }
 
+// The request after one the server refused goes on the same keep-alive connection. A server that
+// refused without reading the body leaves it there, parsed as the start of this request (HTTP 400
+// or 501 to a valid one). Sent again on a fresh connection: an answer that now succeeds means the
+// connection was poisoned, its own finding (http.keepalive.body-drained), and the check being
+// probed is judged on the fresh answer instead of being blamed for the refusal before it.
+util::Expected<HttpResponse> exchange_after_refusal(Context& ctx, transport::HttpTransport& http,
+                                                    PostOptions o, const std::string& body,
+                                                    const std::string& refused) {
+  auto r = http.exchange(o, body, ctx.request_deadline());
+  // Only a reused connection shows it (a server may close after a refusal; libcurl does not say).
+  if (!r || !r->reused_connection) return r;
+  if (r->status < 400) {
+    ctx.pass(CheckId::http_keepalive_body_drained);
+    return r;
+  }
+  o.fresh_connection = true;
+  auto again = http.exchange(o, body, ctx.request_deadline());
+  if (!again || again->status >= 400) return r;  // refused either way: nothing shows the connection did it
+  std::vector<std::uint64_t> seen = r->trace_ids;
+  seen.insert(seen.end(), again->trace_ids.begin(), again->trace_ids.end());
+  ctx.violation(
+      CheckId::http_keepalive_body_drained,
+      "after " + refused + ", the next request on the same connection got HTTP " + std::to_string(r->status) +
+          " and on a fresh connection HTTP " + std::to_string(again->status) +
+          ": the refused request's body was left unread",
+      {"the body read, or Connection: close with the refusal",
+       status_text(r) + " on the kept-alive connection, " + status_text(again) + " on a fresh one", seen});
+  return again;
+}
+
 void probe_origin_and_cors(Context& ctx) {
   auto* http = ctx.http();
   Json init = {{"jsonrpc", "2.0"},
@@ -399,6 +429,7 @@ void probe_origin_and_cors(Context& ctx) {
                 {{"protocolVersion", ctx.version()},
                  {"capabilities", Json::object()},
                  {"clientInfo", {{"name", "mcp-probe"}, {"version", MCP_PROBE_VERSION}}}}}};
+  bool refused_before = false;  // the foreign-Origin request got a 4xx on a keep-alive connection
   if (ctx.wants(CheckId::http_origin_invalid_403) && ctx.options().allow_origin == "*") {
     ctx.skip(CheckId::http_origin_invalid_403,
              "not checked: --allow-origin '*' says the server deliberately accepts any Origin");
@@ -408,6 +439,7 @@ void probe_origin_and_cors(Context& ctx) {
     o.protocol_version = HeaderChoice::omit();
     o.extra_headers = {{"Origin", ctx.options().foreign_origin}};
     auto r = http->exchange(o, json::dump(init), ctx.request_deadline());
+    refused_before = r && r->status >= 400 && r->status < 500;
     bool exact = protocol::at_least(ctx.version(), "2025-11-25");
     if (r && r->status == 403)
       ctx.pass(CheckId::http_origin_invalid_403);
@@ -422,7 +454,9 @@ void probe_origin_and_cors(Context& ctx) {
   ctx.pass(CheckId::http_origin_absent_accepted);
   const std::string& allow = ctx.options().allow_origin;
   std::string origin = allow.empty() || allow == "*" ? local_origin(http->url()) : allow;
-  if (!ctx.wants(CheckId::http_cors_preflight) && !ctx.wants(CheckId::http_cors_expose_session_id)) return;
+  if (!ctx.wants(CheckId::http_cors_preflight) && !ctx.wants(CheckId::http_cors_expose_session_id) &&
+      !ctx.wants(CheckId::http_keepalive_body_drained))
+    return;
   // CORS is field advice: no MCP spec version mentions it. A finding is INFO (the catalog level)
   // unless the server shows it serves browsers (it answers with Access-Control-Allow-Origin) or
   // --browser says so; then it is a WARN: browser clients cannot connect.
@@ -435,7 +469,11 @@ void probe_origin_and_cors(Context& ctx) {
   post.session_id = HeaderChoice::omit();
   post.protocol_version = HeaderChoice::omit();
   post.extra_headers = {{"Origin", origin}};
-  auto posted = http->exchange(post, json::dump(init), ctx.request_deadline());
+  // It follows the refused foreign-Origin request, on the connection that request used.
+  auto posted = refused_before ? exchange_after_refusal(
+                                     ctx, *http, post, json::dump(init),
+                                     "a request refused for its Origin " + ctx.options().foreign_origin)
+                               : http->exchange(post, json::dump(init), ctx.request_deadline());
   note_allow_origin(posted);
   // The preflight a browser sends before it.
   PostOptions o;
@@ -597,7 +635,7 @@ std::vector<Step> http_steps() {
       {"Origin and CORS",
        only_http(probe_origin_and_cors),
        {CheckId::http_origin_invalid_403, CheckId::http_origin_absent_accepted, CheckId::http_cors_preflight,
-        CheckId::http_cors_expose_session_id}},
+        CheckId::http_cors_expose_session_id, CheckId::http_keepalive_body_drained}},
       {"HTTP facts",
        only_http(probe_info),
        {CheckId::http_accept_negotiation, CheckId::http_health_endpoint}},

@@ -53,7 +53,9 @@ void probe_ping(Context& ctx) {
 
 void probe_ids(Context& ctx) {
   if (!ctx.wants(CheckId::jsonrpc_response_id_match)) return;
-  const Json ids[] = {Json(0), Json(9007199254740991LL), Json("1"),
+  // Ids the session never uses otherwise (the spec forbids reusing one): 0 and 2^53-1 lie
+  // outside its counter, and the numeric-looking string takes the counter's next number.
+  const Json ids[] = {Json(0), Json(9007199254740991LL), Json(std::to_string(ctx.session().next_id())),
                       Json("mcp-probe-\xc3\xbc-\xf0\x9f\x9a\x80")};
   for (const Json& id : ids) {
     Json message = {{"jsonrpc", "2.0"}, {"id", id}, {"method", "ping"}};
@@ -151,7 +153,8 @@ void probe_notifications(Context& ctx) {
 // Deliberately malformed input: the server should answer with an error and keep going.
 void probe_parse_error(Context& ctx) {
   if (!ctx.wants(CheckId::jsonrpc_error_parse_error)) return;
-  const std::string truncated = R"({"jsonrpc": "2.0", "id": 4242, "method": "ping", "params": {)";
+  const std::string truncated = R"({"jsonrpc": "2.0", "id": )" + std::to_string(ctx.session().next_id()) +
+                                R"(, "method": "ping", "params": {)";
   auto is_error = [](const protocol::Received& r) {
     return r.json && r.json->is_object() && r.json->contains("error");
   };
@@ -171,8 +174,15 @@ void probe_parse_error(Context& ctx) {
       ctx.pass(CheckId::jsonrpc_error_parse_error, "HTTP " + std::to_string(status) + " for malformed JSON");
       return;
     }
-    ctx.violation(CheckId::jsonrpc_error_parse_error, "malformed JSON got no parse error",
-                  {"error -32700 with id null", observed});
+    // The ping after it was answered: the server is alive, it dropped the line silently.
+    ctx.violation(CheckId::jsonrpc_error_parse_error,
+                  "malformed JSON got no parse error (the server kept answering: it dropped the input)",
+                  {"error -32700 with id null",
+                   observed,
+                   {},
+                   "The server skips a message it cannot parse without answering; it kept working, so "
+                   "nothing crashed. Reply with error -32700 (Parse error) and a null id, so a client "
+                   "learns why its message got nothing."});
     return;
   }
   const Json& r = *ex->reply->json;
@@ -188,9 +198,12 @@ void probe_parse_error(Context& ctx) {
 
 void probe_invalid_request(Context& ctx) {
   if (!ctx.wants(CheckId::jsonrpc_error_invalid_request)) return;
+  // Fresh ids from the session's counter: the spec forbids reusing one within a session.
+  const long long missing_method = ctx.session().next_id(), wrong_version = ctx.session().next_id();
   const std::pair<std::string, Json> probes[] = {
-      {R"({"jsonrpc":"2.0","id":7})", Json(7)},
-      {R"({"jsonrpc":"1.0","id":8,"method":"ping"})", Json(8)},
+      {R"({"jsonrpc":"2.0","id":)" + std::to_string(missing_method) + "}", Json(missing_method)},
+      {R"({"jsonrpc":"1.0","id":)" + std::to_string(wrong_version) + R"(,"method":"ping"})",
+       Json(wrong_version)},
   };
   for (const auto& [raw, id] : probes) {
     auto reply_to = [&id](const protocol::Received& r) {
@@ -288,8 +301,14 @@ void probe_batch(Context& ctx) {
     } else if (ex && ex->reply) {
       ctx.pass(CheckId::jsonrpc_batch_rejected, "note: the batch was processed anyway (tolerated)");
     } else if (status == 0) {
-      ctx.violation(CheckId::jsonrpc_batch_rejected, "a batch got no reply at all",
-                    {"an error (-32600) or HTTP 4xx", "silence"});
+      ctx.violation(CheckId::jsonrpc_batch_rejected,
+                    "a batch got no reply at all (the server kept answering: it dropped the array)",
+                    {"an error (-32600) or HTTP 4xx",
+                     "silence, then the following ping answered",
+                     {},
+                     "The server ignores a JSON array without answering; it kept working, so nothing "
+                     "crashed. Reply with error -32600 (Invalid Request) to an array in a version "
+                     "without batching, so a client learns why it got nothing."});
     } else {
       ctx.violation(CheckId::jsonrpc_batch_rejected, "a batch got HTTP " + std::to_string(status),
                     {"an error (-32600) or HTTP 4xx", "HTTP " + std::to_string(status)});

@@ -289,9 +289,10 @@ void call_tool(Context& ctx, const Json& tool) {
   }
   if (auto code = error_code(*reply)) {
     if (*code != -32602 && *code != -32601) {
-      ctx.violation(CheckId::tools_call_error_in_result,
-                    "tool \"" + name + "\" failed with a JSON-RPC error instead of isError",
-                    {"result.isError: true", brief(*reply, 160), refs});
+      ctx.violation(
+          CheckId::tools_call_error_in_result,
+          "tool \"" + name + "\" failed with a JSON-RPC error instead of isError" + server_says(reply),
+          {"result.isError: true", brief(*reply, 160), refs});
     }
     return;
   }

@@ -67,6 +67,7 @@ struct Raw {
   std::string bearer, transport = "auto", fail_on = "must", format = "human", list_format = "text";
   std::string color = "auto", params;
   double timeout = 5;
+  double connect_timeout = 30;
   bool no_redact = false;
 };
 
@@ -103,6 +104,9 @@ void add_origin_options(CLI::App& app, Options& o) {
 
 void add_trace_options(CLI::App& app, Options& o, Raw& raw) {
   app.add_option("--timeout", raw.timeout, "seconds to wait for each response (default 5)")
+      ->type_name("SECONDS");
+  app.add_option("--connect-timeout", raw.connect_timeout,
+                 "seconds from spawn or connect to the answer to initialize (default 30)")
       ->type_name("SECONDS");
   app.add_flag("-v,--verbose", o.verbosity, "wire trace on stderr; -vv adds headers");
   app.add_option("--trace", o.trace_path, "write every wire event to FILE as NDJSON")->type_name("FILE");
@@ -243,8 +247,11 @@ util::Expected<void> parse_choices(const Raw& raw, Options& o) {
   if (!(raw.timeout > 0) || raw.timeout > 3600) {
     return make_error(ErrorKind::usage, "--timeout must be a number of seconds between 0 and 3600");
   }
+  if (!(raw.connect_timeout > 0) || raw.connect_timeout > 3600) {
+    return make_error(ErrorKind::usage, "--connect-timeout must be a number of seconds between 0 and 3600");
+  }
   o.run.target.request_timeout = util::seconds(raw.timeout);
-  o.run.target.connect_timeout = util::seconds(std::max(raw.timeout, 5.0));
+  o.run.target.connect_timeout = util::seconds(raw.connect_timeout);
   return {};
 }
 

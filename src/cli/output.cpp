@@ -1,10 +1,14 @@
 #include "mcp_probe/cli/output.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <optional>
 
 #include "mcp_probe/cli/terminal.h"
 #include "mcp_probe/transport/trace_format.h"
@@ -98,12 +102,25 @@ util::Expected<OutputFiles> open_outputs(const Options& options) {
   return files;
 }
 
+namespace {
+
+// The columns of the terminal on `fd`, when it is one that knows (a pty with a size).
+std::optional<std::size_t> terminal_width(int fd) {
+  winsize size{};
+  if (::ioctl(fd, TIOCGWINSZ, &size) != 0 || size.ws_col == 0) return std::nullopt;
+  return std::clamp<std::size_t>(size.ws_col, 40, 400);
+}
+
+}  // namespace
+
 report::ReportOptions report_options(const Options& options, const Environment& env,
                                      std::set<std::string> baseline) {
   report::ReportOptions out;
   const bool to_terminal = options.output_path.empty() && isatty(STDOUT_FILENO) == 1;
   out.color = options.format == report::Format::human && use_color(options.color, to_terminal, env);
   out.timings = options.timings;
+  out.details = options.verbosity > 0;
+  if (to_terminal) out.width = terminal_width(STDOUT_FILENO).value_or(out.width);
   out.policy.fail_on_should = options.fail_on_should;
   out.policy.expected_failures = std::move(baseline);
   return out;

@@ -74,11 +74,16 @@ util::Expected<void> initialize_on(Connection& c, const std::string& kind, const
                                    const std::string& version, const Json& capabilities, double started,
                                    const std::function<void(Session&)>& on_session) {
   c.transport_used = kind;
+  // The answer to initialize may wait for a slow start (the connect timeout); the rest of the
+  // session waits the per-request timeout.
   if (!c.session) {
-    c.session = std::make_unique<Session>(*c.transport, target.request_timeout);
+    c.session = std::make_unique<Session>(*c.transport, target.connect_timeout);
     if (on_session) on_session(*c.session);
+  } else {
+    c.session->set_request_timeout(target.connect_timeout);
   }
   auto init = c.session->initialize(version, capabilities);
+  c.session->set_request_timeout(target.request_timeout);
   if (!init) return init.error();
   c.init = std::move(*init);
   c.connect_ms = util::monotonic_ms() - started;

@@ -317,6 +317,8 @@ const std::vector<FaultInfo> k_faults = {
     {"bind-all", "http.bind.localhost", "binds 0.0.0.0 instead of localhost", true},
     {"duplicate-event-ids", "http.resume.event-ids", "reuses SSE event ids", true},
     {"no-cors", "http.cors.preflight", "answers CORS preflights without the CORS headers", true},
+    {"keepalive-body-unread", "http.keepalive.body-drained",
+     "refuses a foreign Origin (403) without reading the body, keeping the connection open", true},
     {"no-expose-headers", "http.cors.expose-session-id", "does not expose Mcp-Session-Id to browsers", true},
     {"sse-buffered",
      "http.sse.unbuffered",

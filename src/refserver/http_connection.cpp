@@ -382,7 +382,6 @@ std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& ro
   httplib::Request req;
   const std::size_t used = parse_plain_post(conn.buffered(), route.path, route.max_body, req, closed);
   if (used == 0) return std::nullopt;
-  conn.consume(used);
   conn.get_remote_ip_and_port(req.remote_addr, req.remote_port);
   httplib::Response res;
   res.version = "HTTP/1.1";
@@ -396,6 +395,10 @@ std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& ro
     }
   }
   if (res.status == -1) res.status = 200;
+  // The fault's body stays in the buffer and is parsed as the start of the next request.
+  const bool leave_body = res.has_header(k_leave_body_unread);
+  if (leave_body) res.headers.erase(k_leave_body_unread);
+  conn.consume(leave_body ? used - req.body.size() : used);
   const bool chunked = res.content_provider_ && res.is_chunked_content_provider_;
   if (res.content_provider_ && !chunked) {
     // Not something the routes do; refuse rather than write it wrongly.

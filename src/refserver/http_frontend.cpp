@@ -232,6 +232,7 @@ bool rejected(const Config& config, const httplib::Request& req, httplib::Respon
   bool accept_foreign = legacy ? config.has("legacy-origin-accepted") : config.has("origin-accepted");
   if (has_origin && !accept_foreign && !is_localhost_origin(*origin)) {
     json_error(res, 403, -32000, "Forbidden: Origin not allowed");
+    if (config.has("keepalive-body-unread")) res.set_header(k_leave_body_unread, "1");
     return true;
   }
   return false;

@@ -35,6 +35,9 @@
 
 namespace mcp_probe::refserver::http {
 
+// A route sets this (internal) header to have the connection layer leave the request's body
+// unread on a keep-alive connection (--fault keepalive-body-unread); it is never sent.
+constexpr const char* k_leave_body_unread = "X-Refserver-Leave-Body-Unread";
 constexpr std::size_t k_stream_history = 512;     // events kept per stream for Last-Event-ID
 constexpr std::size_t k_retained_streams = 32;    // finished streams kept per session
 constexpr std::size_t k_pending_standalone = 64;  // standalone messages kept while no GET stream

@@ -13,15 +13,15 @@ namespace {
 using checks::CheckResult;
 using checks::Status;
 
-constexpr std::size_t k_width = 100;
 constexpr const char* k_detail_indent = "         ";  // lines up under the check id
 
 // Writes rang attributes only when colour is on, so plain output has no escape codes at all.
 class Painter {
  public:
-  Painter(std::ostream& os, bool color) : m_os(os), m_color(color) {
+  Painter(std::ostream& os, bool color, std::size_t width) : m_os(os), m_color(color), m_width(width) {
     if (m_color) rang::setControlMode(rang::control::Force);
   }
+  std::size_t width() const { return m_width; }
   template <typename Attr>
   void put(Attr attr, std::string_view text) {
     if (m_color) m_os << attr;
@@ -33,6 +33,7 @@ class Painter {
  private:
   std::ostream& m_os;
   bool m_color;
+  std::size_t m_width;
 };
 
 void put_status(Painter& p, Status status) {
@@ -61,7 +62,9 @@ void put_wrapped(Painter& p, std::string_view label, std::string_view text, bool
                  std::string_view indent = k_detail_indent) {
   if (text.empty()) return;
   const std::string joined = std::string(label) + std::string(text);
-  for (const auto& line : detail::wrap(detail::printable(joined), k_width, indent)) {
+  // What the server sent (observed, expected) is JSON more often than not: its strings stay whole.
+  const bool keep_strings = label == "observed: " || label == "expected: ";
+  for (const auto& line : detail::wrap(detail::printable(joined), p.width(), indent, keep_strings)) {
     if (dim) {
       p.put(rang::style::dim, line);
     } else {
@@ -71,10 +74,18 @@ void put_wrapped(Painter& p, std::string_view label, std::string_view text, bool
   }
 }
 
-void put_details(Painter& p, const CheckResult& r) {
+void put_details(Painter& p, const CheckResult& r, const ReportOptions& options) {
   put_wrapped(p, "", r.message);
   put_wrapped(p, "expected: ", r.expected);
   put_wrapped(p, "observed: ", r.observed);
+  if (options.details && r.details.size() > 1) {
+    // The first is the message above; the others, each with what was seen.
+    for (std::size_t i = 1; i < r.details.size(); ++i) {
+      const checks::Detail& d = r.details[i];
+      put_wrapped(p, "also: ", d.message + (d.observed.empty() ? "" : " (observed: " + d.observed + ")"));
+    }
+    if (r.details_dropped > 0) put_wrapped(p, "", "and " + std::to_string(r.details_dropped) + " more");
+  }
   put_wrapped(p, "spec: ", r.info.spec);
   put_wrapped(p, "diagnosis: ", r.info.diagnosis);
 }
@@ -93,19 +104,22 @@ void put_check(Painter& p, const CheckResult& r, const ReportOptions& options, c
     // An informational check's value is its result ("62 ms from spawn", "legacy HTTP+SSE").
     put_wrapped(p, "", r.message, true);
   } else if (r.status != Status::pass) {
-    put_details(p, r);
+    put_details(p, r, options);
   }
 }
 
 void put_not_connected(Painter& p, const checks::RunReport& report) {
   const CheckResult* failed = detail::first_failure(report);
   std::string headline = "Could not connect";
-  if (failed != nullptr) headline += ": " + failed->info.id + " (" + failed->info.title + ")";
+  // A FAIL names the check the server broke; an ERROR (a 401, an interrupted wait) is no rule
+  // broken, and its message is the headline, with no diagnosis of a hang.
+  const bool broke_a_rule = failed != nullptr && failed->status == Status::fail;
+  if (broke_a_rule) headline += ": " + failed->info.id + " (" + failed->info.title + ")";
+  if (failed != nullptr && !broke_a_rule) headline += ": " + failed->message;
   p.put(rang::fg::red, detail::printable(headline));
   p.plain("\n");
-  if (failed != nullptr) {
+  if (broke_a_rule) {
     put_wrapped(p, "", failed->message, false, "  ");
-    // An interrupted wait is not the server's fault: no diagnosis of a hang.
     if (failed->message.rfind("interrupted", 0) != 0)
       put_wrapped(p, "diagnosis: ", failed->info.diagnosis, false, "  ");
   }
@@ -169,14 +183,14 @@ void put_verdict(Painter& p, const checks::RunReport& report, const ReportOption
 
 std::string render_human(const checks::RunReport& report, const ReportOptions& options) {
   std::ostringstream os;
-  Painter p(os, options.color);
+  Painter p(os, options.color, options.width);
   p.put(rang::style::bold, "mcp-probe " + report.tool_version);
   p.plain(": " + detail::printable(report.target) + "\n\n");
   const CheckResult* root = report.connected ? nullptr : detail::first_failure(report);
   if (!report.connected) put_not_connected(p, report);
   for (const auto& group : detail::group_by_area(report)) {
     std::ostringstream body;
-    Painter bp(body, options.color);
+    Painter bp(body, options.color, options.width);
     for (const CheckResult* r : group.checks) {
       // A server that was never reached: one screen. The root cause is the headline; what did
       // not run is counted, not listed (JSON and JUnit keep every row).

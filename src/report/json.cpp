@@ -35,6 +35,18 @@ Ordered check_json(const checks::CheckResult& r, const ReportOptions& options) {
   c["diagnosis"] = clean(r.info.diagnosis);
   if (options.timings) c["durationMs"] = r.duration_ms;
   c["traceRefs"] = r.trace_refs;
+  // Every violation, when there was more than the one the message names ("(+N more)").
+  if (r.details.size() + static_cast<std::size_t>(r.details_dropped) > 1) {
+    Ordered details = Ordered::array();
+    for (const auto& d : r.details) {
+      details.push_back(Ordered{{"status", checks::to_string(d.status)},
+                                {"message", clean(d.message)},
+                                {"expected", clean(d.expected)},
+                                {"observed", clean(d.observed)}});
+    }
+    c["details"] = std::move(details);
+    if (r.details_dropped > 0) c["detailsDropped"] = r.details_dropped;
+  }
   return c;
 }
 

@@ -173,7 +173,33 @@ std::string markdown_escape(std::string_view text) {
   return out;
 }
 
-std::vector<std::string> wrap(std::string_view text, std::size_t width, std::string_view indent) {
+namespace {
+
+// The end of the word at `p`: the next space, or with `keep_strings` the next space outside a
+// double-quoted JSON string (a string value is copied whole from a report, not re-joined).
+std::size_t word_end(std::string_view text, std::size_t p, bool keep_strings) {
+  if (!keep_strings) {
+    const std::size_t q = text.find(' ', p);
+    return q == std::string_view::npos ? text.size() : q;
+  }
+  bool in_string = false;
+  for (std::size_t i = p; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string && c == '\\') {
+      ++i;
+    } else if (c == '"') {
+      in_string = !in_string;
+    } else if (c == ' ' && !in_string) {
+      return i;
+    }
+  }
+  return text.size();
+}
+
+}  // namespace
+
+std::vector<std::string> wrap(std::string_view text, std::size_t width, std::string_view indent,
+                              bool keep_strings) {
   std::vector<std::string> lines;
   const std::size_t room = width > indent.size() + 20 ? width - indent.size() : 20;
   std::size_t start = 0;
@@ -185,8 +211,7 @@ std::vector<std::string> wrap(std::string_view text, std::size_t width, std::str
     std::size_t p = 0;
     while (p < paragraph.size()) {
       while (p < paragraph.size() && paragraph[p] == ' ') ++p;
-      std::size_t q = paragraph.find(' ', p);
-      if (q == std::string_view::npos) q = paragraph.size();
+      const std::size_t q = word_end(paragraph, p, keep_strings);
       if (q == p) break;
       const std::string_view word = paragraph.substr(p, q - p);
       // A lone label ("spec:") keeps its value on the same line even when that overflows.

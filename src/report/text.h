@@ -25,7 +25,9 @@ std::string xml_escape(std::string_view text, bool attribute);
 // and pipes, turns newlines into <br>, drops other control characters.
 std::string markdown_escape(std::string_view text);
 // Words wrapped to `width` columns, every line prefixed with `indent`; keeps explicit newlines.
-std::vector<std::string> wrap(std::string_view text, std::size_t width, std::string_view indent);
+// With `keep_strings`, never inside a double-quoted JSON string (such a line may overflow).
+std::vector<std::string> wrap(std::string_view text, std::size_t width, std::string_view indent,
+                              bool keep_strings = false);
 
 // "1 check", "3 checks".
 std::string count(int n, std::string_view noun);

@@ -113,6 +113,7 @@ HttpRequest HttpTransport::build(const PostOptions& opts, std::string_view body)
   req.method = opts.method;
   req.url = m_options.url;
   req.body = std::string(body);
+  req.fresh_connection = opts.fresh_connection;
   bool has_body = opts.method == "POST" || opts.method == "PUT" || !body.empty();
   auto apply = [&](const HeaderChoice& choice, const char* name, const std::string& automatic) {
     if (choice.mode == HeaderChoice::Mode::value) {
@@ -204,7 +205,9 @@ util::Expected<void> HttpTransport::send(std::string_view message, util::Deadlin
     return {};
   }
   if (m_last.status == 202) return {};
-  if (is_json_type(m_last.content_type) && !m_last.body.empty()) {
+  // A 401's body is the authorization layer's ({"error":"invalid_token"}), not a JSON-RPC message.
+  const bool json_body = is_json_type(m_last.content_type) && !m_last.body.empty() && m_last.status != 401;
+  if (json_body) {
     Incoming in;
     in.raw = m_last.body;
     in.origin = Origin::post_json;
@@ -212,8 +215,18 @@ util::Expected<void> HttpTransport::send(std::string_view message, util::Deadlin
     in.trace_id = m_last.trace_ids.empty() ? 0 : m_last.trace_ids.back();
     in.at_ms = m_last.done_at_ms;
     push(std::move(in), true);
-    return {};
   }
+  // A 401 is the answer whatever its body says (OAuth servers send {"error":"invalid_token"}):
+  // naming it beats waiting for a JSON-RPC reply that will not come.
+  if (m_last.status == 401) {
+    auto challenge = find_header(m_last.headers, "www-authenticate");
+    return util::make_error(util::ErrorKind::protocol,
+                            what + " answered HTTP 401: the server requires authorization (" +
+                                (challenge ? "WWW-Authenticate: " + snippet(*challenge)
+                                           : std::string("no WWW-Authenticate header")) +
+                                ")");
+  }
+  if (json_body) return {};
   if (m_last.status >= 200 && m_last.status < 300 && m_last.body.empty()) return {};
   std::string ct = m_last.content_type.empty() ? "no Content-Type" : m_last.content_type;
   return util::make_error(util::ErrorKind::protocol,

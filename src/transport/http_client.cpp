@@ -376,6 +376,7 @@ Wire curl_transfer(const CurlApi& curl, Transfer& t, const Headers& sent, util::
 
   char errbuf[CURL_ERROR_SIZE] = {0};
   curl.easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+  if (request.fresh_connection) curl.easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
   curl.easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
   curl.easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl.easy_setopt(easy, CURLOPT_HTTPHEADER, list);
@@ -489,6 +490,7 @@ Wire native_transfer(Transfer& t, const native::Url& url, const Headers& sent, u
   });
   x.cancel = hooks.cancel;
   x.cancel_fd = wake_fd;
+  x.fresh_connection = t.request->fresh_connection;
   t.response.effective_url = url.normalized;
   return native::perform(x, sink);
 }
@@ -511,6 +513,7 @@ util::Expected<HttpResponse> finish(Transfer& t, const Wire& wire) {
     return e;
   };
   double elapsed = t.response.done_at_ms - t.response.started_at_ms;
+  t.response.reused_connection = wire.reused;
   const int result = wire.code;
   const std::string& errbuf = wire.errbuf;
 

@@ -609,7 +609,7 @@ Outcome perform(const Exchange& x, Sink& sink) {
   std::string key = connection_key(*x.url);
   for (int attempt = 0;; ++attempt) {
     util::UniqueFd fd;
-    if (attempt == 0) fd = take_idle(key);
+    if (attempt == 0 && !x.fresh_connection) fd = take_idle(key);
     // Only a reused connection may have been closed by the server while it sat idle; a retry
     // there is safe because the server saw nothing of this request or did not answer it.
     bool may_retry = fd.valid();
@@ -626,6 +626,7 @@ Outcome perform(const Exchange& x, Sink& sink) {
     bool closed_unanswered = got.code == CURLE_GOT_NOTHING || got.code == CURLE_RECV_ERROR;
     if (may_retry && closed_unanswered && !parser.received_any()) continue;
     if (got.code == CURLE_OK && !got.cancelled && !early && parser.reusable()) put_idle(key, std::move(fd));
+    got.reused = may_retry;
     return got;
   }
 }

@@ -123,6 +123,7 @@ struct Exchange {
   util::Millis connect_timeout{10000};
   const HttpCancel* cancel = nullptr;  // with cancel_fd: readable once cancel() was called
   int cancel_fd = -1;
+  bool fresh_connection = false;  // never take an idle connection
 };
 
 struct Outcome {
@@ -131,6 +132,7 @@ struct Outcome {
   int os_errno = 0;    // connect failures
   bool cancelled = false;
   bool tcp_connected = false;  // curl: TCP connected (a later timeout is not a connect failure)
+  bool reused = false;         // the response came on an idle connection taken from the pool
 };
 
 // Connects (or reuses an idle connection of this thread), sends, and reads the response into

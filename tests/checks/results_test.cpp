@@ -83,6 +83,31 @@ TEST_CASE("checks::Results") {
     CHECK(r.expected == "2.0");
     CHECK(r.observed == "1.0");
     CHECK(results.failed(CheckId::jsonrpc_envelope_version));
+    // Every violation is kept in full, in order (the JSON report's details, -v in human output).
+    REQUIRE(r.details.size() == 2);
+    CHECK(r.details[0].message == "first");
+    CHECK(r.details[0].observed == "1.0");
+    CHECK(r.details[1].message == "second");
+    CHECK(r.details_dropped == 0);
+  }
+
+  SUBCASE("details are bounded; the rest is counted") {
+    for (std::size_t i = 0; i < k_max_details + 3; ++i)
+      results.record(CheckId::jsonrpc_envelope_version, Status::fail, "v" + std::to_string(i), {},
+                     "2025-11-25");
+    const auto r = result_of(results.finish(), CheckId::jsonrpc_envelope_version);
+    CHECK(r.details.size() == k_max_details);
+    CHECK(r.details_dropped == 3);
+  }
+
+  SUBCASE("a violation may carry the diagnosis for what was observed") {
+    results.record(CheckId::jsonrpc_error_parse_error, Status::warn, "dropped",
+                   {"-32700", "nothing", {}, "it dropped the line"}, "2025-11-25");
+    CHECK(result_of(results.finish(), CheckId::jsonrpc_error_parse_error).info.diagnosis ==
+          "it dropped the line");
+    results.record(CheckId::jsonrpc_batch_rejected, Status::warn, "x", {}, "2025-06-18");
+    CHECK(result_of(results.finish(), CheckId::jsonrpc_batch_rejected).info.diagnosis ==
+          def(CheckId::jsonrpc_batch_rejected).info.diagnosis);
   }
 
   SUBCASE("a result is tagged with the version it was decided under") {

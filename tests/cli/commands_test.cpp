@@ -144,7 +144,7 @@ TEST_CASE("cli::commands Ctrl-C wakes every wait and exits 130") {
   SUBCASE("the probe, against a server that never answers initialize") {
     bool sent = false;
     const auto started = std::chrono::steady_clock::now();
-    const CliRun run = run_cli({"-v", "--timeout", "120", "--", "sleep", "100"}, "",
+    const CliRun run = run_cli({"-v", "--connect-timeout", "120", "--", "sleep", "100"}, "",
                                interrupt_after_initialize(sent), mcp_probe::util::Millis(60000));
     const auto seconds =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started).count();
@@ -166,7 +166,7 @@ TEST_CASE("cli::commands Ctrl-C wakes every wait and exits 130") {
         sent = p.signal_group(SIGINT);
       }
     };
-    const CliRun run = run_cli({"-v", "call", "--timeout", "120", "ping", "--", "/bin/sh", "-c",
+    const CliRun run = run_cli({"-v", "call", "--connect-timeout", "120", "ping", "--", "/bin/sh", "-c",
                                 "echo server-pid=$$ >&2; exec sleep 100"},
                                "", when_ready, mcp_probe::util::Millis(60000));
     REQUIRE(sent);

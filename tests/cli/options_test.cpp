@@ -61,6 +61,16 @@ TEST_CASE("cli::parse_options") {
     CHECK(parse({"http://h/mcp"}, env)->run.target.bearer == "from-env");
     CHECK(parse({"--bearer", "flag", "http://h/mcp"}, env)->run.target.bearer == "flag");
   }
+  SUBCASE("the connect timeout is its own (default 30 s), apart from the per-request one") {
+    auto o = parse({"--timeout", "2", "http://h/mcp"});
+    REQUIRE(o);
+    CHECK(o->run.target.request_timeout == util::Millis(2000));
+    CHECK(o->run.target.connect_timeout == util::Millis(30000));
+    auto slow = parse({"--connect-timeout", "90", "http://h/mcp"});
+    REQUIRE(slow);
+    CHECK(slow->run.target.connect_timeout == util::Millis(90000));
+    CHECK(slow->run.target.request_timeout == util::Millis(5000));
+  }
   SUBCASE("tool args must be JSON") {
     auto o = parse({"--allow-tool", "echo", "--tool-args", "echo={\"text\":\"hi\"}", "http://h/mcp"});
     REQUIRE(o);
@@ -79,6 +89,7 @@ TEST_CASE("cli::parse_options") {
     check_usage_error(parse({"--color", "sometimes", "http://h/mcp"}), "--color");
     check_usage_error(parse({"--timeout", "-1", "http://h/mcp"}), "--timeout");
     check_usage_error(parse({"--timeout", "abc", "http://h/mcp"}), "timeout");
+    check_usage_error(parse({"--connect-timeout", "0", "http://h/mcp"}), "--connect-timeout");
     check_usage_error(parse({"--header", "NoColon", "http://h/mcp"}), "--header");
     check_usage_error(parse({"--env", "=x", "--", "srv"}), "--env");
     check_usage_error(parse({"http://h/mcp", "--"}), "no COMMAND");

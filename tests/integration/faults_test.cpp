@@ -89,6 +89,7 @@ checks::RunReport run_against(const std::string& transport, const std::vector<st
     o.cancel_tool = base.cancel_tool;
     o.protocol_version = base.protocol_version;
     o.target.request_timeout = base.target.request_timeout;
+    o.target.connect_timeout = base.target.connect_timeout;
     return probe(o);
   }
   refserver::Config config;
@@ -104,6 +105,7 @@ checks::RunReport run_against(const std::string& transport, const std::vector<st
   o.tool_args = base.tool_args;
   o.protocol_version = base.protocol_version;
   o.target.request_timeout = base.target.request_timeout;
+  o.target.connect_timeout = base.target.connect_timeout;
   return probe(o);
 }
 
@@ -284,6 +286,8 @@ void check_faults(const std::string& wanted_transport) {
     checks::RunOptions base;
     base.allow_tools = k_safe_tools;
     base.target.request_timeout = util::seconds(settings.timeout_s);
+    // The reference server starts at once: its faults in initialize need no 30 s wait.
+    base.target.connect_timeout = base.target.request_timeout;
     base.protocol_version = std::string(settings.protocol_version);
     if (!settings.slow_args.empty()) {
       if (!settings.cancel_slow) base.allow_tools.push_back("slow");

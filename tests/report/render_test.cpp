@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "report/sample_reports.h"
 
@@ -203,4 +204,52 @@ TEST_CASE("report::parse_format") {
   CHECK(report::parse_format("junit") == report::Format::junit);
   CHECK_FALSE(report::parse_format("xml"));
   CHECK(std::string(report::to_string(report::Format::markdown)) == "markdown");
+}
+
+TEST_CASE("report::details and wrapping") {
+  using checks::Status;
+  checks::RunReport report = test::mixed_report();
+  auto warn =
+      test::make_result("resources.read.listed", "resources", Status::warn, "Listed resources can be read",
+                        "a listed resource cannot be read: env://a (+2 more)");
+  warn.info.level = checks::Level::should;
+  warn.observed = R"({"error":{"code":-32603,"message":"no API key configured for this server instance"}})";
+  warn.details = {{Status::warn, "a listed resource cannot be read: env://a", "its contents", warn.observed},
+                  {Status::warn, "a listed resource cannot be read: env://b", "its contents", "no reply"},
+                  {Status::warn, "a listed resource cannot be read: env://c", "its contents", "no reply"}};
+  report.checks.push_back(warn);
+  SUBCASE("JSON lists every violation of a check that had more than one") {
+    const auto doc = nlohmann::json::parse(report::render_json(report, plain()));
+    const auto& checks = doc["checks"];
+    const auto& last = checks.back();
+    REQUIRE(last.contains("details"));
+    REQUIRE(last["details"].size() == 3);
+    CHECK(last["details"][2]["message"] == "a listed resource cannot be read: env://c");
+    CHECK(last["details"][0]["status"] == "warn");
+    CHECK_FALSE(last.contains("detailsDropped"));
+    for (std::size_t i = 0; i + 1 < checks.size(); ++i) CHECK_FALSE(checks[i].contains("details"));
+  }
+  SUBCASE("human output lists them with -v only") {
+    CHECK(report::render_human(report, plain()).find("also:") == std::string::npos);
+    auto options = plain();
+    options.details = true;
+    const auto text = report::render_human(report, options);
+    CHECK(text.find("also: a listed resource cannot be read: env://b (observed: no reply)") !=
+          std::string::npos);
+    CHECK(text.find("also: a listed resource cannot be read: env://c") != std::string::npos);
+  }
+  SUBCASE("human output wraps at the width asked, never inside a JSON string of observed") {
+    auto options = plain();
+    options.width = 60;
+    const auto text = report::render_human(report, options);
+    INFO(text);
+    CHECK(text.find(R"("no API key configured for this server instance")") != std::string::npos);
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      // The wrapped detail lines; a quoted string or a URL may overflow rather than break.
+      const bool detail = line.rfind("         ", 0) == 0;
+      if (detail && line.find('"') == std::string::npos && line.find("://") == std::string::npos)
+        CHECK(line.size() <= 60);
+    }
+  }
 }

@@ -34,8 +34,17 @@ struct CheckInfo {
   std::string diagnosis;   // likely causes and the fix, for a server author
 };
 
+// One violation recorded for a check: a result keeps the first one's words in its message and
+// counts the others ("(+2 more)"); its details list them all.
+struct Detail {
+  Status status = Status::fail;
+  std::string message;
+  std::string expected;
+  std::string observed;
+};
+
 struct CheckResult {
-  CheckInfo info;
+  CheckInfo info;  // info.diagnosis may be the words for what was observed, not the row's
   Status status = Status::skip;
   std::string message;                    // one line: what happened (why skipped, what failed)
   std::string expected;                   // what the spec wants (may be empty on pass)
@@ -43,7 +52,11 @@ struct CheckResult {
   std::vector<std::uint64_t> trace_refs;  // trace event ids that show it
   std::string protocol_version;           // the version of the connection it was decided on ("" = undecided)
   double duration_ms = 0;
+  std::vector<Detail> details;  // every violation (fail or warn), in order; at most k_max_details
+  int details_dropped = 0;      // violations beyond that
 };
+
+constexpr std::size_t k_max_details = 50;
 
 struct RunSummary {
   int pass = 0, fail = 0, warn = 0, skip = 0, error = 0;

@@ -27,7 +27,9 @@ struct Target {
   std::string bearer;
   bool insecure = false;
   std::string cacert;
-  util::Millis connect_timeout{5000};
+  // From spawn or connect to the answer to initialize (a server may start slowly: npx, a JVM);
+  // also the TCP connect timeout. Every later request waits request_timeout.
+  util::Millis connect_timeout{30000};
   util::Millis request_timeout{5000};
   util::Millis stdin_close_wait{2000};  // stdio shutdown steps
   util::Millis sigterm_wait{2000};

@@ -20,9 +20,11 @@ std::optional<Format> parse_format(std::string_view name);  // "human", "json", 
 const char* to_string(Format format);
 
 struct ReportOptions {
-  bool color = false;    // ANSI colour (human only); the caller decides (see cli/color.h)
-  bool timings = false;  // per-check durations (human, JUnit) and durationMs/wallMs (JSON)
-  Policy policy;         // --fail-on and the baseline, for the verdict each format prints
+  bool color = false;       // ANSI colour (human only); the caller decides (see cli/color.h)
+  bool timings = false;     // per-check durations (human, JUnit) and durationMs/wallMs (JSON)
+  bool details = false;     // human: every violation of a check, not only the first (-v)
+  std::size_t width = 100;  // human: wrap at this many columns (the terminal's, when it is one)
+  Policy policy;            // --fail-on and the baseline, for the verdict each format prints
 };
 
 std::string render(const checks::RunReport& report, Format format, const ReportOptions& options);
@@ -30,7 +32,8 @@ std::string render(const checks::RunReport& report, Format format, const ReportO
 std::string render_human(const checks::RunReport& report, const ReportOptions& options);
 // {"schemaVersion":1, "tool", "target", "transport", "protocolVersion", "serverInfo",
 //  "capabilities", "checks":[...], "summary":{...}, "verdict":{...}}, pretty-printed, ending in
-// a newline. Field list: man/mcp-probe.1, OUTPUT FORMATS.
+// a newline. A check with more than one violation lists them all in "details". Field list:
+// man/mcp-probe.1, OUTPUT FORMATS.
 std::string render_json(const checks::RunReport& report, const ReportOptions& options);
 std::string render_junit(const checks::RunReport& report, const ReportOptions& options);
 std::string render_markdown(const checks::RunReport& report, const ReportOptions& options);

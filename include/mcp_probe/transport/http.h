@@ -61,6 +61,7 @@ struct PostOptions {
   Headers extra_headers;          // added last (e.g. Origin, Last-Event-ID)
   bool stop_at_response = true;   // SSE: stop reading at the first JSON-RPC response
   bool capture_session = false;   // take Mcp-Session-Id from the response when none is known
+  bool fresh_connection = false;  // a new TCP connection, not an idle keep-alive one
 };
 
 class HttpTransport : public Transport {

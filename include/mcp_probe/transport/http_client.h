@@ -36,6 +36,9 @@ struct HttpRequest {
   Headers headers;
   std::string body;       // sent when non-empty, or always for POST
   bool keep_body = true;  // false: body and events are not stored (long-lived GET streams)
+  // Open a new connection instead of reusing an idle keep-alive one (native back-end; libcurl
+  // is asked for a fresh connection too).
+  bool fresh_connection = false;
 };
 
 // Why reading the response stopped.
@@ -74,6 +77,9 @@ struct HttpResponse {
   double done_at_ms = 0;
   std::string effective_url;
   std::vector<std::uint64_t> trace_ids;  // the trace events this exchange emitted
+  // Native back-end: the request went on a kept-alive connection an earlier request used (what a
+  // server left unread there is parsed as this request's start). Always false with libcurl.
+  bool reused_connection = false;
 };
 
 // Facts about one SSE event's arrival, for the callback.
