@@ -183,8 +183,8 @@ void record_connect_failure(Context& ctx, const util::Error& error, const std::s
   std::string message = error.message;
   // Say which deadline expired and how to raise it: a slow start (npx downloads, a JVM) is not
   // a hang.
-  const bool init_timeout =
-      !answered_not_modern && error.kind == util::ErrorKind::timeout && id == CheckId::connectivity_initialize;
+  const bool init_timeout = !answered_not_modern && error.kind == util::ErrorKind::timeout &&
+                            id == CheckId::connectivity_initialize;
   if (init_timeout) {
     message += " (the connect timeout, " + seconds_text(o.connect_timeout) +
                ", expired: a server that starts slowly needs a longer --connect-timeout)";
