@@ -171,7 +171,7 @@ void Context::observe(protocol::Session& session) {
 util::Expected<std::unique_ptr<protocol::Connection>> Context::fresh_connection(const std::string& version,
                                                                                 bool send_initialized) {
   protocol::Target t = probe_target();
-  auto transport = take_transport();
+  auto transport = fresh_transport();
   if (!transport) return transport.error();
   auto c = std::make_unique<protocol::Connection>();
   c->transport = std::move(*transport);
@@ -210,35 +210,7 @@ util::Expected<std::unique_ptr<protocol::Connection>> Context::fresh_modern_conn
   return c;
 }
 
-util::Expected<std::unique_ptr<transport::Transport>> Context::fresh_transport() { return take_transport(); }
-
-void Context::start_ahead(std::size_t total, std::size_t ahead) {
-  if (transport_kind() != transport::TransportKind::stdio) return;
-  m_start_budget = total;
-  m_start_ahead = ahead;
-  refill_started();
-}
-
-void Context::refill_started() {
-  const protocol::Target t = probe_target();
-  while (m_start_budget > 0 && m_started.size() < m_start_ahead) {
-    --m_start_budget;
-    auto transport = protocol::open_transport(t, t.transport, m_tracer);
-    if (!transport) {
-      m_start_budget = 0;  // the next take spawns again and reports the error where it is used
-      return;
-    }
-    m_started.push_back(std::move(*transport));
-  }
-}
-
-util::Expected<std::unique_ptr<transport::Transport>> Context::take_transport() {
-  if (!m_started.empty()) {
-    auto transport = std::move(m_started.front());
-    m_started.pop_front();
-    refill_started();
-    return transport;
-  }
+util::Expected<std::unique_ptr<transport::Transport>> Context::fresh_transport() {
   protocol::Target t = probe_target();
   return protocol::open_transport(t, t.transport, m_tracer);
 }

@@ -5,7 +5,6 @@
 // This is the step API: a step is a function of Context&, and the built-in sequences are lists
 // of steps (sequences.h). User-written probe scripts will drive the same API.
 
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -114,11 +113,6 @@ class Context {
       const std::string& version, const Json& client_capabilities = Json::object());
   // A new transport with no initialize at all (pre-init probes).
   util::Expected<std::unique_ptr<transport::Transport>> fresh_transport();
-  // Stdio: the next `total` fresh connections and transports are started ahead, `ahead` at a
-  // time, so that a slow-starting server boots while the probe works with the previous one.
-  // Nothing is sent to a started server until it is taken; one never taken is stopped with the
-  // Context. Does nothing over HTTP (a fresh connection there costs no start-up).
-  void start_ahead(std::size_t total, std::size_t ahead);
   // Hooks a session's traffic into the passive checks.
   void observe(protocol::Session& session);
 
@@ -137,12 +131,6 @@ class Context {
   Facts m_facts;
   // Before m_main: sessions' observers use it until the connection is gone.
   std::unique_ptr<Passive> m_passive;
-  // Servers started ahead (start_ahead), oldest first, and how many more to start.
-  std::deque<std::unique_ptr<transport::Transport>> m_started;
-  std::size_t m_start_budget = 0;
-  std::size_t m_start_ahead = 0;
-  void refill_started();
-  util::Expected<std::unique_ptr<transport::Transport>> take_transport();
   std::unique_ptr<protocol::Connection> m_main;
 };
 
