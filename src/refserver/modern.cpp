@@ -121,7 +121,10 @@ void add_cache_hints(const Call& call, Json& result) {
   result["cacheScope"] = call.has("cache-scope-varies") && later_page ? "private" : "public";
 }
 
-Json server_info_meta() { return Json{{"name", "mcp-refserver"}, {"version", MCP_PROBE_VERSION}}; }
+const Json& server_info_meta() {
+  static const Json k_info{{"name", "mcp-refserver"}, {"version", MCP_PROBE_VERSION}};
+  return k_info;
+}
 
 }  // namespace
 

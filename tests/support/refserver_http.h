@@ -33,7 +33,7 @@ class HttpServer {
                       std::string mode = "sse",
                       mcp_probe::refserver::ServeEra era = mcp_probe::refserver::ServeEra::dual) {
     m_config.era = era;
-    m_config.faults = std::move(faults);
+    m_config.faults.insert(faults.begin(), faults.end());
     m_config.transport = std::move(transport);
     m_config.response_mode = std::move(mode);
     auto bound = std::make_shared<std::promise<int>>();

@@ -29,13 +29,14 @@ namespace mcp_probe::refserver {
 enum class ServeEra { dual, modern, legacy };
 
 struct Config {
-  std::set<std::string> faults;       // --fault NAME (see faults.h for the table)
-  int page_size = 0;                  // --page-size N: items per list page (0: everything at once)
-  std::string response_mode = "sse";  // --response-mode json|sse (HTTP only)
-  bool sse_poll = false;              // --sse-poll: close POST streams after the priming event
-  std::string transport = "stdio";    // stdio|http|sse: the front-end in use
-  ServeEra era = ServeEra::dual;      // --era
-  bool has(std::string_view fault) const { return faults.count(std::string(fault)) > 0; }
+  std::set<std::string, std::less<>> faults;  // --fault NAME (see faults.h for the table)
+  int page_size = 0;                          // --page-size N: items per list page (0: everything at once)
+  std::string response_mode = "sse";          // --response-mode json|sse (HTTP only)
+  bool sse_poll = false;                      // --sse-poll: close POST streams after the priming event
+  std::string transport = "stdio";            // stdio|http|sse: the front-end in use
+  ServeEra era = ServeEra::dual;              // --era
+  // Asked several times per request: no allocation, and nothing at all without faults.
+  bool has(std::string_view fault) const { return !faults.empty() && faults.find(fault) != faults.end(); }
 };
 
 // Where a session's outgoing messages go. Each message is one complete JSON text (no
