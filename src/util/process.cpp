@@ -12,12 +12,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <mutex>
 #include <set>
-#include <sstream>
 
 extern char** environ;
 
@@ -55,17 +54,24 @@ void note_spawned(pid_t pid, bool live) {
 }
 
 // The parent pid from /proc/<pid>/stat ("pid (comm) state ppid ..."; comm may hold anything,
-// so parse after the last ')'); -1 when the process is gone.
+// so parse after the last ')'); -1 when the process is gone. One open and read, no streams: it
+// runs for every process on the machine when a run ends.
 pid_t parent_of(const char* pid) {
-  std::ifstream in(std::string("/proc/") + pid + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto close = stat.rfind(')');
-  if (close == std::string::npos) return -1;
-  std::istringstream rest(stat.substr(close + 1));
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%s/stat", pid);
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char buf[1024];
+  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return -1;
+  buf[n] = '\0';
+  const char* close = std::strrchr(buf, ')');
+  if (close == nullptr) return -1;
   char state = 0;
   long ppid = -1;
-  rest >> state >> ppid;
-  return rest ? static_cast<pid_t>(ppid) : -1;
+  if (std::sscanf(close + 1, " %c %ld", &state, &ppid) != 2) return -1;
+  return static_cast<pid_t>(ppid);
 }
 
 // Our children that no Process owns: orphans re-parented to us.
