@@ -11,6 +11,7 @@
 
 #include "catalog_parts.h"
 #include "check_def.h"
+#include "mcp_probe/protocol/versions.h"
 
 namespace mcp_probe::checks {
 
@@ -44,7 +45,7 @@ Level CheckDef::level_in(std::string_view version) const {
 }
 
 CheckDef make_def(CheckId id, Levels levels, Kind kind, Versions versions, Transports transports,
-                  const char* title, const char* spec, const char* diagnosis) {
+                  const char* title, const char* spec, const char* diagnosis, Needs needs) {
   std::string id_str = to_string(id);
   CheckDef def;
   def.id = id;
@@ -61,6 +62,15 @@ CheckDef make_def(CheckId id, Levels levels, Kind kind, Versions versions, Trans
   def.info.diagnosis = diagnosis;
   def.versions = versions.mask;
   def.transports = transports.mask;
+  def.needs = needs.mask;
+  def.info.needs = needs.mask != 0 ? capability_name(needs.mask) : "";
+  if (levels.earlier_versions != 0 && levels.earlier != levels.level) {
+    def.info.earlier_level = levels.earlier;
+    for (const protocol::VersionInfo& v : protocol::k_versions) {
+      if ((levels.earlier_versions & version_bit(v.name)) == 0) continue;
+      def.info.earlier_versions += (def.info.earlier_versions.empty() ? "" : ", ") + std::string(v.name);
+    }
+  }
   return def;
 }
 
@@ -113,6 +123,33 @@ unsigned version_bit(std::string_view version) {
   if (version == "2025-11-25") return k_v2025_11_25;
   if (version == "2026-07-28") return k_v2026_07_28;
   return 0;
+}
+
+unsigned capability_bits(const nlohmann::json& capabilities) {
+  unsigned bits = 0;
+  if (!capabilities.is_object()) return bits;
+  for (unsigned bit = k_cap_tools; bit <= k_cap_completions; bit <<= 1) {
+    const auto it = capabilities.find(capability_name(bit));
+    if (it != capabilities.end() && !it->is_null()) bits |= bit;
+  }
+  return bits;
+}
+
+const char* capability_name(unsigned bit) {
+  switch (bit) {
+    case k_cap_tools:
+      return "tools";
+    case k_cap_resources:
+      return "resources";
+    case k_cap_prompts:
+      return "prompts";
+    case k_cap_logging:
+      return "logging";
+    case k_cap_completions:
+      return "completions";
+    default:
+      return "";
+  }
 }
 
 unsigned transport_bit(std::optional<transport::TransportKind> kind) {

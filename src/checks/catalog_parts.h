@@ -64,10 +64,22 @@ inline constexpr Transports k_tr_http{"http", k_http};
 inline constexpr Transports k_tr_sse{"sse", k_sse};
 inline constexpr Transports k_tr_network{"http, sse", k_http | k_sse};
 
+// The server capability a row's rule is about, as an optional last argument of the row: a server
+// that does not declare it is not bound by the rule (the check is "not applicable").
+struct Needs {
+  unsigned mask;
+};
+inline constexpr Needs k_needs_none{0};
+inline constexpr Needs k_needs_tools{k_cap_tools};
+inline constexpr Needs k_needs_resources{k_cap_resources};
+inline constexpr Needs k_needs_prompts{k_cap_prompts};
+inline constexpr Needs k_needs_logging{k_cap_logging};
+inline constexpr Needs k_needs_completions{k_cap_completions};
+
 // One table row (a MCP_PROBE_CHECK of the catalog_*.def files); the area is the first segment of
 // the id.
 CheckDef make_def(CheckId id, Levels levels, Kind kind, Versions versions, Transports transports,
-                  const char* title, const char* spec, const char* diagnosis);
+                  const char* title, const char* spec, const char* diagnosis, Needs needs = k_needs_none);
 
 // Connectivity (and stdio.spawn), JSON-RPC base, lifecycle (catalog_core.cpp).
 std::vector<CheckDef> core_check_defs();

@@ -99,7 +99,12 @@ void Context::error(CheckId id, const std::string& reason) {
   m_results.record(id, Status::error, reason, {}, version());
 }
 
-void Context::set_main(std::unique_ptr<protocol::Connection> c) { m_main = std::move(c); }
+void Context::set_main(std::unique_ptr<protocol::Connection> c) {
+  m_main = std::move(c);
+  // From here on, a rule about a capability the server does not declare is not applicable.
+  if (m_main && m_main->session)
+    m_results.set_capabilities(capability_bits(m_main->session->server_capabilities()));
+}
 
 void Context::set_version(std::string v) {
   m_passive->version = v;

@@ -40,6 +40,10 @@ std::string Results::not_applicable(CheckId id) const {
   if (!d.applies_to_transport(transport_bit(m_transport))) {
     return std::string("not applicable to the ") + transport::to_string(*m_transport) + " transport";
   }
+  if (m_capabilities && !d.applies_to_capabilities(*m_capabilities)) {
+    return std::string("not applicable: the server does not declare the ") + capability_name(d.needs) +
+           " capability";
+  }
   return "";
 }
 

@@ -36,6 +36,9 @@ class Results {
   void set_version(std::string version) { m_version = std::move(version); }
   const std::string& version() const { return m_version; }
   void set_transport(std::optional<transport::TransportKind> kind) { m_transport = kind; }
+  // The server's declared capabilities (CapabilityBits), once known: a check whose rule needs a
+  // capability the server does not declare is not applicable from then on.
+  void set_capabilities(unsigned declared) { m_capabilities = declared; }
   std::optional<transport::TransportKind> transport() const { return m_transport; }
 
   bool selected(CheckId id) const;
@@ -83,6 +86,7 @@ class Results {
   const RunOptions& m_options;
   std::string m_version;
   std::optional<transport::TransportKind> m_transport;
+  std::optional<unsigned> m_capabilities;
   std::array<std::optional<Record>, k_check_count> m_records;
   double m_step_started = util::monotonic_ms();
 };

@@ -110,6 +110,24 @@ TEST_CASE("checks::Results") {
           def(CheckId::jsonrpc_batch_rejected).info.diagnosis);
   }
 
+  SUBCASE("a rule about a capability the server does not declare is not applicable") {
+    results.set_capabilities(
+        capability_bits(nlohmann::json{{"prompts", nlohmann::json::object()}, {"tools", nullptr}}));
+    results.record(CheckId::resources_read_listed, Status::fail, "bad", {}, "2025-11-25");
+    results.record(CheckId::prompts_get_listed_and_errors, Status::fail, "bad", {}, "2025-11-25");
+    results.record(CheckId::tools_capability_declared, Status::fail, "undeclared", {}, "2025-11-25");
+    auto all = results.finish();
+    CHECK(result_of(all, CheckId::resources_read_listed).status == Status::skip);
+    CHECK(result_of(all, CheckId::resources_read_listed).message ==
+          "not applicable: the server does not declare the resources capability");
+    // "tools": null is not a declaration.
+    CHECK(result_of(all, CheckId::tools_list_schema).message ==
+          "not applicable: the server does not declare the tools capability");
+    CHECK(result_of(all, CheckId::prompts_get_listed_and_errors).status == Status::fail);
+    // The rule that a served feature is declared needs no capability.
+    CHECK(result_of(all, CheckId::tools_capability_declared).status == Status::fail);
+  }
+
   SUBCASE("a result is tagged with the version it was decided under") {
     results.record(CheckId::jsonrpc_error_shape, Status::pass, "", {}, "2024-11-05");
     CHECK(result_of(results.finish(), CheckId::jsonrpc_error_shape).protocol_version == "2024-11-05");

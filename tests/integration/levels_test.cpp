@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "support/cli_runner.h"
 #include "support/scripted_mcp_server.h"
 
 TEST_SUITE_BEGIN("integration");
@@ -144,3 +145,26 @@ TEST_CASE("integration::levels: CORS findings are INFO unless the server serves 
 }
 
 TEST_SUITE_END();
+
+// A rule about a feature binds only a server that declares it (issue 12, applicability by
+// capability): against a server that serves resources without declaring them, the declaration
+// check fails and the resources rules are "not applicable" (the fault acts on initialize).
+TEST_CASE("integration::levels: rules about an undeclared capability are not applicable") {
+  const CliRun run = run_cli({"--format", "json", "--protocol-version", "2025-11-25", "--only", "resources.*",
+                              "--", MCP_REFSERVER_BIN, "--fault", "undeclared-resources"});
+  const Json report = Json::parse(run.out, nullptr, false);
+  REQUIRE_MESSAGE(report.is_object(), run.out << run.err);
+  int not_applicable = 0;
+  for (const Json& c : report["checks"]) {
+    const std::string id = c["id"];
+    INFO(id << " " << c.dump());
+    if (id == "resources.capability.declared") {
+      CHECK(c["status"] == "fail");
+    } else if (id == "resources.read.listed" || id == "resources.templates.list") {
+      CHECK(c["status"] == "skip");
+      CHECK(c["message"] == "not applicable: the server does not declare the resources capability");
+      ++not_applicable;
+    }
+  }
+  CHECK(not_applicable >= 2);
+}

@@ -29,9 +29,15 @@ struct CheckInfo {
   Kind kind = Kind::active;
   std::string versions;    // human-readable: "all", "25-03…25-11", ...
   std::string transports;  // human-readable: "all", "http", "stdio", "sse"
-  std::string title;       // one line
-  std::string spec;        // URL on modelcontextprotocol.io (page and section)
-  std::string diagnosis;   // likely causes and the fix, for a server author
+  // The server capability the rule is about ("tools", "resources", ...; "" for none): a server
+  // that does not declare it is not bound by the rule, and the check is "not applicable".
+  std::string needs;
+  // Where the level differs by version: the versions of `earlier_level` ("" when one level).
+  std::string earlier_versions;
+  Level earlier_level = Level::must;
+  std::string title;      // one line
+  std::string spec;       // URL on modelcontextprotocol.io (page and section)
+  std::string diagnosis;  // likely causes and the fix, for a server author
 };
 
 // One violation recorded for a check: a result keeps the first one's words in its message and
