@@ -343,6 +343,17 @@ std::optional<Json> call(Context& ctx, protocol::Session& session, const std::st
   return *ex->reply->json;
 }
 
+util::Expected<protocol::Exchange> send_droppable(protocol::Session& session, const std::string& raw,
+                                                  const std::function<bool(const protocol::Received&)>& until,
+                                                  util::Millis wait) {
+  // A reply that comes after the answer to a later request is out of order; 200 ms covers a server
+  // that answers from several threads.
+  constexpr util::Millis k_grace(200);
+  if (session.transport().kind() == transport::TransportKind::stdio)
+    return session.send_and_wait_ordered(raw, until, wait, std::min(wait, k_grace));
+  return session.send_and_wait(raw, until, wait);
+}
+
 Barrier ping_barrier(Context& ctx, protocol::Session& session) {
   (void)ctx;
   Barrier b;

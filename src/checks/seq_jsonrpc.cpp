@@ -158,8 +158,8 @@ void probe_parse_error(Context& ctx) {
   auto is_error = [](const protocol::Received& r) {
     return r.json && r.json->is_object() && r.json->contains("error");
   };
-  auto ex = ctx.session().send_and_wait(truncated, is_error,
-                                        util::Millis(std::min<long long>(1000, ctx.timeout().count())));
+  auto ex = send_droppable(ctx.session(), truncated, is_error,
+                           util::Millis(std::min<long long>(1000, ctx.timeout().count())));
   int status = ctx.last_http_status();
   Barrier b = ping_barrier(ctx, ctx.session());
   if (!b.answered) {
@@ -212,8 +212,8 @@ void probe_invalid_request(Context& ctx) {
       const Json rid = r.json->value("id", Json());
       return rid.is_null() || protocol::same_id(rid, id);
     };
-    auto ex = ctx.session().send_and_wait(raw, reply_to,
-                                          util::Millis(std::min<long long>(1000, ctx.timeout().count())));
+    auto ex = send_droppable(ctx.session(), raw, reply_to,
+                             util::Millis(std::min<long long>(1000, ctx.timeout().count())));
     int status = ctx.last_http_status();
     if (!ex || !ex->reply) {
       if (status >= 400 && status < 500) {
@@ -252,7 +252,7 @@ void probe_batch(Context& ctx) {
     Json batch = Json::array({{{"jsonrpc", "2.0"}, {"id", a}, {"method", "ping"}},
                               {{"jsonrpc", "2.0"}, {"id", b}, {"method", "tools/list"}},
                               {{"jsonrpc", "2.0"}, {"method", "notifications/mcp-probe-unknown"}}});
-    auto ex = s.send_and_wait(json::dump(batch), is_batch_or_error, wait);
+    auto ex = send_droppable(s, json::dump(batch), is_batch_or_error, wait);
     if (!ex || !ex->reply || !ex->reply->json->is_array()) {
       ctx.violation(CheckId::jsonrpc_batch_supported,
                     "a batch of two requests and a notification got no array of responses",
@@ -273,7 +273,7 @@ void probe_batch(Context& ctx) {
             {"2 responses with ids " + std::to_string(a) + ", " + std::to_string(b), brief(arr, 200)});
       }
     }
-    auto empty = s.send_and_wait("[]", is_batch_or_error, wait);
+    auto empty = send_droppable(s, "[]", is_batch_or_error, wait);
     if (!empty || !empty->reply || !error_code(*empty->reply->json) ||
         *error_code(*empty->reply->json) != -32600) {
       ctx.violation(
@@ -288,7 +288,7 @@ void probe_batch(Context& ctx) {
       return r.json && (r.json->is_array() ||
                         (r.json->is_object() && (r.json->contains("error") || r.json->contains("result"))));
     };
-    auto ex = s.send_and_wait(json::dump(batch), any, wait);
+    auto ex = send_droppable(s, json::dump(batch), any, wait);
     int status = ctx.last_http_status();
     Barrier after = ping_barrier(ctx, s);
     if (!after.answered) {

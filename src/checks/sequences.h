@@ -45,6 +45,13 @@ struct Barrier {
   std::vector<protocol::Received> before;
 };
 Barrier ping_barrier(Context& ctx, protocol::Session& session);
+// Sends input a server may drop without a word (malformed JSON, an invalid request, a batch) and
+// waits for what `until` accepts. Over stdio a barrier request goes right behind it, and its answer
+// ends the wait after a short grace (a server reads its stdin in order), instead of all of `wait`;
+// over HTTP the POST's own response decides.
+util::Expected<protocol::Exchange> send_droppable(protocol::Session& session, const std::string& raw,
+                                                  const std::function<bool(const protocol::Received&)>& until,
+                                                  util::Millis wait);
 // An error code of a reply, or nullopt when it is not an error.
 std::optional<long long> error_code(const Json& reply);
 

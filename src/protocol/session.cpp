@@ -107,9 +107,17 @@ util::Expected<Received> Session::next(util::Deadline deadline) {
   return receive_one(std::move(*incoming));
 }
 
-util::Expected<Exchange> Session::send_and_wait(const std::string& raw,
-                                                const std::function<bool(const Received&)>& until,
-                                                std::optional<util::Millis> timeout) {
+util::Expected<Exchange> Session::send_and_wait_ordered(const std::string& raw,
+                                                        const std::function<bool(const Received&)>& until,
+                                                        util::Millis timeout, util::Millis grace) {
+  const Json barrier = build_request(m_modern ? "server/discover" : "ping", Json::object(), Json(next_id()));
+  return wait_for(raw, until, timeout, &barrier, grace);
+}
+
+util::Expected<Exchange> Session::wait_for(const std::string& raw,
+                                           const std::function<bool(const Received&)>& until,
+                                           std::optional<util::Millis> timeout, const Json* barrier,
+                                           util::Millis grace) {
   Exchange ex;
   auto parsed = json::parse(raw);
   ex.request = parsed ? *parsed : Json(raw);
@@ -125,6 +133,17 @@ util::Expected<Exchange> Session::send_and_wait(const std::string& raw,
     auto kind = sent.error().kind;
     if (kind != util::ErrorKind::timeout && kind != util::ErrorKind::protocol) return sent.error();
     ex.send_error = sent.error().message;
+  }
+  // The barrier's reply: the same id, a response or an error.
+  auto is_barrier_reply = [barrier](const Received& r) {
+    if (barrier == nullptr || !r.json || !r.json->is_object() || !r.json->contains("id")) return false;
+    if (!r.json->contains("result") && !r.json->contains("error")) return false;
+    return same_id(r.json->at("id"), barrier->at("id"));
+  };
+  if (barrier != nullptr) {
+    const std::string barrier_raw = json::dump(*barrier);
+    if (m_send_observer) m_send_observer(*barrier, barrier_raw);
+    if (!send_observed(barrier_raw, deadline)) barrier = nullptr;  // the usual wait then
   }
   std::size_t kept_bytes = 0;
   auto keep = [&](Received r) {
@@ -158,9 +177,17 @@ util::Expected<Exchange> Session::send_and_wait(const std::string& raw,
       break;
     }
     Received r = receive_one(std::move(*incoming));
-    if (until && until(r)) {
+    if (is_barrier_reply(r)) {
+      ex.barrier_answered = true;
+      if (ex.reply) break;
+      // Everything before the barrier has been answered: wait only `grace` for a late reply.
+      deadline = deadline.min(util::Deadline::after(grace));
+      continue;
+    }
+    if (!ex.reply && until && until(r)) {
       ex.reply = std::move(r);
-      break;
+      if (barrier == nullptr || ex.barrier_answered) break;
+      continue;  // consume the barrier's reply too
     }
     keep(std::move(r));
   }
@@ -172,17 +199,26 @@ util::Expected<Exchange> Session::send_and_wait(const std::string& raw,
     ex.ended_by = "no response within " + seconds(timeout.value_or(m_timeout));
     ex.ended_kind = util::ErrorKind::timeout;
   }
+  if (!ex.reply && ex.barrier_answered) {
+    ex.ended_by = "no response, though the request sent after it was answered";
+    ex.ended_kind = util::ErrorKind::timeout;
+  }
   return ex;
+}
+
+Json Session::build_request(const std::string& method, const Json& params, const Json& id) const {
+  Json message = {{"jsonrpc", "2.0"}, {"id", id}, {"method", method}};
+  if (m_modern)
+    message["params"] = with_modern_meta(params, *m_modern);
+  else if (!params.is_null())
+    message["params"] = params;
+  return message;
 }
 
 util::Expected<Exchange> Session::request(const std::string& method, const Json& params,
                                           std::optional<Json> id) {
   Json request_id = id ? *id : Json(next_id());
-  Json message = {{"jsonrpc", "2.0"}, {"id", request_id}, {"method", method}};
-  if (m_modern)
-    message["params"] = with_modern_meta(params, *m_modern);
-  else if (!params.is_null())
-    message["params"] = params;
+  Json message = build_request(method, params, request_id);
   auto matches = [&](const Received& r) {
     if (!r.json || !r.json->is_object()) return false;
     auto kind = json::classify(*r.json);

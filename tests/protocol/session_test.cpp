@@ -58,6 +58,37 @@ TEST_CASE("protocol::Session") {
     REQUIRE(ex->others.size() == 2);
     CHECK((*ex->others[0].json)["method"] == "notifications/message");
   }
+  SUBCASE("input that is dropped silently: the barrier's answer ends the wait, not the timeout") {
+    bool answer_bad_lines = false;
+    testing::FakeTransport t([&answer_bad_lines](const std::string& sent) {
+      Json m = Json::parse(sent, nullptr, false);
+      if (m.is_discarded()) {
+        if (!answer_bad_lines) return std::vector<std::string>{};
+        return std::vector<std::string>{
+            R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}})"};
+      }
+      return echo_server(sent);
+    });
+    protocol::Session s(t, util::Millis(100));
+    auto is_error = [](const protocol::Received& r) { return r.json && r.json->contains("error"); };
+    auto dropped = s.send_and_wait_ordered("{\"jsonrpc\": ", is_error, util::Millis(5000), util::Millis(20));
+    REQUIRE(dropped);
+    CHECK_FALSE(dropped->reply);
+    CHECK(dropped->barrier_answered);
+    CHECK(dropped->elapsed_ms < 1000);
+    CHECK(dropped->others.empty());  // the barrier's reply is consumed
+    CHECK(dropped->ended_by == "no response, though the request sent after it was answered");
+    REQUIRE(t.sent().size() == 2);
+    CHECK(Json::parse(t.sent()[1])["method"] == "ping");
+
+    answer_bad_lines = true;
+    auto answered = s.send_and_wait_ordered("{\"jsonrpc\": ", is_error, util::Millis(5000), util::Millis(20));
+    REQUIRE(answered);
+    REQUIRE(answered->reply);
+    CHECK((*answered->reply->json)["error"]["code"] == -32700);
+    CHECK(answered->barrier_answered);
+    CHECK(answered->others.empty());
+  }
   SUBCASE("a missing reply is a timeout without an error") {
     testing::FakeTransport t([](const std::string&) { return std::vector<std::string>{}; });
     protocol::Session s(t, util::Millis(20));

@@ -55,6 +55,8 @@ struct Exchange {
   util::ErrorKind ended_kind = util::ErrorKind::timeout;  // the kind of that transport error
   // Transport complaints the exchange went on after (an over-long stdout line), first few only.
   std::vector<std::string> receive_errors;
+  // send_and_wait_ordered: whether the barrier request behind the message was answered.
+  bool barrier_answered = false;
 };
 
 struct InitializeOutcome {
@@ -87,7 +89,19 @@ class Session {
   // Received.transport_error and the wait goes on.
   util::Expected<Exchange> send_and_wait(const std::string& raw,
                                          const std::function<bool(const Received&)>& until,
-                                         std::optional<util::Millis> timeout = std::nullopt);
+                                         std::optional<util::Millis> timeout = std::nullopt) {
+    return wait_for(raw, until, timeout, nullptr, util::Millis(0));
+  }
+  // send_and_wait for input a server may drop without a word (malformed JSON, an invalid request,
+  // a batch). A barrier request (ping; server/discover in 2026-07-28) goes right behind `raw`: a
+  // server that reads its input in order answers `raw` first, so once the barrier's reply has come
+  // `raw`'s reply is awaited only `grace` longer, instead of the whole `timeout`. The barrier's
+  // reply is consumed (not in `others`); Exchange.barrier_answered says whether it came.
+  util::Expected<Exchange> send_and_wait_ordered(const std::string& raw,
+                                                 const std::function<bool(const Received&)>& until,
+                                                 util::Millis timeout, util::Millis grace);
+  // The request message request() would send for `method` (the 2026-07-28 _meta included).
+  Json build_request(const std::string& method, const Json& params, const Json& id) const;
   util::Expected<void> notify(const std::string& method, const Json& params = Json::object());
   util::Expected<void> send_raw(const std::string& raw);
   // The next message from the server (after answering server requests); timeout error if none.
@@ -118,6 +132,11 @@ class Session {
   long long next_id() { return m_next_id++; }
 
  private:
+  // send_and_wait, with an optional barrier request (its message) sent right behind `raw`.
+  util::Expected<Exchange> wait_for(const std::string& raw, const std::function<bool(const Received&)>& until,
+                                    std::optional<util::Millis> timeout, const Json* barrier,
+                                    util::Millis grace);
+
   Received receive_one(transport::Incoming incoming);
   Received parse(transport::Incoming incoming);
   // transport.send() with the overflow callback set: messages the transport cannot queue
