@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "mcp_probe/protocol/versions.h"
 #include "mcp_probe/transport/http.h"
@@ -173,8 +174,55 @@ void Context::observe(protocol::Session& session) {
   });
 }
 
+std::vector<util::Expected<std::unique_ptr<protocol::Connection>>> Context::fresh_connections(
+    const std::vector<std::string>& versions, bool send_initialized) {
+  using Result = util::Expected<std::unique_ptr<protocol::Connection>>;
+  std::vector<std::optional<Result>> slots(versions.size());
+  // Each connection's traffic, kept while they connect at once and shown to the passive checks
+  // afterwards, connection by connection: the report does not depend on which server was faster.
+  std::vector<Recording> recordings(versions.size());
+  std::vector<std::thread> threads;
+  threads.reserve(versions.size());
+  for (std::size_t i = 0; i < versions.size(); ++i) {
+    threads.emplace_back([this, &slots, &versions, &recordings, i, send_initialized] {
+      try {
+        slots[i].emplace(connect_fresh(versions[i], send_initialized, &recordings[i]));
+      } catch (const std::exception& e) {
+        slots[i].emplace(util::Error{util::ErrorKind::io, std::string("could not connect: ") + e.what()});
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::vector<Result> out;
+  out.reserve(slots.size());
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    Result& r = *slots[i];
+    if (r) {
+      protocol::Session& session = *(*r)->session;
+      observe(session);
+      for (const auto& event : recordings[i].events) {
+        try {
+          if (event.sent)
+            passive_on_send(*this, session, *event.sent);
+          else
+            passive_on_receive(*this, session, *event.received);
+        } catch (const std::exception&) {
+        }
+      }
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 util::Expected<std::unique_ptr<protocol::Connection>> Context::fresh_connection(const std::string& version,
                                                                                 bool send_initialized) {
+  return connect_fresh(version, send_initialized, nullptr);
+}
+
+util::Expected<std::unique_ptr<protocol::Connection>> Context::connect_fresh(const std::string& version,
+                                                                             bool send_initialized,
+                                                                             Recording* recording) {
   protocol::Target t = probe_target();
   auto transport = fresh_transport();
   if (!transport) return transport.error();
@@ -187,7 +235,16 @@ util::Expected<std::unique_ptr<protocol::Connection>> Context::fresh_connection(
   const auto started = util::Millis(static_cast<long long>(3 * m_facts.connect_ms));
   const util::Millis init_wait = std::min(t.connect_timeout, std::max(timeout(), started));
   c->session = std::make_unique<protocol::Session>(*c->transport, init_wait);
-  observe(*c->session);
+  if (recording != nullptr) {
+    c->session->set_send_observer([recording](const Json& message, const std::string&) {
+      recording->events.push_back({message, {}});
+    });
+    c->session->set_observer([recording](const protocol::Received& r) {
+      recording->events.push_back({{}, r});
+    });
+  } else {
+    observe(*c->session);
+  }
   auto init = c->session->initialize(version, Json::object(), send_initialized);
   c->session->set_request_timeout(timeout());
   if (!init) return init.error();
@@ -216,8 +273,27 @@ util::Expected<std::unique_ptr<protocol::Connection>> Context::fresh_modern_conn
 }
 
 util::Expected<std::unique_ptr<transport::Transport>> Context::fresh_transport() {
+  {
+    std::lock_guard<std::mutex> lock(m_spare_mutex);
+    if (!m_spare.empty()) {
+      auto t = std::move(m_spare.front());
+      m_spare.erase(m_spare.begin());
+      return t;
+    }
+  }
   protocol::Target t = probe_target();
   return protocol::open_transport(t, t.transport, m_tracer);
+}
+
+void Context::start_ahead(std::size_t n) {
+  if (transport_kind() != transport::TransportKind::stdio) return;
+  protocol::Target t = probe_target();
+  for (std::size_t i = 0; i < n; ++i) {
+    auto opened = protocol::open_transport(t, t.transport, m_tracer);
+    if (!opened) return;  // fresh_transport() will say why, when a step asks
+    std::lock_guard<std::mutex> lock(m_spare_mutex);
+    m_spare.push_back(std::move(*opened));
+  }
 }
 
 protocol::Target Context::probe_target() const {

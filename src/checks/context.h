@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -111,8 +112,17 @@ class Context {
   // the _meta fields and, on HTTP, the modern headers), observed by the passive checks.
   util::Expected<std::unique_ptr<protocol::Connection>> fresh_modern_connection(
       const std::string& version, const Json& client_capabilities = Json::object());
-  // A new transport with no initialize at all (pre-init probes).
+  // fresh_connection for each of `versions` at once, each on its own thread (a server that takes
+  // half a second to start costs that once, not once per version); results in the same order.
+  // Only the connections' observers run meanwhile, one at a time (observe()).
+  std::vector<util::Expected<std::unique_ptr<protocol::Connection>>> fresh_connections(
+      const std::vector<std::string>& versions, bool send_initialized = true);
+  // A new transport with no initialize at all (pre-init probes); one started ahead when there is.
   util::Expected<std::unique_ptr<transport::Transport>> fresh_transport();
+  // Starts `n` servers now for fresh_transport() to hand out later, so that their start-up
+  // overlaps the steps before them (stdio only: a fresh HTTP connection costs nothing). Those
+  // never handed out end with the context.
+  void start_ahead(std::size_t n);
   // Hooks a session's traffic into the passive checks.
   void observe(protocol::Session& session);
 
@@ -122,6 +132,18 @@ class Context {
   Passive& passive() { return *m_passive; }
 
  private:
+  // A session's traffic kept for the passive checks to see later (fresh_connections).
+  struct Recording {
+    struct Event {
+      std::optional<Json> sent;
+      std::optional<protocol::Received> received;
+    };
+    std::vector<Event> events;
+  };
+  // fresh_connection; with `recording`, the traffic goes there instead of the passive checks.
+  util::Expected<std::unique_ptr<protocol::Connection>> connect_fresh(const std::string& version,
+                                                                      bool send_initialized,
+                                                                      Recording* recording);
   protocol::Target probe_target() const;
 
   const RunOptions& m_options;
@@ -131,6 +153,10 @@ class Context {
   Facts m_facts;
   // Before m_main: sessions' observers use it until the connection is gone.
   std::unique_ptr<Passive> m_passive;
+  // Servers started ahead (start_ahead), oldest first.
+  std::mutex m_spare_mutex;
+  std::vector<std::unique_ptr<transport::Transport>> m_spare;
+
   std::unique_ptr<protocol::Connection> m_main;
 };
 
@@ -141,6 +167,8 @@ struct Step {
   const char* name;
   std::function<void(Context&)> run;
   std::vector<CheckId> owns = {};
+  // How many fresh servers the step starts over stdio: the pass starts them ahead (start_ahead).
+  std::size_t fresh_servers = 0;
 };
 
 // Runs one step: a throw becomes errors on the checks the step owns.

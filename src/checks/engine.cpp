@@ -1,5 +1,6 @@
 #include "mcp_probe/checks/engine.h"
 
+#include <algorithm>
 #include <set>
 
 #include "mcp_probe/protocol/versions.h"
@@ -108,6 +109,16 @@ void mark_unported(Context& mctx, const std::vector<Step>& steps) {
 // cleanly either way.
 bool run_pass(Context& ctx, const std::vector<Step>& steps, const util::Deadline& run_deadline) {
   bool interrupted = false;
+  // The servers the steps will start (over stdio, each takes the server's start-up time): start
+  // them now, at most a few, so that they boot while the first steps run.
+  constexpr std::size_t k_max_ahead = 8;
+  std::size_t ahead = 0;
+  for (const Step& step : steps) {
+    const bool wanted =
+        std::any_of(step.owns.begin(), step.owns.end(), [&](CheckId id) { return ctx.wants(id); });
+    if (wanted) ahead += step.fresh_servers;
+  }
+  if (ctx.connected()) ctx.start_ahead(std::min(ahead, k_max_ahead));
   for (const Step& step : steps) {
     if (ctx.interrupted()) {
       interrupted = true;

@@ -9,21 +9,35 @@ namespace mcp_probe::checks {
 
 namespace {
 
-// Initializes a fresh connection with `version`; returns the answered version, or the error.
-util::Expected<std::string> negotiate(Context& ctx, const std::string& version, Json* error_reply = nullptr) {
-  auto c = ctx.fresh_connection(version, false);
-  if (!c) {
-    if (error_reply && c.error().kind == util::ErrorKind::protocol) *error_reply = Json(c.error().message);
-    return c.error();
-  }
+// The version a fresh connection's initialize answered, or the error.
+util::Expected<std::string> answered(util::Expected<std::unique_ptr<protocol::Connection>>& c) {
+  if (!c) return c.error();
   return (*c)->init->protocol_version;
+}
+
+// Initializes a fresh connection with `version`; returns the answered version, or the error.
+util::Expected<std::string> negotiate(Context& ctx, const std::string& version) {
+  auto c = ctx.fresh_connection(version, false);
+  return answered(c);
+}
+
+// negotiate() for every version at once (each a server started on its own thread).
+std::vector<util::Expected<std::string>> negotiate_all(Context& ctx,
+                                                       const std::vector<std::string>& versions) {
+  auto connections = ctx.fresh_connections(versions, false);
+  std::vector<util::Expected<std::string>> out;
+  for (auto& c : connections) out.push_back(answered(c));
+  return out;
 }
 
 void probe_echo_supported(Context& ctx) {
   if (!ctx.wants(CheckId::lifecycle_version_echo_supported)) return;
-  for (const std::string& v : protocol::handshake_versions()) {
+  const std::vector<std::string>& versions = protocol::handshake_versions();
+  auto answers = negotiate_all(ctx, versions);
+  for (std::size_t i = 0; i < versions.size(); ++i) {
+    const std::string& v = versions[i];
     if (ctx.interrupted()) return;
-    auto got = negotiate(ctx, v);
+    auto& got = answers[i];
     if (!got) continue;  // an error for an older version is a choice, not a violation
     if (*got == v) {
       ctx.facts().supported_versions.insert(v);
@@ -53,9 +67,12 @@ void probe_echo_supported(Context& ctx) {
 
 void probe_unsupported(Context& ctx) {
   if (!ctx.wants(CheckId::lifecycle_version_unsupported_fallback)) return;
-  for (const char* asked : {"1900-01-01", "2099-12-31", "not-a-version"}) {
+  const std::vector<std::string> unsupported = {"1900-01-01", "2099-12-31", "not-a-version"};
+  auto answers = negotiate_all(ctx, unsupported);
+  for (std::size_t i = 0; i < unsupported.size(); ++i) {
+    const char* asked = unsupported[i].c_str();
     if (ctx.interrupted()) return;
-    auto got = negotiate(ctx, asked);
+    auto& got = answers[i];
     if (!got) {
       if (got.error().kind == util::ErrorKind::protocol) {
         ctx.warn(CheckId::lifecycle_version_unsupported_fallback,
@@ -171,14 +188,19 @@ void probe_pre_initialized(Context& ctx) {
 
 std::vector<Step> lifecycle_steps() {
   return {
-      {"version negotiation", probe_echo_supported, {CheckId::lifecycle_version_echo_supported}},
+      {"version negotiation", probe_echo_supported, {CheckId::lifecycle_version_echo_supported}, 4},
       {"unsupported versions",
        probe_unsupported,
-       {CheckId::lifecycle_version_unsupported_fallback, CheckId::lifecycle_version_latest_preferred}},
+       {CheckId::lifecycle_version_unsupported_fallback, CheckId::lifecycle_version_latest_preferred},
+       3},
       {"before initialize",
        probe_pre_init,
-       {CheckId::lifecycle_pre_init_ping_allowed, CheckId::lifecycle_pre_init_request_rejected}},
-      {"before initialized", probe_pre_initialized, {CheckId::lifecycle_pre_initialized_no_server_requests}},
+       {CheckId::lifecycle_pre_init_ping_allowed, CheckId::lifecycle_pre_init_request_rejected},
+       2},
+      {"before initialized",
+       probe_pre_initialized,
+       {CheckId::lifecycle_pre_initialized_no_server_requests},
+       1},
   };
 }
 
