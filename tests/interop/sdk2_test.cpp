@@ -56,14 +56,16 @@ std::string quoted(const std::string& s) { return "'" + s + "'"; }
 // Installs the SDK with the project's script; returns the argv that runs the server in `mode`.
 std::vector<std::string> sdk2_command(const std::string& mode) {
   std::string out;
-  REQUIRE_MESSAGE(run_shell("command -v npm", out) == 0,
-                  "npm is not installed: cannot install @modelcontextprotocol/server (scripts/peers install)");
+  REQUIRE_MESSAGE(
+      run_shell("command -v npm", out) == 0,
+      "npm is not installed: cannot install @modelcontextprotocol/server (scripts/peers install)");
   std::string log;
   REQUIRE_MESSAGE(run_shell(quoted(k_peers) + " install " + quoted(k_peers_dir), log) == 0,
                   "scripts/peers install failed (is the npm registry reachable?):\n"
                       << log);
   std::string lines;
-  REQUIRE(run_shell(quoted(k_peers) + " sdk2-command " + quoted(k_peers_dir) + " " + mode, lines, false) == 0);
+  REQUIRE(run_shell(quoted(k_peers) + " sdk2-command " + quoted(k_peers_dir) + " " + mode, lines, false) ==
+          0);
   std::vector<std::string> argv;
   std::istringstream in(lines);
   for (std::string line; std::getline(in, line);) {
@@ -168,7 +170,8 @@ Report probe(std::vector<std::string> args) {
 }
 
 std::string key(const Json& c) {
-  return c.value("id", "") + "@" + (c["protocolVersion"].is_string() ? c["protocolVersion"].get<std::string>() : "-");
+  return c.value("id", "") + "@" +
+         (c["protocolVersion"].is_string() ? c["protocolVersion"].get<std::string>() : "-");
 }
 
 std::string describe(const Report& r) {
@@ -178,8 +181,8 @@ std::string describe(const Report& r) {
   for (const auto& c : r.doc["checks"]) {
     const std::string s = c.value("status", "");
     if (s == "pass" || s == "skip") continue;
-    out << "  " << s << " " << key(c) << ": " << c.value("message", "") << " [observed: "
-        << c.value("observed", "").substr(0, 200) << "]\n";
+    out << "  " << s << " " << key(c) << ": " << c.value("message", "")
+        << " [observed: " << c.value("observed", "").substr(0, 200) << "]\n";
   }
   return out.str() + r.err;
 }
@@ -222,7 +225,8 @@ void expect_report(const Report& r, const Expected& e) {
   CHECK(doc["summary"]["connected"] == true);
   // The eras the run probed: 2026-07-28 always, and the handshake era on a dual-era server.
   std::set<std::string> eras;
-  for (const auto& era : doc["eras"]) eras.insert(era.value("era", "") + "@" + era.value("protocolVersion", ""));
+  for (const auto& era : doc["eras"])
+    eras.insert(era.value("era", "") + "@" + era.value("protocolVersion", ""));
   std::set<std::string> want_eras = {"modern@2026-07-28"};
   if (e.server_era == "dual-era") want_eras.insert("handshake@2025-11-25");
   CHECK(eras == want_eras);
@@ -273,11 +277,9 @@ TEST_CASE("interop::sdk2 modern-only over stdio") {
   std::vector<std::string> args = {"--env", "MCP_SDK2_LEGACY=reject", "--"};
   args.insert(args.end(), argv.begin(), argv.end());
   auto r = probe(args);
-  // A request without _meta protocolVersion gets -32022 without data.requested, not -32602
-  // (sdk2_notes.md, 2); the refusal of initialize names 2026-07-28.
-  expect_report(r, {"modern-only",
-                    {k_stdio_version_fail, "modern.meta.required-fields@2026-07-28"},
-                    {"modern.compat.initialize-diagnostic"}});
+  // The refusal of initialize names 2026-07-28. (A request without _meta protocolVersion as the
+  // connection's first gets -32022, not -32602: the probe asks later and gets -32602; sdk2_notes.md.)
+  expect_report(r, {"modern-only", {k_stdio_version_fail}, {"modern.compat.initialize-diagnostic"}});
 }
 
 TEST_CASE("interop::sdk2 over streamable http") {
