@@ -1,5 +1,6 @@
 // The base-protocol probes: ping, id echo, error codes, notifications, malformed input, batches.
 
+#include "mcp_probe/protocol/modern.h"
 #include "mcp_probe/protocol/versions.h"
 #include "mcp_probe/transport/http.h"
 #include "mcp_probe/transport/stdio.h"
@@ -283,7 +284,12 @@ void probe_batch(Context& ctx) {
   }
   if (ctx.wants(CheckId::jsonrpc_batch_rejected)) {
     long long a = s.next_id();
-    Json batch = Json::array({{{"jsonrpc", "2.0"}, {"id", a}, {"method", "ping"}}});
+    Json ping = {{"jsonrpc", "2.0"}, {"id", a}, {"method", "ping"}};
+    // In the 2026-07-28 pass the element is a 2026-07-28 request: without the _meta fields a
+    // dual-era server rightly serves it in the handshake era, and its answer would be held to
+    // 2026-07-28 rules.
+    if (s.modern()) ping["params"] = protocol::with_modern_meta(Json::object(), *s.modern());
+    Json batch = Json::array({ping});
     auto any = [](const protocol::Received& r) {
       return r.json && (r.json->is_array() ||
                         (r.json->is_object() && (r.json->contains("error") || r.json->contains("result"))));

@@ -88,6 +88,15 @@ std::string status_words(Context& ctx) {
 // docs/2026-07-28/basic/versioning.mdx: «it MUST respond with an UnsupportedProtocolVersionError
 // listing the versions it does support»; on HTTP «with 400 Bad Request» (streamable-http.mdx).
 void version_unsupported(Context& ctx) {
+  // A supported request first: each request is judged on its own («the server accepts or rejects
+  // each request independently»), also once a stdio server has settled its connection's era on
+  // its first request (SDK v2's serveStdio serves every later version as the pinned one).
+  auto opening = ctx.session().request("tools/list", Json::object());
+  if (!opening) {
+    ctx.error(CheckId::modern_version_unsupported_error,
+              "the request could not be sent: " + opening.error().message);
+    return;
+  }
   const std::string requested = "1900-01-01";
   Json params = {{"_meta", {{protocol::k_meta_protocol_version, requested}}}};
   auto ex = ctx.session().request("tools/list", params);
@@ -136,11 +145,17 @@ void meta_required(Context& ctx) {
     const char* missing;
     Json meta;
   };
-  const Case cases[] = {
-      {protocol::k_meta_protocol_version,
-       {{protocol::k_meta_client_capabilities, profile.client_capabilities}}},
+  std::vector<Case> cases = {
       {protocol::k_meta_client_capabilities, {{protocol::k_meta_protocol_version, profile.version}}},
   };
+  // A request without a protocol version is a handshake-era request to a server that also speaks
+  // that era (versioning.mdx: a dual-era server «selects its behavior from how the client opens»),
+  // not a malformed 2026-07-28 one; on stdio it may even settle the connection's era (SDK v2's
+  // serveStdio pins it to the handshake era). Only a server known to be modern-only is asked.
+  if (ctx.main_connection().era == protocol::ServerEra::modern_only) {
+    cases.insert(cases.begin(), Case{protocol::k_meta_protocol_version,
+                                     {{protocol::k_meta_client_capabilities, profile.client_capabilities}}});
+  }
   bool all_rejected = true;
   for (const Case& c : cases) {
     const Json message = {{"jsonrpc", "2.0"},
