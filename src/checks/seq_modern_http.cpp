@@ -1,8 +1,8 @@
 // The 2026-07-28 pass over Streamable HTTP (docs/2026-07-28/basic/transports/streamable-http.mdx):
-// the modern.http.* rows of REQUIREMENTS.md group 10, and the rows of group 4 that the 26-07 text
-// still states, probed with modern requests (the _meta fields in the body, MCP-Protocol-Version,
-// Mcp-Method and Mcp-Name mirrored into headers). Every POST here is a raw exchange whose headers
-// the step chooses; none creates a session.
+// the modern.http.* rows of REQUIREMENTS.md group 10 (the rows of group 4 that the 26-07 text
+// still states are in seq_modern_http_transport.cpp), probed with modern requests (the _meta
+// fields in the body, MCP-Protocol-Version, Mcp-Method and Mcp-Name mirrored into headers). Every
+// POST here is a raw exchange whose headers the step chooses; none creates a session.
 
 #include <algorithm>
 
@@ -14,8 +14,6 @@
 
 namespace mcp_probe::checks {
 
-namespace {
-
 using transport::HeaderChoice;
 using transport::HttpResponse;
 using transport::PostOptions;
@@ -25,8 +23,7 @@ std::vector<std::uint64_t> trace_refs(const util::Expected<HttpResponse>& r) {
 }
 
 // A modern message of the main session's profile; a request gets a fresh id.
-Json modern_message(Context& ctx, const std::string& method, const Json& params = Json::object(),
-                    bool request = true) {
+Json modern_message(Context& ctx, const std::string& method, const Json& params, bool request) {
   Json m = {{"jsonrpc", "2.0"},
             {"method", method},
             {"params", protocol::with_modern_meta(params, *ctx.session().modern())}};
@@ -43,12 +40,7 @@ PostOptions modern_options(const Json& message) {
   return o;
 }
 
-void set_header(PostOptions& o, const std::string& name, const std::string& value) {
-  std::erase_if(o.extra_headers, [&](const auto& h) { return util::iequals(h.first, name); });
-  if (!value.empty()) o.extra_headers.emplace_back(name, value);
-}
-
-util::Expected<HttpResponse> post(Context& ctx, const Json& message, const PostOptions& o) {
+util::Expected<HttpResponse> modern_post(Context& ctx, const Json& message, const PostOptions& o) {
   return ctx.http()->exchange(o, json::dump(message), ctx.request_deadline());
 }
 
@@ -77,6 +69,13 @@ std::optional<long long> answer_code(const util::Expected<HttpResponse>& r, cons
   if (!r) return std::nullopt;
   auto answer = answer_of(*r, message);
   return answer ? error_code(*answer) : std::nullopt;
+}
+
+namespace {
+
+void set_header(PostOptions& o, const std::string& name, const std::string& value) {
+  std::erase_if(o.extra_headers, [&](const auto& h) { return util::iequals(h.first, name); });
+  if (!value.empty()) o.extra_headers.emplace_back(name, value);
 }
 
 // --- modern.http.header-validation ---------------------------------------------------------
@@ -147,7 +146,7 @@ void header_validation(Context& ctx) {
   }
   bool all_rejected = true;
   for (const Case& c : cases) {
-    auto r = post(ctx, c.message, c.options);
+    auto r = modern_post(ctx, c.message, c.options);
     const auto code = answer_code(r, c.message);
     const int status = r ? r->status : 0;
     const bool mismatch = status == 400 && code == protocol::k_header_mismatch;
@@ -180,7 +179,7 @@ void unknown_method_404(Context& ctx) {
   const CheckId id = CheckId::modern_http_unknown_method_404;
   if (!ctx.wants(id)) return;
   Json m = modern_message(ctx, "mcp-probe/nonexistent");
-  auto r = post(ctx, m, modern_options(m));
+  auto r = modern_post(ctx, m, modern_options(m));
   const auto code = answer_code(r, m);
   const Evidence evidence{"HTTP 404 with error -32601 (Method not found)", status_text(r), trace_refs(r)};
   if (!r) {
@@ -280,7 +279,7 @@ void legacy_mechanisms(Context& ctx) {
     Json m = modern_message(ctx, "tools/list");
     PostOptions o = modern_options(m);
     if (*p.header != '\0') o.extra_headers.emplace_back(p.header, p.value);
-    auto r = post(ctx, m, o);
+    auto r = modern_post(ctx, m, o);
     if (!r) {
       finding(std::string(p.what) + " got no answer: " + r.error().message,
               {"served as if the header were absent", status_text(r), {}});
@@ -310,7 +309,7 @@ void sse_response_stream(Context& ctx) {
   const CheckId id = CheckId::modern_http_no_server_requests;
   if (!ctx.wants(id)) return;
   Json m = modern_message(ctx, "tools/list");
-  auto r = post(ctx, m, modern_options(m));
+  auto r = modern_post(ctx, m, modern_options(m));
   if (!r || !r->sse) return;  // a JSON answer: no stream to judge
   bool clean = true;
   for (const auto& e : r->events) {
@@ -332,199 +331,17 @@ void sse_response_stream(Context& ctx) {
   if (clean) ctx.pass(id);
 }
 
-// --- rows of group 4 that 2026-07-28 still states ------------------------------------------
-
-// http.post.notification-202, docs/2026-07-28/basic/transports/streamable-http.mdx: «If the
-// server accepts it, the server MUST return HTTP status code 202 Accepted with no body. If the
-// server cannot accept it, it MUST return an HTTP error status code (e.g., 400 Bad Request).»
-// (No client notification of the core protocol travels over HTTP in 2026-07-28, so refusing one
-// is right too.)
-void post_notification(Context& ctx) {
-  const CheckId id = CheckId::http_post_notification_202;
-  if (!ctx.wants(id)) return;
-  Json m = modern_message(ctx, "notifications/mcp-probe-unknown", Json::object(), false);
-  auto r = post(ctx, m, modern_options(m));
-  if (r && r->status == 202 && r->body.empty()) {
-    ctx.pass(id);
-  } else if (r && r->status >= 400) {
-    ctx.pass(id,
-             "note: HTTP " + std::to_string(r->status) + " (the server does not accept the notification)");
-  } else {
-    ctx.violation(id, "a POSTed notification got " + status_text(r),
-                  {"202 Accepted with no body (or an HTTP error status when not accepted)", status_text(r),
-                   trace_refs(r)});
-  }
-}
-
-// http.post.request-content-type, docs/2026-07-28/basic/transports/streamable-http.mdx: «If the
-// body is a JSON-RPC request, the server MUST return either Content-Type: application/json (a
-// single JSON object) or Content-Type: text/event-stream (an SSE response stream).»
-void request_content_type(Context& ctx) {
-  const CheckId id = CheckId::http_post_request_content_type;
-  if (!ctx.wants(id)) return;
-  for (const char* method : {"server/discover", "tools/list"}) {
-    Json m = modern_message(ctx, method);
-    auto r = post(ctx, m, modern_options(m));
-    if (!r) {
-      ctx.violation(id, std::string("POST ") + method + " failed", {"a response", r.error().message});
-      continue;
-    }
-    const std::string type = media_type(r->content_type);
-    if (r->status == 202) {
-      ctx.violation(id, std::string("a request (") + method + ") got 202 Accepted",
-                    {"application/json or text/event-stream", status_text(r), r->trace_ids});
-    } else if (type != "application/json" && type != "text/event-stream") {
-      ctx.violation(id,
-                    std::string("the answer to ") + method + " has Content-Type \"" + r->content_type + "\"",
-                    {"application/json or text/event-stream", "\"" + r->content_type + "\"", r->trace_ids});
-    } else {
-      ctx.pass(id);
-    }
-    // http.post.json-single-response, the same sentence: «(a single JSON object)».
-    if (type == "application/json" && r->status == 200 &&
-        ctx.wants(CheckId::http_post_json_single_response)) {
-      auto body = json::parse(r->body);
-      if (body && body->is_object() && protocol::same_id(member(*body, "id"), m["id"]) &&
-          (body->contains("result") || body->contains("error"))) {
-        ctx.pass(CheckId::http_post_json_single_response);
-      } else {
-        ctx.violation(
-            CheckId::http_post_json_single_response,
-            std::string("the JSON body is not the one response to ") + method,
-            {"one JSON-RPC response with id " + json::dump(m["id"]), brief_raw(r->body, 160), r->trace_ids});
-      }
-    }
-  }
-  // Unless a JSON answer decided it above.
-  ctx.skip(CheckId::http_post_json_single_response,
-           "the server answers requests with SSE: no JSON body to judge");
-}
-
-// http.sse.response-delivered, docs/2026-07-28/basic/transports/streamable-http.mdx: «The final
-// JSON-RPC response SHOULD terminate the stream.» (2026-07-28 streams are not resumable: a stream
-// that ends before its response has no way on.)
-void sse_response_delivered(Context& ctx) {
-  const CheckId id = CheckId::http_sse_response_delivered;
-  if (!ctx.wants(id)) return;
-  Json m = modern_message(ctx, "tools/list");
-  PostOptions o = modern_options(m);
-  o.stop_at_response = false;
-  // A second after the response is enough to see the stream end.
-  const auto wait = util::Millis(std::min<long long>(ctx.timeout().count(), 1000) + 1000);
-  auto r = ctx.http()->exchange(o, json::dump(m), util::Deadline::after(wait));
-  if (!r) {
-    ctx.error(id, "tools/list could not be sent: " + r.error().message);
-    return;
-  }
-  if (!r->sse) {
-    ctx.skip(id, "the server answers requests with application/json, not SSE");
-    return;
-  }
-  const bool answered = answer_of(*r, m).has_value();
-  if (answered && r->end == transport::HttpEnd::deadline) {
-    ctx.violation(id, "the SSE stream stayed open after the response",
-                  {"the stream ends after the response", "still open 1 s later", r->trace_ids});
-  } else if (!answered && r->end == transport::HttpEnd::complete) {
-    ctx.violation(id, "the SSE stream ended without the response",
-                  {"the response, then the end of the stream", brief_raw(r->body, 160), r->trace_ids});
-  } else if (!answered) {
-    ctx.error(id, "no response to tools/list on its SSE stream within " +
-                      std::to_string(wait.count() / 1000) + " s");
-  } else {
-    ctx.pass(id);
-  }
-}
-
-// http.origin.invalid-403, docs/2026-07-28/basic/transports/streamable-http.mdx: «If the Origin
-// header is present and invalid, servers MUST respond with HTTP 403 Forbidden.» The request after
-// the refusal, on the same connection, shows whether its body was read
-// (http.keepalive.body-drained).
-void origin(Context& ctx) {
-  const CheckId id = CheckId::http_origin_invalid_403;
-  bool refused = false;
-  if (ctx.wants(id) && ctx.options().allow_origin == "*") {
-    ctx.skip(id, "not checked: --allow-origin '*' says the server deliberately accepts any Origin");
-  } else if (ctx.wants(id)) {
-    Json m = modern_message(ctx, "server/discover");
-    PostOptions o = modern_options(m);
-    o.extra_headers.emplace_back("Origin", ctx.options().foreign_origin);
-    auto r = post(ctx, m, o);
-    refused = r && r->status >= 400 && r->status < 500;
-    if (r && r->status == 403) {
-      ctx.pass(id);
-    } else {
-      ctx.violation(id, "a request with Origin " + ctx.options().foreign_origin + " was not refused with 403",
-                    {"403 Forbidden", status_text(r), trace_refs(r)});
-    }
-  }
-  // Every probe of this pass went without an Origin header, as non-browser clients do (a server
-  // that refuses those fails at connect: seq_connect.cpp diagnoses it).
-  ctx.pass(CheckId::http_origin_absent_accepted);
-  if (!refused || !ctx.wants(CheckId::http_keepalive_body_drained)) return;
-  const std::string& allow = ctx.options().allow_origin;
-  Json m = modern_message(ctx, "server/discover");
-  PostOptions o = modern_options(m);
-  o.extra_headers.emplace_back("Origin", allow.empty() ? local_origin(ctx.http()->url()) : allow);
-  // Only what it records matters here: the answer itself is the next request's business.
-  (void)exchange_after_refusal(ctx, *ctx.http(), o, json::dump(m),
-                               "a request refused for its Origin " + ctx.options().foreign_origin);
-}
-
-// http.accept.negotiation and http.health.endpoint: informational, as in the handshake era.
-void http_facts(Context& ctx) {
-  if (ctx.wants(CheckId::http_accept_negotiation)) {
-    std::string notes;
-    for (const char* accept : {"application/json", ""}) {
-      Json m = modern_message(ctx, "tools/list");
-      PostOptions o = modern_options(m);
-      o.accept = *accept ? HeaderChoice::with(accept) : HeaderChoice::omit();
-      auto r = post(ctx, m, o);
-      notes += std::string(notes.empty() ? "" : "; ") + (*accept ? "Accept: application/json" : "no Accept") +
-               " -> " + status_text(r);
-    }
-    ctx.info(CheckId::http_accept_negotiation, notes);
-  }
-  if (ctx.wants(CheckId::http_health_endpoint)) {
-    std::string found;
-    for (const char* path : {"/health", "/healthz"}) {
-      transport::HttpTransportOptions ho;
-      ho.url = origin_of(ctx.http()->url()) + path;
-      ho.tracer = &ctx.tracer();
-      transport::HttpTransport probe(ho);
-      PostOptions o;
-      o.method = "GET";
-      o.accept = HeaderChoice::omit();
-      auto r = probe.exchange(o, "", ctx.request_deadline());
-      if (r && r->status == 200) {
-        found = path;
-        break;
-      }
-    }
-    ctx.info(CheckId::http_health_endpoint,
-             found.empty() ? "no /health or /healthz endpoint" : "GET " + found + " answers 200");
-  }
-}
-
 }  // namespace
 
 std::vector<Step> modern_http_steps() {
-  return {
+  std::vector<Step> steps = {
       {"modern headers", header_validation, {CheckId::modern_http_header_validation}},
       {"unknown method 404", unknown_method_404, {CheckId::modern_http_unknown_method_404}},
       {"legacy mechanisms", legacy_mechanisms, {CheckId::modern_http_legacy_mechanisms}},
       {"SSE response streams", sse_response_stream, {CheckId::modern_http_no_server_requests}},
-      {"POST notification", post_notification, {CheckId::http_post_notification_202}},
-      {"POST content types",
-       request_content_type,
-       {CheckId::http_post_request_content_type, CheckId::http_post_json_single_response}},
-      {"SSE response end", sse_response_delivered, {CheckId::http_sse_response_delivered}},
-      {"Origin",
-       origin,
-       {CheckId::http_origin_invalid_403, CheckId::http_origin_absent_accepted,
-        CheckId::http_keepalive_body_drained}},
-      {"HTTP facts", http_facts, {CheckId::http_accept_negotiation, CheckId::http_health_endpoint}},
-      {"bind address", probe_bind, {CheckId::http_bind_localhost}},
   };
+  for (Step& step : modern_transport_steps()) steps.push_back(std::move(step));
+  return steps;
 }
 
 }  // namespace mcp_probe::checks
