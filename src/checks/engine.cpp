@@ -167,9 +167,13 @@ std::vector<Step> handshake_steps() {
 // "not run in the 2026-07-28 pass yet"): logging/setLevel (removed in 2026-07-28), cancellation,
 // task augmentation, notifications and invalid requests (a dual-era server routes a message
 // without _meta to its handshake era), prompts (input_required fixtures answer -32021 without
-// capabilities) and the HTTP transport probes.
-std::vector<Step> modern_pass_steps() {
+// capabilities). Over Streamable HTTP the modern HTTP probes (seq_modern_http.cpp) stand in for
+// the handshake era's, whose requests carry no _meta.
+std::vector<Step> modern_pass_steps(Context& mctx) {
   std::vector<Step> steps = modern_steps();
+  if (mctx.http() != nullptr) {
+    for (Step& step : modern_http_steps()) steps.push_back(std::move(step));
+  }
   const std::set<std::string> k_ported = {"request ids", "unknown method", "malformed JSON", "batches",
                                           "tools/list",  "unknown tool",   "tool calls",     "resources",
                                           "completion",  "invalid cursor", "shutdown"};
@@ -227,7 +231,7 @@ RunReport run(const RunOptions& options, transport::Tracer& tracer) {
     report.eras.push_back(era_of(ctx, "handshake"));
   }
   if (mctx.connected() && !report.interrupted) {
-    const std::vector<Step> steps = modern_pass_steps();
+    const std::vector<Step> steps = modern_pass_steps(mctx);
     report.interrupted = run_pass(mctx, steps, run_deadline);
     mark_unported(mctx, steps);
     passes.push_back(&mctx);

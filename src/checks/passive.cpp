@@ -132,6 +132,10 @@ void on_response(Context& ctx, protocol::Session& session, SessionFacts& facts, 
     // A response on stdout with no request before it: stdio.no-server-requests holds so far.
     if (r.wire.origin == transport::Origin::stdout_line && !ctx.failed(CheckId::stdio_no_server_requests))
       ctx.pass(CheckId::stdio_no_server_requests);
+    // A response stream that carried no request before its response: modern.http.no-server-requests
+    // holds so far.
+    if (r.wire.origin == transport::Origin::post_sse && !ctx.failed(CheckId::modern_http_no_server_requests))
+      ctx.pass(CheckId::modern_http_no_server_requests);
   }
   // The initialize reply defines the session's version (the session records it only after
   // this observer has run).
@@ -292,6 +296,15 @@ void on_server_request(Context& ctx, protocol::Session& session, SessionFacts& f
     // docs/2026-07-28/basic/transports/stdio.mdx: the server sends no requests in this era.
     ctx.violation(CheckId::stdio_no_server_requests, "the server sent a " + method + " request on stdout",
                   {"no server-to-client requests (an InputRequiredResult instead)", brief(m, 160), refs});
+  }
+  if (protocol::is_modern_version(version) &&
+      (r.wire.origin == transport::Origin::post_sse || r.wire.origin == transport::Origin::post_json)) {
+    // docs/2026-07-28/basic/transports/streamable-http.mdx: «The server MUST NOT send independent
+    // JSON-RPC requests on this stream.»
+    ctx.violation(CheckId::modern_http_no_server_requests,
+                  "the server sent a " + method + " request on a response stream",
+                  {"notifications and the response only (an InputRequiredResult instead of a request)",
+                   brief(m, 160), refs});
   }
   const Json& id = m["id"];
   if (!(id.is_string() || id.is_number_integer())) {

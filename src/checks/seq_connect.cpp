@@ -1,4 +1,5 @@
 
+#include "mcp_probe/protocol/modern.h"
 #include "mcp_probe/protocol/versions.h"
 #include "mcp_probe/transport/http.h"
 #include "mcp_probe/transport/legacy_sse.h"
@@ -72,38 +73,49 @@ Json initialize_message(const std::string& version) {
             {"clientInfo", {{"name", "mcp-probe"}, {"version", MCP_PROBE_VERSION}}}}}};
 }
 
-// The connection failed over HTTP: look at the initialize exchange itself, so the report says
-// which rule the server broke instead of only "no answer".
-void diagnose_http(Context& ctx, const std::string& version) {
+// server/discover as the modern connection sent it (id 1), with its headers.
+Json discover_message(const std::string& version) {
+  return {{"jsonrpc", "2.0"},
+          {"id", 1},
+          {"method", "server/discover"},
+          {"params",
+           protocol::with_modern_meta(Json::object(), protocol::ModernProfile{version, Json::object()})}};
+}
+
+// The connection failed over HTTP: look at the first exchange itself (`request`, id 1: initialize,
+// or server/discover with the modern headers in `base`), so the report says which rule the server
+// broke instead of only "no answer".
+void diagnose_http(Context& ctx, const Json& request, const transport::PostOptions& base) {
   const protocol::Target& o = ctx.target();
-  Json init = initialize_message(version);
+  const std::string method = str(request, "method");
   transport::HttpTransport http(protocol::http_options(ctx.target(), ctx.tracer()));
-  auto r = http.exchange(transport::PostOptions{}, json::dump(init), ctx.request_deadline());
+  auto r = http.exchange(base, json::dump(request), ctx.request_deadline());
   if (!r || r->status == 0) return;
   std::string type =
       util::to_lower(util::trim(std::string_view(r->content_type).substr(0, r->content_type.find(';'))));
   if (r->status >= 200 && r->status < 300) {
     if (type != "application/json" && type != "text/event-stream") {
       ctx.fail(CheckId::http_post_request_content_type,
-               "initialize was answered with Content-Type \"" + r->content_type + "\"",
+               method + " was answered with Content-Type \"" + r->content_type + "\"",
                {"application/json or text/event-stream", "\"" + r->content_type + "\"", r->trace_ids});
     } else if (type == "application/json") {
       auto body = json::parse(r->body);
       if (!body || !body->is_object() || !protocol::same_id(member(*body, "id"), Json(1))) {
-        ctx.fail(CheckId::http_post_json_single_response, "the JSON answer to initialize is not its response",
+        ctx.fail(CheckId::http_post_json_single_response,
+                 "the JSON answer to " + method + " is not its response",
                  {"one JSON-RPC response with id 1", brief_raw(r->body, 160), r->trace_ids});
       }
     }
   }
   if (r->status == 403 || r->status == 400) {
     // Refused without an Origin: would a browser's Origin have been let in?
-    transport::PostOptions with_origin;
+    transport::PostOptions with_origin = base;
     std::string origin = o.url.substr(0, o.url.find('/', o.url.find("://") + 3));
     auto host = origin.find("://") + 3;
     auto colon = origin.find(':', host);
-    with_origin.extra_headers = {
-        {"Origin", "http://localhost" + (colon == std::string::npos ? "" : origin.substr(colon))}};
-    auto again = http.exchange(with_origin, json::dump(init), ctx.request_deadline());
+    with_origin.extra_headers.emplace_back(
+        "Origin", "http://localhost" + (colon == std::string::npos ? "" : origin.substr(colon)));
+    auto again = http.exchange(with_origin, json::dump(request), ctx.request_deadline());
     if (again && again->status >= 200 && again->status < 300) {
       ctx.violation(
           CheckId::http_origin_absent_accepted,
@@ -212,11 +224,20 @@ void record_connect_failure(Context& ctx, const util::Error& error, const std::s
   } else if (id != CheckId::stdio_spawn) {
     ctx.pass(CheckId::stdio_spawn);  // it answered initialize, with an error
   }
-  if (answered_not_modern) return;
+  if (answered_not_modern) {
+    // 2026-07-28 states the same content type, single JSON response and Origin rules.
+    if (!stdio && o.transport != "sse") {
+      const Json discover = discover_message(version);
+      transport::PostOptions modern;
+      modern.extra_headers = protocol::modern_headers(discover);
+      diagnose_http(ctx, discover, modern);
+    }
+    return;
+  }
   if (!stdio && (o.transport == "sse" || error.message.find("legacy") != std::string::npos)) {
     diagnose_sse(ctx, version);
   } else if (!stdio) {
-    diagnose_http(ctx, version);
+    diagnose_http(ctx, initialize_message(version), {});
   }
 }
 

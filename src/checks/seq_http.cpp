@@ -6,6 +6,7 @@
 #include <random>
 #include <set>
 
+#include "http_probe.h"
 #include "mcp_probe/protocol/versions.h"
 #include "mcp_probe/transport/http.h"
 #include "mcp_probe/util/listeners.h"
@@ -19,6 +20,8 @@ namespace {
 using transport::HeaderChoice;
 using transport::HttpResponse;
 using transport::PostOptions;
+
+}  // namespace
 
 // The media type without parameters, lower-case, blanks dropped ("Application/JSON ; x" ->
 // "application/json").
@@ -37,6 +40,8 @@ std::string status_text(const util::Expected<HttpResponse>& r) {
   if (!r->body.empty() && !r->sse) s += " " + brief_raw(r->body, 120);
   return s;
 }
+
+namespace {
 
 std::vector<std::uint64_t> refs(const util::Expected<HttpResponse>& r) {
   return r ? r->trace_ids : std::vector<std::uint64_t>{};
@@ -60,6 +65,8 @@ std::string fake_session_id() {
   return buf;
 }
 
+}  // namespace
+
 std::string origin_of(const std::string& url) {
   auto scheme = url.find("://");
   if (scheme == std::string::npos) return url;
@@ -75,6 +82,8 @@ std::string local_origin(const std::string& url) {
   std::string port = colon == std::string::npos ? "" : origin.substr(colon);
   return "http://localhost" + port;
 }
+
+namespace {
 
 void probe_post_statuses(Context& ctx) {
   auto* http = ctx.http();
@@ -390,6 +399,8 @@ void probe_protocol_version_header(Context& ctx) {
   }
 }
 
+}  // namespace
+
 // The request after one the server refused goes on the same keep-alive connection. A server that
 // refused without reading the body leaves it there, parsed as the start of this request (HTTP 400
 // or 501 to a valid one). Sent again on a fresh connection: an answer that now succeeds means the
@@ -419,6 +430,8 @@ util::Expected<HttpResponse> exchange_after_refusal(Context& ctx, transport::Htt
        status_text(r) + " on the kept-alive connection, " + status_text(again) + " on a fresh one", seen});
   return again;
 }
+
+namespace {
 
 void probe_origin_and_cors(Context& ctx) {
   auto* http = ctx.http();
@@ -570,6 +583,8 @@ void probe_info(Context& ctx) {
   }
 }
 
+}  // namespace
+
 // http.bind.localhost: a server reached on this machine's loopback should listen on loopback
 // only. Read from the kernel's socket tables: no traffic to any other address.
 void probe_bind(Context& ctx) {
@@ -603,8 +618,6 @@ void probe_bind(Context& ctx) {
   }
   ctx.pass(id, "port " + std::to_string(port) + " listens on loopback only");
 }
-
-}  // namespace
 
 std::vector<Step> http_steps() {
   auto only_http = [](void (*f)(Context&)) {

@@ -33,6 +33,10 @@ std::vector<Step> sse_steps();
 std::vector<Step> shutdown_steps();
 // The 2026-07-28 pass (seq_modern.cpp): the modern.* checks of this branch.
 std::vector<Step> modern_steps();
+// The 2026-07-28 pass over Streamable HTTP (seq_modern_http.cpp): the modern.http.* rows and the
+// Streamable HTTP rows the 2026-07-28 text still states, with modern requests. Only for a main
+// connection over Streamable HTTP.
+std::vector<Step> modern_http_steps();
 // Modern rows no step of this build decides yet: their skip message says so (issue 13), or null.
 const char* modern_pending(CheckId id);
 

@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -13,6 +14,9 @@ namespace mcp_probe::refserver::http {
 namespace {
 
 using nlohmann::json;
+
+// Fault sse-never-close: how long a modern response stream stays open after its response.
+constexpr auto k_never_close_for = std::chrono::seconds(3);
 
 void modern_error(httplib::Response& res, int status, const json& id, int code, const std::string& message,
                   json data = nullptr) {
@@ -73,9 +77,16 @@ class StreamedOutbox : public Outbox {
   bool m_done = false;
 };
 
+// The Content-Type of a JSON reply to `method`. Fault wrong-content-type: text/plain, except for
+// server/discover, so that a client still finds the modern era and the probe's later requests
+// meet the fault.
+const char* json_type(const Config& config, const json& method) {
+  return config.has("wrong-content-type") && method != "server/discover" ? "text/plain" : "application/json";
+}
+
 // A reply that went out whole: an error as JSON with its status; a result as the response mode
 // says (several messages, e.g. a fault's extra request, as one finished SSE body).
-void reply_whole(Context& ctx, std::vector<std::string> replies, httplib::Response& res) {
+void reply_whole(Context& ctx, const json& method, std::vector<std::string> replies, httplib::Response& res) {
   if (replies.empty()) {
     res.status = 202;  // a notification the core accepted
     return;
@@ -83,7 +94,28 @@ void reply_whole(Context& ctx, std::vector<std::string> replies, httplib::Respon
   const int status = modern_reply_status(ctx.config, replies.back());
   if (status != 200 || ctx.config.response_mode == "json") {
     res.status = status;
-    res.set_content(std::move(replies.back()), "application/json");
+    if (ctx.config.has("json-wrong-id")) {
+      json m = json::parse(replies.back(), nullptr, false);
+      if (m.is_object() && m.contains("id")) {
+        json& id = m["id"];
+        id = id.is_number_integer() ? json(id.get<long long>() + 1000) : json("wrong-" + id.dump());
+        replies.back() = m.dump();
+      }
+    }
+    res.set_content(std::move(replies.back()), json_type(ctx.config, method));
+    return;
+  }
+  if (ctx.config.has("sse-never-close")) {
+    // The response, and then the stream stays open: for k_never_close_for, so that a client that
+    // never leaves does not hold up the server's stop.
+    auto stream = std::make_shared<SseStream>(0, false, false, "");
+    for (std::string& r : replies) stream->append("message", std::move(r));
+    ctx.workers.spawn([stream] {
+      std::this_thread::sleep_for(k_never_close_for);
+      stream->close();
+    });
+    serve_stream(res, stream, 0, ReaderMode{.never_close = true}, nullptr);
+    sse_headers_done(ctx.config, res);
     return;
   }
   SseStream stream(0, false, false, "");
@@ -130,7 +162,7 @@ void post_modern(Context& ctx, const httplib::Request& req, httplib::Response& r
     session.handle_parsed(body, collected);
     std::vector<std::string> replies = collected.take();
     if (replies.empty()) {
-      res.status = 202;
+      res.status = ctx.config.has("notification-200") ? 200 : 202;
     } else {
       res.status = 400;
       res.set_content(replies.front(), "application/json");
@@ -171,7 +203,7 @@ void post_modern(Context& ctx, const httplib::Request& req, httplib::Response& r
   }
   CollectOutbox collected;
   session.handle_parsed(body, collected);
-  reply_whole(ctx, collected.take(), res);
+  reply_whole(ctx, method, collected.take(), res);
 }
 
 }  // namespace mcp_probe::refserver::http

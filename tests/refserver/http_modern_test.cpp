@@ -220,6 +220,24 @@ TEST_CASE("refserver::http modern faults") {
     CHECK(r->get_header_value("Content-Type").find("text/event-stream") == 0);
     CHECK(!r->has_header("X-Accel-Buffering"));
   }
+  SUBCASE("notification-200 answers a modern notification with 200") {
+    HttpServer clean;
+    HttpServer server({"notification-200"});
+    const std::string body =
+        json{{"jsonrpc", "2.0"}, {"method", "notifications/x"}, {"params", modern_params()}}.dump();
+    for (HttpServer* s : {&clean, &server}) {
+      auto r = post(*s->client(), modern_headers("notifications/x"), body);
+      CHECK(r->status == (s == &clean ? 202 : 200));
+    }
+  }
+  SUBCASE("wrong-content-type answers modern requests but server/discover with text/plain") {
+    HttpServer server({"wrong-content-type"}, "http", "json");
+    auto d = post(*server.client(), modern_headers("server/discover"), modern_request(1, "server/discover"));
+    CHECK(d->get_header_value("Content-Type") == "application/json");
+    auto r = post(*server.client(), modern_headers("tools/list"), modern_request(2, "tools/list"));
+    CHECK(r->status == 200);
+    CHECK(r->get_header_value("Content-Type") == "text/plain");
+  }
 }
 
 TEST_SUITE_END();
