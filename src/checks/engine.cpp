@@ -111,7 +111,7 @@ bool run_pass(Context& ctx, const std::vector<Step>& steps, const util::Deadline
   bool interrupted = false;
   // The servers the steps will start (over stdio, each takes the server's start-up time): start
   // them now, at most a few, so that they boot while the first steps run.
-  constexpr std::size_t k_max_ahead = 8;
+  constexpr std::size_t k_max_ahead = 10;
   std::size_t ahead = 0;
   for (const Step& step : steps) {
     const bool wanted =

@@ -1,5 +1,6 @@
 #include "mcp_probe/protocol/session.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "mcp_probe/transport/http.h"
@@ -140,6 +141,7 @@ util::Expected<Exchange> Session::wait_for(const std::string& raw,
     if (!r.json->contains("result") && !r.json->contains("error")) return false;
     return same_id(r.json->at("id"), barrier->at("id"));
   };
+  const auto barrier_sent = util::Clock::now();
   if (barrier != nullptr) {
     const std::string barrier_raw = json::dump(*barrier);
     if (m_send_observer) m_send_observer(*barrier, barrier_raw);
@@ -180,8 +182,11 @@ util::Expected<Exchange> Session::wait_for(const std::string& raw,
     if (is_barrier_reply(r)) {
       ex.barrier_answered = true;
       if (ex.reply) break;
-      // Everything before the barrier has been answered: wait only `grace` for a late reply.
-      deadline = deadline.min(util::Deadline::after(grace));
+      // Everything before the barrier has been answered: wait a little for a late reply, four
+      // times the barrier's round trip (a server's own pace), from 50 ms up to `grace`.
+      const auto round_trip = std::chrono::duration_cast<util::Millis>(util::Clock::now() - barrier_sent);
+      const util::Millis wait = std::clamp(4 * round_trip, std::min(util::Millis(50), grace), grace);
+      deadline = deadline.min(util::Deadline::after(wait));
       continue;
     }
     if (!ex.reply && until && until(r)) {

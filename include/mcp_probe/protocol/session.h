@@ -95,7 +95,8 @@ class Session {
   // send_and_wait for input a server may drop without a word (malformed JSON, an invalid request,
   // a batch). A barrier request (ping; server/discover in 2026-07-28) goes right behind `raw`: a
   // server that reads its input in order answers `raw` first, so once the barrier's reply has come
-  // `raw`'s reply is awaited only `grace` longer, instead of the whole `timeout`. The barrier's
+  // `raw`'s reply is awaited only a little longer (four barrier round trips, 50 ms to `grace`),
+  // instead of the whole `timeout`. The barrier's
   // reply is consumed (not in `others`); Exchange.barrier_answered says whether it came.
   util::Expected<Exchange> send_and_wait_ordered(const std::string& raw,
                                                  const std::function<bool(const Received&)>& until,
