@@ -55,6 +55,9 @@ struct Exchange {
   util::ErrorKind ended_kind = util::ErrorKind::timeout;  // the kind of that transport error
   // Transport complaints the exchange went on after (an over-long stdout line), first few only.
   std::vector<std::string> receive_errors;
+  // A modern session that answers input requests (ModernProfile::answer_input_requests): the
+  // InputRequiredResults (result objects) it answered before this, the last, exchange.
+  std::vector<Json> input_required;
 };
 
 struct InitializeOutcome {
@@ -78,6 +81,8 @@ class Session {
 
   // Sends a request with the next integer id (or `id`) and waits for its response. A missing
   // response is not an Error: Exchange.reply stays empty (timeout), unless the transport failed.
+  // A modern session whose profile answers input requests retries tools/call, prompts/get and
+  // resources/read answered with an InputRequiredResult (fresh ids; Exchange.input_required).
   util::Expected<Exchange> request(const std::string& method, const Json& params = Json::object(),
                                    std::optional<Json> id = std::nullopt);
   // Sends any message (a deliberately odd request, a batch) and waits until `until` accepts a
@@ -118,6 +123,8 @@ class Session {
   long long next_id() { return m_next_id++; }
 
  private:
+  util::Expected<Exchange> request_once(const std::string& method, const Json& params,
+                                        std::optional<Json> id);
   Received receive_one(transport::Incoming incoming);
   Received parse(transport::Incoming incoming);
   // transport.send() with the overflow callback set: messages the transport cannot queue
