@@ -263,13 +263,7 @@ std::vector<Step> modern_steps() {
 
 const char* modern_pending(CheckId id) {
   switch (id) {
-    // Issue 13, part 2 (branch modern-http): the modern HTTP rows, lists across connections,
-    // subscriptions, logging and the multi round-trip rows.
-    case CheckId::modern_list_connection_independent:
-    case CheckId::modern_subscriptions_listen:
-    case CheckId::modern_logging_opt_in:
-    case CheckId::modern_mrtr_capability_gated:
-    case CheckId::modern_missing_capability_error:
+    // Issue 13, part 2 (branch modern-http): the modern HTTP rows.
     case CheckId::modern_http_header_validation:
     case CheckId::modern_http_unknown_method_404:
     case CheckId::modern_http_legacy_mechanisms:
