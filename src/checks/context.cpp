@@ -267,7 +267,7 @@ util::Expected<std::unique_ptr<protocol::Connection>> Context::fresh_modern_conn
   c->transport_used = t.transport;
   c->modern = true;
   c->session = std::make_unique<protocol::Session>(*c->transport, timeout());
-  c->session->set_modern(protocol::ModernProfile{version, client_capabilities});
+  c->session->set_modern(protocol::ModernProfile{version, client_capabilities, true});
   observe(*c->session);
   return c;
 }

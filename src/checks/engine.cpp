@@ -70,6 +70,8 @@ const char* exercise_hint(CheckId id) {
       return "it needs log messages after logging/setLevel: allow a tool that logs with --allow-tool NAME";
     case CheckId::features_list_changed_declared:
       return "it needs a list_changed notification from the server";
+    case CheckId::modern_mrtr_capability_gated:
+      return "it needs an InputRequiredResult: allow a tool that asks for input with --allow-tool NAME";
     default:
       return nullptr;
   }
@@ -162,26 +164,29 @@ std::vector<Step> handshake_steps() {
 }
 
 // The 2026-07-28 pass: the modern.* probes, then the handshake-era steps seen to be right
-// statelessly, on the modern session (its requests carry the _meta fields; rows that do not
-// apply to 2026-07-28 are skipped where they are recorded). Not ported yet (their checks say
-// "not run in the 2026-07-28 pass yet"): logging/setLevel (removed in 2026-07-28), cancellation,
-// task augmentation, notifications and invalid requests (a dual-era server routes a message
-// without _meta to its handshake era), prompts (input_required fixtures answer -32021 without
-// capabilities). Over Streamable HTTP the modern HTTP probes (seq_modern_http.cpp) stand in for
-// the handshake era's, whose requests carry no _meta.
+// statelessly, on the modern session (its requests carry the _meta fields and it answers input
+// requests; rows that do not apply to 2026-07-28 are skipped where they are recorded), then the
+// modern feature rows, which use what those steps listed. Over Streamable HTTP the modern HTTP
+// probes (seq_modern_http.cpp) stand in for the handshake era's, whose requests carry no _meta.
+// Not ported (their checks say "not run in the 2026-07-28 pass yet"): logging/setLevel (removed
+// in 2026-07-28: the modern "logging by request" step asks with _meta logLevel instead), task
+// augmentation, notifications and invalid requests (a dual-era server routes a message without
+// _meta to its handshake era).
 std::vector<Step> modern_pass_steps(Context& mctx) {
   std::vector<Step> steps = modern_steps();
   if (mctx.http() != nullptr) {
     for (Step& step : modern_http_steps()) steps.push_back(std::move(step));
   }
-  const std::set<std::string> k_ported = {"request ids", "unknown method", "malformed JSON", "batches",
-                                          "tools/list",  "unknown tool",   "tool calls",     "resources",
-                                          "completion",  "invalid cursor", "shutdown"};
-  for (auto&& list : {jsonrpc_steps(), feature_steps(), shutdown_steps()}) {
+  const std::set<std::string> k_ported = {
+      "request ids", "unknown method", "malformed JSON", "batches", "tools/list", "unknown tool",
+      "tool calls",  "cancellation",   "resources",      "prompts", "completion", "invalid cursor"};
+  for (auto&& list : {jsonrpc_steps(), feature_steps()}) {
     for (const Step& step : list) {
       if (k_ported.count(step.name) != 0) steps.push_back(step);
     }
   }
+  for (auto&& list : {modern_feature_steps(), shutdown_steps()})
+    steps.insert(steps.end(), list.begin(), list.end());
   return steps;
 }
 

@@ -218,6 +218,8 @@ void on_notification(Context& ctx, protocol::Session& session, SessionFacts& fac
   std::string def = protocol::server_notification_definition(method, version);
   if (!def.empty()) validate_schema(ctx, version, def, m, method, refs);
   const Json& caps = session.server_capabilities();
+  if (method == "notifications/message" && protocol::is_modern_version(version))
+    passive_modern_log(ctx, facts, m, refs);
   if (method == "notifications/message") {
     if (!caps.is_object() || !caps.contains("logging")) {
       ctx.violation(CheckId::util_logging_capability,
@@ -548,6 +550,7 @@ void passive_on_send(Context& ctx, protocol::Session& session, const Json& messa
     facts.last_request_token.clear();
     const Json params = member(m, "params", Json::object());
     if (params.is_object() && params.contains("cursor")) facts.cursor_requests.insert(key);
+    if (session.modern()) passive_modern_sent(facts, key, facts.pending[key], params);
     if (params.is_object() && params.contains("_meta") && params["_meta"].is_object() &&
         params["_meta"].contains("progressToken")) {
       std::string token = json::dump(params["_meta"]["progressToken"]);

@@ -23,6 +23,12 @@ struct SessionFacts {
   // 2026-07-28: requests sent with a cursor (dump(id)), and the cacheScope of each list's first page.
   std::set<std::string> cursor_requests;
   std::map<std::string, std::string> first_page_scope;  // method -> cacheScope
+  // 2026-07-28: the clientCapabilities each tools/call, prompts/get and resources/read declared
+  // (dump(id) -> capabilities; modern.mrtr.capability-gated), and the requests that asked for
+  // log messages with _meta logLevel (modern.logging.opt-in).
+  std::map<std::string, Json> declared_capabilities;
+  std::set<std::string> log_requests;
+  bool last_request_logs = false;  // the last request sent carried _meta logLevel
 };
 
 // What the 2026-07-28 pass saw of results' _meta serverInfo (modern.server-info.meta, decided
@@ -61,5 +67,11 @@ bool is_base64(const std::string& s);
 // modern.server-info.meta counts. `method` is the request's ("" when unknown).
 void passive_modern_response(Context& ctx, SessionFacts& facts, const std::string& method, const Json& id,
                              const Json& m, const std::vector<std::uint64_t>& refs);
+// What a modern session's request (dump(id) `key`) declares, for the two rules above.
+void passive_modern_sent(SessionFacts& facts, const std::string& key, const std::string& method,
+                         const Json& params);
+// modern.logging.opt-in: a notifications/message on a modern session.
+void passive_modern_log(Context& ctx, SessionFacts& facts, const Json& m,
+                        const std::vector<std::uint64_t>& refs);
 
 }  // namespace mcp_probe::checks

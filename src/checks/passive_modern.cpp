@@ -1,6 +1,7 @@
 // Passive rules of the 2026-07-28 era: every response a modern session receives is held to them.
 
 #include "mcp_probe/protocol/modern.h"
+#include "mcp_probe/protocol/mrtr.h"
 #include "passive.h"
 
 namespace mcp_probe::checks {
@@ -101,17 +102,79 @@ void check_error_code(Context& ctx, const Json& error, const std::vector<std::ui
   }
 }
 
+// docs/2026-07-28/basic/patterns/mrtr.mdx: «Servers MUST NOT send an inputRequests that the client
+// has not declared support for in its capabilities.» and «Servers MUST include at least one of
+// inputRequests or requestState in every InputRequiredResult response.»
+void check_capability_gate(Context& ctx, const Json& declared, const std::string& method, const Json& result,
+                           const std::vector<std::uint64_t>& refs) {
+  const CheckId id = CheckId::modern_mrtr_capability_gated;
+  const bool has_requests = result.contains("inputRequests");
+  if (!has_requests && !result.contains("requestState")) {
+    ctx.violation(id, "an InputRequiredResult to " + method + " has neither inputRequests nor requestState",
+                  {"inputRequests or requestState", brief(result, 160), refs});
+    return;
+  }
+  const Json requests = member(result, "inputRequests", Json::object());
+  std::string undeclared;
+  for (const auto& [key, request] : requests.items()) {
+    const std::string capability = protocol::capability_of_input(request);
+    if (capability.empty() || protocol::declares(declared, capability)) continue;
+    if (undeclared.empty())
+      undeclared = "\"" + key + "\" (" + str(request, "method") + ", needs " + capability + ")";
+  }
+  if (!undeclared.empty()) {
+    ctx.violation(id, "an InputRequiredResult to " + method + " asks for input the request did not declare",
+                  {"only input requests of the declared capabilities " + brief(declared, 80),
+                   "inputRequests " + undeclared, refs});
+  } else {
+    ctx.pass(id);
+  }
+}
+
 }  // namespace
+
+void passive_modern_sent(SessionFacts& facts, const std::string& key, const std::string& method,
+                         const Json& params) {
+  const Json meta = member(params, "_meta", Json::object());
+  if (protocol::may_require_input(method))
+    facts.declared_capabilities[key] = member(meta, protocol::k_meta_client_capabilities, Json::object());
+  facts.last_request_logs = meta.contains(protocol::k_meta_log_level);
+  if (facts.last_request_logs) facts.log_requests.insert(key);
+}
+
+// docs/2026-07-28/server/utilities/logging.mdx: «The server MUST NOT emit notifications/message for a
+// request that does not include this field.» A message is taken as one for a request in flight
+// that asked for logs, or for the last request sent when that one did (a line written just after
+// its response on stdio).
+void passive_modern_log(Context& ctx, SessionFacts& facts, const Json& m,
+                        const std::vector<std::uint64_t>& refs) {
+  bool asked = facts.last_request_logs;
+  for (const auto& [key, method] : facts.pending) asked = asked || facts.log_requests.count(key) != 0;
+  if (asked) return;
+  ctx.violation(CheckId::modern_logging_opt_in,
+                "notifications/message arrived though no request in flight asked for logs",
+                {"log messages only for requests with _meta[\"io.modelcontextprotocol/logLevel\"]",
+                 brief(m, 160), refs});
+}
 
 void passive_modern_response(Context& ctx, SessionFacts& facts, const std::string& method, const Json& id,
                              const Json& m, const std::vector<std::uint64_t>& refs) {
   if (m.contains("error")) {
     check_error_code(ctx, member(m, "error", Json::object()), refs);
+    facts.log_requests.erase(json::dump(id));
+    facts.declared_capabilities.erase(json::dump(id));
     return;
   }
   const Json result = member(m, "result", Json::object());
   if (!result.is_object()) return;  // the schema check reports it
   check_result_type(ctx, method, result, refs);
+  const std::string key = json::dump(id);
+  facts.log_requests.erase(key);
+  if (auto declared = facts.declared_capabilities.find(key); declared != facts.declared_capabilities.end()) {
+    if (str(result, "resultType") == "input_required")
+      check_capability_gate(ctx, declared->second, method, result, refs);
+    facts.declared_capabilities.erase(declared);
+  }
   check_cache_hints(ctx, facts, method, json::dump(id), result, refs);
   const Json meta = member(result, "_meta", Json::object());
   const Json info = member(meta, protocol::k_meta_server_info, Json::object());

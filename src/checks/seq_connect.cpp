@@ -1,5 +1,6 @@
 
 #include "mcp_probe/protocol/modern.h"
+#include "mcp_probe/protocol/mrtr.h"
 #include "mcp_probe/protocol/versions.h"
 #include "mcp_probe/transport/http.h"
 #include "mcp_probe/transport/legacy_sse.h"
@@ -262,6 +263,11 @@ void record_connected(Context& ctx, const protocol::Connection& conn, const char
 
 // The modern side of the run: `mctx` speaks 2026-07-28 on `conn` (no initialize).
 void set_modern_main(Context& mctx, std::unique_ptr<protocol::Connection> conn) {
+  // From here on the session declares what --client-capabilities names and answers the input
+  // requests of those capabilities (the discover probe declared none).
+  const std::string version = conn->session->modern() ? conn->session->modern()->version : mctx.version();
+  conn->session->set_modern(protocol::ModernProfile{
+      version, protocol::client_capabilities_for(mctx.options().client_capabilities), true});
   mctx.set_transport_kind(kind_of(conn->transport_used));
   mctx.facts().connect_ms = conn->connect_ms;
   record_connected(mctx, *conn, "server/discover");

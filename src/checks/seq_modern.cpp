@@ -276,19 +276,10 @@ std::vector<Step> modern_steps() {
   };
 }
 
-const char* modern_pending(CheckId id) {
-  switch (id) {
-    // Issue 13, part 2: lists across connections, subscriptions, logging and the multi
-    // round-trip rows (the modern HTTP rows are in seq_modern_http.cpp).
-    case CheckId::modern_list_connection_independent:
-    case CheckId::modern_subscriptions_listen:
-    case CheckId::modern_logging_opt_in:
-    case CheckId::modern_mrtr_capability_gated:
-    case CheckId::modern_missing_capability_error:
-      return "not implemented yet (issue 13)";
-    default:
-      return nullptr;
-  }
+const char* modern_pending(CheckId) {
+  // Every 2026-07-28 row has its step now (issue 13); a row added to the catalog before its
+  // probe returns its reason here.
+  return nullptr;
 }
 
 }  // namespace mcp_probe::checks

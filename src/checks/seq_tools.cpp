@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "features.h"
+#include "mcp_probe/protocol/mrtr.h"
 #include "mcp_probe/protocol/versions.h"
 #include "mcp_probe/schema/validator.h"
 #include "passive.h"
@@ -287,6 +288,12 @@ void call_tool(Context& ctx, const Json& tool) {
                   {"a CallToolResult", "no reply"});
     return;
   }
+  // 2026-07-28: a tool that needs a client capability this run does not declare answers -32021,
+  // and one that still asks for input after the probe's answers ends with an InputRequiredResult
+  // (the modern.* rows judge both).
+  if (ctx.session().modern() &&
+      (error_code(*reply) == protocol::k_missing_client_capability || protocol::is_input_required(*reply)))
+    return;
   if (auto code = error_code(*reply)) {
     if (*code != -32602 && *code != -32601) {
       ctx.violation(
@@ -431,11 +438,10 @@ void probe_cancellation(Context& ctx) {
   }
   const long long request_id = ctx.session().next_id();
   const Json token = "mcp-probe-cancel";
-  const Json request = {
-      {"jsonrpc", "2.0"},
-      {"id", request_id},
-      {"method", "tools/call"},
-      {"params", {{"name", tool}, {"arguments", args}, {"_meta", {{"progressToken", token}}}}}};
+  Json params = {{"name", tool}, {"arguments", args}, {"_meta", {{"progressToken", token}}}};
+  // The 2026-07-28 pass: the request carries the era's _meta fields like every other one.
+  if (const auto& modern = ctx.session().modern()) params = protocol::with_modern_meta(params, *modern);
+  const Json request = {{"jsonrpc", "2.0"}, {"id", request_id}, {"method", "tools/call"}, {"params", params}};
   auto is_reply = [&](const protocol::Received& r) {
     return r.json && r.json->is_object() && r.json->contains("id") && !r.json->contains("method") &&
            protocol::same_id((*r.json)["id"], Json(request_id));
@@ -473,6 +479,10 @@ void probe_cancellation(Context& ctx) {
 }
 
 }  // namespace
+
+bool tool_allowed(const Context& ctx, const std::string& name) { return allowed(ctx, name); }
+
+Json tool_arguments(const Context& ctx, const Json& tool) { return arguments_for(ctx, tool); }
 
 std::vector<Step> tool_steps() {
   return {

@@ -37,6 +37,14 @@ std::vector<Step> modern_steps();
 // Streamable HTTP rows the 2026-07-28 text still states, with modern requests. Only for a main
 // connection over Streamable HTTP.
 std::vector<Step> modern_http_steps();
+// The 2026-07-28 feature rows (seq_modern_features.cpp): lists across connections,
+// subscriptions/listen, logging by request, and the client-capability rows of multi round-trip
+// requests. They run after the ported feature steps (they use Facts::tools).
+std::vector<Step> modern_feature_steps();
+// Whether --allow-tool lets the probe call `name`; the arguments it calls `tool` with
+// (--tool-args, else values its inputSchema suggests). seq_tools.cpp.
+bool tool_allowed(const Context& ctx, const std::string& name);
+Json tool_arguments(const Context& ctx, const Json& tool);
 // Modern rows no step of this build decides yet: their skip message says so (issue 13), or null.
 const char* modern_pending(CheckId id);
 

@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 
 #include "mcp_probe/checks/catalog.h"
+#include "mcp_probe/protocol/mrtr.h"
 #include "mcp_probe/protocol/versions.h"
 
 namespace mcp_probe::cli {
@@ -66,6 +67,7 @@ struct Raw {
   std::vector<std::string> headers, envs, tool_args;
   std::string bearer, transport = "auto", fail_on = "must", format = "human", list_format = "text";
   std::string color = "auto", params;
+  std::string client_capabilities = "elicitation,sampling,roots";
   double timeout = 5;
   double connect_timeout = 30;
   bool no_redact = false;
@@ -124,6 +126,10 @@ void add_selection_options(CLI::App& app, Options& o, Raw& raw) {
   repeatable(
       app.add_option("--tool-args", raw.tool_args, "NAME=JSON arguments for an allowed tool (repeatable)")
           ->type_name("NAME=JSON"));
+  app.add_option("--client-capabilities", raw.client_capabilities,
+                 "what the 2026-07-28 pass declares and answers in input requests: a comma list of "
+                 "elicitation, sampling, roots, or none (default all three)")
+      ->type_name("LIST");
   app.add_option("--cancel-tool", o.run.cancel_tool,
                  "a slow tool, safe to call, that util.cancel.honoured calls and cancels (stdio)")
       ->type_name("NAME");
@@ -249,6 +255,26 @@ util::Expected<void> parse_choices(const Raw& raw, Options& o) {
   }
   if (!(raw.connect_timeout > 0) || raw.connect_timeout > 3600) {
     return make_error(ErrorKind::usage, "--connect-timeout must be a number of seconds between 0 and 3600");
+  }
+  o.run.client_capabilities.clear();
+  if (raw.client_capabilities != "none") {
+    const auto& known = protocol::answerable_capabilities();
+    std::size_t start = 0;
+    while (start <= raw.client_capabilities.size()) {
+      std::size_t comma = raw.client_capabilities.find(',', start);
+      if (comma == std::string::npos) comma = raw.client_capabilities.size();
+      const std::string name = raw.client_capabilities.substr(start, comma - start);
+      if (std::find(known.begin(), known.end(), name) == known.end()) {
+        return make_error(ErrorKind::usage,
+                          "--client-capabilities takes elicitation, sampling and roots "
+                          "(comma-separated) or none, not '" +
+                              echo(name) + "'");
+      }
+      if (std::find(o.run.client_capabilities.begin(), o.run.client_capabilities.end(), name) ==
+          o.run.client_capabilities.end())
+        o.run.client_capabilities.push_back(name);
+      start = comma + 1;
+    }
   }
   o.run.target.request_timeout = util::seconds(raw.timeout);
   o.run.target.connect_timeout = util::seconds(raw.connect_timeout);

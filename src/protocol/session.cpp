@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "mcp_probe/protocol/mrtr.h"
 #include "mcp_probe/transport/http.h"
 
 namespace mcp_probe::protocol {
@@ -222,6 +223,26 @@ Json Session::build_request(const std::string& method, const Json& params, const
 
 util::Expected<Exchange> Session::request(const std::string& method, const Json& params,
                                           std::optional<Json> id) {
+  auto ex = request_once(method, params, std::move(id));
+  if (!m_modern || !m_modern->answer_input_requests || !may_require_input(method)) return ex;
+  // mrtr.mdx: the client builds the inputs and retries with a new id, echoing requestState.
+  std::vector<Json> answered;
+  Json sent = params;
+  for (int round = 0; round < k_max_input_rounds; ++round) {
+    if (!ex || !ex->reply || !ex->reply->json || !is_input_required(*ex->reply->json)) break;
+    const Json& result = (*ex->reply->json)["result"];
+    auto retry = retry_params(sent, result, m_modern->client_capabilities);
+    if (!retry) break;  // it asks for something this client did not declare: left as it came
+    answered.push_back(result);
+    sent = std::move(*retry);
+    ex = request_once(method, sent, std::nullopt);
+  }
+  if (ex) ex->input_required = std::move(answered);
+  return ex;
+}
+
+util::Expected<Exchange> Session::request_once(const std::string& method, const Json& params,
+                                               std::optional<Json> id) {
   Json request_id = id ? *id : Json(next_id());
   Json message = build_request(method, params, request_id);
   auto matches = [&](const Received& r) {

@@ -186,7 +186,10 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
   if (auto error = read_meta(*this, params, meta)) return error_response(id, error->error.value());
   const ModernRoute* route = find_modern_route(method);
   if (route && method == "server/discover" && has("discover-missing")) route = nullptr;
-  if (route && *route->capability && !declares(route->capability, k_rank_2026_07)) route = nullptr;
+  // undeclared-tools|resources|prompts: served all the same, as in the handshake era.
+  if (route && *route->capability && !declares(route->capability, k_rank_2026_07) &&
+      !has(std::string("undeclared-") + route->capability))
+    route = nullptr;
   if (!route) {
     const bool wrong = has("wrong-method-not-found-code");
     return error_response(

@@ -3,6 +3,8 @@
 
 #include "refserver/tools.h"
 
+#include <algorithm>
+
 #include "refserver/tasks.h"
 
 namespace mcp_probe::refserver {
@@ -275,6 +277,11 @@ Outcome handle_tools_list(Call& call) {
     // per-connection or as a side effect of other requests on the connection»).
     std::lock_guard lock(call.session.mutex);
     if (call.session.tools_called > 0 && !tools.empty()) tools.erase(tools.end() - 1);
+  }
+  if (call.modern() && call.has("list-order-varies")) {
+    // The fault: the same tools, in reverse order after any tools/call (the order is a SHOULD).
+    std::lock_guard lock(call.session.mutex);
+    if (call.session.tools_called > 0) std::reverse(tools.begin(), tools.end());
   }
   if (call.has("bad-schema")) {
     tools.push_back(

@@ -71,6 +71,20 @@ TEST_CASE("cli::parse_options") {
     CHECK(slow->run.target.connect_timeout == util::Millis(90000));
     CHECK(slow->run.target.request_timeout == util::Millis(5000));
   }
+  SUBCASE("--client-capabilities: all three by default, a list, or none") {
+    auto all = parse({"http://h/mcp"});
+    REQUIRE(all);
+    CHECK(all->run.client_capabilities == std::vector<std::string>{"elicitation", "sampling", "roots"});
+    auto some = parse({"--client-capabilities", "roots,elicitation,roots", "http://h/mcp"});
+    REQUIRE(some);
+    CHECK(some->run.client_capabilities == std::vector<std::string>{"roots", "elicitation"});
+    auto none = parse({"--client-capabilities", "none", "http://h/mcp"});
+    REQUIRE(none);
+    CHECK(none->run.client_capabilities.empty());
+    check_usage_error(parse({"--client-capabilities", "sampling,tasks", "http://h/mcp"}),
+                      "--client-capabilities");
+    check_usage_error(parse({"--client-capabilities", "", "http://h/mcp"}), "--client-capabilities");
+  }
   SUBCASE("tool args must be JSON") {
     auto o = parse({"--allow-tool", "echo", "--tool-args", "echo={\"text\":\"hi\"}", "http://h/mcp"});
     REQUIRE(o);

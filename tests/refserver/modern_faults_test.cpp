@@ -1,7 +1,7 @@
-// Each modern (2026-07-28) fault of the table, proved at the refserver level: the probe has no
-// modern checks yet (tests/integration/faults_test.cpp skips these faults), so each fault's
-// broken behaviour is asserted on the modern request that shows it, and the fault-free server
-// is asserted to behave correctly on the same request.
+// Each modern (2026-07-28) fault of the table, proved at the refserver level, apart from the
+// probe (tests/integration/faults_test.cpp runs them through it, and skips those whose check is
+// not implemented yet): each fault's broken behaviour is asserted on the modern request that
+// shows it, and the fault-free server is asserted to behave correctly on the same request.
 
 #include <doctest/doctest.h>
 
@@ -111,6 +111,14 @@ const std::map<std::string, std::pair<Config, Scenario>>& scenarios() {
           const Json before = h.request("tools/list")["result"]["tools"];
           h.call("echo", {{"arguments", {{"message", "x"}}}});
           return h.request("tools/list")["result"]["tools"] != before;
+        }}},
+      {"list-order-varies",
+       {{},
+        [](ModernHarness& h) {
+          const Json before = h.request("tools/list")["result"]["tools"];
+          h.call("echo", {{"arguments", {{"message", "x"}}}});
+          const Json after = h.request("tools/list")["result"]["tools"];
+          return after.size() == before.size() && after != before;
         }}},
       {"listen-no-ack",
        {{},

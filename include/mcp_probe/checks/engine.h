@@ -24,9 +24,12 @@ struct RunOptions {
   double run_timeout_s = 120;     // whole run
   std::vector<std::string> only;  // globs on check ids
   std::vector<std::string> skip;
-  std::vector<std::string> allow_tools;                     // names, or "*"
-  std::map<std::string, std::string> tool_args;             // name -> JSON text
-  std::string cancel_tool;                                  // a slow tool to call and cancel
+  std::vector<std::string> allow_tools;          // names, or "*"
+  std::map<std::string, std::string> tool_args;  // name -> JSON text
+  std::string cancel_tool;                       // a slow tool to call and cancel
+  // --client-capabilities: what the 2026-07-28 pass declares in _meta clientCapabilities (and
+  // answers in InputRequiredResults); the handshake pass declares none.
+  std::vector<std::string> client_capabilities = {"elicitation", "sampling", "roots"};
   std::string foreign_origin = "http://mcp-probe.invalid";  // --invalid-origin: sent as invalid
   // --allow-origin: "*" = the server deliberately accepts any Origin (the invalid-Origin checks
   // are skipped); an origin = one the server allows, sent by the browser-like CORS probes.

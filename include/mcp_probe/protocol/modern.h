@@ -30,6 +30,9 @@ inline constexpr long long k_unsupported_protocol_version = -32022;
 struct ModernProfile {
   std::string version;
   Json client_capabilities = Json::object();
+  // Answer InputRequiredResults to tools/call, prompts/get and resources/read (mrtr.h): retry with
+  // the probe's answers for the declared capabilities, at most k_max_input_rounds times.
+  bool answer_input_requests = false;
 };
 
 // `params` (an object, or null for none) with the profile's two _meta fields merged into any

@@ -57,6 +57,9 @@ struct Exchange {
   std::vector<std::string> receive_errors;
   // send_and_wait_ordered: whether the barrier request behind the message was answered.
   bool barrier_answered = false;
+  // A modern session that answers input requests (ModernProfile::answer_input_requests): the
+  // InputRequiredResults (result objects) it answered before this, the last, exchange.
+  std::vector<Json> input_required;
 };
 
 struct InitializeOutcome {
@@ -80,6 +83,8 @@ class Session {
 
   // Sends a request with the next integer id (or `id`) and waits for its response. A missing
   // response is not an Error: Exchange.reply stays empty (timeout), unless the transport failed.
+  // A modern session whose profile answers input requests retries tools/call, prompts/get and
+  // resources/read answered with an InputRequiredResult (fresh ids; Exchange.input_required).
   util::Expected<Exchange> request(const std::string& method, const Json& params = Json::object(),
                                    std::optional<Json> id = std::nullopt);
   // Sends any message (a deliberately odd request, a batch) and waits until `until` accepts a
@@ -137,7 +142,8 @@ class Session {
   util::Expected<Exchange> wait_for(const std::string& raw, const std::function<bool(const Received&)>& until,
                                     std::optional<util::Millis> timeout, const Json* barrier,
                                     util::Millis grace);
-
+  util::Expected<Exchange> request_once(const std::string& method, const Json& params,
+                                        std::optional<Json> id);
   Received receive_one(transport::Incoming incoming);
   Received parse(transport::Incoming incoming);
   // transport.send() with the overflow callback set: messages the transport cannot queue
