@@ -178,8 +178,9 @@ std::vector<Step> modern_pass_steps(Context& mctx) {
     for (Step& step : modern_http_steps()) steps.push_back(std::move(step));
   }
   const std::set<std::string> k_ported = {
-      "request ids", "unknown method", "malformed JSON", "batches", "tools/list", "unknown tool",
-      "tool calls",  "cancellation",   "resources",      "prompts", "completion", "invalid cursor"};
+      "request ids",  "unknown method", "malformed JSON",  "batches",   "tools/list",
+      "unknown tool", "tool calls",     "cancellation",    "resources", "prompts",
+      "completion",   "invalid cursor", "invalid requests"};
   for (auto&& list : {jsonrpc_steps(), feature_steps()}) {
     for (const Step& step : list) {
       if (k_ported.count(step.name) != 0) steps.push_back(step);

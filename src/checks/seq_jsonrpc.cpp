@@ -201,11 +201,19 @@ void probe_invalid_request(Context& ctx) {
   if (!ctx.wants(CheckId::jsonrpc_error_invalid_request)) return;
   // Fresh ids from the session's counter: the spec forbids reusing one within a session.
   const long long missing_method = ctx.session().next_id(), wrong_version = ctx.session().next_id();
-  const std::pair<std::string, Json> probes[] = {
+  std::pair<std::string, Json> probes[] = {
       {R"({"jsonrpc":"2.0","id":)" + std::to_string(missing_method) + "}", Json(missing_method)},
       {R"({"jsonrpc":"1.0","id":)" + std::to_string(wrong_version) + R"(,"method":"ping"})",
        Json(wrong_version)},
   };
+  if (const auto& modern = ctx.session().modern()) {
+    // 2026-07-28: the same two mistakes in requests that carry the _meta fields (a dual-era
+    // server routes a request without them to its handshake era); there is no ping.
+    const Json params = protocol::with_modern_meta(Json::object(), *modern);
+    probes[0].first = json::dump(Json{{"jsonrpc", "2.0"}, {"id", missing_method}, {"params", params}});
+    probes[1].first = json::dump(
+        Json{{"jsonrpc", "1.0"}, {"id", wrong_version}, {"method", "server/discover"}, {"params", params}});
+  }
   for (const auto& [raw, id] : probes) {
     auto reply_to = [&id](const protocol::Received& r) {
       if (!r.json || !r.json->is_object()) return false;

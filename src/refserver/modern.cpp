@@ -149,10 +149,13 @@ const std::vector<std::string>& discover_versions(ServeEra era) {
 bool Session::Impl::is_modern(const Json& message) const {
   if (config.era == ServeEra::legacy || !message.is_object()) return false;
   if (config.era == ServeEra::modern) return true;
+  // A message that carries the _meta fields is modern even when it is otherwise invalid (no
+  // method): its error then comes from the modern era, as a modern client expects.
   const auto method = message.find("method");
-  if (method == message.end() || !method->is_string()) return false;
-  const std::string& name = method->get_ref<const std::string&>();
-  if (name == "server/discover" || name == "subscriptions/listen") return true;
+  if (method != message.end() && method->is_string()) {
+    const std::string& name = method->get_ref<const std::string&>();
+    if (name == "server/discover" || name == "subscriptions/listen") return true;
+  }
   const auto params = message.find("params");
   if (params == message.end() || !params->is_object()) return false;
   const auto meta = params->find("_meta");

@@ -111,6 +111,16 @@ TEST_CASE("refserver::http modern requests") {
     CHECK(error_code(m) == -32022);
     CHECK(m["error"]["data"]["requested"] == "v999.0.0");
   }
+  SUBCASE("an invalid request that carries the _meta fields gets its -32600 from the modern era") {
+    // A dual-era server must not route it to the handshake era, which would ask for a session.
+    json no_method = json::parse(modern_request(12, "tools/list"));
+    no_method.erase("method");
+    auto h = httplib::Headers{{"Accept", k_both}, {"MCP-Protocol-Version", k_modern}};
+    auto r = post(*c, h, no_method.dump());
+    REQUIRE(r);
+    CHECK(r->status == 400);
+    CHECK(error_code(json::parse(r->body, nullptr, false)) == -32600);
+  }
   SUBCASE("the handshake era is served beside it") {
     std::string sid = open_session(*c);
     auto r = post(*c, headers(sid, "2025-11-25"), request(2, "tools/list"));
