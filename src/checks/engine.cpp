@@ -170,8 +170,8 @@ std::vector<Step> handshake_steps() {
 // probes (seq_modern_http.cpp) stand in for the handshake era's, whose requests carry no _meta.
 // Not ported (their checks say "not run in the 2026-07-28 pass yet"): logging/setLevel (removed
 // in 2026-07-28: the modern "logging by request" step asks with _meta logLevel instead), task
-// augmentation, notifications and invalid requests (a dual-era server routes a message without
-// _meta to its handshake era).
+// augmentation and notifications (they carry no _meta, and a dual-era server routes a message
+// without it to its handshake era).
 std::vector<Step> modern_pass_steps(Context& mctx) {
   std::vector<Step> steps = modern_steps();
   if (mctx.http() != nullptr) {
