@@ -215,10 +215,16 @@ class SocketConnection final : public httplib::Stream {
     return held;
   }
 
-  void start_body(std::chrono::milliseconds timeout) { m_body_deadline = Clock::now() + timeout; }
-  void end_request() {
+  void start_body(std::chrono::milliseconds timeout) {
+    m_body_deadline = Clock::now() + timeout;
+    m_failed = false;
+  }
+  // False when a read of the request failed or timed out: where the next request starts is
+  // unknown, so the connection must close.
+  bool end_request() {
     m_body_deadline = Clock::time_point::max();
     m_head_started.reset();
+    return !m_failed;
   }
 
   // Sends `refusal(status)` after what is held back, ends the sending side, and drops what the
@@ -340,12 +346,19 @@ class SocketConnection final : public httplib::Stream {
   // recv until data, end of stream, an error (-1), `deadline` or stop() (-2).
   ssize_t receive(char* ptr, std::size_t size, Clock::time_point deadline) {
     for (;;) {
+      // Checked first too: a client that trickles never lets the recv time out.
+      if (Clock::now() >= deadline) return failed(-2);
       ssize_t n = ::recv(m_fd, ptr, size, 0);
       if (n >= 0) return n;
       if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
-      if (m_listening == INVALID_SOCKET || Clock::now() >= deadline) return -2;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return failed(-1);
+      if (m_listening == INVALID_SOCKET) return failed(-2);
     }
+  }
+
+  ssize_t failed(ssize_t result) {
+    m_failed = true;
+    return result;
   }
 
   bool send_all(std::string_view data) {
@@ -371,6 +384,7 @@ class SocketConnection final : public httplib::Stream {
   std::string m_out;       // a held header block, then its body
   std::size_t m_hold = 0;  // body bytes still expected before m_out leaves
   bool m_broken = false;
+  bool m_failed = false;  // a read since start_body failed or passed its deadline
   mutable bool m_remote = false;
   mutable bool m_local = false;
   mutable std::string m_remote_ip;
@@ -679,7 +693,7 @@ void ConnectionServer::serve(HeldConnection held) {
         plain = serve_plain_post(conn, route, left == 1, closed);
       }
       bool ok = plain ? *plain : process_request(conn, left == 1, closed, nullptr);
-      conn.end_request();
+      if (!conn.end_request()) ok = false;
       if (!conn.flush()) ok = false;
       if (!ok || closed) break;
     }

@@ -88,9 +88,10 @@ HeadVerdict inspect_head(std::string_view head, std::size_t max_body) {
     verdict.status = 414;
     return verdict;
   }
-  static constexpr std::string_view k_methods[] = {"GET",     "HEAD",  "POST",  "PUT", "DELETE",
+  static constexpr std::string_view k_methods[] = {"GET",     "HEAD",    "POST",  "PUT",   "DELETE",
                                                    "CONNECT", "OPTIONS", "TRACE", "PATCH", "PRI"};
-  if (std::find(std::begin(k_methods), std::end(k_methods), request_line.substr(0, sp1)) == std::end(k_methods)) {
+  if (std::find(std::begin(k_methods), std::end(k_methods), request_line.substr(0, sp1)) ==
+      std::end(k_methods)) {
     verdict.status = 501;
     return verdict;
   }
@@ -218,7 +219,8 @@ void HeaderGate::loop() {
   auto drop = [](Entry& e, bool timed_out) {
     if (timed_out && !e.held.bytes.empty()) {
       const std::string answer = refusal(408);
-      [[maybe_unused]] ssize_t n = ::send(e.held.fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      [[maybe_unused]] ssize_t n =
+          ::send(e.held.fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     }
     ::shutdown(e.held.fd, SHUT_RDWR);
     ::close(e.held.fd);

@@ -90,7 +90,9 @@ Reply read_all(int fd, std::chrono::milliseconds timeout) {
 
 int responses(const std::string& bytes) {
   int n = 0;
-  for (std::size_t at = bytes.find("HTTP/1.1 "); at != std::string::npos; at = bytes.find("HTTP/1.1 ", at + 1)) ++n;
+  for (std::size_t at = bytes.find("HTTP/1.1 "); at != std::string::npos;
+       at = bytes.find("HTTP/1.1 ", at + 1))
+    ++n;
   return n;
 }
 
@@ -146,8 +148,10 @@ TEST_CASE("refserver::http hostile clients") {
   SUBCASE("smuggling: ambiguous framing is answered 400 and the connection closed, the rest unread") {
     const std::string body = "0\r\n\r\n";
     const std::vector<std::string> forms = {
-        post_head("Content-Length: " + std::to_string(body.size()) + "\r\nTransfer-Encoding: chunked\r\n") + body,
-        post_head("Transfer-Encoding: chunked\r\nContent-Length: " + std::to_string(body.size()) + "\r\n") + body,
+        post_head("Content-Length: " + std::to_string(body.size()) + "\r\nTransfer-Encoding: chunked\r\n") +
+            body,
+        post_head("Transfer-Encoding: chunked\r\nContent-Length: " + std::to_string(body.size()) + "\r\n") +
+            body,
         post_head("Content-Length: 0\r\nContent-Length: " + std::to_string(k_hidden.size()) + "\r\n"),
         post_head("Content-Length: " + std::to_string(k_hidden.size()) + "\r\nContent-Length: 0\r\n"),
         post_head("Content-Length: 1x\r\n") + "x",
@@ -166,10 +170,11 @@ TEST_CASE("refserver::http hostile clients") {
     }
   }
   SUBCASE("after a refused head (too long a line, an unknown method) nothing else on the connection runs") {
-    const std::string big = post_head("X-Big: " + std::string(9000, 'a') + "\r\nContent-Length: " +
-                                      std::to_string(k_hidden.size()) + "\r\n");
-    const std::string odd = "FOO /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " +
-                            std::to_string(k_hidden.size()) + "\r\n\r\n";
+    const std::string big = post_head("X-Big: " + std::string(9000, 'a') +
+                                      "\r\nContent-Length: " + std::to_string(k_hidden.size()) + "\r\n");
+    const std::string odd =
+        "FOO /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + std::to_string(k_hidden.size()) +
+        "\r\n\r\n";
     for (const auto& head : {big, odd}) {
       const Reply reply = refused(port, head + k_hidden);
       CHECK(responses(reply.bytes) <= 1);
@@ -182,7 +187,8 @@ TEST_CASE("refserver::http hostile clients") {
     char size[20];
     std::snprintf(size, sizeof size, "%zx", init.size());
     int fd = connect_to(port);
-    REQUIRE(send_text(fd, post_head("Transfer-Encoding: chunked\r\n") + size + "\r\n" + init + "\r\n0\r\n\r\n"));
+    REQUIRE(
+        send_text(fd, post_head("Transfer-Encoding: chunked\r\n") + size + "\r\n" + init + "\r\n0\r\n\r\n"));
     const Reply ok = read_all(fd, std::chrono::milliseconds(1500));
     ::close(fd);
     CHECK(ok.bytes.rfind("HTTP/1.1 200 ", 0) == 0);
@@ -199,7 +205,8 @@ TEST_CASE("refserver::http hostile clients") {
     REQUIRE(send_text(fd, post_head("Transfer-Encoding: chunked\r\n")));
     const std::string chunk = "10000\r\n" + std::string(0x10000, ' ') + "\r\n";
     std::size_t sent = 0;
-    while (sent <= server.options().max_body_bytes + 4 * chunk.size() && send_text(fd, chunk)) sent += 0x10000;
+    while (sent <= server.options().max_body_bytes + 4 * chunk.size() && send_text(fd, chunk))
+      sent += 0x10000;
     const Reply many = read_all(fd, std::chrono::seconds(3));
     ::close(fd);
     CHECK(many.bytes.rfind("HTTP/1.1 413 ", 0) == 0);
@@ -253,7 +260,8 @@ TEST_CASE("refserver::http hostile clients") {
     while (done < static_cast<int>(fds.size()) && Clock::now() < deadline) {
       std::vector<pollfd> polls;
       for (std::size_t i = 0; i < fds.size(); ++i) {
-        if (state[i] < 2) polls.push_back(pollfd{fds[i], static_cast<short>(state[i] == 0 ? POLLOUT : POLLIN), 0});
+        if (state[i] < 2)
+          polls.push_back(pollfd{fds[i], static_cast<short>(state[i] == 0 ? POLLOUT : POLLIN), 0});
       }
       if (::poll(polls.data(), polls.size(), 50) <= 0) continue;
       std::size_t p = 0;
@@ -262,7 +270,9 @@ TEST_CASE("refserver::http hostile clients") {
         const short revents = polls[p++].revents;
         if (revents == 0) continue;
         if (state[i] == 0) {
-          state[i] = send_text(fds[i], "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n") ? 1 : 3;
+          state[i] = send_text(fds[i], "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                         ? 1
+                         : 3;
         } else {
           char buf[1024];
           const ssize_t n = ::recv(fds[i], buf, sizeof buf, 0);
