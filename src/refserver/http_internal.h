@@ -4,13 +4,12 @@
 // history, the session registry, worker threads, and the route installers. The only header of
 // src/ that includes <httplib.h>.
 //
-// Threads: httplib runs each connection on a pool thread. A POSTed request whose handler cannot
-// wait (Session::may_wait) is handled right there and answered with one body; one that may wait
-// runs on the same thread inside the response's content provider, which writes each event as it
-// is appended (serve_inline). Only a stream that must outlive its connection, or the reverse
-// (faults, --sse-poll), hands the handler to a worker thread (WorkerGroup) and follows its
-// SseStream from the content provider (serve_stream). Every class here is thread-safe unless
-// its comment says otherwise.
+// Threads: each request runs on a thread of ConnectionServer's pool (128). A POSTed request whose handler
+// cannot wait (Session::may_wait) is handled right there and answered with one body; one that may wait runs
+// on the same thread inside the response's content provider, which writes each event as it is appended
+// (serve_inline). Only a stream that must outlive its connection, or the reverse (faults, --sse-poll), hands
+// the handler to a worker thread (WorkerGroup) and follows its SseStream from the content provider
+// (serve_stream). Every class here is thread-safe unless its comment says otherwise.
 
 #include <httplib.h>
 
@@ -372,8 +371,8 @@ class HeaderGate {
 // the client wakes up twice for one answer. Here a response with a Content-Length leaves with one
 // send(), a request costs one recv and one send, the addresses are looked up once per
 // connection, and an idle keep-alive connection notices stop() within 100 ms. Chunked bodies
-// (SSE streams) still go out chunk by chunk as they are written. Each connection runs on one
-// thread of httplib's task queue, as before.
+// (SSE streams) still go out chunk by chunk as they are written. A connection is served on one
+// thread of its own pool (not httplib's) once its header block is whole; see below.
 //
 // POST on one path (the MCP endpoint) can skip cpp-httplib's request parsing: a request that is
 // whole in the read buffer and plain (HTTP/1.1, Content-Length, no Transfer-Encoding, Expect,
