@@ -255,6 +255,12 @@ class SocketConnection final : public httplib::Stream {
     const std::size_t head_len = head_end(buffered());
     std::string head(buffered().substr(0, head_len - 2));  // up to the last header line's CRLF
     consume(head_len);
+    bool expect = false;  // Expect: 100-continue is answered here, before the body, and dropped
+    for (std::size_t at = head.find("\r\n") + 2; at < head.size(); at = head.find("\r\n", at) + 2) {
+      const std::string_view header = std::string_view(head).substr(at, head.find("\r\n", at) - at);
+      if (util::iequals(header.substr(0, 7), "expect:")) expect = true;
+    }
+    if (expect && !send_all("HTTP/1.1 100 Continue\r\n\r\n")) return 400;
     std::string body;
     std::string line;
     for (;;) {
@@ -292,7 +298,10 @@ class SocketConnection final : public httplib::Stream {
     for (std::size_t at = 0; at < head.size();) {
       const std::size_t end = head.find("\r\n", at) + 2;
       const std::string_view header = std::string_view(head).substr(at, end - at);
-      if (at == 0 || !util::iequals(header.substr(0, 18), "transfer-encoding:")) request.append(header);
+      if (at == 0 || (!util::iequals(header.substr(0, 18), "transfer-encoding:") &&
+                      !util::iequals(header.substr(0, 7), "expect:"))) {
+        request.append(header);
+      }
       at = end;
     }
     request.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n\r\n");

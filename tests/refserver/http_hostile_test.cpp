@@ -194,6 +194,16 @@ TEST_CASE("refserver::http hostile clients") {
     CHECK(ok.bytes.rfind("HTTP/1.1 200 ", 0) == 0);
     CHECK(ok.bytes.find("\"protocolVersion\"") != std::string::npos);
 
+    // Expect: 100-continue is answered before the body is read.
+    fd = connect_to(port);
+    REQUIRE(send_text(fd, post_head("Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n")));
+    const Reply go_on = read_all(fd, std::chrono::milliseconds(500));
+    CHECK(go_on.bytes == "HTTP/1.1 100 Continue\r\n\r\n");
+    REQUIRE(send_text(fd, std::string(size) + "\r\n" + init + "\r\n0\r\n\r\n"));
+    const Reply after = read_all(fd, std::chrono::milliseconds(1500));
+    ::close(fd);
+    CHECK(after.bytes.rfind("HTTP/1.1 200 ", 0) == 0);
+
     // One chunk declared over the limit: refused before its data.
     std::snprintf(size, sizeof size, "%zx", server.options().max_body_bytes + 1);
     Reply one = refused(port, post_head("Transfer-Encoding: chunked\r\n") + size + "\r\n");
