@@ -92,6 +92,7 @@ class SocketConnection final : public httplib::Stream {
         m_listening(listening),
         m_read_timeout(std::chrono::seconds(read_sec) + std::chrono::microseconds(read_usec)),
         m_buf(std::move(held.bytes)),
+        m_end(m_buf.size()),
         m_head_started(held.head_started) {
     int flags = ::fcntl(fd, F_GETFL);
     if (flags >= 0 && (flags & O_NONBLOCK)) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
@@ -100,7 +101,7 @@ class SocketConnection final : public httplib::Stream {
   }
 
   bool is_readable() const override {
-    if (m_at < m_buf.size()) return true;
+    if (m_at < m_end) return true;
     pollfd p{m_fd, POLLIN, 0};
     return ::poll(&p, 1,
                   static_cast<int>(
@@ -118,13 +119,13 @@ class SocketConnection final : public httplib::Stream {
   }
 
   ssize_t read(char* ptr, std::size_t size) override {
-    if (m_at == m_buf.size()) {
+    if (m_at == m_end) {
       const auto deadline = std::min(Clock::now() + m_read_timeout, m_body_deadline);
       if (size >= k_recv_size) return receive(ptr, size, deadline);
       ssize_t n = fill(deadline);
       if (n <= 0) return n;
     }
-    std::size_t n = std::min(size, m_buf.size() - m_at);
+    std::size_t n = std::min(size, m_end - m_at);
     std::memcpy(ptr, m_buf.data() + m_at, n);
     m_at += n;
     return static_cast<ssize_t>(n);
@@ -169,8 +170,8 @@ class SocketConnection final : public httplib::Stream {
   socket_t socket() const override { return m_fd; }
 
   // What has been received and not read yet; consume() drops the first `n` bytes of it.
-  std::string_view buffered() const { return std::string_view(m_buf).substr(m_at); }
-  void consume(std::size_t n) { m_at += std::min(n, m_buf.size() - m_at); }
+  std::string_view buffered() const { return std::string_view(m_buf.data() + m_at, m_end - m_at); }
+  void consume(std::size_t n) { m_at += std::min(n, m_end - m_at); }
 
   // Sends what is held back (a header block whose body never came, e.g. HEAD).
   bool flush() {
@@ -187,7 +188,7 @@ class SocketConnection final : public httplib::Stream {
   Wait wait_head(std::chrono::milliseconds idle, std::chrono::milliseconds head, Pressure pressure) {
     const auto idle_until = Clock::now() + idle;
     for (;;) {
-      while (m_buf.size() - m_at >= 2 && m_buf[m_at] == '\r' && m_buf[m_at + 1] == '\n') m_at += 2;
+      while (m_end - m_at >= 2 && m_buf[m_at] == '\r' && m_buf[m_at + 1] == '\n') m_at += 2;
       const std::string_view pending = buffered();
       if (pending.empty()) {
         m_head_started.reset();
@@ -279,8 +280,8 @@ class SocketConnection final : public httplib::Stream {
       if (size == 0) break;
       if (size > max_body - body.size()) return 413;
       while (size > 0) {
-        if (m_at == m_buf.size() && fill(m_body_deadline) <= 0) return 400;
-        const std::size_t n = std::min(size, m_buf.size() - m_at);
+        if (m_at == m_end && fill(m_body_deadline) <= 0) return 400;
+        const std::size_t n = std::min(size, m_end - m_at);
         body.append(m_buf, m_at, n);
         m_at += n;
         size -= n;
@@ -294,7 +295,7 @@ class SocketConnection final : public httplib::Stream {
       if (trailers > k_max_head) return 400;
     }
     std::string request;
-    request.reserve(head.size() + body.size() + 64 + (m_buf.size() - m_at));
+    request.reserve(head.size() + body.size() + 64 + (m_end - m_at));
     for (std::size_t at = 0; at < head.size();) {
       const std::size_t end = head.find("\r\n", at) + 2;
       const std::string_view header = std::string_view(head).substr(at, end - at);
@@ -309,6 +310,7 @@ class SocketConnection final : public httplib::Stream {
     request.append(buffered());
     m_buf = std::move(request);
     m_at = 0;
+    m_end = m_buf.size();
     return 0;
   }
 
@@ -326,14 +328,16 @@ class SocketConnection final : public httplib::Stream {
 
   // Appends one recv to the buffer (dropping what was consumed); what receive() returns.
   ssize_t fill(Clock::time_point deadline) {
-    if (m_at > 0) {
-      m_buf.erase(0, m_at);
+    if (m_at == m_end) {
+      m_at = m_end = 0;
+    } else if (m_at > 0) {
+      std::memmove(m_buf.data(), m_buf.data() + m_at, m_end - m_at);
+      m_end -= m_at;
       m_at = 0;
     }
-    const std::size_t old = m_buf.size();
-    m_buf.resize(old + k_recv_size);
-    const ssize_t n = receive(m_buf.data() + old, k_recv_size, deadline);
-    m_buf.resize(old + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+    if (m_buf.size() < m_end + k_recv_size) m_buf.resize(m_end + k_recv_size);  // grows, rarely
+    const ssize_t n = receive(m_buf.data() + m_end, k_recv_size, deadline);
+    if (n > 0) m_end += static_cast<std::size_t>(n);
     return n;
   }
 
@@ -386,8 +390,9 @@ class SocketConnection final : public httplib::Stream {
   const int m_fd;
   const std::atomic<socket_t>& m_listening;  // INVALID_SOCKET once the server stopped
   const std::chrono::microseconds m_read_timeout;
-  std::string m_buf;  // received; m_buf[m_at..] not read yet
+  std::string m_buf;  // received; m_buf[m_at, m_end) not read yet, the rest room for recv
   std::size_t m_at = 0;
+  std::size_t m_end = 0;
   std::optional<Clock::time_point> m_head_started;
   Clock::time_point m_body_deadline = Clock::time_point::max();
   std::string m_out;       // a held header block, then its body
