@@ -80,15 +80,20 @@ void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
 
 // One accepted socket as an httplib::Stream. Blocking socket with kernel timeouts: a recv
 // returns after at most k_stop_check_ms (SO_RCVTIMEO), so waiting for the next request is one
-// recv, not a poll and a recv, and still notices stop(); the read timeout is counted here. A
-// send gives up after the write timeout (SO_SNDTIMEO).
+// recv, not a poll and a recv, and still notices stop(); the read timeout is counted here, and a
+// body's reads end at its deadline. A send gives up after the write timeout (SO_SNDTIMEO).
 class SocketConnection final : public httplib::Stream {
  public:
+  enum class Wait { ready, closed, too_large, head_timeout, hand_back };
+
   SocketConnection(int fd, const std::atomic<socket_t>& listening, time_t read_sec, time_t read_usec,
-                   time_t write_sec, time_t write_usec)
+                   time_t write_sec, time_t write_usec, HeldConnection& held)
       : m_fd(fd),
         m_listening(listening),
-        m_read_timeout(std::chrono::seconds(read_sec) + std::chrono::microseconds(read_usec)) {
+        m_read_timeout(std::chrono::seconds(read_sec) + std::chrono::microseconds(read_usec)),
+        m_buf(std::move(held.bytes)),
+        m_end(m_buf.size()),
+        m_head_started(held.head_started) {
     int flags = ::fcntl(fd, F_GETFL);
     if (flags >= 0 && (flags & O_NONBLOCK)) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     set_timeout(fd, SO_RCVTIMEO, 0, k_stop_check_ms * 1000);
@@ -96,7 +101,7 @@ class SocketConnection final : public httplib::Stream {
   }
 
   bool is_readable() const override {
-    if (m_in_begin < m_in_end) return true;
+    if (m_at < m_end) return true;
     pollfd p{m_fd, POLLIN, 0};
     return ::poll(&p, 1,
                   static_cast<int>(
@@ -114,17 +119,15 @@ class SocketConnection final : public httplib::Stream {
   }
 
   ssize_t read(char* ptr, std::size_t size) override {
-    if (m_in_begin == m_in_end) {
-      const auto deadline = Clock::now() + m_read_timeout;
-      if (size >= sizeof m_in) return receive(ptr, size, deadline);
-      ssize_t n = receive(m_in, sizeof m_in, deadline);
+    if (m_at == m_end) {
+      const auto deadline = std::min(Clock::now() + m_read_timeout, m_body_deadline);
+      if (size >= k_recv_size) return receive(ptr, size, deadline);
+      ssize_t n = fill(deadline);
       if (n <= 0) return n;
-      m_in_begin = 0;
-      m_in_end = static_cast<std::size_t>(n);
     }
-    std::size_t n = std::min(size, m_in_end - m_in_begin);
-    std::memcpy(ptr, m_in + m_in_begin, n);
-    m_in_begin += n;
+    std::size_t n = std::min(size, m_end - m_at);
+    std::memcpy(ptr, m_buf.data() + m_at, n);
+    m_at += n;
     return static_cast<ssize_t>(n);
   }
 
@@ -167,8 +170,8 @@ class SocketConnection final : public httplib::Stream {
   socket_t socket() const override { return m_fd; }
 
   // What has been received and not read yet; consume() drops the first `n` bytes of it.
-  std::string_view buffered() const { return std::string_view(m_in + m_in_begin, m_in_end - m_in_begin); }
-  void consume(std::size_t n) { m_in_begin += std::min(n, m_in_end - m_in_begin); }
+  std::string_view buffered() const { return std::string_view(m_buf.data() + m_at, m_end - m_at); }
+  void consume(std::size_t n) { m_at += std::min(n, m_end - m_at); }
 
   // Sends what is held back (a header block whose body never came, e.g. HEAD).
   bool flush() {
@@ -179,19 +182,141 @@ class SocketConnection final : public httplib::Stream {
     return ok;
   }
 
-  // Waits up to `timeout` for the next request. False on timeout, on a socket error, or when
-  // the server stopped (its listening socket is gone).
-  bool wait_request(std::chrono::seconds timeout) {
-    if (m_in_begin < m_in_end) return true;
-    ssize_t n = receive(m_in, sizeof m_in, Clock::now() + timeout);
-    if (n <= 0) return false;  // closed, failed, timed out or stopped
-    m_in_begin = 0;
-    m_in_end = static_cast<std::size_t>(n);
-    return true;
+  // Waits until the buffer starts with a whole header block: `idle` for its first byte, `head`
+  // from its first byte for the rest. hand_back when `pressure` says so while waiting.
+  template <typename Pressure>
+  Wait wait_head(std::chrono::milliseconds idle, std::chrono::milliseconds head, Pressure pressure) {
+    const auto idle_until = Clock::now() + idle;
+    for (;;) {
+      while (m_end - m_at >= 2 && m_buf[m_at] == '\r' && m_buf[m_at + 1] == '\n') m_at += 2;
+      const std::string_view pending = buffered();
+      if (pending.empty()) {
+        m_head_started.reset();
+      } else if (!m_head_started) {
+        m_head_started = Clock::now();
+      }
+      if (head_end(pending) != std::string_view::npos) return Wait::ready;
+      if (pending.size() > k_max_head) return Wait::too_large;
+      const auto now = Clock::now();
+      const auto deadline = m_head_started ? *m_head_started + head : idle_until;
+      if (now >= deadline) return pending.empty() ? Wait::closed : Wait::head_timeout;
+      if (m_listening == INVALID_SOCKET) return Wait::closed;
+      if (pressure()) return Wait::hand_back;
+      const ssize_t n = fill(std::min(deadline, now + std::chrono::milliseconds(k_stop_check_ms)));
+      if (n == 0 || n == -1) return Wait::closed;
+    }
+  }
+
+  // The connection as it stands, for the gate; this object no longer reads it.
+  HeldConnection release() {
+    HeldConnection held;
+    held.fd = m_fd;
+    held.bytes.assign(buffered());
+    if (!held.bytes.empty()) held.head_started = m_head_started;
+    return held;
+  }
+
+  void start_body(std::chrono::milliseconds timeout) {
+    m_body_deadline = Clock::now() + timeout;
+    m_failed = false;
+  }
+  // False when a read of the request failed or timed out: where the next request starts is
+  // unknown, so the connection must close.
+  bool end_request() {
+    m_body_deadline = Clock::time_point::max();
+    m_head_started.reset();
+    return !m_failed;
+  }
+
+  // Sends `refusal(status)` after what is held back, ends the sending side, and drops what the
+  // client still sends for a moment (at most `drain` bytes, 1 s, until 200 ms pass without any):
+  // a client that writes its whole body before reading then sees the answer instead of a reset.
+  // Nothing read here is parsed. The caller closes the connection.
+  void refuse(int status, std::size_t drain) {
+    flush();
+    send_all(refusal(status));
+    ::shutdown(m_fd, SHUT_WR);
+    const auto until = Clock::now() + std::chrono::seconds(1);
+    char sink[16 * 1024];
+    for (std::size_t dropped = 0; dropped < drain;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
+      pollfd p{m_fd, POLLIN, 0};
+      if (left <= 0 || ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 200))) <= 0) break;
+      const ssize_t n = ::recv(m_fd, sink, sizeof sink, MSG_DONTWAIT);
+      if (n <= 0) break;
+      dropped += static_cast<std::size_t>(n);
+    }
+  }
+
+  // Replaces the chunked request at the start of the buffer (its head is there whole) by the
+  // same request framed by Content-Length, decoding at most `max_body` bytes of body. 0 when
+  // done, else the status to refuse it with: 413 as soon as the body goes over, 400 when the
+  // chunked framing is broken or the body does not come before its deadline.
+  int dechunk(std::size_t max_body) {
+    const std::size_t head_len = head_end(buffered());
+    std::string head(buffered().substr(0, head_len - 2));  // up to the last header line's CRLF
+    consume(head_len);
+    bool expect = false;  // Expect: 100-continue is answered here, before the body, and dropped
+    for (std::size_t at = head.find("\r\n") + 2; at < head.size(); at = head.find("\r\n", at) + 2) {
+      const std::string_view header = std::string_view(head).substr(at, head.find("\r\n", at) - at);
+      if (util::iequals(header.substr(0, 7), "expect:")) expect = true;
+    }
+    if (expect && !send_all("HTTP/1.1 100 Continue\r\n\r\n")) return 400;
+    std::string body;
+    std::string line;
+    for (;;) {
+      if (!read_line(line, 1024)) return 400;
+      const std::string_view size_text = util::trim(std::string_view(line).substr(0, line.find(';')));
+      if (size_text.empty() || size_text.size() > 15) return size_text.empty() ? 400 : 413;
+      std::size_t size = 0;
+      for (char c : size_text) {
+        const int digit = c >= '0' && c <= '9'   ? c - '0'
+                          : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                          : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                 : -1;
+        if (digit < 0) return 400;
+        size = size * 16 + static_cast<std::size_t>(digit);
+      }
+      if (size == 0) break;
+      if (size > max_body - body.size()) return 413;
+      while (size > 0) {
+        if (m_at == m_end && fill(m_body_deadline) <= 0) return 400;
+        const std::size_t n = std::min(size, m_end - m_at);
+        body.append(m_buf, m_at, n);
+        m_at += n;
+        size -= n;
+      }
+      if (!read_line(line, 0) || !line.empty()) return 400;
+    }
+    for (std::size_t trailers = 0;;) {  // the trailer section, dropped
+      if (!read_line(line, k_max_head)) return 400;
+      if (line.empty()) break;
+      trailers += line.size();
+      if (trailers > k_max_head) return 400;
+    }
+    std::string request;
+    request.reserve(head.size() + body.size() + 64 + (m_end - m_at));
+    for (std::size_t at = 0; at < head.size();) {
+      const std::size_t end = head.find("\r\n", at) + 2;
+      const std::string_view header = std::string_view(head).substr(at, end - at);
+      if (at == 0 || (!util::iequals(header.substr(0, 18), "transfer-encoding:") &&
+                      !util::iequals(header.substr(0, 7), "expect:"))) {
+        request.append(header);
+      }
+      at = end;
+    }
+    request.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n\r\n");
+    request.append(body);
+    request.append(buffered());
+    m_buf = std::move(request);
+    m_at = 0;
+    m_end = m_buf.size();
+    return 0;
   }
 
  private:
   using AddressFn = int (*)(int, sockaddr*, socklen_t*);
+  static constexpr std::size_t k_recv_size = 16 * 1024;
 
   void lookup(bool& done, std::string& ip, int& port, AddressFn fn) const {
     if (done) return;
@@ -201,15 +326,52 @@ class SocketConnection final : public httplib::Stream {
     if (fn(m_fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) address_of(addr, ip, port);
   }
 
-  // recv until data, end of stream, an error, `deadline`, or stop(); -1 for the last two.
+  // Appends one recv to the buffer (dropping what was consumed); what receive() returns.
+  ssize_t fill(Clock::time_point deadline) {
+    if (m_at == m_end) {
+      m_at = m_end = 0;
+    } else if (m_at > 0) {
+      std::memmove(m_buf.data(), m_buf.data() + m_at, m_end - m_at);
+      m_end -= m_at;
+      m_at = 0;
+    }
+    if (m_buf.size() < m_end + k_recv_size) m_buf.resize(m_end + k_recv_size);  // grows, rarely
+    const ssize_t n = receive(m_buf.data() + m_end, k_recv_size, deadline);
+    if (n > 0) m_end += static_cast<std::size_t>(n);
+    return n;
+  }
+
+  // One CRLF-ended line of at most `max` bytes into `line` (without the CRLF), read before the
+  // body's deadline.
+  bool read_line(std::string& line, std::size_t max) {
+    for (;;) {
+      const std::size_t end = buffered().find("\r\n");
+      if (end != std::string_view::npos) {
+        if (end > max) return false;
+        line.assign(buffered().substr(0, end));
+        consume(end + 2);
+        return true;
+      }
+      if (buffered().size() > max + 1 || fill(m_body_deadline) <= 0) return false;
+    }
+  }
+
+  // recv until data, end of stream, an error (-1), `deadline` or stop() (-2).
   ssize_t receive(char* ptr, std::size_t size, Clock::time_point deadline) {
     for (;;) {
+      // Checked first too: a client that trickles never lets the recv time out.
+      if (Clock::now() >= deadline) return failed(-2);
       ssize_t n = ::recv(m_fd, ptr, size, 0);
       if (n >= 0) return n;
       if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
-      if (m_listening == INVALID_SOCKET || Clock::now() >= deadline) return -1;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return failed(-1);
+      if (m_listening == INVALID_SOCKET) return failed(-2);
     }
+  }
+
+  ssize_t failed(ssize_t result) {
+    m_failed = true;
+    return result;
   }
 
   bool send_all(std::string_view data) {
@@ -228,12 +390,15 @@ class SocketConnection final : public httplib::Stream {
   const int m_fd;
   const std::atomic<socket_t>& m_listening;  // INVALID_SOCKET once the server stopped
   const std::chrono::microseconds m_read_timeout;
-  char m_in[16 * 1024];
-  std::size_t m_in_begin = 0;
-  std::size_t m_in_end = 0;
+  std::string m_buf;  // received; m_buf[m_at, m_end) not read yet, the rest room for recv
+  std::size_t m_at = 0;
+  std::size_t m_end = 0;
+  std::optional<Clock::time_point> m_head_started;
+  Clock::time_point m_body_deadline = Clock::time_point::max();
   std::string m_out;       // a held header block, then its body
   std::size_t m_hold = 0;  // body bytes still expected before m_out leaves
   bool m_broken = false;
+  bool m_failed = false;  // a read since start_body failed or passed its deadline
   mutable bool m_remote = false;
   mutable bool m_local = false;
   mutable std::string m_remote_ip;
@@ -435,6 +600,44 @@ std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& ro
 
 }  // namespace
 
+// httplib's task queue: runs each accepted socket's task at once on the accept thread, where it
+// only hands the socket to the gate; the gate gives whole requests to the workers.
+class ConnectionServer::Queue final : public httplib::TaskQueue {
+ public:
+  explicit Queue(ConnectionServer& server)
+      : m_server(server),
+        m_workers(server.m_worker_count),
+        m_gate(std::chrono::seconds(server.keep_alive_timeout_sec_), server.m_head_timeout,
+               [this](HeldConnection held) { dispatch(std::move(held)); }) {
+    m_server.m_queue = this;
+  }
+
+  void enqueue(std::function<void()> fn) override { fn(); }
+
+  void shutdown() override {
+    m_gate.stop();
+    m_workers.shutdown();
+    m_server.m_queue = nullptr;
+  }
+
+  HeaderGate& gate() { return m_gate; }
+
+ private:
+  void dispatch(HeldConnection held) {
+    m_workers.enqueue([this, held = std::move(held)]() mutable { m_server.serve(std::move(held)); });
+  }
+
+  ConnectionServer& m_server;
+  httplib::ThreadPool m_workers;
+  HeaderGate m_gate;
+};
+
+ConnectionServer::ConnectionServer() {
+  new_task_queue = [this] { return new Queue(*this); };
+}
+
+bool ConnectionServer::widen_backlog() { return ::listen(svr_sock_, SOMAXCONN) == 0; }
+
 void ConnectionServer::set_fast_post(std::string path, Handler handler, Handler post_routing,
                                      ExceptionHandler on_exception) {
   m_fast_path = std::move(path);
@@ -444,12 +647,57 @@ void ConnectionServer::set_fast_post(std::string path, Handler handler, Handler 
 }
 
 bool ConnectionServer::process_and_close_socket(socket_t sock) {
-  bool ret = false;
+  hand_back(HeldConnection{sock, {}, std::nullopt});
+  return true;
+}
+
+void ConnectionServer::hand_back(HeldConnection held) {
+  if (Queue* queue = m_queue.load()) {
+    queue->gate().add(std::move(held));
+    return;
+  }
+  ::shutdown(held.fd, SHUT_RDWR);
+  ::close(held.fd);
+}
+
+// Fewer than a quarter of the workers free: a keep-alive connection waits in the gate instead.
+bool ConnectionServer::under_pressure() const { return m_busy.load() * 4 >= m_worker_count * 3; }
+
+void ConnectionServer::serve(HeldConnection held) {
+  ++m_busy;
+  const int sock = held.fd;
+  bool handed_back = false;
   {
     SocketConnection conn(sock, svr_sock_, read_timeout_sec_, read_timeout_usec_, write_timeout_sec_,
-                          write_timeout_usec_);
+                          write_timeout_usec_, held);
+    const std::chrono::milliseconds idle = std::chrono::seconds(keep_alive_timeout_sec_);
+    const std::size_t drain = payload_max_length_ + (1 << 20);
     for (std::size_t left = keep_alive_max_count_; left > 0; --left) {
-      if (!conn.wait_request(std::chrono::seconds(keep_alive_timeout_sec_))) break;
+      using Wait = SocketConnection::Wait;
+      const Wait wait = conn.wait_head(idle, m_head_timeout, [this] { return under_pressure(); });
+      if (wait == Wait::hand_back) {
+        hand_back(conn.release());
+        handed_back = true;
+        break;
+      }
+      if (wait != Wait::ready) {
+        if (wait == Wait::too_large) conn.refuse(431, drain);
+        if (wait == Wait::head_timeout) conn.refuse(408, drain);
+        break;
+      }
+      const std::string_view pending = conn.buffered();
+      const HeadVerdict verdict = inspect_head(pending.substr(0, head_end(pending)), payload_max_length_);
+      if (verdict.status != 0) {
+        conn.refuse(verdict.status, drain);  // nothing after the head is parsed
+        break;
+      }
+      conn.start_body(m_body_timeout);
+      if (verdict.chunked) {
+        if (const int status = conn.dechunk(payload_max_length_); status != 0) {
+          conn.refuse(status, drain);
+          break;
+        }
+      }
       bool closed = false;
       std::optional<bool> plain;
       if (m_fast_handler) {
@@ -458,14 +706,17 @@ bool ConnectionServer::process_and_close_socket(socket_t sock) {
             payload_max_length_, keep_alive_timeout_sec_, keep_alive_max_count_, svr_sock_};
         plain = serve_plain_post(conn, route, left == 1, closed);
       }
-      ret = plain ? *plain : process_request(conn, left == 1, closed, nullptr);
-      if (!conn.flush()) ret = false;
-      if (!ret || closed) break;
+      bool ok = plain ? *plain : process_request(conn, left == 1, closed, nullptr);
+      if (!conn.end_request()) ok = false;
+      if (!conn.flush()) ok = false;
+      if (!ok || closed) break;
     }
   }
-  ::shutdown(sock, SHUT_RDWR);
-  ::close(sock);
-  return ret;
+  if (!handed_back) {
+    ::shutdown(sock, SHUT_RDWR);
+    ::close(sock);
+  }
+  --m_busy;
 }
 
 }  // namespace mcp_probe::refserver::http

@@ -261,7 +261,9 @@ void on_exception(const httplib::Request&, httplib::Response& res, std::exceptio
 
 void configure(ConnectionServer& server, const Config& config, const HttpOptions& options) {
   // Room for 64 concurrent clients plus their long-lived GET streams.
-  server.new_task_queue = [] { return new httplib::ThreadPool(128); };
+  server.set_workers(128);
+  server.set_deadlines(std::chrono::milliseconds(options.head_timeout_ms),
+                       std::chrono::milliseconds(options.body_timeout_ms));
   server.set_keep_alive_max_count(100000);
   server.set_tcp_nodelay(true);  // small SSE writes must not wait for delayed ACKs
   server.set_keep_alive_timeout(5);
@@ -340,6 +342,7 @@ int run_http(const Config& config, const HttpOptions& options, const std::atomic
   std::string host = config.has("bind-all") ? "0.0.0.0" : options.host;
   int port = options.port == 0 ? server.bind_to_any_port(host)
                                : (server.bind_to_port(host, options.port) ? options.port : -1);
+  if (port > 0 && !server.widen_backlog()) port = -1;
   if (port <= 0) {
     if (options.port != 0 && port_in_use(host, options.port)) {
       std::fprintf(stderr, "mcp-refserver: error: port %d is in use (%s)\n", options.port, host.c_str());

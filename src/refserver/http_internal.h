@@ -4,13 +4,12 @@
 // history, the session registry, worker threads, and the route installers. The only header of
 // src/ that includes <httplib.h>.
 //
-// Threads: httplib runs each connection on a pool thread. A POSTed request whose handler cannot
-// wait (Session::may_wait) is handled right there and answered with one body; one that may wait
-// runs on the same thread inside the response's content provider, which writes each event as it
-// is appended (serve_inline). Only a stream that must outlive its connection, or the reverse
-// (faults, --sse-poll), hands the handler to a worker thread (WorkerGroup) and follows its
-// SseStream from the content provider (serve_stream). Every class here is thread-safe unless
-// its comment says otherwise.
+// Threads: each request runs on a thread of ConnectionServer's pool (128). A POSTed request whose handler
+// cannot wait (Session::may_wait) is handled right there and answered with one body; one that may wait runs
+// on the same thread inside the response's content provider, which writes each event as it is appended
+// (serve_inline). Only a stream that must outlive its connection, or the reverse (faults, --sse-poll), hands
+// the handler to a worker thread (WorkerGroup) and follows its SseStream from the content provider
+// (serve_stream). Every class here is thread-safe unless its comment says otherwise.
 
 #include <httplib.h>
 
@@ -26,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -315,6 +315,54 @@ using InlineWork = std::function<void(const std::function<void()>& flush)>;
 void serve_inline(httplib::Response& res, std::shared_ptr<SseStream> stream, ReaderMode mode, InlineWork work,
                   std::function<void()> on_end);
 
+// A connection between requests, with what has been received of the next one.
+struct HeldConnection {
+  int fd = -1;
+  std::string bytes;
+  std::optional<std::chrono::steady_clock::time_point> head_started;  // first byte of the head
+};
+
+constexpr std::size_t k_max_head = 32 * 1024;  // a longer header block is answered 431
+
+// What to do with a whole header block (request line to the blank line, inclusive).
+struct HeadVerdict {
+  int status = 0;  // 0: go on; else answer this and close (400, 413, 414, 431, 501)
+  bool chunked = false;
+};
+HeadVerdict inspect_head(std::string_view head, std::size_t max_body);
+// Where the blank line ending the head at the start of `bytes` ends; npos when not yet there.
+std::size_t head_end(std::string_view bytes);
+// The minimal answer to a refused request, with Connection: close.
+std::string refusal(int status);
+
+// Holds connections on one poll thread until their header block is whole (or over k_max_head),
+// then gives them to `dispatch`. One with no byte of a request goes after `idle`, one with part
+// of a head after `head` from its first byte (answered 408). Thread-safe; stop() closes every
+// connection held and joins the thread; add() after stop() closes the connection.
+class HeaderGate {
+ public:
+  using Dispatch = std::function<void(HeldConnection)>;
+  HeaderGate(std::chrono::milliseconds idle, std::chrono::milliseconds head, Dispatch dispatch);
+  ~HeaderGate();
+  HeaderGate(const HeaderGate&) = delete;
+  HeaderGate& operator=(const HeaderGate&) = delete;
+  void add(HeldConnection connection);
+  void stop();
+
+ private:
+  struct Entry;
+  void loop();
+
+  const std::chrono::milliseconds m_idle;
+  const std::chrono::milliseconds m_head;
+  const Dispatch m_dispatch;
+  int m_wake[2] = {-1, -1};
+  std::mutex m_mutex;
+  std::vector<HeldConnection> m_incoming;
+  bool m_stopped = false;
+  std::thread m_thread;
+};
+
 // httplib::Server with its own connection layer (http_connection.cpp). httplib parses each
 // request and runs the routes (Server::process_request); this class owns the socket around that:
 // the keep-alive wait, buffered reads, and writes that leave in as few segments as possible.
@@ -323,8 +371,8 @@ void serve_inline(httplib::Response& res, std::shared_ptr<SseStream> stream, Rea
 // the client wakes up twice for one answer. Here a response with a Content-Length leaves with one
 // send(), a request costs one recv and one send, the addresses are looked up once per
 // connection, and an idle keep-alive connection notices stop() within 100 ms. Chunked bodies
-// (SSE streams) still go out chunk by chunk as they are written. Each connection runs on one
-// thread of httplib's task queue, as before.
+// (SSE streams) still go out chunk by chunk as they are written. A connection is served on one
+// thread of its own pool (not httplib's) once its header block is whole; see below.
 //
 // POST on one path (the MCP endpoint) can skip cpp-httplib's request parsing: a request that is
 // whole in the read buffer and plain (HTTP/1.1, Content-Length, no Transfer-Encoding, Expect,
@@ -332,19 +380,50 @@ void serve_inline(httplib::Response& res, std::shared_ptr<SseStream> stream, Rea
 // handler directly, and its response written here the way cpp-httplib writes it. Anything else
 // goes through cpp-httplib as before. Saves cpp-httplib's regular expressions (request line,
 // routes) and byte-by-byte header reading on the one request that carries the traffic.
+//
+// Hostile clients (RFC 9112 section 6.3): a header block is checked before anyone parses it
+// (inspect_head); a smuggling attempt or a malformed head is answered 400 and the connection
+// closed, a Content-Length over the limit 413 at once without reading the body, a chunked body
+// is decoded here under the same limit (413 as soon as it goes over) and handed on as a
+// Content-Length request. A new connection waits in the HeaderGate (one poll thread) until its
+// header block is whole, so slow clients never hold a worker; a keep-alive connection waits for
+// its next request on its worker while at least a quarter of the workers are free, and goes back
+// to the gate otherwise. A header block has a deadline from its first byte, a body one from the
+// end of its head.
 class ConnectionServer : public httplib::Server {
  public:
+  ConnectionServer();
+
   // `handler` must be the handler registered for POST `path`; `post_routing` and `on_exception`
   // the ones given to set_post_routing_handler and set_exception_handler.
   void set_fast_post(std::string path, Handler handler, Handler post_routing, ExceptionHandler on_exception);
+  // Before listen_after_bind.
+  void set_workers(std::size_t count) { m_worker_count = count; }
+  void set_deadlines(std::chrono::milliseconds head, std::chrono::milliseconds body) {
+    m_head_timeout = head;
+    m_body_timeout = body;
+  }
+  // After bind: the listen backlog becomes SOMAXCONN (httplib listens with 5).
+  bool widen_backlog();
+
+  class Queue;  // the task queue given to httplib: the gate and the workers behind it
 
  private:
   bool process_and_close_socket(socket_t sock) override;
+  // Runs one connection on a worker until it closes or goes back to the gate.
+  void serve(HeldConnection held);
+  bool under_pressure() const;
+  void hand_back(HeldConnection held);
 
   std::string m_fast_path;
   Handler m_fast_handler;
   Handler m_post_routing;
   ExceptionHandler m_on_exception;
+  std::size_t m_worker_count = 128;
+  std::chrono::milliseconds m_head_timeout{10000};
+  std::chrono::milliseconds m_body_timeout{30000};
+  std::atomic<std::size_t> m_busy{0};
+  std::atomic<Queue*> m_queue{nullptr};  // set while listening
 };
 
 // Small helpers shared by the routes.

@@ -21,6 +21,8 @@ struct HttpOptions {
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   int session_idle_timeout_s = 600;
   int max_sessions = 1000;
+  int head_timeout_ms = 10000;  // a request's header block, from its first byte
+  int body_timeout_ms = 30000;  // a request's body, from the end of its header block
   // Called once with the bound port, after the "listening on" line and before serving. Tests use
   // it to learn the port picked for port 0. Runs on the thread that called run_http.
   std::function<void(int port)> on_listening;
