@@ -33,6 +33,8 @@ util::Expected<transport::HttpResponse> exchange_after_refusal(Context& ctx, tra
 
 // http.bind.localhost, from the kernel's socket tables (no traffic): era-independent.
 void probe_bind(Context& ctx);
+// http.health.endpoint (INFO): whether GET /health or /healthz on the server's origin answers 200.
+void probe_health(Context& ctx, transport::HttpTransport& http);
 
 // --- 2026-07-28 (seq_modern_http.cpp)
 

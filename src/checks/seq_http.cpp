@@ -562,28 +562,31 @@ void probe_info(Context& ctx) {
     }
     ctx.info(CheckId::http_accept_negotiation, notes);
   }
-  if (ctx.wants(CheckId::http_health_endpoint)) {
-    std::string found;
-    for (const char* path : {"/health", "/healthz"}) {
-      transport::HttpTransportOptions ho;
-      ho.url = origin_of(http->url()) + path;
-      ho.tracer = &ctx.tracer();
-      transport::HttpTransport probe(ho);
-      PostOptions o;
-      o.method = "GET";
-      o.accept = HeaderChoice::omit();
-      auto r = probe.exchange(o, "", ctx.request_deadline());
-      if (r && r->status == 200) {
-        found = path;
-        break;
-      }
-    }
-    ctx.info(CheckId::http_health_endpoint,
-             found.empty() ? "no /health or /healthz endpoint" : "GET " + found + " answers 200");
-  }
+  probe_health(ctx, *http);
 }
 
 }  // namespace
+
+void probe_health(Context& ctx, transport::HttpTransport& http) {
+  if (!ctx.wants(CheckId::http_health_endpoint)) return;
+  std::string found;
+  for (const char* path : {"/health", "/healthz"}) {
+    transport::HttpTransportOptions ho;
+    ho.url = origin_of(http.url()) + path;
+    ho.tracer = &ctx.tracer();
+    transport::HttpTransport probe(ho);
+    PostOptions o;
+    o.method = "GET";
+    o.accept = HeaderChoice::omit();
+    auto r = probe.exchange(o, "", ctx.request_deadline());
+    if (r && r->status == 200) {
+      found = path;
+      break;
+    }
+  }
+  ctx.info(CheckId::http_health_endpoint,
+           found.empty() ? "no /health or /healthz endpoint" : "GET " + found + " answers 200");
+}
 
 // http.bind.localhost: a server reached on this machine's loopback should listen on loopback
 // only. Read from the kernel's socket tables: no traffic to any other address.
