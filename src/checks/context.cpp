@@ -237,9 +237,11 @@ util::Expected<std::unique_ptr<protocol::Connection>> Context::connect_fresh(con
   c->session = std::make_unique<protocol::Session>(*c->transport, init_wait);
   if (recording != nullptr) {
     c->session->set_send_observer([recording](const Json& message, const std::string&) {
-      recording->events.push_back({message, {}});
+      if (!recording->full()) recording->events.push_back({message, {}});
     });
     c->session->set_observer([recording](const protocol::Received& r) {
+      if (recording->full()) return;
+      recording->received_bytes += r.wire.raw.size();
       recording->events.push_back({{}, r});
     });
   } else {

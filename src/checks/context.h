@@ -132,13 +132,19 @@ class Context {
   Passive& passive() { return *m_passive; }
 
  private:
-  // A session's traffic kept for the passive checks to see later (fresh_connections).
+  // A session's traffic kept for the passive checks to see later (fresh_connections). Bounded
+  // like an Exchange's sample, whatever a server sends before its initialize reply: the first
+  // protocol::k_max_others messages (k_max_others_bytes of received bytes) are kept.
   struct Recording {
     struct Event {
       std::optional<Json> sent;
       std::optional<protocol::Received> received;
     };
     std::vector<Event> events;
+    std::size_t received_bytes = 0;
+    bool full() const {
+      return events.size() >= protocol::k_max_others || received_bytes >= protocol::k_max_others_bytes;
+    }
   };
   // fresh_connection; with `recording`, the traffic goes there instead of the passive checks.
   util::Expected<std::unique_ptr<protocol::Connection>> connect_fresh(const std::string& version,
