@@ -90,23 +90,6 @@ void add_exercise_hints(std::vector<CheckResult>& results) {
 
 namespace {
 
-// The modern pass: its checks that no modern step owns are not run there yet (their 26-07
-// variant is not ported), which the report says instead of "not exercised".
-void mark_unported(Context& mctx, const std::vector<Step>& steps) {
-  std::vector<bool> owned(k_check_count, false);
-  for (const Step& step : steps) {
-    for (CheckId id : step.owns) owned[index_of(id)] = true;
-  }
-  for (const CheckDef& d : check_defs()) {
-    if (mctx.recorded(d.id) || owned[index_of(d.id)] || d.info.area == "connectivity") continue;
-    if (const char* why = modern_pending(d.id)) {
-      mctx.skip(d.id, why);
-    } else if (d.info.kind != Kind::passive && d.info.area != "modern") {
-      mctx.skip(d.id, "not run in the 2026-07-28 pass yet");
-    }
-  }
-}
-
 // Runs `steps` on a connected context until the run's deadline or Ctrl-C; ends the server
 // cleanly either way.
 bool run_pass(Context& ctx, const std::vector<Step>& steps, const util::Deadline& run_deadline) {
@@ -167,13 +150,13 @@ std::vector<Step> handshake_steps() {
 // statelessly, on the modern session (its requests carry the _meta fields and it answers input
 // requests; rows that do not apply to 2026-07-28 are skipped where they are recorded), then the
 // modern feature rows, which use what those steps listed. Over Streamable HTTP the modern HTTP
-// probes (seq_modern_http.cpp) stand in for the handshake era's, whose requests carry no _meta.
-// Not ported (their checks say "not run in the 2026-07-28 pass yet"): logging/setLevel (removed
-// in 2026-07-28: the modern "logging by request" step asks with _meta logLevel instead), task
-// augmentation and notifications (they carry no _meta, and a dual-era server routes a message
-// without it to its handshake era).
+// probes (seq_modern_http.cpp) stand in for the handshake era's, whose requests carry no _meta;
+// client notifications are sent with the _meta fields (seq_modern_notifications.cpp). Not run:
+// logging/setLevel (removed in 2026-07-28: the modern "logging by request" step asks with _meta
+// logLevel instead) and task augmentation, whose rows the catalog keeps out of 2026-07-28.
 std::vector<Step> modern_pass_steps(Context& mctx) {
   std::vector<Step> steps = modern_steps();
+  for (Step& step : modern_notification_steps()) steps.push_back(std::move(step));
   if (mctx.http() != nullptr) {
     for (Step& step : modern_http_steps()) steps.push_back(std::move(step));
   }
@@ -239,7 +222,6 @@ RunReport run(const RunOptions& options, transport::Tracer& tracer) {
   if (mctx.connected() && !report.interrupted) {
     const std::vector<Step> steps = modern_pass_steps(mctx);
     report.interrupted = run_pass(mctx, steps, run_deadline);
-    mark_unported(mctx, steps);
     passes.push_back(&mctx);
     report.eras.push_back(era_of(mctx, "modern"));
   }

@@ -276,10 +276,4 @@ std::vector<Step> modern_steps() {
   };
 }
 
-const char* modern_pending(CheckId) {
-  // Every 2026-07-28 row has its step now (issue 13); a row added to the catalog before its
-  // probe returns its reason here.
-  return nullptr;
-}
-
 }  // namespace mcp_probe::checks

@@ -33,6 +33,9 @@ std::vector<Step> sse_steps();
 std::vector<Step> shutdown_steps();
 // The 2026-07-28 pass (seq_modern.cpp): the modern.* checks of this branch.
 std::vector<Step> modern_steps();
+// The 2026-07-28 pass's client notifications (seq_modern_notifications.cpp): no response to
+// them, unknown cancellations ignored (stdio only: HTTP cancels by closing a stream).
+std::vector<Step> modern_notification_steps();
 // The 2026-07-28 pass over Streamable HTTP (seq_modern_http.cpp): the modern.http.* rows and the
 // Streamable HTTP rows the 2026-07-28 text still states, with modern requests. Only for a main
 // connection over Streamable HTTP.
@@ -45,8 +48,6 @@ std::vector<Step> modern_feature_steps();
 // (--tool-args, else values its inputSchema suggests). seq_tools.cpp.
 bool tool_allowed(const Context& ctx, const std::string& name);
 Json tool_arguments(const Context& ctx, const Json& tool);
-// Modern rows no step of this build decides yet: their skip message says so (issue 13), or null.
-const char* modern_pending(CheckId id);
 
 // Sends `method` on the session and returns the reply message, or nullopt (no reply in time).
 std::optional<Json> call(Context& ctx, protocol::Session& session, const std::string& method,

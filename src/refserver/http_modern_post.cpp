@@ -164,7 +164,9 @@ void post_modern(Context& ctx, const httplib::Request& req, httplib::Response& r
     if (replies.empty()) {
       res.status = ctx.config.has("notification-200") ? 200 : 202;
     } else {
-      res.status = 400;
+      // A refused notification may get an error body with an HTTP error status; the fault answers
+      // it as if it were a request, with 200.
+      res.status = ctx.config.has("modern-answer-notifications") ? 200 : 400;
       res.set_content(replies.front(), "application/json");
     }
     return;

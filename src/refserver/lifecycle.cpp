@@ -189,7 +189,7 @@ bool Call::has_progress_token() const {
 void Call::progress(double value, std::optional<double> total, const std::string& message) {
   if (!has_progress_token()) return;
   Json token = params["_meta"]["progressToken"];
-  if (has("progress-wrong-token")) {
+  if (has("progress-wrong-token") || (m_modern != nullptr && has("modern-progress-wrong-token"))) {
     token = token.is_string() ? Json(token.get<std::string>() + "-wrong")
                               : Json(token.get<std::int64_t>() + 1000);
   }

@@ -273,8 +273,13 @@ void Session::Impl::process_notification(const Json& message, Outbox& replies) {
   if (method == "notifications/cancelled" && params.is_object() && params.contains("requestId")) {
     cancel_id(params["requestId"]);
   }
-  const bool answer =
-      has("answer-notifications") || (has("reply-to-cancel") && method == "notifications/cancelled");
+  const bool cancel = method == "notifications/cancelled";
+  // The modern-* faults: only notifications a modern client sends (with the _meta fields; any
+  // under --era modern), so that the 2026-07-28 pass is what sees them.
+  const bool modern = is_modern(message);
+  const bool answer = has("answer-notifications") || (has("reply-to-cancel") && cancel) ||
+                      (modern && has("modern-answer-notifications") && !cancel) ||
+                      (modern && has("modern-reply-to-cancel") && cancel);
   if (answer) send(replies, error_response(nullptr, k_invalid_request, "notification answered: " + method));
 }
 

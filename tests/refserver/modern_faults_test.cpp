@@ -1,7 +1,7 @@
 // Each modern (2026-07-28) fault of the table, proved at the refserver level, apart from the
-// probe (tests/integration/faults_test.cpp runs them through it, and skips those whose check is
-// not implemented yet): each fault's broken behaviour is asserted on the modern request that
-// shows it, and the fault-free server is asserted to behave correctly on the same request.
+// probe (tests/integration/faults_test.cpp runs them through it): each fault's broken behaviour
+// is asserted on the modern request that shows it, and the fault-free server is asserted to
+// behave correctly on the same request.
 
 #include <doctest/doctest.h>
 
@@ -49,6 +49,15 @@ std::vector<Json> listen_and_trigger(ModernHarness& h) {
   h.session.cancel(77);
   listener.join();
   return stream.messages();
+}
+
+// A modern notification (`params` with the _meta fields); returns what the server sent for it.
+std::vector<Json> notify(ModernHarness& h, const std::string& method, Json params) {
+  params["_meta"] = modern_meta();
+  ModernCapture out;
+  h.session.handle(mcp_probe::json::dump(Json{{"jsonrpc", "2.0"}, {"method", method}, {"params", params}}),
+                   out);
+  return out.messages();
 }
 
 // A scenario returns true when it sees the rule broken.
@@ -189,6 +198,25 @@ const std::map<std::string, std::pair<Config, Scenario>>& scenarios() {
           h.request("tools/list");
           return has_message(
               h.last, [](const Json& m) { return m.value("method", "") == "notifications/cancelled"; });
+        }}},
+      {"modern-answer-notifications",
+       {{},
+        [](ModernHarness& h) {
+          return !notify(h, "notifications/mcp-probe-unknown", Json::object()).empty();
+        }}},
+      {"modern-reply-to-cancel",
+       {{},
+        [](ModernHarness& h) {
+          return !notify(h, "notifications/cancelled", {{"requestId", 987654321}}).empty();
+        }}},
+      {"modern-progress-wrong-token",
+       {{},
+        [](ModernHarness& h) {
+          h.call("test_tool_with_progress", {{"_meta", {{"progressToken", "t"}}}});
+          return has_message(h.last, [](const Json& m) {
+            return m.value("method", "") == "notifications/progress" &&
+                   m["params"].value("progressToken", Json()) != Json("t");
+          });
         }}},
   };
   return *table;
