@@ -7,35 +7,21 @@
 // fails (CI has both). MCP_PROBE_UPDATE_GOLDENS=1 rewrites testdata/interop/server-everything-*.txt.
 #include <doctest/doctest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <optional>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "mcp_probe/checks/engine.h"
 #include "mcp_probe/report/render.h"
-#include "mcp_probe/util/process.h"
+#include "support/peer_server.h"
 
 TEST_SUITE_BEGIN("interop");
 
 using namespace mcp_probe;
 
 namespace {
-
-const std::string k_repo = MCP_PROBE_SOURCE_DIR;
-const std::string k_peers_dir = k_repo + "/.peers";
-const std::string k_peers = k_repo + "/scripts/peers";
 
 // Read-only tools without side effects or network access (not get-env, gzip-file-as-resource,
 // the toggles or the long-running ones).
@@ -47,116 +33,17 @@ const std::vector<std::string> k_safe_tools = {"echo",
                                                "get-resource-links",
                                                "get-resource-reference"};
 
-// Runs a shell command; returns its exit status and its stdout (and stderr when `with_stderr`).
-int run(const std::string& command, std::string& output, bool with_stderr = true) {
-  FILE* f = popen((command + (with_stderr ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
-  if (!f) return -1;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) output.append(buf, n);
-  int status = pclose(f);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
-
-// Installs server-everything with the project's script and returns the argv that runs it in
-// `mode` (stdio or streamableHttp). Fails the test when that is impossible.
+// The argv that runs server-everything in `mode` (stdio or streamableHttp), installed by
+// scripts/peers. Fails the test when that is impossible.
 std::vector<std::string> everything_command(const std::string& mode) {
-  std::string out;
-  REQUIRE_MESSAGE(
-      run("command -v npm", out) == 0,
-      "npm is not installed: cannot install @modelcontextprotocol/server-everything (scripts/peers install)");
-  std::string log;
-  int status = run(quoted(k_peers) + " install " + quoted(k_peers_dir), log);
-  REQUIRE_MESSAGE(status == 0, "scripts/peers install failed (is the npm registry reachable?):\n" << log);
-  std::string lines;
-  REQUIRE(run(quoted(k_peers) + " everything-command " + quoted(k_peers_dir) + " " + mode, lines, false) ==
-          0);
-  std::vector<std::string> argv;
-  std::istringstream in(lines);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) argv.push_back(line);
-  }
-  REQUIRE(argv.size() >= 2);
-  return argv;
-}
-
-// A free TCP port on 127.0.0.1 (the kernel's choice; released for the server to take).
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  socklen_t len = sizeof a;
-  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-            getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
-  close(fd);
-  REQUIRE(ok);
-  return ntohs(a.sin_port);
-}
-
-bool accepts_connections(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  close(fd);
-  return ok;
+  return testing::peers::peer_command("everything-command", mode, "@modelcontextprotocol/server-everything",
+                                      2);
 }
 
 // server-everything in Streamable HTTP mode on 127.0.0.1 (the loopback preload pins it there),
-// in its own process group; the util::Process destructor kills and reaps the group, so nothing is
-// left behind even when an assertion ends the test early. Its output goes to a log file (a pipe
-// nobody reads would fill up and stall it).
-class EverythingHttp {
- public:
-  EverythingHttp() {
-    auto argv = everything_command("streamableHttp");
-    m_port = free_port();
-    m_log = k_peers_dir + "/everything-interop-" + std::to_string(getpid()) + ".log";
-    util::SpawnOptions o;
-    o.argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" >\"$MCP_PROBE_EVERYTHING_LOG\" 2>&1"};
-    o.argv.insert(o.argv.end(), argv.begin(), argv.end());
-    o.env = {{"PORT", std::to_string(m_port)}, {"MCP_PROBE_EVERYTHING_LOG", m_log}};
-    auto p = util::Process::spawn(o);
-    REQUIRE_MESSAGE(p.has_value(), "cannot start server-everything: " << p.error().message);
-    m_process.emplace(std::move(*p));
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (!accepts_connections(m_port)) {
-      REQUIRE_MESSAGE(!m_process->poll_exit(), "server-everything exited early:\n" << log_text());
-      REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline,
-                      "server-everything is not listening after 30 s:\n"
-                          << log_text());
-      // Polling a port that nothing signals: there is no readiness line to wait on.
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-  ~EverythingHttp() {
-    m_process.reset();
-    std::remove(m_log.c_str());
-  }
-  EverythingHttp(const EverythingHttp&) = delete;
-  EverythingHttp& operator=(const EverythingHttp&) = delete;
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port) + "/mcp"; }
-
- private:
-  std::string log_text() const {
-    std::ifstream in(m_log);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-
-  std::optional<util::Process> m_process;
-  int m_port = 0;
-  std::string m_log;
+// stopped at scope end.
+struct EverythingHttp : testing::peers::PeerHttpServer {
+  EverythingHttp() : PeerHttpServer("everything", everything_command("streamableHttp")) {}
 };
 
 checks::RunReport probe(checks::RunOptions options) {

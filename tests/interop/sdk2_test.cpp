@@ -10,25 +10,15 @@
 // that goes away, fails the test, so a change in the probe or the SDK shows.
 #include <doctest/doctest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdio>
-#include <fstream>
-#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
-#include <thread>
+#include <utility>
 #include <vector>
 
 #include "mcp_probe/json/wire.h"
-#include "mcp_probe/util/process.h"
 #include "support/cli_runner.h"
+#include "support/peer_server.h"
 
 TEST_SUITE_BEGIN("interop");
 
@@ -37,116 +27,19 @@ using json::Json;
 
 namespace {
 
-const std::string k_repo = MCP_PROBE_SOURCE_DIR;
-const std::string k_peers_dir = k_repo + "/.peers";
-const std::string k_peers = k_repo + "/scripts/peers";
-
-int run_shell(const std::string& command, std::string& output, bool with_stderr = true) {
-  FILE* f = popen((command + (with_stderr ? " 2>&1" : " 2>/dev/null")).c_str(), "r");
-  if (!f) return -1;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) output.append(buf, n);
-  int status = pclose(f);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
-
-// Installs the SDK with the project's script; returns the argv that runs the server in `mode`.
+// The argv that runs tests/interop/sdk2_server.mjs in `mode` (stdio or http), the SDK installed
+// by scripts/peers.
 std::vector<std::string> sdk2_command(const std::string& mode) {
-  std::string out;
-  REQUIRE_MESSAGE(
-      run_shell("command -v npm", out) == 0,
-      "npm is not installed: cannot install @modelcontextprotocol/server (scripts/peers install)");
-  std::string log;
-  REQUIRE_MESSAGE(run_shell(quoted(k_peers) + " install " + quoted(k_peers_dir), log) == 0,
-                  "scripts/peers install failed (is the npm registry reachable?):\n"
-                      << log);
-  std::string lines;
-  REQUIRE(run_shell(quoted(k_peers) + " sdk2-command " + quoted(k_peers_dir) + " " + mode, lines, false) ==
-          0);
-  std::vector<std::string> argv;
-  std::istringstream in(lines);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) argv.push_back(line);
-  }
-  REQUIRE(argv.size() == 3);
-  return argv;
+  return testing::peers::peer_command("sdk2-command", mode, "@modelcontextprotocol/server", 3);
 }
 
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-            getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
-  close(fd);
-  REQUIRE(ok);
-  return ntohs(a.sin_port);
-}
-
-bool accepts_connections(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  close(fd);
-  return ok;
-}
-
-// The SDK server over Streamable HTTP on 127.0.0.1 (it binds there itself), in its own process
-// group: the util::Process destructor kills and reaps it, also when an assertion ends the test.
-class Sdk2Http {
- public:
-  explicit Sdk2Http(bool modern_only) {
-    auto argv = sdk2_command("http");
-    m_port = free_port();
-    m_log = k_peers_dir + "/sdk2-interop-" + std::to_string(getpid()) + ".log";
-    util::SpawnOptions o;
-    o.argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" >\"$MCP_PROBE_SDK2_LOG\" 2>&1"};
-    o.argv.insert(o.argv.end(), argv.begin(), argv.end());
-    o.env = {{"PORT", std::to_string(m_port)}, {"MCP_PROBE_SDK2_LOG", m_log}};
-    if (modern_only) o.env.emplace_back("MCP_SDK2_LEGACY", "reject");
-    auto p = util::Process::spawn(o);
-    REQUIRE_MESSAGE(p.has_value(), "cannot start the sdk2 server: " << p.error().message);
-    m_process.emplace(std::move(*p));
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (!accepts_connections(m_port)) {
-      REQUIRE_MESSAGE(!m_process->poll_exit(), "the sdk2 server exited early:\n" << log_text());
-      REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline,
-                      "the sdk2 server is not listening after 30 s:\n"
-                          << log_text());
-      // Polling a port that nothing signals: there is no readiness line to wait on.
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-  ~Sdk2Http() {
-    m_process.reset();
-    std::remove(m_log.c_str());
-  }
-  Sdk2Http(const Sdk2Http&) = delete;
-  Sdk2Http& operator=(const Sdk2Http&) = delete;
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(m_port) + "/mcp"; }
-
- private:
-  std::string log_text() const {
-    std::ifstream in(m_log);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-
-  std::optional<util::Process> m_process;
-  int m_port = 0;
-  std::string m_log;
+// The SDK server over Streamable HTTP on 127.0.0.1 (it binds there itself), stopped at scope end.
+struct Sdk2Http : testing::peers::PeerHttpServer {
+  explicit Sdk2Http(bool modern_only)
+      : PeerHttpServer("sdk2", sdk2_command("http"),
+                       modern_only
+                           ? std::vector<std::pair<std::string, std::string>>{{"MCP_SDK2_LEGACY", "reject"}}
+                           : std::vector<std::pair<std::string, std::string>>{}) {}
 };
 
 struct Report {
