@@ -110,8 +110,8 @@ void check_response(const std::string& out) {
 std::string wire_form(const http::ParsedRequest& request, bool chunked, const std::string& session) {
   std::string out = request.method + " " + request.target + " " + request.version + "\r\n";
   for (const auto& [name, value] : request.headers) {
-    if (chunked && (mcp_probe::util::iequals(name, "transfer-encoding") ||
-                    mcp_probe::util::iequals(name, "expect"))) {
+    if (chunked &&
+        (mcp_probe::util::iequals(name, "transfer-encoding") || mcp_probe::util::iequals(name, "expect"))) {
       continue;
     }
     const bool placeholder = value == "@" && mcp_probe::util::iequals(name, "mcp-session-id");

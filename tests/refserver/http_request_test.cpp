@@ -56,8 +56,10 @@ TEST_CASE("refserver::http::parse_request") {
     CHECK(parse("").kind == Kind::need_more);
   }
   SUBCASE("RFC 9112 6.3: Transfer-Encoding with Content-Length is refused, whatever follows") {
-    CHECK(rejected(post("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n" + k_hidden)) == 400);
-    CHECK(rejected(post("Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", "0\r\n\r\n" + k_hidden)) == 400);
+    CHECK(rejected(post("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n" + k_hidden)) ==
+          400);
+    CHECK(rejected(post("Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", "0\r\n\r\n" + k_hidden)) ==
+          400);
   }
   SUBCASE("RFC 9112 6.3: differing or invalid Content-Lengths are refused") {
     CHECK(rejected(post("Content-Length: 0\r\nContent-Length: 33\r\n", k_hidden)) == 400);
@@ -88,11 +90,12 @@ TEST_CASE("refserver::http::parse_request") {
     CHECK(rejected(post("Content-Length: 99999999999999999999999\r\n")) == 413);
     CHECK(rejected(post("Transfer-Encoding: chunked\r\n", "65\r\n")) == 413);  // 101 bytes
     CHECK(rejected(post("Transfer-Encoding: chunked\r\n", "ffffffffffffffff\r\n")) == 413);
-    CHECK(rejected(post("Transfer-Encoding: chunked\r\n", "32\r\n" + std::string(50, 'a') + "\r\n33\r\n")) == 413);
+    CHECK(rejected(post("Transfer-Encoding: chunked\r\n", "32\r\n" + std::string(50, 'a') + "\r\n33\r\n")) ==
+          413);
   }
   SUBCASE("a chunked body is decoded and the trailers dropped") {
-    const std::string bytes =
-        post("Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n", "3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n");
+    const std::string bytes = post("Transfer-Encoding: chunked\r\nExpect: 100-continue\r\n",
+                                   "3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n");
     const auto result = parse(bytes + k_hidden);
     REQUIRE(result.kind == Kind::request);
     CHECK(result.chunked);
@@ -148,7 +151,8 @@ TEST_CASE("refserver::http::parse_plain_post") {
   SUBCASE("anything else is the general parser's") {
     CHECK(http::parse_plain_post(post("Content-Length: 4\r\n", "ab"), "/mcp", 100, out) == 0);
     CHECK(http::parse_plain_post(post("Transfer-Encoding: chunked\r\n", "0\r\n\r\n"), "/mcp", 100, out) == 0);
-    CHECK(http::parse_plain_post(post("Content-Length: 2\r\nContent-Length: 2\r\n", "{}"), "/mcp", 100, out) == 0);
+    CHECK(http::parse_plain_post(post("Content-Length: 2\r\nContent-Length: 2\r\n", "{}"), "/mcp", 100,
+                                 out) == 0);
     CHECK(http::parse_plain_post(post("Content-Length: 200\r\n"), "/mcp", 100, out) == 0);
     CHECK(http::parse_plain_post("POST /other HTTP/1.1\r\nContent-Length: 0\r\n\r\n", "/mcp", 100, out) == 0);
   }
