@@ -6,11 +6,13 @@
 // path does, anything else through cpp-httplib's parser and router. A refused request ends the
 // connection, as it does on the wire. Oracles: a refusal carries one of the statuses the
 // connection layer sends; the fast-path parser never accepts a request differently from
-// parse_request; every response is an HTTP/1.1 status line.
+// parse_request; a chunked body decodes the same fed in pieces as whole; every response is an
+// HTTP/1.1 status line.
 //
 // A header `Mcp-Session-Id: @` stands for the id of the latest session (ids are random, so an
 // input could not name one). Response bodies that stream (SSE) are not pumped: the stream says
 // it cannot be written, so no handler waits on the fuzzer's thread.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -122,6 +124,26 @@ std::string wire_form(const http::ParsedRequest& request, bool chunked, const st
   return out;
 }
 
+// The chunked body of `bytes` (a whole request of `length` bytes) fed to a decoder in pieces, as
+// the connection's reads deliver it: the same body must come out, from the same bytes.
+void check_pieces(std::string_view bytes, std::size_t length, const std::string& body, std::size_t max_body) {
+  const std::size_t start = http::head_end(bytes);
+  http::ChunkedDecoder decoder(max_body);
+  std::string pending;
+  std::size_t used = start;
+  for (std::size_t at = start; at < length && !decoder.done();) {
+    const std::size_t piece =
+        std::min<std::size_t>(1 + static_cast<unsigned char>(bytes[at]) % 13, length - at);
+    pending.append(bytes.substr(at, piece));
+    at += piece;
+    const std::size_t n = decoder.feed(pending);
+    pending.erase(0, n);
+    used += n;
+    if (decoder.status() != 0) __builtin_trap();
+  }
+  if (!decoder.done() || decoder.body() != body || used != length) __builtin_trap();
+}
+
 void serve_plain(World& w, http::ParsedRequest& parsed, const std::string& session) {
   httplib::Request req;
   req.method = parsed.method;
@@ -159,6 +181,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;  // the connection closes: nothing after a refusal is parsed
     }
     if (result.consumed == 0 || result.consumed > bytes.size()) __builtin_trap();
+    if (result.chunked) check_pieces(bytes, result.consumed, result.request.body, w.options.max_body_bytes);
     http::ParsedRequest plain;
     const std::size_t used = http::parse_plain_post(bytes, "/mcp", w.options.max_body_bytes, plain);
     if (used != 0 && (used != result.consumed || plain.body != result.request.body ||
