@@ -103,6 +103,13 @@ World& world() {
   return *w;
 }
 
+bool has_header(const http::ParsedRequest& request, std::string_view name) {
+  for (const auto& header : request.headers) {
+    if (mcp_probe::util::iequals(header.first, name)) return true;
+  }
+  return false;
+}
+
 void check_response(const std::string& out) {
   if (!out.empty() && out.rfind("HTTP/1.1 ", 0) != 0) __builtin_trap();
 }
@@ -181,11 +188,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;  // the connection closes: nothing after a refusal is parsed
     }
     if (result.consumed == 0 || result.consumed > bytes.size()) __builtin_trap();
-    if (result.chunked) check_pieces(bytes, result.consumed, result.request.body, w.options.max_body_bytes);
+    // What the fast path sees: the buffer, or for a chunked request the connection's rewrite of
+    // it with a Content-Length.
+    std::string_view fast = bytes;
+    std::string rewritten;
+    if (result.chunked) {
+      check_pieces(bytes, result.consumed, result.request.body, w.options.max_body_bytes);
+      const std::string_view head = bytes.substr(0, http::head_end(bytes));
+      if (http::expects_continue(head) != has_header(result.request, "expect")) __builtin_trap();
+      rewritten = http::dechunked_request(head, result.request.body);
+      fast = rewritten;
+    }
     http::ParsedRequest plain;
-    const std::size_t used = http::parse_plain_post(bytes, "/mcp", w.options.max_body_bytes, plain);
-    if (used != 0 && (used != result.consumed || plain.body != result.request.body ||
-                      plain.headers != result.request.headers || plain.close != result.request.close)) {
+    const std::size_t used = http::parse_plain_post(fast, "/mcp", w.options.max_body_bytes, plain);
+    if (used != 0 && (used != (result.chunked ? fast.size() : result.consumed) ||
+                      plain.body != result.request.body || plain.close != result.request.close ||
+                      (!result.chunked && plain.headers != result.request.headers))) {
       __builtin_trap();  // the fast path and the general parser disagree on a request
     }
     const auto latest = w.sessions.latest();
