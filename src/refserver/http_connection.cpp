@@ -1,6 +1,6 @@
 // ConnectionServer: the socket side of one HTTP connection, and the plain-POST path that skips
-// cpp-httplib's request parsing (see http_internal.h for why). One file because the socket
-// stream, the plain-POST parser and the connection loop share one read buffer.
+// cpp-httplib's request parsing (see http_internal.h for why). What is read is parsed by
+// http_request.cpp (no socket there); here are the reads, the writes and the connection loop.
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -22,6 +22,10 @@ namespace mcp_probe::refserver::http {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+static_assert(k_max_request_line == CPPHTTPLIB_REQUEST_URI_MAX_LENGTH &&
+                  k_max_header_line == CPPHTTPLIB_HEADER_MAX_LENGTH,
+              "inspect_head refuses what cpp-httplib would refuse and parse on from");
 
 // A header block whose body is at most this long waits for the body and leaves with it.
 constexpr std::size_t k_coalesce_max = 256 * 1024;
@@ -254,59 +258,18 @@ class SocketConnection final : public httplib::Stream {
   // chunked framing is broken or the body does not come before its deadline.
   int dechunk(std::size_t max_body) {
     const std::size_t head_len = head_end(buffered());
-    std::string head(buffered().substr(0, head_len - 2));  // up to the last header line's CRLF
+    const std::string head(buffered().substr(0, head_len));
     consume(head_len);
-    bool expect = false;  // Expect: 100-continue is answered here, before the body, and dropped
-    for (std::size_t at = head.find("\r\n") + 2; at < head.size(); at = head.find("\r\n", at) + 2) {
-      const std::string_view header = std::string_view(head).substr(at, head.find("\r\n", at) - at);
-      if (util::iequals(header.substr(0, 7), "expect:")) expect = true;
-    }
-    if (expect && !send_all("HTTP/1.1 100 Continue\r\n\r\n")) return 400;
-    std::string body;
-    std::string line;
+    // Expect: 100-continue is answered here, before the body, and dropped.
+    if (expects_continue(head) && !send_all("HTTP/1.1 100 Continue\r\n\r\n")) return 400;
+    ChunkedDecoder decoder(max_body);
     for (;;) {
-      if (!read_line(line, 1024)) return 400;
-      const std::string_view size_text = util::trim(std::string_view(line).substr(0, line.find(';')));
-      if (size_text.empty() || size_text.size() > 15) return size_text.empty() ? 400 : 413;
-      std::size_t size = 0;
-      for (char c : size_text) {
-        const int digit = c >= '0' && c <= '9'   ? c - '0'
-                          : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                          : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                                 : -1;
-        if (digit < 0) return 400;
-        size = size * 16 + static_cast<std::size_t>(digit);
-      }
-      if (size == 0) break;
-      if (size > max_body - body.size()) return 413;
-      while (size > 0) {
-        if (m_at == m_end && fill(m_body_deadline) <= 0) return 400;
-        const std::size_t n = std::min(size, m_end - m_at);
-        body.append(m_buf, m_at, n);
-        m_at += n;
-        size -= n;
-      }
-      if (!read_line(line, 0) || !line.empty()) return 400;
+      consume(decoder.feed(buffered()));
+      if (decoder.status() != 0) return decoder.status();
+      if (decoder.done()) break;
+      if (fill(m_body_deadline) <= 0) return 400;
     }
-    for (std::size_t trailers = 0;;) {  // the trailer section, dropped
-      if (!read_line(line, k_max_head)) return 400;
-      if (line.empty()) break;
-      trailers += line.size();
-      if (trailers > k_max_head) return 400;
-    }
-    std::string request;
-    request.reserve(head.size() + body.size() + 64 + (m_end - m_at));
-    for (std::size_t at = 0; at < head.size();) {
-      const std::size_t end = head.find("\r\n", at) + 2;
-      const std::string_view header = std::string_view(head).substr(at, end - at);
-      if (at == 0 || (!util::iequals(header.substr(0, 18), "transfer-encoding:") &&
-                      !util::iequals(header.substr(0, 7), "expect:"))) {
-        request.append(header);
-      }
-      at = end;
-    }
-    request.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n\r\n");
-    request.append(body);
+    std::string request = dechunked_request(head, decoder.body());
     request.append(buffered());
     m_buf = std::move(request);
     m_at = 0;
@@ -339,21 +302,6 @@ class SocketConnection final : public httplib::Stream {
     const ssize_t n = receive(m_buf.data() + m_end, k_recv_size, deadline);
     if (n > 0) m_end += static_cast<std::size_t>(n);
     return n;
-  }
-
-  // One CRLF-ended line of at most `max` bytes into `line` (without the CRLF), read before the
-  // body's deadline.
-  bool read_line(std::string& line, std::size_t max) {
-    for (;;) {
-      const std::size_t end = buffered().find("\r\n");
-      if (end != std::string_view::npos) {
-        if (end > max) return false;
-        line.assign(buffered().substr(0, end));
-        consume(end + 2);
-        return true;
-      }
-      if (buffered().size() > max + 1 || fill(m_body_deadline) <= 0) return false;
-    }
   }
 
   // recv until data, end of stream, an error (-1), `deadline` or stop() (-2).
@@ -407,11 +355,6 @@ class SocketConnection final : public httplib::Stream {
   mutable int m_local_port = 0;
 };
 
-bool is_token_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
 const char* reason_phrase(int status) {
   switch (status) {
     case 200:
@@ -441,60 +384,6 @@ const char* reason_phrase(int status) {
     default:
       return status < 300 ? "OK" : status < 500 ? "Bad Request" : "Internal Server Error";
   }
-}
-
-// Parses the request at the start of `buffered` if it is a plain, whole POST to `path`:
-// fills `req` and returns its length; 0 when it is anything else (cpp-httplib's turn).
-std::size_t parse_plain_post(std::string_view buffered, const std::string& path, std::size_t max_body,
-                             httplib::Request& req, bool& close) {
-  const std::string_view line_end = "\r\n";
-  if (buffered.size() < 5 + path.size() + 11 || buffered.substr(0, 5) != "POST " ||
-      buffered.substr(5, path.size()) != path || buffered.substr(5 + path.size(), 11) != " HTTP/1.1\r\n") {
-    return 0;
-  }
-  const std::size_t head_end = buffered.find("\r\n\r\n");
-  if (head_end == std::string_view::npos) return 0;
-  std::optional<std::size_t> length;
-  std::size_t at = 5 + path.size() + 9;  // the CRLF ending the request line
-  while (at < head_end) {
-    const std::size_t start = at + line_end.size();
-    const std::size_t end = buffered.find(line_end, start);
-    const std::string_view line = buffered.substr(start, end - start);
-    const std::size_t colon = line.find(':');
-    if (colon == 0 || colon == std::string_view::npos) return 0;
-    const std::string_view name = line.substr(0, colon);
-    const std::string_view value = util::trim(line.substr(colon + 1));
-    for (char c : name) {
-      if (!is_token_char(c)) return 0;
-    }
-    for (char c : value) {
-      if (c == '\r' || c == '\n' || c == '\0') return 0;
-    }
-    if (util::iequals(name, "transfer-encoding") || util::iequals(name, "expect") ||
-        util::iequals(name, "range") || util::iequals(name, "accept-encoding")) {
-      return 0;
-    }
-    if (util::iequals(name, "content-length")) {
-      if (length || value.empty() || value.size() > 12) return 0;
-      std::size_t n = 0;
-      for (char c : value) {
-        if (c < '0' || c > '9') return 0;
-        n = n * 10 + static_cast<std::size_t>(c - '0');
-      }
-      length = n;
-    }
-    if (util::iequals(name, "connection") && util::iequals(value, "close")) close = true;
-    req.headers.emplace(std::string(name), std::string(value));
-    at = end;
-  }
-  const std::size_t total = head_end + 4 + length.value_or(0);
-  if (!length || *length > max_body || buffered.size() < total) return 0;
-  req.method = "POST";
-  req.version = "HTTP/1.1";
-  req.target = path;
-  req.path = path;
-  req.body.assign(buffered.substr(head_end + 4, *length));
-  return total;
 }
 
 // cpp-httplib's write_content_chunked for a chunked content provider.
@@ -544,9 +433,17 @@ struct PlainPost {
 // may go on. `closed` is set when the request asked to close it.
 std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& route, bool last,
                                      bool& closed) {
-  httplib::Request req;
-  const std::size_t used = parse_plain_post(conn.buffered(), route.path, route.max_body, req, closed);
+  ParsedRequest parsed;
+  const std::size_t used = parse_plain_post(conn.buffered(), route.path, route.max_body, parsed);
+  closed = closed || parsed.close;
   if (used == 0) return std::nullopt;
+  httplib::Request req;
+  req.method = std::move(parsed.method);
+  req.version = std::move(parsed.version);
+  req.target = std::move(parsed.target);
+  req.path = req.target;
+  req.body = std::move(parsed.body);
+  for (auto& [name, value] : parsed.headers) req.headers.emplace(std::move(name), std::move(value));
   conn.get_remote_ip_and_port(req.remote_addr, req.remote_port);
   httplib::Response res;
   res.version = "HTTP/1.1";

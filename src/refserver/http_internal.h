@@ -32,6 +32,7 @@
 #include "mcp_probe/refserver/frontends.h"
 #include "mcp_probe/refserver/server.h"
 #include "mcp_probe/util/strings.h"
+#include "refserver/http_request.h"
 
 namespace mcp_probe::refserver::http {
 
@@ -322,19 +323,6 @@ struct HeldConnection {
   std::optional<std::chrono::steady_clock::time_point> head_started;  // first byte of the head
 };
 
-constexpr std::size_t k_max_head = 32 * 1024;  // a longer header block is answered 431
-
-// What to do with a whole header block (request line to the blank line, inclusive).
-struct HeadVerdict {
-  int status = 0;  // 0: go on; else answer this and close (400, 413, 414, 431, 501)
-  bool chunked = false;
-};
-HeadVerdict inspect_head(std::string_view head, std::size_t max_body);
-// Where the blank line ending the head at the start of `bytes` ends; npos when not yet there.
-std::size_t head_end(std::string_view bytes);
-// The minimal answer to a refused request, with Connection: close.
-std::string refusal(int status);
-
 // Holds connections on one poll thread until their header block is whole (or over k_max_head),
 // then gives them to `dispatch`. One with no byte of a request goes after `idle`, one with part
 // of a head after `head` from its first byte (answered 408). Thread-safe; stop() closes every
@@ -382,7 +370,7 @@ class HeaderGate {
 // routes) and byte-by-byte header reading on the one request that carries the traffic.
 //
 // Hostile clients (RFC 9112 section 6.3): a header block is checked before anyone parses it
-// (inspect_head); a smuggling attempt or a malformed head is answered 400 and the connection
+// (inspect_head, http_request.h); a smuggling attempt or a malformed head is answered 400 and the connection
 // closed, a Content-Length over the limit 413 at once without reading the body, a chunked body
 // is decoded here under the same limit (413 as soon as it goes over) and handed on as a
 // Content-Length request. A new connection waits in the HeaderGate (one poll thread) until its

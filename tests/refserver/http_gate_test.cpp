@@ -1,4 +1,4 @@
-// inspect_head (src/refserver/http_gate.cpp): what a header block must pass before anything
+// inspect_head (src/refserver/http_request.cpp): what a header block must pass before anything
 // parses it.
 #include <doctest/doctest.h>
 

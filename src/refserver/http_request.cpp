@@ -1,0 +1,390 @@
+// Reading HTTP/1.1 requests out of received bytes: the checks a header block passes before
+// anything parses it (RFC 9112 sections 5 and 6.3), chunked bodies (section 7.1), the plain-POST
+// fast path, and parse_request, which puts them together the way a connection uses them.
+
+#include "refserver/http_request.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+
+#include "mcp_probe/util/strings.h"
+
+namespace mcp_probe::refserver::http {
+namespace {
+
+bool is_token(std::string_view text) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// A Content-Length value: digits only. nullopt when invalid; SIZE_MAX when too long to matter.
+std::optional<std::size_t> parse_length(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  std::size_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    if (value > (SIZE_MAX - 9) / 10) {
+      value = SIZE_MAX;
+    } else {
+      value = value * 10 + static_cast<std::size_t>(c - '0');
+    }
+  }
+  return value;
+}
+
+const char* reason(int status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 408:
+      return "Request Timeout";
+    case 413:
+      return "Payload Too Large";
+    case 414:
+      return "URI Too Long";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 501:
+      return "Not Implemented";
+    default:
+      return "Error";
+  }
+}
+
+constexpr std::size_t k_max_chunk_line = 1024;
+
+// The header lines of a whole head: what follows the request line, up to the blank line.
+template <typename Fn>
+void for_each_header_line(std::string_view head, Fn fn) {
+  std::size_t at = head.find("\r\n");
+  while (at != std::string_view::npos && at + 2 < head.size()) {
+    const std::size_t start = at + 2;
+    at = head.find("\r\n", start);
+    if (at == std::string_view::npos || at == start) break;
+    fn(head.substr(start, at - start));
+  }
+}
+
+}  // namespace
+
+std::size_t head_end(std::string_view bytes) {
+  const std::size_t at = bytes.find("\r\n\r\n");
+  return at == std::string_view::npos ? at : at + 4;
+}
+
+std::string refusal(int status) {
+  return "HTTP/1.1 " + std::to_string(status) + " " + reason(status) +
+         "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+}
+
+HeadVerdict inspect_head(std::string_view head, std::size_t max_body) {
+  HeadVerdict verdict;
+  std::size_t line_end = head.find("\r\n");
+  const std::string_view request_line = head.substr(0, line_end);
+  // method SP request-target SP HTTP-version
+  const std::size_t sp1 = request_line.find(' ');
+  const std::size_t sp2 = sp1 == std::string_view::npos ? sp1 : request_line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos || !is_token(request_line.substr(0, sp1)) || sp2 == sp1 + 1) {
+    verdict.status = 400;
+    return verdict;
+  }
+  // What cpp-httplib would refuse and then parse on from: refused here, and the connection closed.
+  if (request_line.size() + 2 >= k_max_request_line) {
+    verdict.status = 414;
+    return verdict;
+  }
+  static constexpr std::string_view k_methods[] = {"GET",     "HEAD",    "POST",  "PUT",   "DELETE",
+                                                   "CONNECT", "OPTIONS", "TRACE", "PATCH", "PRI"};
+  if (std::find(std::begin(k_methods), std::end(k_methods), request_line.substr(0, sp1)) ==
+      std::end(k_methods)) {
+    verdict.status = 501;
+    return verdict;
+  }
+  const std::string_view version = request_line.substr(sp2 + 1);
+  if (version != "HTTP/1.1" && version != "HTTP/1.0") {
+    verdict.status = 400;
+    return verdict;
+  }
+  for (char c : request_line.substr(sp1 + 1, sp2 - sp1 - 1)) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) {
+      verdict.status = 400;
+      return verdict;
+    }
+  }
+  std::optional<std::size_t> length;
+  bool has_length = false;
+  std::string codings;  // every Transfer-Encoding value, comma-joined
+  bool has_coding = false;
+  while (line_end != std::string_view::npos && line_end + 2 < head.size()) {
+    const std::size_t start = line_end + 2;
+    line_end = head.find("\r\n", start);
+    if (line_end == std::string_view::npos || line_end == start) break;
+    const std::string_view line = head.substr(start, line_end - start);
+    if (line.size() + 2 >= k_max_header_line) {
+      verdict.status = 431;
+      return verdict;
+    }
+    const std::size_t colon = line.find(':');
+    // No obs-fold, no whitespace before the colon (RFC 9112 section 5.1 and 5.2).
+    if (colon == std::string_view::npos || !is_token(line.substr(0, colon))) {
+      verdict.status = 400;
+      return verdict;
+    }
+    const std::string_view name = line.substr(0, colon);
+    const std::string_view value = util::trim(line.substr(colon + 1));
+    for (char c : value) {
+      if (c == '\r' || c == '\n' || c == '\0') {
+        verdict.status = 400;
+        return verdict;
+      }
+    }
+    if (util::iequals(name, "content-length")) {
+      const auto n = parse_length(value);
+      // Two different lengths, or one that is not a number: the framing is unknown.
+      if (!n || (has_length && length != n)) {
+        verdict.status = 400;
+        return verdict;
+      }
+      has_length = true;
+      length = n;
+    } else if (util::iequals(name, "transfer-encoding")) {
+      if (has_coding) codings += ",";
+      codings.append(value);
+      has_coding = true;
+    }
+  }
+  if (has_coding) {
+    // Both framings, or a final coding other than chunked: 400 and close (RFC 9112 section 6.3).
+    std::string last = codings.substr(codings.rfind(',') == std::string::npos ? 0 : codings.rfind(',') + 1);
+    if (has_length || !util::iequals(util::trim(last), "chunked") || version == "HTTP/1.0") {
+      verdict.status = 400;
+      return verdict;
+    }
+    if (!util::iequals(util::trim(codings), "chunked")) {
+      verdict.status = 501;  // gzip etc. under the chunked coding: not decoded here
+      return verdict;
+    }
+    verdict.chunked = true;
+    return verdict;
+  }
+  if (length && *length > max_body) verdict.status = 413;
+  return verdict;
+}
+
+std::size_t ChunkedDecoder::fail(std::size_t at, int status) {
+  m_state = State::failed;
+  m_status = status;
+  return at;
+}
+
+bool ChunkedDecoder::on_line(std::string_view line) {
+  if (m_state == State::data_end) {
+    if (!line.empty()) return fail(0, 400), false;
+    m_state = State::size;
+    return true;
+  }
+  if (m_state == State::trailer) {  // the trailer section, dropped
+    if (line.empty()) {
+      m_state = State::done;
+      return true;
+    }
+    m_trailers += line.size();
+    if (m_trailers > k_max_head) return fail(0, 400), false;
+    return true;
+  }
+  const std::string_view size_text = util::trim(line.substr(0, line.find(';')));
+  if (size_text.empty()) return fail(0, 400), false;
+  if (size_text.size() > 15) return fail(0, 413), false;
+  std::size_t size = 0;
+  for (char c : size_text) {
+    const int digit = c >= '0' && c <= '9'   ? c - '0'
+                      : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                      : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                             : -1;
+    if (digit < 0) return fail(0, 400), false;
+    size = size * 16 + static_cast<std::size_t>(digit);
+  }
+  if (size == 0) {
+    m_state = State::trailer;
+    return true;
+  }
+  if (size > m_max_body - m_body.size()) return fail(0, 413), false;
+  m_left = size;
+  m_state = State::data;
+  return true;
+}
+
+std::size_t ChunkedDecoder::feed(std::string_view bytes) {
+  std::size_t at = 0;
+  for (;;) {
+    switch (m_state) {
+      case State::done:
+      case State::failed:
+        return at;
+      case State::data: {
+        const std::size_t n = std::min(m_left, bytes.size() - at);
+        m_body.append(bytes.substr(at, n));
+        at += n;
+        m_left -= n;
+        if (m_left > 0) return at;
+        m_state = State::data_end;
+        break;
+      }
+      default: {
+        // The CRLF after a chunk's data comes at once; other lines have their bound.
+        const std::size_t max = m_state == State::size      ? k_max_chunk_line
+                                : m_state == State::trailer ? k_max_head
+                                                            : 0;
+        const std::string_view rest = bytes.substr(at);
+        const std::size_t end = rest.find("\r\n");
+        if (end == std::string_view::npos) return rest.size() > max + 1 ? fail(at, 400) : at;
+        if (end > max) return fail(at, 400);
+        at += end + 2;
+        if (!on_line(rest.substr(0, end))) return at;
+      }
+    }
+  }
+}
+
+bool expects_continue(std::string_view head) {
+  bool expect = false;
+  for_each_header_line(head, [&](std::string_view line) {
+    if (util::iequals(line.substr(0, 7), "expect:")) expect = true;
+  });
+  return expect;
+}
+
+std::string dechunked_request(std::string_view head, std::string_view body) {
+  head.remove_suffix(2);  // up to the last header line's CRLF
+  std::string request;
+  request.reserve(head.size() + body.size() + 64);
+  for (std::size_t at = 0; at < head.size();) {
+    const std::size_t end = head.find("\r\n", at) + 2;
+    const std::string_view header = head.substr(at, end - at);
+    if (at == 0 || (!util::iequals(header.substr(0, 18), "transfer-encoding:") &&
+                    !util::iequals(header.substr(0, 7), "expect:"))) {
+      request.append(header);
+    }
+    at = end;
+  }
+  request.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n\r\n");
+  request.append(body);
+  return request;
+}
+
+std::size_t parse_plain_post(std::string_view buffered, std::string_view path, std::size_t max_body,
+                             ParsedRequest& out) {
+  const std::string_view line_end = "\r\n";
+  if (buffered.size() < 5 + path.size() + 11 || buffered.substr(0, 5) != "POST " ||
+      buffered.substr(5, path.size()) != path || buffered.substr(5 + path.size(), 11) != " HTTP/1.1\r\n") {
+    return 0;
+  }
+  const std::size_t head_end = buffered.find("\r\n\r\n");
+  if (head_end == std::string_view::npos) return 0;
+  std::optional<std::size_t> length;
+  std::size_t at = 5 + path.size() + 9;  // the CRLF ending the request line
+  while (at < head_end) {
+    const std::size_t start = at + line_end.size();
+    const std::size_t end = buffered.find(line_end, start);
+    const std::string_view line = buffered.substr(start, end - start);
+    const std::size_t colon = line.find(':');
+    if (colon == 0 || colon == std::string_view::npos) return 0;
+    const std::string_view name = line.substr(0, colon);
+    const std::string_view value = util::trim(line.substr(colon + 1));
+    if (!is_token(name)) return 0;
+    for (char c : value) {
+      if (c == '\r' || c == '\n' || c == '\0') return 0;
+    }
+    if (util::iequals(name, "transfer-encoding") || util::iequals(name, "expect") ||
+        util::iequals(name, "range") || util::iequals(name, "accept-encoding")) {
+      return 0;
+    }
+    if (util::iequals(name, "content-length")) {
+      if (length || value.empty() || value.size() > 12) return 0;
+      std::size_t n = 0;
+      for (char c : value) {
+        if (c < '0' || c > '9') return 0;
+        n = n * 10 + static_cast<std::size_t>(c - '0');
+      }
+      length = n;
+    }
+    if (util::iequals(name, "connection") && util::iequals(value, "close")) out.close = true;
+    out.headers.emplace_back(std::string(name), std::string(value));
+    at = end;
+  }
+  const std::size_t total = head_end + 4 + length.value_or(0);
+  if (!length || *length > max_body || buffered.size() < total) return 0;
+  out.method = "POST";
+  out.version = "HTTP/1.1";
+  out.target = std::string(path);
+  out.body.assign(buffered.substr(head_end + 4, *length));
+  return total;
+}
+
+ParseResult parse_request(std::string_view bytes, std::size_t max_body) {
+  using Kind = ParseResult::Kind;
+  ParseResult result;
+  std::size_t start = 0;
+  while (bytes.size() - start >= 2 && bytes[start] == '\r' && bytes[start + 1] == '\n') start += 2;
+  const std::string_view pending = bytes.substr(start);
+  const std::size_t end = head_end(pending);
+  if (end == std::string_view::npos) {
+    if (pending.size() > k_max_head) {
+      result.kind = Kind::reject;
+      result.status = 431;
+    }
+    return result;
+  }
+  const std::string_view head = pending.substr(0, end);
+  const HeadVerdict verdict = inspect_head(head, max_body);
+  if (verdict.status != 0) {
+    result.kind = Kind::reject;
+    result.status = verdict.status;
+    return result;
+  }
+  // inspect_head passed it: one request line of three parts, header lines with a token and a colon.
+  ParsedRequest& request = result.request;
+  const std::string_view line = head.substr(0, head.find("\r\n"));
+  const std::size_t sp1 = line.find(' ');
+  const std::size_t sp2 = line.find(' ', sp1 + 1);
+  request.method = line.substr(0, sp1);
+  request.target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  request.version = line.substr(sp2 + 1);
+  std::size_t length = 0;
+  for_each_header_line(head, [&](std::string_view header) {
+    const std::size_t colon = header.find(':');
+    const std::string_view name = header.substr(0, colon);
+    const std::string_view value = util::trim(header.substr(colon + 1));
+    if (util::iequals(name, "content-length")) length = parse_length(value).value_or(0);
+    if (util::iequals(name, "connection") && util::iequals(value, "close")) request.close = true;
+    request.headers.emplace_back(std::string(name), std::string(value));
+  });
+  const std::string_view rest = pending.substr(end);
+  std::size_t used = length;
+  if (verdict.chunked) {
+    ChunkedDecoder decoder(max_body);
+    used = decoder.feed(rest);
+    if (decoder.status() != 0) {
+      result.kind = Kind::reject;
+      result.status = decoder.status();
+      return result;
+    }
+    if (!decoder.done()) return result;
+    request.body = std::move(decoder.body());
+    result.chunked = true;
+  } else {
+    if (rest.size() < length) return result;  // length <= max_body: inspect_head said so
+    request.body.assign(rest.substr(0, length));
+  }
+  result.kind = Kind::request;
+  result.consumed = start + end + used;
+  return result;
+}
+
+}  // namespace mcp_probe::refserver::http
