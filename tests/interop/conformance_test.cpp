@@ -19,11 +19,14 @@
 #include <regex>
 #include <string>
 
+#include "support/peer_server.h"
+
 TEST_SUITE_BEGIN("interop");
 
 namespace {
 
 const std::string k_repo = MCP_PROBE_SOURCE_DIR;
+using mcp_probe::testing::peers::run_shell;
 
 // mcp-refserver --transport http --port 0 in its own process group; killed by the destructor.
 class RefServer {
@@ -85,35 +88,24 @@ class RefServer {
   std::string m_url;
 };
 
-// Runs a shell command; returns its exit status and output (stdout and stderr).
-int run(const std::string& command, std::string& output) {
-  FILE* f = popen((command + " 2>&1").c_str(), "r");
-  if (!f) return -1;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) output.append(buf, n);
-  int status = pclose(f);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 // Runs suite `version` with `args` against a fresh mcp-refserver; checks "Total: N passed, 0 failed".
 void run_suite(const std::string& version, const std::string& args) {
   std::string out;
   REQUIRE_MESSAGE(
-      run("command -v npm", out) == 0,
+      run_shell("command -v npm", out) == 0,
       "npm is not installed: cannot install @modelcontextprotocol/conformance (scripts/peers install)");
   const std::string peers = k_repo + "/scripts/peers";
   const std::string env = "CONFORMANCE_VERSION='" + version + "' ";
   std::string install_log;
-  REQUIRE_MESSAGE(run(env + "'" + peers + "' install '" + k_repo + "/.peers'", install_log) == 0,
+  REQUIRE_MESSAGE(run_shell(env + "'" + peers + "' install '" + k_repo + "/.peers'", install_log) == 0,
                   "scripts/peers install failed (is the npm registry reachable?):\n"
                       << install_log);
 
   RefServer server;
   REQUIRE(!server.url().empty());
   std::string log;
-  int status =
-      run(env + "'" + peers + "' conformance '" + k_repo + "/.peers' '" + server.url() + "' " + args, log);
+  int status = run_shell(
+      env + "'" + peers + "' conformance '" + k_repo + "/.peers' '" + server.url() + "' " + args, log);
 
   std::size_t summary = log.find("=== SUMMARY ===");
   MESSAGE((summary == std::string::npos ? log : log.substr(summary)));
