@@ -69,8 +69,10 @@ Json versions_json(const std::vector<std::string>& versions) { return Json(versi
 // Reads the per-request fields of _meta (docs/2026-07-28/basic/index.mdx, «Per-request protocol
 // fields»): an error Outcome when one is missing or unusable.
 std::optional<Outcome> read_meta(const Session::Impl& session, const Json& params, ModernMeta& meta) {
+  static const Json k_no_meta = Json::object();
   const auto found = params.find("_meta");
-  const Json& m = found != params.end() && found->is_object() ? *found : Json::object();
+  // Both branches lvalues: a temporary on one side would make `m` a copy of the whole _meta.
+  const Json& m = found != params.end() && found->is_object() ? *found : k_no_meta;
   const bool lenient = session.has("meta-not-required");
   const auto version = m.find(k_meta_version);
   if (version == m.end() || !version->is_string()) {
@@ -81,7 +83,7 @@ std::optional<Outcome> read_meta(const Session::Impl& session, const Json& param
                                                  "\"] (a string) is required");
     meta.version = protocol::latest_modern_version();
   } else {
-    meta.version = version->get<std::string>();
+    meta.version = version->get_ref<const std::string&>();
   }
   const auto& served = modern_request_versions(session.config.era);
   if (std::find(served.begin(), served.end(), meta.version) == served.end()) {
@@ -165,8 +167,8 @@ bool Session::Impl::is_modern(const Json& message) const {
 
 std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& replies) {
   const Json& id = message["id"];
-  const std::string method = message["method"];
-  Json params = message.value("params", Json::object());
+  const std::string& method = message["method"].get_ref<const std::string&>();
+  const Json& params = params_of(message);
   if (!params.is_object())
     return error_response(id, Outcome::fail(k_invalid_params, "params must be an object").error.value());
   if (method == "initialize") {
@@ -225,7 +227,7 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
     notify(replies, "notifications/message",
            {{"level", "info"}, {"logger", "mcp-refserver"}, {"data", "unrequested log"}});
   }
-  Call call(*this, replies, id, method, std::move(params), state, &meta);
+  Call call(*this, replies, id, method, params, state, &meta);
   Outcome outcome;
   try {
     outcome = route->handler(call);
@@ -257,7 +259,7 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
       result["_meta"][k_meta_server_info] = server_info_meta();
     }
   }
-  Json response = make_response(id, outcome, method);
+  Json response = make_response(id, std::move(outcome), method);
   if (call.has("progress-after-response")) {
     send(replies, std::move(response));
     call.flush_deferred();

@@ -80,6 +80,12 @@ int handshake_rank(std::string_view version) {
   return info != nullptr && info->era == protocol::Era::handshake ? protocol::version_rank(version) : -1;
 }
 
+const Json& params_of(const Json& message) {
+  static const Json k_empty = Json::object();
+  const auto params = message.find("params");
+  return params == message.end() ? k_empty : *params;
+}
+
 Outcome Outcome::fail(int code, std::string message, Json data) {
   Json error = error_object(code, message);
   if (!data.is_null()) error["data"] = std::move(data);
@@ -133,16 +139,16 @@ void Session::Impl::request_client(Outbox& out, const Json& id, const std::strin
   send(out, std::move(message));
 }
 
-Json Session::Impl::make_response(const Json& id, const Outcome& outcome, const std::string& method) {
+Json Session::Impl::make_response(const Json& id, Outcome outcome, const std::string& method) {
   Json message{{"jsonrpc", "2.0"}, {"id", id}};
   if (outcome.result) {
-    message["result"] = *outcome.result;
+    message["result"] = std::move(*outcome.result);
     if (has("result-and-error") && method != "initialize") {
       message["error"] = error_object(k_internal_error, "result-and-error fault");
     }
     return message;
   }
-  Json error = outcome.error.value_or(error_object(k_internal_error, "no outcome"));
+  Json error = outcome.error ? std::move(*outcome.error) : error_object(k_internal_error, "no outcome");
   if (has("error-code-string")) error["code"] = std::to_string(error["code"].get<int>());
   message["error"] = std::move(error);
   return message;
@@ -153,7 +159,9 @@ std::optional<Json> Session::Impl::process(const Json& message, Outbox& replies,
     return error_response(nullptr, k_invalid_request, "Invalid Request: not an object");
   const Json id = message.contains("id") && valid_id(message["id"]) ? message["id"] : Json(nullptr);
   const bool lenient = has("accept-invalid-request");
-  if (!lenient && message.value("jsonrpc", Json()) != "2.0") {
+  const auto jsonrpc = message.find("jsonrpc");
+  if (!lenient && (jsonrpc == message.end() || !jsonrpc->is_string() ||
+                   jsonrpc->get_ref<const std::string&>() != "2.0")) {
     return error_response(id, k_invalid_request, "Invalid Request: jsonrpc must be \"2.0\"");
   }
   if (!message.contains("method")) {
@@ -191,8 +199,8 @@ bool request_may_wait(const Json& message);
 std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& replies) {
   if (config.era != ServeEra::legacy && is_modern(message)) return process_modern(message, replies);
   const Json& id = message["id"];
-  const std::string method = message["method"];
-  Json params = message.value("params", Json::object());
+  const std::string& method = message["method"].get_ref<const std::string&>();
+  const Json& params = params_of(message);
   if (!params.is_object()) {
     return make_response(id, Outcome::fail(k_invalid_params, "params must be an object"), method);
   }
@@ -225,7 +233,7 @@ std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& 
     std::lock_guard lock(mutex);
     in_flight[key] = state;
   }
-  Call call(*this, replies, id, method, std::move(params), state);
+  Call call(*this, replies, id, method, params, state);
   Outcome outcome = run_handler(route->handler, call);
   bool cancelled = false;
   {
@@ -234,7 +242,7 @@ std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& 
     cancelled = state->cancelled && !has("ignore-cancel") && method != "initialize";
   }
   if (cancelled || (!outcome.result && !outcome.error)) return std::nullopt;
-  Json response = make_response(id, outcome, method);
+  Json response = make_response(id, std::move(outcome), method);
   if (method == "initialize") {
     send(replies, std::move(response));
     if (has("early-server-request")) request_client(replies, server_request_id(), "roots/list", nullptr);

@@ -291,19 +291,24 @@ Outcome handle_tools_list(Call& call) {
 }
 
 Outcome handle_tools_call(Call& call) {
-  const Json name = call.params.value("name", Json());
-  if (!name.is_string()) return Outcome::fail(k_invalid_params, "tools/call: name (a string) is required");
-  const Json arguments = call.params.value("arguments", Json::object());
+  // Looked up in place: the params are the request's own, and no name is copied per tool.
+  const auto name_at = call.params.find("name");
+  if (name_at == call.params.end() || !name_at->is_string())
+    return Outcome::fail(k_invalid_params, "tools/call: name (a string) is required");
+  const std::string& name = name_at->get_ref<const std::string&>();
+  static const Json k_no_arguments = Json::object();
+  const auto arguments_at = call.params.find("arguments");
+  const Json& arguments = arguments_at == call.params.end() ? k_no_arguments : *arguments_at;
   if (!arguments.is_object())
     return Outcome::fail(k_invalid_params, "tools/call: arguments must be an object");
   const std::vector<ToolDef>& defs = tool_defs(call);
   const ToolDef* tool = nullptr;
   for (const ToolDef& def : defs) {
-    if (def.name == name.get<std::string>()) tool = &def;
+    if (def.name == name) tool = &def;
   }
   if (!tool) {
-    if (call.has("unknown-tool-success")) return Outcome::ok(tool_text("called " + name.get<std::string>()));
-    return Outcome::fail(k_invalid_params, "Unknown tool: " + name.get<std::string>());
+    if (call.has("unknown-tool-success")) return Outcome::ok(tool_text("called " + name));
+    return Outcome::fail(k_invalid_params, "Unknown tool: " + name);
   }
   if (call.has("task-without-capability") && call.params.contains("task")) {
     // A CreateTaskResult, though the capabilities declare no task-augmented tools/call.
