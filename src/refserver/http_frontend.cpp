@@ -40,8 +40,22 @@ bool accepts(const std::string& accept, std::string_view type) {
 }
 
 const std::string* header(const httplib::Request& req, const char* name) {
-  auto it = req.headers.find(name);
-  return it == req.headers.end() ? nullptr : &it->second;
+  // A scan that compares lengths first: the map's own search lowers every character of every key
+  // it passes (httplib::detail::ci calls tolower per character). The first match in the map's
+  // order, as its find() returns.
+  const std::string_view wanted(name);
+  for (const auto& [key, value] : req.headers) {
+    if (key.size() == wanted.size() && util::iequals(key, wanted)) return &value;
+  }
+  return nullptr;
+}
+
+void set_body(httplib::Response& res, std::string body, const char* content_type) {
+  // What Response::set_content does, without copying the body.
+  res.body = std::move(body);
+  const auto old = res.headers.equal_range("Content-Type");
+  res.headers.erase(old.first, old.second);
+  res.headers.emplace("Content-Type", content_type);
 }
 
 void json_error(httplib::Response& res, int status, int code, const std::string& message) {
@@ -106,7 +120,7 @@ bool pump(ReaderState& st, httplib::DataSink& sink) {
   if (st.mode.buffered && !batch.drained) return true;  // sse-buffered: hold everything
   std::string out;
   for (const SseEvent& e : batch.events) {
-    out += format_event(e);
+    append_event(out, e);
     st.cursor = e.seq;
     if (st.mode.close_after_priming && e.priming) break;
   }
@@ -140,7 +154,7 @@ bool write_new(ReaderState& st, httplib::DataSink& sink) {
   if (batch.superseded || batch.closed) return false;
   std::string out;
   for (const SseEvent& e : batch.events) {
-    out += format_event(e);
+    append_event(out, e);
     st.cursor = e.seq;
   }
   return out.empty() || sink.write(out.data(), out.size());
@@ -153,9 +167,9 @@ void serve_finished(httplib::Response& res, SseStream& stream) {
   SseStream::Batch batch = stream.wait_after(0, reader, std::chrono::milliseconds(0));
   stream.detach(reader);
   std::string out;
-  for (const SseEvent& e : batch.events) out += format_event(e);
+  for (const SseEvent& e : batch.events) append_event(out, e);
   set_sse_headers(res);
-  res.set_content(std::move(out), "text/event-stream");
+  set_body(res, std::move(out), "text/event-stream");
 }
 
 void serve_inline(httplib::Response& res, std::shared_ptr<SseStream> stream, ReaderMode mode, InlineWork work,

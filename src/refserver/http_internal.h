@@ -56,8 +56,9 @@ struct SseEvent {
   int retry_ms = 0;  // priming: the `retry:` field sent with it (0: none)
 };
 
-// The wire form of one event, ending with the blank line.
+// The wire form of one event, ending with the blank line; append_event adds it to `out`.
 std::string format_event(const SseEvent& event);
+void append_event(std::string& out, const SseEvent& event);
 
 // One SSE stream of a session (POST-initiated or standalone GET). Producers append; at most
 // one reader follows it at a time with a cursor (the last seq it wrote). History is bounded to
@@ -419,6 +420,8 @@ bool media_type_is(const std::string& header, std::string_view type);  // ignore
 bool accepts(const std::string& accept, std::string_view type);        // honours wildcards
 // The value of request header `name` (any case), or null when absent: one lookup, no copy.
 const std::string* header(const httplib::Request& req, const char* name);
+// Response::set_content without the copy: `body` moves into the response.
+void set_body(httplib::Response& res, std::string body, const char* content_type);
 void json_error(httplib::Response& res, int status, int code, const std::string& message);
 bool is_localhost_origin(const std::string& origin);
 bool is_localhost_host(const std::string& host);
