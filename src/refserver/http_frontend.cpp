@@ -39,16 +39,14 @@ bool accepts(const std::string& accept, std::string_view type) {
   }
 }
 
-const std::string* header(const httplib::Request& req, const char* name) {
-  // A scan that compares lengths first: the map's own search lowers every character of every key
-  // it passes (httplib::detail::ci calls tolower per character). The first match in the map's
-  // order, as its find() returns.
-  const std::string_view wanted(name);
-  for (const auto& [key, value] : req.headers) {
-    if (key.size() == wanted.size() && util::iequals(key, wanted)) return &value;
+const std::string* header(const httplib::Headers& headers, std::string_view name) {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() && util::iequals(key, name)) return &value;
   }
   return nullptr;
 }
+
+const std::string* header(const httplib::Request& req, const char* name) { return header(req.headers, name); }
 
 void set_body(httplib::Response& res, std::string body, const char* content_type) {
   // What Response::set_content does, without copying the body.
@@ -89,8 +87,9 @@ bool is_localhost_origin(const std::string& origin) {
 bool is_localhost_host(const std::string& host) { return is_localhost_authority(host); }
 
 void set_sse_headers(httplib::Response& res) {
-  res.set_header("Cache-Control", "no-cache");
-  res.set_header("X-Accel-Buffering", "no");
+  // Constant values (set_header would scan them for CR and LF).
+  res.headers.emplace("Cache-Control", "no-cache");
+  res.headers.emplace("X-Accel-Buffering", "no");
 }
 
 namespace {
@@ -255,12 +254,12 @@ bool rejected(const Config& config, const httplib::Request& req, httplib::Respon
 void add_cors_headers(const Config& config, const httplib::Request& req, httplib::Response& res) {
   if (config.has("no-cors")) return;
   const std::string* origin = header(req, "Origin");
-  if (origin && !res.has_header("Access-Control-Allow-Origin")) {
+  if (origin && !header(res.headers, "Access-Control-Allow-Origin")) {
     res.set_header("Access-Control-Allow-Origin", *origin);
     res.set_header("Vary", "Origin");
   }
   if (!config.has("no-expose-headers")) {
-    res.set_header("Access-Control-Expose-Headers", "Mcp-Session-Id, MCP-Protocol-Version");
+    res.headers.emplace("Access-Control-Expose-Headers", "Mcp-Session-Id, MCP-Protocol-Version");
   }
 }
 

@@ -420,6 +420,10 @@ bool media_type_is(const std::string& header, std::string_view type);  // ignore
 bool accepts(const std::string& accept, std::string_view type);        // honours wildcards
 // The value of request header `name` (any case), or null when absent: one lookup, no copy.
 const std::string* header(const httplib::Request& req, const char* name);
+// The same in any header map (a response's): the first match in the map's order, as its find().
+// A scan comparing lengths first; the map's own search lowers each character it compares
+// (httplib::detail::ci), and names such as Access-Control-* share long prefixes.
+const std::string* header(const httplib::Headers& headers, std::string_view name);
 // Response::set_content without the copy: `body` moves into the response.
 void set_body(httplib::Response& res, std::string body, const char* content_type);
 void json_error(httplib::Response& res, int status, int code, const std::string& message);

@@ -57,7 +57,6 @@ const char* reason(int status) {
   }
 }
 
-
 constexpr std::size_t k_max_chunk_line = 1024;
 
 // The header lines of a whole head: what follows the request line, up to the blank line.
