@@ -140,7 +140,10 @@ void Session::Impl::request_client(Outbox& out, const Json& id, const std::strin
 }
 
 Json Session::Impl::make_response(const Json& id, Outcome outcome, const std::string& method) {
-  Json message{{"jsonrpc", "2.0"}, {"id", id}};
+  // Built member by member: an initializer list copies every element once more.
+  Json message(Json::value_t::object);
+  message.get_ref<Json::object_t&>().emplace("jsonrpc", "2.0");
+  message.get_ref<Json::object_t&>().emplace("id", id);
   if (outcome.result) {
     message["result"] = std::move(*outcome.result);
     if (has("result-and-error") && method != "initialize") {
@@ -337,8 +340,11 @@ namespace {
 bool request_may_wait(const Json& message) {
   if (!message.is_object()) return false;
   const auto method = message.find("method");
-  if (method != message.end() && *method == "subscriptions/listen") return true;  // open until cancelled
-  if (method == message.end() || *method != "tools/call") return false;
+  if (method == message.end() || !method->is_string()) return false;
+  // Compared in place: comparing a json with a literal builds a json string first.
+  const std::string& name_of_method = method->get_ref<const std::string&>();
+  if (name_of_method == "subscriptions/listen") return true;  // open until cancelled
+  if (name_of_method != "tools/call") return false;
   const auto params = message.find("params");
   if (params == message.end() || !params->is_object()) return false;
   const auto name = params->find("name");

@@ -95,7 +95,13 @@ Json listed_tool(const Call& call, const ToolDef& def) {
 
 }  // namespace
 
-Json text_content(const std::string& text) { return Json{{"type", "text"}, {"text", text}}; }
+Json text_content(const std::string& text) {
+  // Built member by member: an initializer list copies every element once more.
+  Json content(Json::value_t::object);
+  content.get_ref<Json::object_t&>().emplace("type", "text");
+  content.get_ref<Json::object_t&>().emplace("text", text);
+  return content;
+}
 
 Json image_content(const Call& call) {
   std::string data = k_png_base64;
@@ -104,7 +110,10 @@ Json image_content(const Call& call) {
 }
 
 Json tool_text(const std::string& text, bool is_error) {
-  Json result{{"content", Json::array({text_content(text)})}};
+  Json content(Json::value_t::array);
+  content.get_ref<Json::array_t&>().push_back(text_content(text));
+  Json result(Json::value_t::object);
+  result.get_ref<Json::object_t&>().emplace("content", std::move(content));
   if (is_error) result["isError"] = true;
   return result;
 }
