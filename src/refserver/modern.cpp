@@ -290,7 +290,7 @@ Outcome handle_discover(Call& call) {
 
 void Session::Impl::cancel_id(const Json& request_id) {
   std::lock_guard lock(mutex);
-  if (auto it = in_flight.find(request_id.dump()); it != in_flight.end()) it->second->cancelled = true;
+  if (auto it = in_flight.find(id_key(request_id)); it != in_flight.end()) it->second->cancelled = true;
   for (const auto& call : modern_calls) {
     if (call->id == request_id) call->cancelled = true;
   }

@@ -48,6 +48,10 @@ static_assert(k_rank_2024_11 == 0 && k_rank_2025_11 > k_rank_2025_06 && k_rank_2
 // modern versions included.
 int handshake_rank(std::string_view version);
 
+// The key of request id `id` in Session::Impl::in_flight: its JSON text, as dump() gives it
+// (without the serializer for integer ids).
+std::string id_key(const Json& id);
+
 // A request's params as the handlers see them: the message's own "params", or an empty object
 // when it has none (a static one: no copy either way).
 const Json& params_of(const Json& message);

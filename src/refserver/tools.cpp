@@ -61,7 +61,7 @@ std::string invalid_arguments(const Json& schema, const Json& arguments) {
   // Looked up in place: this runs on every tools/call.
   if (auto required = schema.find("required"); required != schema.end() && required->is_array()) {
     for (const Json& name : *required) {
-      if (!arguments.contains(name.get<std::string>()))
+      if (!arguments.contains(name.get_ref<const std::string&>()))
         return "missing required argument '" + name.get<std::string>() + "'";
     }
   }
@@ -70,7 +70,9 @@ std::string invalid_arguments(const Json& schema, const Json& arguments) {
   for (const auto& [name, value] : arguments.items()) {
     const auto property = properties->find(name);
     if (property == properties->end()) continue;
-    const std::string type = property->value("type", "");
+    static const std::string k_untyped;
+    const auto type_at = property->find("type");
+    const std::string& type = type_at == property->end() ? k_untyped : type_at->get_ref<const std::string&>();
     if (!type_matches(type, value)) return "argument '" + name + "' must be of type " + type;
   }
   return "";
