@@ -484,7 +484,10 @@ std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& ro
   if (!header(res.headers, "Content-Length") && res.body.empty() && !chunked)
     res.headers.emplace("Content-Length", "0");
   if (route.post_routing) route.post_routing(req, res);
-  std::string out = "HTTP/1.1 " + std::to_string(res.status) + " " + reason_phrase(res.status) + "\r\n";
+  std::string out;
+  out.reserve(512 + res.body.size());  // one allocation for the head and the body
+  out.append("HTTP/1.1 ").append(std::to_string(res.status)).append(" ").append(reason_phrase(res.status));
+  out.append("\r\n");
   for (const auto& [name, value] : res.headers) out.append(name).append(": ").append(value).append("\r\n");
   out.append("\r\n");
   out.append(res.body);

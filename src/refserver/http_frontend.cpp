@@ -163,10 +163,9 @@ bool write_new(ReaderState& st, httplib::DataSink& sink) {
 
 void serve_finished(httplib::Response& res, SseStream& stream) {
   const std::uint64_t reader = stream.attach();
-  SseStream::Batch batch = stream.wait_after(0, reader, std::chrono::milliseconds(0));
-  stream.detach(reader);
   std::string out;
-  for (const SseEvent& e : batch.events) append_event(out, e);
+  stream.append_wire(0, out);
+  stream.detach(reader);
   set_sse_headers(res);
   set_body(res, std::move(out), "text/event-stream");
 }

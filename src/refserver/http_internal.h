@@ -86,6 +86,8 @@ class SseStream {
   };
   // Blocks up to `wait` until something happens after `cursor`.
   Batch wait_after(std::uint64_t cursor, std::uint64_t reader, std::chrono::milliseconds wait);
+  // Appends the wire form of the events after `cursor` to `out` (no copies of the events).
+  void append_wire(std::uint64_t cursor, std::string& out) const;
 
   // Reader registration: attach() returns a reader token and supersedes any previous reader.
   std::uint64_t attach();

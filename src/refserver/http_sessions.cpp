@@ -115,6 +115,13 @@ SseStream::Batch SseStream::wait_after(std::uint64_t cursor, std::uint64_t reade
   return batch;
 }
 
+void SseStream::append_wire(std::uint64_t cursor, std::string& out) const {
+  std::lock_guard lock(m_mutex);
+  for (const SseEvent& e : m_history) {
+    if (e.seq > cursor) append_event(out, e);
+  }
+}
+
 std::uint64_t SseStream::attach() {
   std::uint64_t token;
   {
