@@ -247,16 +247,20 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
   }
   if (cancelled || (!outcome.result && !outcome.error)) return std::nullopt;
   if (outcome.result) {
-    Json& result = *outcome.result;
+    Json& value = *outcome.result;
+    // As before: a null result becomes an object here, any other non-object throws.
+    if (!value.is_object()) value["resultType"] = "complete";
+    // In the object itself: operator[] with a literal builds a std::string key per lookup.
+    Json::object_t& result = value.get_ref<Json::object_t&>();
     // basic/index.mdx: «The result MUST include a resultType field»
-    if (!result.contains("resultType")) result["resultType"] = "complete";
+    result.emplace("resultType", "complete");  // kept when the handler set one
     if (has("no-result-type")) result.erase("resultType");
-    if (route->cacheable && result.value("resultType", "complete") == "complete")
-      add_cache_hints(call, result);
+    if (route->cacheable && value.value("resultType", "complete") == "complete") add_cache_hints(call, value);
     // basic/index.mdx: servers SHOULD include serverInfo «in every result's _meta».
     if (!has("no-server-info")) {
-      if (!result.contains("_meta") || !result["_meta"].is_object()) result["_meta"] = Json::object();
-      result["_meta"][k_meta_server_info] = server_info_meta();
+      Json& meta = result["_meta"];
+      if (!meta.is_object()) meta = Json::object();
+      meta[k_meta_server_info] = server_info_meta();
     }
   }
   Json response = make_response(id, std::move(outcome), method);
