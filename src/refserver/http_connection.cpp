@@ -458,7 +458,8 @@ std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& ro
   }
   if (res.status == -1) res.status = 200;
   // The fault's body stays in the buffer and is parsed as the start of the next request.
-  const bool leave_body = res.has_header(k_leave_body_unread);
+  // Headers are looked up with header() and constant ones added with emplace: see header().
+  const bool leave_body = header(res.headers, k_leave_body_unread) != nullptr;
   if (leave_body) res.headers.erase(k_leave_body_unread);
   conn.consume(leave_body ? used - req.body.size() : used);
   const bool chunked = res.content_provider_ && res.is_chunked_content_provider_;
@@ -468,22 +469,25 @@ std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& ro
     res.status = 500;
   }
   if (chunked) {
-    res.set_header("Transfer-Encoding", "chunked");
-  } else if (!res.body.empty() && !res.has_header("Content-Length")) {
-    res.set_header("Content-Length", std::to_string(res.body.size()));
+    res.headers.emplace("Transfer-Encoding", "chunked");
+  } else if (!res.body.empty() && !header(res.headers, "Content-Length")) {
+    res.headers.emplace("Content-Length", std::to_string(res.body.size()));
   }
   if (last || closed) {
-    res.set_header("Connection", "close");
+    res.headers.emplace("Connection", "close");
   } else {
-    res.set_header("Keep-Alive", "timeout=" + std::to_string(route.keep_alive_sec) +
-                                     ", max=" + std::to_string(route.keep_alive_max));
+    res.headers.emplace("Keep-Alive", "timeout=" + std::to_string(route.keep_alive_sec) +
+                                          ", max=" + std::to_string(route.keep_alive_max));
   }
-  if (!res.has_header("Content-Type") && (!res.body.empty() || chunked))
-    res.set_header("Content-Type", "text/plain");
-  if (!res.has_header("Content-Length") && res.body.empty() && !chunked)
-    res.set_header("Content-Length", "0");
+  if (!header(res.headers, "Content-Type") && (!res.body.empty() || chunked))
+    res.headers.emplace("Content-Type", "text/plain");
+  if (!header(res.headers, "Content-Length") && res.body.empty() && !chunked)
+    res.headers.emplace("Content-Length", "0");
   if (route.post_routing) route.post_routing(req, res);
-  std::string out = "HTTP/1.1 " + std::to_string(res.status) + " " + reason_phrase(res.status) + "\r\n";
+  std::string out;
+  out.reserve(512 + res.body.size());  // one allocation for the head and the body
+  out.append("HTTP/1.1 ").append(std::to_string(res.status)).append(" ").append(reason_phrase(res.status));
+  out.append("\r\n");
   for (const auto& [name, value] : res.headers) out.append(name).append(": ").append(value).append("\r\n");
   out.append("\r\n");
   out.append(res.body);

@@ -39,9 +39,21 @@ bool accepts(const std::string& accept, std::string_view type) {
   }
 }
 
-const std::string* header(const httplib::Request& req, const char* name) {
-  auto it = req.headers.find(name);
-  return it == req.headers.end() ? nullptr : &it->second;
+const std::string* header(const httplib::Headers& headers, std::string_view name) {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() && util::iequals(key, name)) return &value;
+  }
+  return nullptr;
+}
+
+const std::string* header(const httplib::Request& req, const char* name) { return header(req.headers, name); }
+
+void set_body(httplib::Response& res, std::string body, const char* content_type) {
+  // What Response::set_content does, without copying the body.
+  res.body = std::move(body);
+  const auto old = res.headers.equal_range("Content-Type");
+  res.headers.erase(old.first, old.second);
+  res.headers.emplace("Content-Type", content_type);
 }
 
 void json_error(httplib::Response& res, int status, int code, const std::string& message) {
@@ -75,8 +87,9 @@ bool is_localhost_origin(const std::string& origin) {
 bool is_localhost_host(const std::string& host) { return is_localhost_authority(host); }
 
 void set_sse_headers(httplib::Response& res) {
-  res.set_header("Cache-Control", "no-cache");
-  res.set_header("X-Accel-Buffering", "no");
+  // Constant values (set_header would scan them for CR and LF).
+  res.headers.emplace("Cache-Control", "no-cache");
+  res.headers.emplace("X-Accel-Buffering", "no");
 }
 
 namespace {
@@ -106,7 +119,7 @@ bool pump(ReaderState& st, httplib::DataSink& sink) {
   if (st.mode.buffered && !batch.drained) return true;  // sse-buffered: hold everything
   std::string out;
   for (const SseEvent& e : batch.events) {
-    out += format_event(e);
+    append_event(out, e);
     st.cursor = e.seq;
     if (st.mode.close_after_priming && e.priming) break;
   }
@@ -140,7 +153,7 @@ bool write_new(ReaderState& st, httplib::DataSink& sink) {
   if (batch.superseded || batch.closed) return false;
   std::string out;
   for (const SseEvent& e : batch.events) {
-    out += format_event(e);
+    append_event(out, e);
     st.cursor = e.seq;
   }
   return out.empty() || sink.write(out.data(), out.size());
@@ -150,12 +163,11 @@ bool write_new(ReaderState& st, httplib::DataSink& sink) {
 
 void serve_finished(httplib::Response& res, SseStream& stream) {
   const std::uint64_t reader = stream.attach();
-  SseStream::Batch batch = stream.wait_after(0, reader, std::chrono::milliseconds(0));
-  stream.detach(reader);
   std::string out;
-  for (const SseEvent& e : batch.events) out += format_event(e);
+  stream.append_wire(0, out);
+  stream.detach(reader);
   set_sse_headers(res);
-  res.set_content(std::move(out), "text/event-stream");
+  set_body(res, std::move(out), "text/event-stream");
 }
 
 void serve_inline(httplib::Response& res, std::shared_ptr<SseStream> stream, ReaderMode mode, InlineWork work,
@@ -241,12 +253,12 @@ bool rejected(const Config& config, const httplib::Request& req, httplib::Respon
 void add_cors_headers(const Config& config, const httplib::Request& req, httplib::Response& res) {
   if (config.has("no-cors")) return;
   const std::string* origin = header(req, "Origin");
-  if (origin && !res.has_header("Access-Control-Allow-Origin")) {
+  if (origin && !header(res.headers, "Access-Control-Allow-Origin")) {
     res.set_header("Access-Control-Allow-Origin", *origin);
     res.set_header("Vary", "Origin");
   }
   if (!config.has("no-expose-headers")) {
-    res.set_header("Access-Control-Expose-Headers", "Mcp-Session-Id, MCP-Protocol-Version");
+    res.headers.emplace("Access-Control-Expose-Headers", "Mcp-Session-Id, MCP-Protocol-Version");
   }
 }
 

@@ -56,8 +56,9 @@ struct SseEvent {
   int retry_ms = 0;  // priming: the `retry:` field sent with it (0: none)
 };
 
-// The wire form of one event, ending with the blank line.
+// The wire form of one event, ending with the blank line; append_event adds it to `out`.
 std::string format_event(const SseEvent& event);
+void append_event(std::string& out, const SseEvent& event);
 
 // One SSE stream of a session (POST-initiated or standalone GET). Producers append; at most
 // one reader follows it at a time with a cursor (the last seq it wrote). History is bounded to
@@ -85,6 +86,8 @@ class SseStream {
   };
   // Blocks up to `wait` until something happens after `cursor`.
   Batch wait_after(std::uint64_t cursor, std::uint64_t reader, std::chrono::milliseconds wait);
+  // Appends the wire form of the events after `cursor` to `out` (no copies of the events).
+  void append_wire(std::uint64_t cursor, std::string& out) const;
 
   // Reader registration: attach() returns a reader token and supersedes any previous reader.
   std::uint64_t attach();
@@ -419,6 +422,12 @@ bool media_type_is(const std::string& header, std::string_view type);  // ignore
 bool accepts(const std::string& accept, std::string_view type);        // honours wildcards
 // The value of request header `name` (any case), or null when absent: one lookup, no copy.
 const std::string* header(const httplib::Request& req, const char* name);
+// The same in any header map (a response's): the first match in the map's order, as its find().
+// A scan comparing lengths first; the map's own search lowers each character it compares
+// (httplib::detail::ci), and names such as Access-Control-* share long prefixes.
+const std::string* header(const httplib::Headers& headers, std::string_view name);
+// Response::set_content without the copy: `body` moves into the response.
+void set_body(httplib::Response& res, std::string body, const char* content_type);
 void json_error(httplib::Response& res, int status, int code, const std::string& message);
 bool is_localhost_origin(const std::string& origin);
 bool is_localhost_host(const std::string& host);

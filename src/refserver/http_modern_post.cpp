@@ -173,10 +173,14 @@ void post_modern(Context& ctx, const httplib::Request& req, httplib::Response& r
   }
   const json id = *id_it;
   const json& method = body["method"];
+  // Compared in place (comparing with a literal would build a json string for each).
+  const auto method_is = [&method](std::string_view name) {
+    return method.is_string() && method.get_ref<const std::string&>() == name;
+  };
   if (!ctx.config.has("header-mismatch-ignored")) {
     const std::vector<HeaderParam>* params = nullptr;
     const auto p = body.find("params");
-    if (method == "tools/call" && p != body.end() && p->is_object()) {
+    if (method_is("tools/call") && p != body.end() && p->is_object()) {
       const auto name = p->find("name");
       if (name != p->end() && name->is_string()) {
         params = ctx.modern->tool_header_params(name->get_ref<const std::string&>());
@@ -199,7 +203,7 @@ void post_modern(Context& ctx, const httplib::Request& req, httplib::Response& r
                           json{{"supported", supported}});
     }
   }
-  const bool listen = method == "subscriptions/listen";
+  const bool listen = method_is("subscriptions/listen");
   if (session.may_wait(body) && (listen || ctx.config.response_mode != "json")) {
     return post_streamed(ctx, std::move(body), res);
   }

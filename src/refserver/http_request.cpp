@@ -288,6 +288,7 @@ std::size_t parse_plain_post(std::string_view buffered, std::string_view path, s
   const std::size_t head_end = buffered.find("\r\n\r\n");
   if (head_end == std::string_view::npos) return 0;
   std::optional<std::size_t> length;
+  out.headers.reserve(16);               // one allocation for a usual request's headers
   std::size_t at = 5 + path.size() + 9;  // the CRLF ending the request line
   while (at < head_end) {
     const std::size_t start = at + line_end.size();

@@ -10,24 +10,32 @@
 
 namespace mcp_probe::refserver::http {
 
-std::string format_event(const SseEvent& event) {
-  std::string out;
-  if (!event.type.empty()) out += "event: " + event.type + "\n";
-  if (!event.id.empty()) out += "id: " + event.id + "\n";
+void append_event(std::string& out, const SseEvent& event) {
+  out.reserve(out.size() + event.type.size() + event.id.size() + event.data.size() + 32);
+  if (!event.type.empty()) out.append("event: ").append(event.type).append("\n");
+  if (!event.id.empty()) out.append("id: ").append(event.id).append("\n");
   if (event.priming) {
-    if (event.retry_ms > 0) out += "retry: " + std::to_string(event.retry_ms) + "\n";
-    out += "data: \n\n";
-    return out;
+    if (event.retry_ms > 0) out.append("retry: ").append(std::to_string(event.retry_ms)).append("\n");
+    out.append("data: \n\n");
+    return;
   }
   // A JSON text has no raw newlines, but split defensively so the framing can never break.
+  const std::string_view data(event.data);
   std::size_t start = 0;
   while (true) {
-    std::size_t nl = event.data.find('\n', start);
-    out += "data: " + event.data.substr(start, nl == std::string::npos ? nl : nl - start) + "\n";
-    if (nl == std::string::npos) break;
+    const std::size_t nl = data.find('\n', start);
+    out.append("data: ")
+        .append(data.substr(start, nl == std::string_view::npos ? nl : nl - start))
+        .append("\n");
+    if (nl == std::string_view::npos) break;
     start = nl + 1;
   }
-  out += "\n";
+  out.append("\n");
+}
+
+std::string format_event(const SseEvent& event) {
+  std::string out;
+  append_event(out, event);
   return out;
 }
 
@@ -105,6 +113,13 @@ SseStream::Batch SseStream::wait_after(std::uint64_t cursor, std::uint64_t reade
   }
   batch.drained = m_finished;
   return batch;
+}
+
+void SseStream::append_wire(std::uint64_t cursor, std::string& out) const {
+  std::lock_guard lock(m_mutex);
+  for (const SseEvent& e : m_history) {
+    if (e.seq > cursor) append_event(out, e);
+  }
 }
 
 std::uint64_t SseStream::attach() {

@@ -34,9 +34,14 @@ bool any_of_body(const json& body, Pred pred) {
   return false;
 }
 
-bool is_initialize(const json& body) {
-  return body.is_object() && body.contains("method") && body["method"] == "initialize";
+// Whether `message` is an object whose string member `key` equals `value` (no copies).
+bool member_is(const json& message, const char* key, std::string_view value) {
+  if (!message.is_object()) return false;
+  const auto it = message.find(key);
+  return it != message.end() && it->is_string() && it->get_ref<const std::string&>() == value;
 }
+
+bool is_initialize(const json& body) { return member_is(body, "method", "initialize"); }
 
 bool json_mode(const Config& config) {
   return config.response_mode == "json" || config.has("json-wrong-id") || config.has("wrong-content-type");
@@ -200,8 +205,9 @@ void post_initialize(Context& ctx, std::shared_ptr<HttpSession> hs, bool created
 }
 
 bool is_reconnection_call(const json& body) {
-  return body.is_object() && body.value("method", "") == "tools/call" && body.contains("params") &&
-         body["params"].is_object() && body["params"].value("name", "") == "test_reconnection";
+  if (!member_is(body, "method", "tools/call")) return false;
+  const auto params = body.find("params");
+  return params != body.end() && member_is(*params, "name", "test_reconnection");
 }
 
 void post_streamed(Context& ctx, std::shared_ptr<HttpSession> hs, json body, httplib::Response& res) {
@@ -249,11 +255,14 @@ bool check_post_headers(Context& ctx, const httplib::Request& req, httplib::Resp
     json_error(res, 413, -32000, "Payload Too Large");
     return false;
   }
-  if (!media_type_is(req.get_header_value("Content-Type"), "application/json")) {
+  static const std::string k_absent;
+  const std::string* content_type = header(req, "Content-Type");
+  if (!media_type_is(content_type ? *content_type : k_absent, "application/json")) {
     json_error(res, 415, -32000, "Unsupported Media Type: Content-Type must be application/json");
     return false;
   }
-  const std::string& accept = req.get_header_value("Accept");
+  const std::string* accept_header = header(req, "Accept");
+  const std::string& accept = accept_header ? *accept_header : k_absent;
   if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream")) {
     json_error(res, 406, -32000,
                "Not Acceptable: Client must accept both application/json and text/event-stream");
@@ -286,7 +295,7 @@ void handle_post(Context& ctx, const httplib::Request& req, httplib::Response& r
   bool init = is_initialize(body);
   std::shared_ptr<HttpSession> hs;
   bool created = false;
-  if (init && !req.has_header("Mcp-Session-Id")) {
+  if (init && !header(req, "Mcp-Session-Id")) {
     hs = ctx.sessions.create(false);
     created = true;
   } else if (!(hs = lookup(ctx, req, res))) {

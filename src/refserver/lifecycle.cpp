@@ -136,13 +136,13 @@ Outcome handle_set_level(Call& call) {
   return Outcome::ok(Json::object());
 }
 
-Call::Call(Session::Impl& session, Outbox& replies, Json id, std::string method, Json params,
+Call::Call(Session::Impl& session, Outbox& replies, Json id, std::string method, const Json& params,
            std::shared_ptr<InFlight> state, const ModernMeta* modern)
     : session(session),
       replies(replies),
       id(std::move(id)),
       method(std::move(method)),
-      params(std::move(params)),
+      params(params),
       m_state(std::move(state)),
       m_modern(modern) {
   if (modern) {

@@ -69,8 +69,10 @@ Json versions_json(const std::vector<std::string>& versions) { return Json(versi
 // Reads the per-request fields of _meta (docs/2026-07-28/basic/index.mdx, «Per-request protocol
 // fields»): an error Outcome when one is missing or unusable.
 std::optional<Outcome> read_meta(const Session::Impl& session, const Json& params, ModernMeta& meta) {
+  static const Json k_no_meta = Json::object();
   const auto found = params.find("_meta");
-  const Json& m = found != params.end() && found->is_object() ? *found : Json::object();
+  // Both branches lvalues: a temporary on one side would make `m` a copy of the whole _meta.
+  const Json& m = found != params.end() && found->is_object() ? *found : k_no_meta;
   const bool lenient = session.has("meta-not-required");
   const auto version = m.find(k_meta_version);
   if (version == m.end() || !version->is_string()) {
@@ -81,7 +83,7 @@ std::optional<Outcome> read_meta(const Session::Impl& session, const Json& param
                                                  "\"] (a string) is required");
     meta.version = protocol::latest_modern_version();
   } else {
-    meta.version = version->get<std::string>();
+    meta.version = version->get_ref<const std::string&>();
   }
   const auto& served = modern_request_versions(session.config.era);
   if (std::find(served.begin(), served.end(), meta.version) == served.end()) {
@@ -165,8 +167,8 @@ bool Session::Impl::is_modern(const Json& message) const {
 
 std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& replies) {
   const Json& id = message["id"];
-  const std::string method = message["method"];
-  Json params = message.value("params", Json::object());
+  const std::string& method = message["method"].get_ref<const std::string&>();
+  const Json& params = params_of(message);
   if (!params.is_object())
     return error_response(id, Outcome::fail(k_invalid_params, "params must be an object").error.value());
   if (method == "initialize") {
@@ -225,7 +227,7 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
     notify(replies, "notifications/message",
            {{"level", "info"}, {"logger", "mcp-refserver"}, {"data", "unrequested log"}});
   }
-  Call call(*this, replies, id, method, std::move(params), state, &meta);
+  Call call(*this, replies, id, method, params, state, &meta);
   Outcome outcome;
   try {
     outcome = route->handler(call);
@@ -245,19 +247,23 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
   }
   if (cancelled || (!outcome.result && !outcome.error)) return std::nullopt;
   if (outcome.result) {
-    Json& result = *outcome.result;
+    Json& value = *outcome.result;
+    // As before: a null result becomes an object here, any other non-object throws.
+    if (!value.is_object()) value["resultType"] = "complete";
+    // In the object itself: operator[] with a literal builds a std::string key per lookup.
+    Json::object_t& result = value.get_ref<Json::object_t&>();
     // basic/index.mdx: «The result MUST include a resultType field»
-    if (!result.contains("resultType")) result["resultType"] = "complete";
+    result.emplace("resultType", "complete");  // kept when the handler set one
     if (has("no-result-type")) result.erase("resultType");
-    if (route->cacheable && result.value("resultType", "complete") == "complete")
-      add_cache_hints(call, result);
+    if (route->cacheable && value.value("resultType", "complete") == "complete") add_cache_hints(call, value);
     // basic/index.mdx: servers SHOULD include serverInfo «in every result's _meta».
     if (!has("no-server-info")) {
-      if (!result.contains("_meta") || !result["_meta"].is_object()) result["_meta"] = Json::object();
-      result["_meta"][k_meta_server_info] = server_info_meta();
+      Json& meta = result["_meta"];
+      if (!meta.is_object()) meta = Json::object();
+      meta[k_meta_server_info] = server_info_meta();
     }
   }
-  Json response = make_response(id, outcome, method);
+  Json response = make_response(id, std::move(outcome), method);
   if (call.has("progress-after-response")) {
     send(replies, std::move(response));
     call.flush_deferred();
@@ -288,7 +294,7 @@ Outcome handle_discover(Call& call) {
 
 void Session::Impl::cancel_id(const Json& request_id) {
   std::lock_guard lock(mutex);
-  if (auto it = in_flight.find(request_id.dump()); it != in_flight.end()) it->second->cancelled = true;
+  if (auto it = in_flight.find(id_key(request_id)); it != in_flight.end()) it->second->cancelled = true;
   for (const auto& call : modern_calls) {
     if (call->id == request_id) call->cancelled = true;
   }

@@ -2,6 +2,7 @@
 // the method handlers, and serialisation with the wire-level faults.
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 
 #include "mcp_probe/json/wire.h"
@@ -80,6 +81,18 @@ int handshake_rank(std::string_view version) {
   return info != nullptr && info->era == protocol::Era::handshake ? protocol::version_rank(version) : -1;
 }
 
+std::string id_key(const Json& id) {
+  if (id.is_number_unsigned()) return std::to_string(id.get<std::uint64_t>());
+  if (id.is_number_integer()) return std::to_string(id.get<std::int64_t>());
+  return id.dump();
+}
+
+const Json& params_of(const Json& message) {
+  static const Json k_empty = Json::object();
+  const auto params = message.find("params");
+  return params == message.end() ? k_empty : *params;
+}
+
 Outcome Outcome::fail(int code, std::string message, Json data) {
   Json error = error_object(code, message);
   if (!data.is_null()) error["data"] = std::move(data);
@@ -103,8 +116,9 @@ void Session::Impl::send(Outbox& out, Json message) {
   auto fix = [this](Json& one) {
     if (!one.is_object()) return;
     if (has("no-jsonrpc-field")) one.erase("jsonrpc");
+    if (!has("id-as-string")) return;
     const bool response = !one.contains("method") && one.contains("id");
-    if (response && has("id-as-string") && one["id"].is_number_integer()) one["id"] = one["id"].dump();
+    if (response && one["id"].is_number_integer()) one["id"] = one["id"].dump();
   };
   if (message.is_array()) {
     for (Json& one : message) fix(one);
@@ -133,16 +147,19 @@ void Session::Impl::request_client(Outbox& out, const Json& id, const std::strin
   send(out, std::move(message));
 }
 
-Json Session::Impl::make_response(const Json& id, const Outcome& outcome, const std::string& method) {
-  Json message{{"jsonrpc", "2.0"}, {"id", id}};
+Json Session::Impl::make_response(const Json& id, Outcome outcome, const std::string& method) {
+  // Built member by member: an initializer list copies every element once more.
+  Json message(Json::value_t::object);
+  message.get_ref<Json::object_t&>().emplace("jsonrpc", "2.0");
+  message.get_ref<Json::object_t&>().emplace("id", id);
   if (outcome.result) {
-    message["result"] = *outcome.result;
+    message["result"] = std::move(*outcome.result);
     if (has("result-and-error") && method != "initialize") {
       message["error"] = error_object(k_internal_error, "result-and-error fault");
     }
     return message;
   }
-  Json error = outcome.error.value_or(error_object(k_internal_error, "no outcome"));
+  Json error = outcome.error ? std::move(*outcome.error) : error_object(k_internal_error, "no outcome");
   if (has("error-code-string")) error["code"] = std::to_string(error["code"].get<int>());
   message["error"] = std::move(error);
   return message;
@@ -151,34 +168,42 @@ Json Session::Impl::make_response(const Json& id, const Outcome& outcome, const 
 std::optional<Json> Session::Impl::process(const Json& message, Outbox& replies, bool in_batch) {
   if (!message.is_object())
     return error_response(nullptr, k_invalid_request, "Invalid Request: not an object");
-  const Json id = message.contains("id") && valid_id(message["id"]) ? message["id"] : Json(nullptr);
+  // Each member found once: a const operator[] builds a std::string key for every lookup.
+  const auto end = message.end();
+  const auto id_at = message.find("id");
+  const auto method_at = message.find("method");
+  const auto params_at = message.find("params");
+  const bool has_id = id_at != end;
+  const Json id = has_id && valid_id(*id_at) ? *id_at : Json(nullptr);
   const bool lenient = has("accept-invalid-request");
-  if (!lenient && message.value("jsonrpc", Json()) != "2.0") {
+  const auto jsonrpc = message.find("jsonrpc");
+  if (!lenient &&
+      (jsonrpc == end || !jsonrpc->is_string() || jsonrpc->get_ref<const std::string&>() != "2.0")) {
     return error_response(id, k_invalid_request, "Invalid Request: jsonrpc must be \"2.0\"");
   }
-  if (!message.contains("method")) {
-    if (message.contains("id") && (message.contains("result") || message.contains("error"))) {
+  if (method_at == end) {
+    if (has_id && (message.contains("result") || message.contains("error"))) {
       process_response(message);
       return std::nullopt;
     }
     if (lenient && !id.is_null()) return make_response(id, Outcome::ok(Json::object()), "");
     return error_response(id, k_invalid_request, "Invalid Request: missing method");
   }
-  if (!message["method"].is_string()) {
+  if (!method_at->is_string()) {
     return error_response(id, k_invalid_request, "Invalid Request: method must be a string");
   }
-  if (message.contains("params") && !message["params"].is_object() && !message["params"].is_array()) {
-    if (!message.contains("id")) return std::nullopt;
+  if (params_at != end && !params_at->is_object() && !params_at->is_array()) {
+    if (!has_id) return std::nullopt;
     return error_response(id, k_invalid_request, "Invalid Request: params must be an object or array");
   }
-  if (!message.contains("id")) {
+  if (!has_id) {
     process_notification(message, replies);
     return std::nullopt;
   }
-  if (!valid_id(message["id"])) {
+  if (!valid_id(*id_at)) {
     return error_response(nullptr, k_invalid_request, "Invalid Request: id must be a string or an integer");
   }
-  if (in_batch && message["method"] == "initialize") {
+  if (in_batch && method_at->get_ref<const std::string&>() == "initialize") {
     return error_response(id, k_invalid_request, "Invalid Request: initialize must not be part of a batch");
   }
   return process_request(message, replies);
@@ -190,9 +215,9 @@ bool request_may_wait(const Json& message);
 
 std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& replies) {
   if (config.era != ServeEra::legacy && is_modern(message)) return process_modern(message, replies);
-  const Json& id = message["id"];
-  const std::string method = message["method"];
-  Json params = message.value("params", Json::object());
+  const Json& id = *message.find("id");  // process() checked both
+  const std::string& method = message.find("method")->get_ref<const std::string&>();
+  const Json& params = params_of(message);
   if (!params.is_object()) {
     return make_response(id, Outcome::fail(k_invalid_params, "params must be an object"), method);
   }
@@ -220,12 +245,12 @@ std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& 
   }
   auto state = std::make_shared<InFlight>();
   state->may_wait = request_may_wait(message);
-  const std::string key = id.dump();
+  const std::string key = id_key(id);
   {
     std::lock_guard lock(mutex);
     in_flight[key] = state;
   }
-  Call call(*this, replies, id, method, std::move(params), state);
+  Call call(*this, replies, id, method, params, state);
   Outcome outcome = run_handler(route->handler, call);
   bool cancelled = false;
   {
@@ -234,7 +259,7 @@ std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& 
     cancelled = state->cancelled && !has("ignore-cancel") && method != "initialize";
   }
   if (cancelled || (!outcome.result && !outcome.error)) return std::nullopt;
-  Json response = make_response(id, outcome, method);
+  Json response = make_response(id, std::move(outcome), method);
   if (method == "initialize") {
     send(replies, std::move(response));
     if (has("early-server-request")) request_client(replies, server_request_id(), "roots/list", nullptr);
@@ -334,8 +359,11 @@ namespace {
 bool request_may_wait(const Json& message) {
   if (!message.is_object()) return false;
   const auto method = message.find("method");
-  if (method != message.end() && *method == "subscriptions/listen") return true;  // open until cancelled
-  if (method == message.end() || *method != "tools/call") return false;
+  if (method == message.end() || !method->is_string()) return false;
+  // Compared in place: comparing a json with a literal builds a json string first.
+  const std::string& name_of_method = method->get_ref<const std::string&>();
+  if (name_of_method == "subscriptions/listen") return true;  // open until cancelled
+  if (name_of_method != "tools/call") return false;
   const auto params = message.find("params");
   if (params == message.end() || !params->is_object()) return false;
   const auto name = params->find("name");

@@ -48,6 +48,14 @@ static_assert(k_rank_2024_11 == 0 && k_rank_2025_11 > k_rank_2025_06 && k_rank_2
 // modern versions included.
 int handshake_rank(std::string_view version);
 
+// The key of request id `id` in Session::Impl::in_flight: its JSON text, as dump() gives it
+// (without the serializer for integer ids).
+std::string id_key(const Json& id);
+
+// A request's params as the handlers see them: the message's own "params", or an empty object
+// when it has none (a static one: no copy either way).
+const Json& params_of(const Json& message);
+
 // What a method handler produces: a result, an error, or nothing (a cancelled request).
 struct Outcome {
   std::optional<Json> result;
@@ -160,7 +168,8 @@ struct Session::Impl {
   // (toolsListChanged, promptsListChanged, resourcesListChanged, or resourceSubscriptions for
   // `uri`), with its subscription id in _meta.
   void publish(const std::string& kind, const std::string& uri = "");
-  Json make_response(const Json& id, const Outcome& outcome, const std::string& method);
+  // Moves the outcome's result or error into the response.
+  Json make_response(const Json& id, Outcome outcome, const std::string& method);
   void after_initialized(Outbox& replies);
 };
 
@@ -169,15 +178,15 @@ struct Session::Impl {
 class Call {
  public:
   // `modern`: the request's per-request fields when it is a modern request (nullptr for the
-  // handshake era); it must outlive the Call.
-  Call(Session::Impl& session, Outbox& replies, Json id, std::string method, Json params,
+  // handshake era); it and `params` (the request's own, not a copy) must outlive the Call.
+  Call(Session::Impl& session, Outbox& replies, Json id, std::string method, const Json& params,
        std::shared_ptr<InFlight> state, const ModernMeta* modern = nullptr);
 
   Session::Impl& session;
   Outbox& replies;
   const Json id;
   const std::string method;
-  const Json params;  // always an object
+  const Json& params;  // always an object
 
   bool has(std::string_view fault) const { return session.has(fault); }
   // Rank of the negotiated version for what the server *sends* (newer-fields lifts it).

@@ -202,8 +202,10 @@ Outcome run_json_schema_2020(Call&, const Json& arguments) {
 }
 
 Outcome run_echo(Call&, const Json& arguments) {
-  const Json message = arguments.value("message", Json(""));
-  return Outcome::ok(tool_text(message.is_string() ? message.get<std::string>() : json::dump(message)));
+  const auto message = arguments.find("message");
+  if (message == arguments.end()) return Outcome::ok(tool_text(""));
+  return Outcome::ok(
+      tool_text(message->is_string() ? message->get_ref<const std::string&>() : json::dump(*message)));
 }
 
 Outcome run_add(Call& call, const Json& arguments) {

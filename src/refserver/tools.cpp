@@ -61,7 +61,7 @@ std::string invalid_arguments(const Json& schema, const Json& arguments) {
   // Looked up in place: this runs on every tools/call.
   if (auto required = schema.find("required"); required != schema.end() && required->is_array()) {
     for (const Json& name : *required) {
-      if (!arguments.contains(name.get<std::string>()))
+      if (!arguments.contains(name.get_ref<const std::string&>()))
         return "missing required argument '" + name.get<std::string>() + "'";
     }
   }
@@ -70,7 +70,9 @@ std::string invalid_arguments(const Json& schema, const Json& arguments) {
   for (const auto& [name, value] : arguments.items()) {
     const auto property = properties->find(name);
     if (property == properties->end()) continue;
-    const std::string type = property->value("type", "");
+    static const std::string k_untyped;
+    const auto type_at = property->find("type");
+    const std::string& type = type_at == property->end() ? k_untyped : type_at->get_ref<const std::string&>();
     if (!type_matches(type, value)) return "argument '" + name + "' must be of type " + type;
   }
   return "";
@@ -95,7 +97,13 @@ Json listed_tool(const Call& call, const ToolDef& def) {
 
 }  // namespace
 
-Json text_content(const std::string& text) { return Json{{"type", "text"}, {"text", text}}; }
+Json text_content(const std::string& text) {
+  // Built member by member: an initializer list copies every element once more.
+  Json content(Json::value_t::object);
+  content.get_ref<Json::object_t&>().emplace("type", "text");
+  content.get_ref<Json::object_t&>().emplace("text", text);
+  return content;
+}
 
 Json image_content(const Call& call) {
   std::string data = k_png_base64;
@@ -104,7 +112,10 @@ Json image_content(const Call& call) {
 }
 
 Json tool_text(const std::string& text, bool is_error) {
-  Json result{{"content", Json::array({text_content(text)})}};
+  Json content(Json::value_t::array);
+  content.get_ref<Json::array_t&>().push_back(text_content(text));
+  Json result(Json::value_t::object);
+  result.get_ref<Json::object_t&>().emplace("content", std::move(content));
   if (is_error) result["isError"] = true;
   return result;
 }
@@ -291,19 +302,24 @@ Outcome handle_tools_list(Call& call) {
 }
 
 Outcome handle_tools_call(Call& call) {
-  const Json name = call.params.value("name", Json());
-  if (!name.is_string()) return Outcome::fail(k_invalid_params, "tools/call: name (a string) is required");
-  const Json arguments = call.params.value("arguments", Json::object());
+  // Looked up in place: the params are the request's own, and no name is copied per tool.
+  const auto name_at = call.params.find("name");
+  if (name_at == call.params.end() || !name_at->is_string())
+    return Outcome::fail(k_invalid_params, "tools/call: name (a string) is required");
+  const std::string& name = name_at->get_ref<const std::string&>();
+  static const Json k_no_arguments = Json::object();
+  const auto arguments_at = call.params.find("arguments");
+  const Json& arguments = arguments_at == call.params.end() ? k_no_arguments : *arguments_at;
   if (!arguments.is_object())
     return Outcome::fail(k_invalid_params, "tools/call: arguments must be an object");
   const std::vector<ToolDef>& defs = tool_defs(call);
   const ToolDef* tool = nullptr;
   for (const ToolDef& def : defs) {
-    if (def.name == name.get<std::string>()) tool = &def;
+    if (def.name == name) tool = &def;
   }
   if (!tool) {
-    if (call.has("unknown-tool-success")) return Outcome::ok(tool_text("called " + name.get<std::string>()));
-    return Outcome::fail(k_invalid_params, "Unknown tool: " + name.get<std::string>());
+    if (call.has("unknown-tool-success")) return Outcome::ok(tool_text("called " + name));
+    return Outcome::fail(k_invalid_params, "Unknown tool: " + name);
   }
   if (call.has("task-without-capability") && call.params.contains("task")) {
     // A CreateTaskResult, though the capabilities declare no task-augmented tools/call.
