@@ -138,9 +138,16 @@ void probe_unknown_tool(Context& ctx) {
   const Json result = reply->value("result", Json());
   if (code && *code == -32602) {
     ctx.pass(CheckId::tools_call_unknown_tool);
+  } else if (code && (*code == -32700 || (*code <= -32600 && *code >= -32603))) {
+    // The spec asks for "standard JSON-RPC errors" (docs/2025-11-25/server/tools.mdx,
+    // docs/2026-07-28/server/tools.mdx); -32602 is only its example. FastMCP answers -32601.
+    ctx.info(CheckId::tools_call_unknown_tool,
+             "an unknown tool got the standard JSON-RPC error " + std::to_string(*code) +
+                 " (a protocol error, as the spec asks; its example uses -32602)");
   } else if (code) {
     ctx.warn(CheckId::tools_call_unknown_tool,
-             "an unknown tool got error " + std::to_string(*code) + " instead of -32602",
+             "an unknown tool got error " + std::to_string(*code) +
+                 ", not a standard JSON-RPC error code (the spec's example uses -32602)",
              {"error -32602 (Invalid params)", brief(*reply), refs});
   } else if (result.is_object() && flag(result, "isError") == true) {
     ctx.warn(CheckId::tools_call_unknown_tool,

@@ -30,6 +30,8 @@ struct Script {
   bool allow_origin = false;            // answer requests carrying Origin with Access-Control-Allow-Origin
   long long unknown_resource = -32002;  // the error code for resources/read of an unknown URI
   long long unknown_prompt = -32602;    // the error code for completing an unknown prompt
+  bool tools = false;                   // declare tools (an empty list); tools/call always fails
+  long long unknown_tool = -32602;      // the error code for tools/call of an unknown tool
   Json server_info = {{"name", "scripted"}, {"version", "1.0.0"}};
   // Non-empty: resources/list lists env://config, whose read fails with -32603 and this message
   // (a server explaining that its environment is missing something).
@@ -141,12 +143,12 @@ class ScriptedMcpServer {
     if (method == "initialize") {
       std::string asked = params.is_object() ? params.value("protocolVersion", "") : "";
       std::string version = asked == "2025-06-18" || asked == "2025-03-26" ? asked : "2025-11-25";
-      return ok(
-          {{"protocolVersion", version},
-           {"capabilities",
-            {{"prompts", Json::object()}, {"resources", Json::object()}, {"completions", Json::object()}}},
-           {"serverInfo", m_script.server_info}});
+      return ok({{"protocolVersion", version},
+                 {"capabilities", capabilities()},
+                 {"serverInfo", m_script.server_info}});
     }
+    if (m_script.tools && method == "tools/list") return ok({{"tools", Json::array()}});
+    if (m_script.tools && method == "tools/call") return error(id, m_script.unknown_tool, "Unknown tool");
     if (method == "ping") return ok(Json::object());
     if (method == "prompts/list")
       return ok(
@@ -175,6 +177,12 @@ class ScriptedMcpServer {
       return error(id, m_script.unknown_resource, "not found");
     }
     return error(id, -32601, "Method not found");
+  }
+
+  Json capabilities() const {
+    Json caps = {{"prompts", Json::object()}, {"resources", Json::object()}, {"completions", Json::object()}};
+    if (m_script.tools) caps["tools"] = Json::object();
+    return caps;
   }
 
   Script m_script;
