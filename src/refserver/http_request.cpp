@@ -13,12 +13,22 @@
 namespace mcp_probe::refserver::http {
 namespace {
 
+// The tchar set of RFC 9110 section 5.6.2, one lookup a byte.
+struct TokenTable {
+  bool tchar[256] = {};
+  constexpr TokenTable() {
+    for (int c = 'a'; c <= 'z'; ++c) tchar[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) tchar[c] = true;
+    for (int c = '0'; c <= '9'; ++c) tchar[c] = true;
+    for (char c : std::string_view("!#$%&'*+-.^_`|~")) tchar[static_cast<unsigned char>(c)] = true;
+  }
+};
+constexpr TokenTable k_token_table;
+
 bool is_token(std::string_view text) {
   if (text.empty()) return false;
   for (char c : text) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-    if (!ok) return false;
+    if (!k_token_table.tchar[static_cast<unsigned char>(c)]) return false;
   }
   return true;
 }
