@@ -423,8 +423,7 @@ struct PlainPost {
   const httplib::Server::Handler& post_routing;
   const httplib::Server::ExceptionHandler& on_exception;
   std::size_t max_body;
-  time_t keep_alive_sec;
-  std::size_t keep_alive_max;
+  const std::string& keep_alive;  // the Keep-Alive header's value
   const std::atomic<socket_t>& listening;
 };
 
@@ -476,8 +475,7 @@ std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& ro
   if (last || closed) {
     res.headers.emplace("Connection", "close");
   } else {
-    res.headers.emplace("Keep-Alive", "timeout=" + std::to_string(route.keep_alive_sec) +
-                                          ", max=" + std::to_string(route.keep_alive_max));
+    res.headers.emplace("Keep-Alive", route.keep_alive);
   }
   if (!header(res.headers, "Content-Type") && (!res.body.empty() || chunked))
     res.headers.emplace("Content-Type", "text/plain");
@@ -573,6 +571,9 @@ void ConnectionServer::serve(HeldConnection held) {
                           write_timeout_usec_, held);
     const std::chrono::milliseconds idle = std::chrono::seconds(keep_alive_timeout_sec_);
     const std::size_t drain = payload_max_length_ + (1 << 20);
+    // The fast path's Keep-Alive value, formatted once per connection rather than per request.
+    const std::string keep_alive = "timeout=" + std::to_string(keep_alive_timeout_sec_) +
+                                   ", max=" + std::to_string(keep_alive_max_count_);
     for (std::size_t left = keep_alive_max_count_; left > 0; --left) {
       using Wait = SocketConnection::Wait;
       const Wait wait = conn.wait_head(idle, m_head_timeout, [this] { return under_pressure(); });
@@ -602,9 +603,8 @@ void ConnectionServer::serve(HeldConnection held) {
       bool closed = false;
       std::optional<bool> plain;
       if (m_fast_handler) {
-        const PlainPost route{
-            m_fast_path,         m_fast_handler,          m_post_routing,        m_on_exception,
-            payload_max_length_, keep_alive_timeout_sec_, keep_alive_max_count_, svr_sock_};
+        const PlainPost route{m_fast_path,         m_fast_handler, m_post_routing, m_on_exception,
+                              payload_max_length_, keep_alive,     svr_sock_};
         plain = serve_plain_post(conn, route, left == 1, closed);
       }
       bool ok = plain ? *plain : process_request(conn, left == 1, closed, nullptr);

@@ -13,12 +13,22 @@
 namespace mcp_probe::refserver::http {
 namespace {
 
+// The tchar set of RFC 9110 section 5.6.2, one lookup a byte.
+struct TokenTable {
+  bool tchar[256] = {};
+  constexpr TokenTable() {
+    for (int c = 'a'; c <= 'z'; ++c) tchar[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) tchar[c] = true;
+    for (int c = '0'; c <= '9'; ++c) tchar[c] = true;
+    for (char c : std::string_view("!#$%&'*+-.^_`|~")) tchar[static_cast<unsigned char>(c)] = true;
+  }
+};
+constexpr TokenTable k_token_table;
+
 bool is_token(std::string_view text) {
   if (text.empty()) return false;
   for (char c : text) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-    if (!ok) return false;
+    if (!k_token_table.tchar[static_cast<unsigned char>(c)]) return false;
   }
   return true;
 }
@@ -302,20 +312,34 @@ std::size_t parse_plain_post(std::string_view buffered, std::string_view path, s
     for (char c : value) {
       if (c == '\r' || c == '\n' || c == '\0') return 0;
     }
-    if (util::iequals(name, "transfer-encoding") || util::iequals(name, "expect") ||
-        util::iequals(name, "range") || util::iequals(name, "accept-encoding")) {
-      return 0;
+    // The names that matter, told apart by length first: most headers compare nothing.
+    switch (name.size()) {
+      case 5:   // Range
+      case 6:   // Expect
+      case 15:  // Accept-Encoding
+      case 17:  // Transfer-Encoding
+        if (util::iequals(name, "transfer-encoding") || util::iequals(name, "expect") ||
+            util::iequals(name, "range") || util::iequals(name, "accept-encoding")) {
+          return 0;
+        }
+        break;
+      case 14:
+        if (util::iequals(name, "content-length")) {
+          if (length || value.empty() || value.size() > 12) return 0;
+          std::size_t n = 0;
+          for (char c : value) {
+            if (c < '0' || c > '9') return 0;
+            n = n * 10 + static_cast<std::size_t>(c - '0');
+          }
+          length = n;
+        }
+        break;
+      case 10:
+        if (util::iequals(name, "connection") && util::iequals(value, "close")) out.close = true;
+        break;
+      default:
+        break;
     }
-    if (util::iequals(name, "content-length")) {
-      if (length || value.empty() || value.size() > 12) return 0;
-      std::size_t n = 0;
-      for (char c : value) {
-        if (c < '0' || c > '9') return 0;
-        n = n * 10 + static_cast<std::size_t>(c - '0');
-      }
-      length = n;
-    }
-    if (util::iequals(name, "connection") && util::iequals(value, "close")) out.close = true;
     out.headers.emplace_back(std::string(name), std::string(value));
     at = end;
   }
