@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <charconv>
+
 namespace mcp_probe::json {
 
 namespace {
@@ -100,6 +102,87 @@ const char* to_string(MessageKind kind) {
   return "invalid";
 }
 
-std::string dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
+namespace {
+
+std::string nlohmann_dump(const Json& value) {
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+// nlohmann's serializer decodes and checks every byte of every string. A string of printable
+// ASCII with nothing to escape (nearly every key and most values) needs none of that: it is
+// copied as it is, and what is left goes to nlohmann, so the text is the same byte for byte.
+void write_string(const std::string& s, std::string& out) {
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+      out += nlohmann_dump(Json(s));
+      return;
+    }
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+template <typename Number>
+void write_number(Number n, std::string& out) {
+  char text[24];
+  const auto [end, ec] = std::to_chars(text, text + sizeof text, n);
+  out.append(text, end);
+}
+
+void write(const Json& value, std::string& out) {
+  using Type = Json::value_t;
+  switch (value.type()) {
+    case Type::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [key, member] : value.get_ref<const Json::object_t&>()) {
+        if (!first) out += ',';
+        first = false;
+        write_string(key, out);
+        out += ':';
+        write(member, out);
+      }
+      out += '}';
+      return;
+    }
+    case Type::array: {
+      out += '[';
+      bool first = true;
+      for (const Json& element : value.get_ref<const Json::array_t&>()) {
+        if (!first) out += ',';
+        first = false;
+        write(element, out);
+      }
+      out += ']';
+      return;
+    }
+    case Type::string:
+      return write_string(value.get_ref<const std::string&>(), out);
+    case Type::boolean:
+      out += value.get<bool>() ? "true" : "false";
+      return;
+    case Type::null:
+      out += "null";
+      return;
+    case Type::number_integer:
+      return write_number(value.get<std::int64_t>(), out);
+    case Type::number_unsigned:
+      return write_number(value.get<std::uint64_t>(), out);
+    default:  // floats (nlohmann's shortest round trip), binary, discarded
+      out += nlohmann_dump(value);
+      return;
+  }
+}
+
+}  // namespace
+
+std::string dump(const Json& value) {
+  std::string out;
+  out.reserve(256);
+  write(value, out);
+  return out;
+}
 
 }  // namespace mcp_probe::json

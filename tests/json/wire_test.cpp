@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <vector>
+
 TEST_SUITE_BEGIN("unit");
 
 using namespace mcp_probe::json;
@@ -25,6 +27,25 @@ TEST_CASE("json::parse") {
     CHECK_FALSE(parse("{'a':1}"));
   }
   SUBCASE("accepts surrounding whitespace") { CHECK(parse(" \t{\"a\":[1,2]}\r\n")); }
+}
+
+TEST_CASE("json::dump writes what nlohmann's dump writes, byte for byte") {
+  const auto reference = [](const Json& v) { return v.dump(-1, ' ', false, Json::error_handler_t::replace); };
+  const std::vector<Json> values = {
+      Json::parse(
+          R"({"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"Echo: hi"}],"isError":false}})"),
+      Json::parse(
+          R"({"a":[],"b":{},"c":null,"d":true,"e":false,"f":-9223372036854775808,"g":18446744073709551615})"),
+      Json::parse(R"({"f":1.0,"g":0.1,"h":-2.5e-300,"i":1e300,"j":[1.5,2,-0.0]})"),
+      Json::parse(R"({"quote\"key":"tab\tnew\nline\u0001\u001f \\ / \u007f","é":"ünïcödé ✓ 𝄞"})"),
+      Json(std::string("bad \xff\xfe utf-8 \xc3")),
+      Json(std::string("\x7f"
+                       " del and ~")),
+      Json::array({Json::object(), Json::array(), "", 0, -1, 42u}),
+      Json(nullptr),
+      Json(3.141592653589793),
+  };
+  for (const Json& v : values) CHECK(dump(v) == reference(v));
 }
 
 TEST_CASE("json::classify") {
