@@ -315,7 +315,10 @@ Outcome handle_tools_call(Call& call) {
   const std::vector<ToolDef>& defs = tool_defs(call);
   const ToolDef* tool = nullptr;
   for (const ToolDef& def : defs) {
-    if (def.name == name) tool = &def;
+    if (def.name == name) {
+      tool = &def;
+      break;
+    }
   }
   if (!tool) {
     if (call.has("unknown-tool-success")) return Outcome::ok(tool_text("called " + name));

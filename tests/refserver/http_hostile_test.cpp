@@ -349,3 +349,99 @@ TEST_CASE("refserver::http deadlines") {
 }
 
 TEST_SUITE_END();
+
+// The gate answers requests that cannot wait on its own threads (one per core); whatever may
+// block goes to a worker (http_internal.h, HeaderGate and ConnectionServer::on_ready).
+TEST_CASE("refserver::http event loop") {
+  HttpServer server;
+  const int port = server.port();
+  const auto call = [](int id, const std::string& tool, json arguments) {
+    return modern_request(id, "tools/call", json{{"name", tool}, {"arguments", std::move(arguments)}});
+  };
+
+  SUBCASE("a request that may wait does not hold up the requests of other connections") {
+    std::atomic<bool> slow_done{false};
+    std::thread slow([&] {
+      auto c = server.client();
+      auto res = c->Post("/mcp", modern_headers("tools/call", "slow"),
+                         call(1, "slow", json{{"steps", 1}, {"delay_ms", 1500}}), "application/json");
+      CHECK((res && res->status == 200 && res->body.find("1 steps done") != std::string::npos));
+      slow_done = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the slow call is running
+    // More connections than gate threads: some share the slow call's gate thread.
+    for (int i = 0; i < 8; ++i) {
+      auto c = server.client();
+      const auto start = Clock::now();
+      auto res = c->Post("/mcp", modern_headers("tools/call", "echo"),
+                         call(10 + i, "echo", json{{"message", "hi"}}), "application/json");
+      REQUIRE(res);
+      CHECK(res->status == 200);
+      CHECK(res->body.find("\"text\":\"hi\"") != std::string::npos);
+      CHECK(Clock::now() - start < std::chrono::milliseconds(600));
+    }
+    CHECK_FALSE(slow_done.load());
+    slow.join();
+  }
+  SUBCASE("answers that fill the socket buffers reach a slow reader whole and in order") {
+    // 2000 pipelined tools/list requests (~300 bytes each, answers of several KB): the gate
+    // answers them one after another until a send stops part way (the client reads nothing
+    // yet), then a worker writes the rest and serves what is left.
+    constexpr int k_count = 2000;
+    std::string wire;
+    for (int id = 1; id <= k_count; ++id) {
+      const std::string body = modern_request(id, "tools/list");
+      wire += post_head("MCP-Protocol-Version: 2026-07-28\r\nMcp-Method: tools/list\r\nContent-Length: " +
+                        std::to_string(body.size()) + "\r\n") +
+              body;
+    }
+    // A small receive window keeps the server's send buffer small.
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    const int window = 16 * 1024;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &window, sizeof window);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(send_text(fd, wire));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // not reading yet
+    const std::string last = "\"id\":" + std::to_string(k_count) + ",";
+    std::string got;
+    const auto deadline = Clock::now() + std::chrono::seconds(10);
+    // Until the last answer's event has ended.
+    const auto done = [&] {
+      return got.find(last) != std::string::npos && got.size() >= 2 &&
+             got.compare(got.size() - 2, 2, "\n\n") == 0;
+    };
+    while (!done() && Clock::now() < deadline) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      char buf[65536];
+      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      got.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    // Each answer whole: its head, then a body of its Content-Length, an SSE event with its response.
+    std::size_t at = 0;
+    int id = 0;
+    while (at < got.size() && id < k_count) {
+      const std::size_t head = got.find("\r\n\r\n", at);
+      REQUIRE(head != std::string::npos);
+      const std::size_t length_at = got.find("Content-Length: ", at);
+      REQUIRE((length_at != std::string::npos && length_at < head));
+      const std::size_t length = std::stoul(got.substr(length_at + 16, 12));
+      const std::vector<Event> events = parse_sse(got.substr(head + 4, length));  // one event each
+      const json answer = events.empty() ? json() : json::parse(events.back().data, nullptr, false);
+      ++id;
+      const bool whole = answer.is_object() && answer.value("id", -1) == id && answer.contains("result");
+      CHECK_MESSAGE(whole, "answer " << id);
+      if (!whole) break;
+      at = head + 4 + length;
+    }
+    CHECK(id == k_count);
+    CHECK(at == got.size());
+  }
+}
