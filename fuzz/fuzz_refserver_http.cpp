@@ -1,17 +1,23 @@
-// mcp-refserver's HTTP request handling, without sockets: the input is what one connection
-// receives, one or more pipelined HTTP/1.1 requests. Each is read by parse_request (framing,
-// RFC 9112 section 6.3 rejects, chunked bodies) as ConnectionServer reads it; every request it
-// accepts goes to the real Streamable HTTP routes (both eras: modern POSTs, handshake POSTs
-// with sessions, GET, DELETE, /health): a plain POST to /mcp straight to its handler, as the fast
-// path does, anything else through cpp-httplib's parser and router. A refused request ends the
-// connection, as it does on the wire. Oracles: a refusal carries one of the statuses the
-// connection layer sends; the fast-path parser never accepts a request differently from
-// parse_request; a chunked body decodes the same fed in pieces as whole; every response is an
-// HTTP/1.1 status line.
+// mcp-refserver's HTTP request handling, without sockets. The first byte of an input chooses the
+// server: low bit clear, Streamable HTTP (`--transport http`); set, legacy HTTP+SSE
+// (`--transport sse`). The rest is what one connection receives, one or more pipelined HTTP/1.1
+// requests. Each is read by parse_request (framing, RFC 9112 section 6.3 rejects, chunked bodies)
+// as ConnectionServer reads it; every request it accepts goes to the real routes of that server
+// (Streamable: both eras, modern POSTs, handshake POSTs with sessions, GET, DELETE, /health;
+// legacy: GET /sse, POST /messages?sessionId=..., POST /sse, /health): on the Streamable server a
+// plain POST to /mcp straight to its handler, as the fast path does, anything else through
+// cpp-httplib's parser and router. A refused request ends the connection, as it does on the wire.
+// Oracles: a refusal carries one of the statuses the connection layer sends; the fast-path parser
+// never accepts a request differently from parse_request; a chunked body decodes the same fed in
+// pieces as whole; every response is an HTTP/1.1 status line.
 //
-// A header `Mcp-Session-Id: @` stands for the id of the latest session (ids are random, so an
-// input could not name one). Response bodies that stream (SSE) are not pumped: the stream says
-// it cannot be written, so no handler waits on the fuzzer's thread.
+// A header `Mcp-Session-Id: @`, or `sessionId=@` in a request target, stands for the id of the
+// latest session (ids are random, so an input could not name one). Response bodies that stream
+// (SSE) are not pumped: the stream says it cannot be written, so no handler waits on the fuzzer's
+// thread. A legacy session lives as long as its GET /sse stream: that response's release is held
+// until the input ends (the connection that reads the stream stays open), so the requests after a
+// GET /sse find its session; POSTed messages are handled on worker threads, which append their
+// replies to the stream and never wait for the fuzzer.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -19,6 +25,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "refserver/http_internal.h"
 #include "refserver/http_request.h"
@@ -75,32 +82,64 @@ class FuzzServer final : public httplib::Server {
   }
 };
 
-// Built once (cpp-httplib compiles a regular expression per route); the per-input state (the
-// sessions and the modern Session) is reset after every input.
+// Built once per server (cpp-httplib compiles a regular expression per route); the per-input
+// state (the sessions, the held streams and the modern Session) is reset after every input.
 struct World {
+  const bool legacy;
   refserver::Config config;
   refserver::HttpOptions options;
   http::SessionRegistry sessions{config, options};
   http::WorkerGroup workers;
   http::Context ctx{config, options, sessions, workers, nullptr};
   FuzzServer server;
-  httplib::Server::Handler post;
+  httplib::Server::Handler post;  // Streamable only: the fast path's handler
+  // Legacy only: the releases of the streams answered during this input (each ends its session).
+  std::vector<httplib::ContentProviderResourceReleaser> held;
 
-  World() {
-    config.transport = "http";
+  explicit World(bool legacy_transport) : legacy(legacy_transport) {
+    config.transport = legacy ? "sse" : "http";
     options.max_body_bytes = 64 * 1024;
     server.set_payload_max_length(options.max_body_bytes);
     server.Get("/health", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(R"({"status":"ok"})", "application/json");
     });
-    http::install_streamable_routes(server, ctx);
-    post = http::streamable_post(ctx);
+    if (legacy) {
+      http::install_legacy_routes(server, ctx);
+      // Runs before the response is written: the stream is taken over here, before cpp-httplib
+      // destroys the response (and with it the session) at the end of the request.
+      server.set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+        if (res.content_provider_resource_releaser_) {
+          held.push_back(std::move(res.content_provider_resource_releaser_));
+          res.content_provider_resource_releaser_ = nullptr;
+        }
+      });
+    } else {
+      http::install_streamable_routes(server, ctx);
+      post = http::streamable_post(ctx);
+    }
+  }
+
+  void release_held() {
+    for (auto& release : held) release(false);
+    held.clear();
   }
 };
 
-World& world() {
-  static World* w = new World();  // never destroyed: outlives every input
-  return *w;
+World& world(bool legacy) {
+  // Never destroyed: they outlive every input.
+  static World* streamable = new World(false);
+  static World* legacy_world = new World(true);
+  return legacy ? *legacy_world : *streamable;
+}
+
+// `target` with each `sessionId=@` naming `session`.
+std::string with_session(std::string target, const std::string& session) {
+  static constexpr std::string_view k_placeholder = "sessionId=@";
+  for (std::size_t at = target.find(k_placeholder); at != std::string::npos;
+       at = target.find(k_placeholder, at + k_placeholder.size() - 1 + session.size())) {
+    target.replace(at + k_placeholder.size() - 1, 1, session);
+  }
+  return target;
 }
 
 bool has_header(const http::ParsedRequest& request, std::string_view name) {
@@ -117,7 +156,8 @@ void check_response(const std::string& out) {
 // The request as cpp-httplib receives it: framed by Content-Length, the session placeholder
 // replaced.
 std::string wire_form(const http::ParsedRequest& request, bool chunked, const std::string& session) {
-  std::string out = request.method + " " + request.target + " " + request.version + "\r\n";
+  std::string out =
+      request.method + " " + with_session(request.target, session) + " " + request.version + "\r\n";
   for (const auto& [name, value] : request.headers) {
     if (chunked &&
         (mcp_probe::util::iequals(name, "transfer-encoding") || mcp_probe::util::iequals(name, "expect"))) {
@@ -174,10 +214,13 @@ void serve_plain(World& w, http::ParsedRequest& parsed, const std::string& sessi
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  World& w = world();
-  auto modern = std::make_unique<refserver::http::ModernState>(w.config);
+  if (size == 0) return 0;
+  World& w = world((data[0] & 1) != 0);
+  // As run_http: modern (2026-07-28) requests only on the Streamable server.
+  std::unique_ptr<refserver::http::ModernState> modern;
+  if (!w.legacy) modern = std::make_unique<refserver::http::ModernState>(w.config);
   w.ctx.modern = modern.get();
-  std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  std::string_view bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
   for (int requests = 0; requests < 32; ++requests) {
     while (bytes.size() >= 2 && bytes[0] == '\r' && bytes[1] == '\n') bytes.remove_prefix(2);
     http::ParseResult result = http::parse_request(bytes, w.options.max_body_bytes);
@@ -208,7 +251,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     const auto latest = w.sessions.latest();
     const std::string session = latest ? latest->id() : "";
-    if (used != 0) {
+    if (used != 0 && !w.legacy) {
       serve_plain(w, plain, session);
     } else {
       check_response(w.server.serve(wire_form(result.request, result.chunked, session)));
@@ -216,8 +259,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     bytes.remove_prefix(result.consumed);
     if (result.request.close) break;
   }
+  w.release_held();
   w.sessions.end_all();
-  modern->session().stop();
+  if (modern) modern->session().stop();
   if (!w.workers.wait_idle(std::chrono::seconds(5))) __builtin_trap();
   w.ctx.modern = nullptr;
   return 0;

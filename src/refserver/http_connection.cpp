@@ -357,37 +357,6 @@ class SocketConnection final : public httplib::Stream {
   mutable int m_local_port = 0;
 };
 
-const char* reason_phrase(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 202:
-      return "Accepted";
-    case 204:
-      return "No Content";
-    case 400:
-      return "Bad Request";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 406:
-      return "Not Acceptable";
-    case 409:
-      return "Conflict";
-    case 413:
-      return "Payload Too Large";
-    case 415:
-      return "Unsupported Media Type";
-    case 500:
-      return "Internal Server Error";
-    default:
-      return status < 300 ? "OK" : status < 500 ? "Bad Request" : "Internal Server Error";
-  }
-}
-
 // cpp-httplib's write_content_chunked for a chunked content provider.
 bool write_chunked(SocketConnection& conn, httplib::Response& res, const std::atomic<socket_t>& listening) {
   bool ok = true;

@@ -208,11 +208,19 @@ class SessionRegistry {
 // 32 lowercase hex characters from the kernel's CSPRNG.
 std::string random_hex_id();
 
-// Detached worker threads that run Session::handle; run_http waits for them before returning.
+// Worker threads that run Session::handle; run_http waits for them before returning. A worker is
+// joined once its work returned (by the next spawn or wait_idle), so when wait_idle says idle every
+// worker thread has exited, its thread_local state destroyed. Workers still running when the group
+// is destroyed are detached: they touch nothing of the group.
 class WorkerGroup {
  public:
+  WorkerGroup() = default;
+  ~WorkerGroup();
+  WorkerGroup(const WorkerGroup&) = delete;
+  WorkerGroup& operator=(const WorkerGroup&) = delete;
+
   void spawn(std::function<void()> work);
-  // Waits until no worker runs, or `wait` passed. Returns true when idle.
+  // Waits until no worker runs (and joins them all), or `wait` passed. Returns true when idle.
   bool wait_idle(std::chrono::milliseconds wait);
 
  private:
@@ -220,8 +228,13 @@ class WorkerGroup {
     std::mutex mutex;
     std::condition_variable cv;
     int running = 0;
+    std::vector<std::thread::id> finished;  // workers whose work returned, not joined yet
   };
+  void reap_locked();  // joins the finished workers; m_threads_mutex held
+
   std::shared_ptr<State> m_state = std::make_shared<State>();
+  std::mutex m_threads_mutex;  // before m_state->mutex when both are taken
+  std::unordered_map<std::thread::id, std::thread> m_threads;
 };
 
 // ---- 2026-07-28 (modern) requests, http_modern.cpp and http_modern_post.cpp ----

@@ -48,25 +48,6 @@ std::optional<std::size_t> parse_length(std::string_view text) {
   return value;
 }
 
-const char* reason(int status) {
-  switch (status) {
-    case 400:
-      return "Bad Request";
-    case 408:
-      return "Request Timeout";
-    case 413:
-      return "Payload Too Large";
-    case 414:
-      return "URI Too Long";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 501:
-      return "Not Implemented";
-    default:
-      return "Error";
-  }
-}
-
 constexpr std::size_t k_max_chunk_line = 1024;
 
 // The header lines of a whole head: what follows the request line, up to the blank line.
@@ -88,8 +69,96 @@ std::size_t head_end(std::string_view bytes) {
   return at == std::string_view::npos ? at : at + 4;
 }
 
+const char* reason_phrase(int status) {
+  // RFC 9110 section 15: every status a route, the connection layer or a refusal sends, and the
+  // neighbours a fault or a later route may pick up.
+  switch (status) {
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 206:
+      return "Partial Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 304:
+      return "Not Modified";
+    case 307:
+      return "Temporary Redirect";
+    case 308:
+      return "Permanent Redirect";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 406:
+      return "Not Acceptable";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Payload Too Large";
+    case 414:
+      return "URI Too Long";
+    case 415:
+      return "Unsupported Media Type";
+    case 416:
+      return "Range Not Satisfiable";
+    case 417:
+      return "Expectation Failed";
+    case 421:
+      return "Misdirected Request";
+    case 422:
+      return "Unprocessable Content";
+    case 426:
+      return "Upgrade Required";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      // A client reads the status code, not the phrase: the class's most general one.
+      return status < 200   ? "Continue"
+             : status < 300 ? "OK"
+             : status < 400 ? "Found"
+             : status < 500 ? "Bad Request"
+                            : "Internal Server Error";
+  }
+}
+
 std::string refusal(int status) {
-  return "HTTP/1.1 " + std::to_string(status) + " " + reason(status) +
+  return "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) +
          "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 }
 

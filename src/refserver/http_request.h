@@ -30,6 +30,10 @@ struct HeadVerdict {
 };
 HeadVerdict inspect_head(std::string_view head, std::size_t max_body);
 
+// The reason phrase of a status line (RFC 9110 section 15), for every status the front-end
+// sends (routes, fast path, refusals); a code it does not know gets its class's general phrase.
+const char* reason_phrase(int status);
+
 // The minimal answer to a refused request, with Connection: close.
 std::string refusal(int status);
 

@@ -386,13 +386,21 @@ std::size_t SessionRegistry::size() const {
 
 // ---- WorkerGroup ----
 
+WorkerGroup::~WorkerGroup() {
+  std::lock_guard threads(m_threads_mutex);
+  reap_locked();
+  // Still running: each holds the state, so it touches nothing freed.
+  for (auto& entry : m_threads) entry.second.detach();
+}
+
 void WorkerGroup::spawn(std::function<void()> work) {
+  std::lock_guard threads(m_threads_mutex);
+  reap_locked();
   {
     std::lock_guard lock(m_state->mutex);
     ++m_state->running;
   }
-  // The thread holds the state, so a worker that outlives wait_idle() touches nothing freed.
-  std::thread([state = m_state, work = std::move(work)] {
+  std::thread worker([state = m_state, work = std::move(work)] {
     try {
       work();
     } catch (const std::exception& e) {
@@ -401,14 +409,38 @@ void WorkerGroup::spawn(std::function<void()> work) {
       std::fprintf(stderr, "mcp-refserver: handler failed\n");
     }
     std::lock_guard lock(state->mutex);
+    state->finished.push_back(std::this_thread::get_id());
     --state->running;
     state->cv.notify_all();
-  }).detach();
+  });
+  // Before any reap can look for it: reaping takes m_threads_mutex, held here.
+  const std::thread::id id = worker.get_id();
+  m_threads.emplace(id, std::move(worker));
+}
+
+void WorkerGroup::reap_locked() {
+  std::vector<std::thread::id> finished;
+  {
+    std::lock_guard lock(m_state->mutex);
+    finished.swap(m_state->finished);
+  }
+  // A finished worker has only its thread exit left (thread_local destructors): a short join.
+  for (const std::thread::id& id : finished) {
+    auto it = m_threads.find(id);
+    if (it == m_threads.end()) continue;
+    it->second.join();
+    m_threads.erase(it);
+  }
 }
 
 bool WorkerGroup::wait_idle(std::chrono::milliseconds wait) {
-  std::unique_lock lock(m_state->mutex);
-  return m_state->cv.wait_for(lock, wait, [&] { return m_state->running == 0; });
+  {
+    std::unique_lock lock(m_state->mutex);
+    if (!m_state->cv.wait_for(lock, wait, [&] { return m_state->running == 0; })) return false;
+  }
+  std::lock_guard threads(m_threads_mutex);
+  reap_locked();
+  return true;
 }
 
 }  // namespace mcp_probe::refserver::http

@@ -35,15 +35,25 @@ TEST_CASE("integration::levels: SHOULD-level error codes warn and say which code
   CHECK(cc.message == "completing an unknown prompt got error -32603 instead of -32602");
 }
 
+namespace {
+
+// tools.call.unknown-tool alone, against a scripted server with tools that answers a call of an
+// unknown tool with error `code`.
+checks::RunReport probe_unknown_tool(long long code) {
+  Script script;
+  script.tools = true;
+  script.unknown_tool = code;
+  ScriptedMcpServer server(script);
+  return probe(server.url(), {"tools.call.unknown-tool"});
+}
+
+}  // namespace
+
 TEST_CASE("integration::levels: an unknown tool answered with another standard JSON-RPC code is INFO") {
   // FastMCP 4.20 answers an unknown tool with -32601 (docs/real-servers.md). The spec asks for
   // "standard JSON-RPC errors" (docs/2025-11-25/server/tools.mdx); -32602 is only its example.
   SUBCASE("-32601: recorded, not warned") {
-    Script script;
-    script.tools = true;
-    script.unknown_tool = -32601;
-    ScriptedMcpServer server(script);
-    auto report = probe(server.url(), {"tools.call.unknown-tool"});
+    auto report = probe_unknown_tool(-32601);
     INFO(describe(report));
     REQUIRE(report.connected);
     const auto& c = result(report, "tools.call.unknown-tool");
@@ -51,21 +61,14 @@ TEST_CASE("integration::levels: an unknown tool answered with another standard J
     CHECK(c.message.find("-32601") != std::string::npos);
   }
   SUBCASE("a code outside the standard ones still warns") {
-    Script script;
-    script.tools = true;
-    script.unknown_tool = -32002;
-    ScriptedMcpServer server(script);
-    auto report = probe(server.url(), {"tools.call.unknown-tool"});
+    auto report = probe_unknown_tool(-32002);
     INFO(describe(report));
     const auto& c = result(report, "tools.call.unknown-tool");
     CHECK(c.status == checks::Status::warn);
     CHECK(c.info.level == checks::Level::should);
   }
   SUBCASE("-32602 passes") {
-    Script script;
-    script.tools = true;
-    ScriptedMcpServer server(script);
-    auto report = probe(server.url(), {"tools.call.unknown-tool"});
+    auto report = probe_unknown_tool(-32602);
     INFO(describe(report));
     const auto& c = result(report, "tools.call.unknown-tool");
     CHECK(c.status == checks::Status::pass);

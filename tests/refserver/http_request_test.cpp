@@ -157,3 +157,22 @@ TEST_CASE("refserver::http::parse_plain_post") {
     CHECK(http::parse_plain_post("POST /other HTTP/1.1\r\nContent-Length: 0\r\n\r\n", "/mcp", 100, out) == 0);
   }
 }
+
+TEST_CASE("refserver::http::reason_phrase") {
+  SUBCASE("every refusal's status line names its status") {
+    CHECK(http::refusal(400).rfind("HTTP/1.1 400 Bad Request\r\n", 0) == 0);
+    CHECK(http::refusal(408).rfind("HTTP/1.1 408 Request Timeout\r\n", 0) == 0);
+    CHECK(http::refusal(413).rfind("HTTP/1.1 413 Payload Too Large\r\n", 0) == 0);
+    CHECK(http::refusal(414).rfind("HTTP/1.1 414 URI Too Long\r\n", 0) == 0);
+    CHECK(http::refusal(431).rfind("HTTP/1.1 431 Request Header Fields Too Large\r\n", 0) == 0);
+    CHECK(http::refusal(501).rfind("HTTP/1.1 501 Not Implemented\r\n", 0) == 0);
+    CHECK(http::refusal(505).rfind("HTTP/1.1 505 HTTP Version Not Supported\r\n", 0) == 0);
+  }
+  SUBCASE("the routes' statuses, and a class's phrase for a code not in the table") {
+    CHECK(std::string(http::reason_phrase(202)) == "Accepted");
+    CHECK(std::string(http::reason_phrase(405)) == "Method Not Allowed");
+    CHECK(std::string(http::reason_phrase(415)) == "Unsupported Media Type");
+    CHECK(std::string(http::reason_phrase(499)) == "Bad Request");
+    CHECK(std::string(http::reason_phrase(599)) == "Internal Server Error");
+  }
+}
