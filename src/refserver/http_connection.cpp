@@ -19,16 +19,6 @@
 #include "refserver/http_internal.h"
 
 namespace mcp_probe::refserver::http {
-
-// A plain POST's answer, ready to be written.
-struct PlainAnswer {
-  std::string out;           // the status line, the header block and a body with a Content-Length
-  httplib::Response res;     // with a chunked body, its content provider
-  bool chunked = false;      // a chunked body follows `out`
-  bool close = false;        // the connection closes after it
-  std::size_t consumed = 0;  // request bytes answered
-};
-
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -98,7 +88,7 @@ void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
 // body's reads end at its deadline. A send gives up after the write timeout (SO_SNDTIMEO).
 class SocketConnection final : public httplib::Stream {
  public:
-  enum class Wait { ready, closed, too_large, hand_back };
+  enum class Wait { ready, closed, too_large, head_timeout, hand_back };
 
   SocketConnection(int fd, const std::atomic<socket_t>& listening, time_t read_sec, time_t read_usec,
                    time_t write_sec, time_t write_usec, HeldConnection& held)
@@ -107,8 +97,7 @@ class SocketConnection final : public httplib::Stream {
         m_read_timeout(std::chrono::seconds(read_sec) + std::chrono::microseconds(read_usec)),
         m_buf(std::move(held.bytes)),
         m_end(m_buf.size()),
-        m_head_started(held.head_started),
-        m_served(held.served) {
+        m_head_started(held.head_started) {
     int flags = ::fcntl(fd, F_GETFL);
     if (flags >= 0 && (flags & O_NONBLOCK)) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     set_timeout(fd, SO_RCVTIMEO, 0, k_stop_check_ms * 1000);
@@ -183,7 +172,6 @@ class SocketConnection final : public httplib::Stream {
   }
 
   socket_t socket() const override { return m_fd; }
-  std::size_t served() const { return m_served; }
 
   // What has been received and not read yet; consume() drops the first `n` bytes of it.
   std::string_view buffered() const { return std::string_view(m_buf.data() + m_at, m_end - m_at); }
@@ -198,16 +186,29 @@ class SocketConnection final : public httplib::Stream {
     return ok;
   }
 
-  // Whether the buffer starts with a whole header block. A worker never waits for one: without
-  // one the connection goes back to the gate (hand_back), which waits for every connection.
-  Wait next_head() {
-    while (m_end - m_at >= 2 && m_buf[m_at] == '\r' && m_buf[m_at + 1] == '\n') m_at += 2;
-    const std::string_view pending = buffered();
-    if (pending.empty()) m_head_started.reset();
-    if (head_end(pending) != std::string_view::npos) return Wait::ready;
-    if (pending.size() > k_max_head) return Wait::too_large;
-    if (m_listening == INVALID_SOCKET) return Wait::closed;
-    return Wait::hand_back;
+  // Waits until the buffer starts with a whole header block: `idle` for its first byte, `head`
+  // from its first byte for the rest. hand_back when `pressure` says so while waiting.
+  template <typename Pressure>
+  Wait wait_head(std::chrono::milliseconds idle, std::chrono::milliseconds head, Pressure pressure) {
+    const auto idle_until = Clock::now() + idle;
+    for (;;) {
+      while (m_end - m_at >= 2 && m_buf[m_at] == '\r' && m_buf[m_at + 1] == '\n') m_at += 2;
+      const std::string_view pending = buffered();
+      if (pending.empty()) {
+        m_head_started.reset();
+      } else if (!m_head_started) {
+        m_head_started = Clock::now();
+      }
+      if (head_end(pending) != std::string_view::npos) return Wait::ready;
+      if (pending.size() > k_max_head) return Wait::too_large;
+      const auto now = Clock::now();
+      const auto deadline = m_head_started ? *m_head_started + head : idle_until;
+      if (now >= deadline) return pending.empty() ? Wait::closed : Wait::head_timeout;
+      if (m_listening == INVALID_SOCKET) return Wait::closed;
+      if (pressure()) return Wait::hand_back;
+      const ssize_t n = fill(std::min(deadline, now + std::chrono::milliseconds(k_stop_check_ms)));
+      if (n == 0 || n == -1) return Wait::closed;
+    }
   }
 
   // The connection as it stands, for the gate; this object no longer reads it.
@@ -216,7 +217,6 @@ class SocketConnection final : public httplib::Stream {
     held.fd = m_fd;
     held.bytes.assign(buffered());
     if (!held.bytes.empty()) held.head_started = m_head_started;
-    held.served = m_served;
     return held;
   }
 
@@ -227,7 +227,6 @@ class SocketConnection final : public httplib::Stream {
   // False when a read of the request failed or timed out: where the next request starts is
   // unknown, so the connection must close.
   bool end_request() {
-    ++m_served;
     m_body_deadline = Clock::time_point::max();
     m_head_started.reset();
     return !m_failed;
@@ -343,7 +342,6 @@ class SocketConnection final : public httplib::Stream {
   std::size_t m_at = 0;
   std::size_t m_end = 0;
   std::optional<Clock::time_point> m_head_started;
-  std::size_t m_served;  // requests answered on the connection, here and in the gate
   Clock::time_point m_body_deadline = Clock::time_point::max();
   std::string m_out;       // a held header block, then its body
   std::size_t m_hold = 0;  // body bytes still expected before m_out leaves
@@ -387,7 +385,7 @@ bool write_chunked(SocketConnection& conn, httplib::Response& res, const std::at
   return ok;
 }
 
-// What answer_plain_post needs of the server.
+// What serve_plain_post needs of the server.
 struct PlainPost {
   const std::string& path;
   const httplib::Server::Handler& handler;
@@ -395,20 +393,17 @@ struct PlainPost {
   const httplib::Server::ExceptionHandler& on_exception;
   std::size_t max_body;
   const std::string& keep_alive;  // the Keep-Alive header's value
+  const std::atomic<socket_t>& listening;
 };
 
-// On a gate thread while it runs a route; set when the route deferred its request to a worker.
-thread_local bool t_on_gate = false;
-thread_local bool t_deferred = false;
-
-// Runs the plain POST at the start of `buffered` the way cpp-httplib's process_request would,
-// and writes its answer. nullopt when the request is not one (cpp-httplib's turn) or when the
-// route deferred it (defer_to_worker). `closed` is set when the request asked to close the
-// connection, `last` makes the answer close it.
-std::optional<PlainAnswer> answer_plain_post(std::string_view buffered, const PlainPost& route, bool last,
-                                             bool& closed) {
+// Serves the plain POST at the start of `conn`'s buffer, the way cpp-httplib's process_request
+// would. nullopt when the request is not one (cpp-httplib's turn); else whether the connection
+// may go on. `closed` is set when the request asked to close it.
+std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& route, bool last,
+                                     bool& closed) {
   ParsedRequest parsed;
-  const std::size_t used = parse_plain_post(buffered, route.path, route.max_body, parsed);
+  const std::size_t used = parse_plain_post(conn.buffered(), route.path, route.max_body, parsed);
+  closed = closed || parsed.close;
   if (used == 0) return std::nullopt;
   httplib::Request req;
   req.method = std::move(parsed.method);
@@ -417,10 +412,9 @@ std::optional<PlainAnswer> answer_plain_post(std::string_view buffered, const Pl
   req.path = req.target;
   req.body = std::move(parsed.body);
   for (auto& [name, value] : parsed.headers) req.headers.emplace(std::move(name), std::move(value));
-  PlainAnswer answer;
-  httplib::Response& res = answer.res;
+  conn.get_remote_ip_and_port(req.remote_addr, req.remote_port);
+  httplib::Response res;
   res.version = "HTTP/1.1";
-  t_deferred = false;
   try {
     route.handler(req, res);
   } catch (...) {
@@ -430,79 +424,59 @@ std::optional<PlainAnswer> answer_plain_post(std::string_view buffered, const Pl
       res.status = 500;
     }
   }
-  if (t_deferred) {
-    t_deferred = false;
-    return std::nullopt;
-  }
-  closed = closed || parsed.close;
   if (res.status == -1) res.status = 200;
   // The fault's body stays in the buffer and is parsed as the start of the next request.
   // Headers are looked up with header() and constant ones added with emplace: see header().
   const bool leave_body = header(res.headers, k_leave_body_unread) != nullptr;
   if (leave_body) res.headers.erase(k_leave_body_unread);
-  answer.consumed = leave_body ? used - req.body.size() : used;
-  answer.chunked = res.content_provider_ && res.is_chunked_content_provider_;
-  if (res.content_provider_ && !answer.chunked) {
+  conn.consume(leave_body ? used - req.body.size() : used);
+  const bool chunked = res.content_provider_ && res.is_chunked_content_provider_;
+  if (res.content_provider_ && !chunked) {
     // Not something the routes do; refuse rather than write it wrongly.
     res = httplib::Response();
     res.status = 500;
   }
-  if (answer.chunked) {
+  if (chunked) {
     res.headers.emplace("Transfer-Encoding", "chunked");
   } else if (!res.body.empty() && !header(res.headers, "Content-Length")) {
     res.headers.emplace("Content-Length", std::to_string(res.body.size()));
   }
-  answer.close = last || closed;
-  if (answer.close) {
+  if (last || closed) {
     res.headers.emplace("Connection", "close");
   } else {
     res.headers.emplace("Keep-Alive", route.keep_alive);
   }
-  if (!header(res.headers, "Content-Type") && (!res.body.empty() || answer.chunked))
+  if (!header(res.headers, "Content-Type") && (!res.body.empty() || chunked))
     res.headers.emplace("Content-Type", "text/plain");
-  if (!header(res.headers, "Content-Length") && res.body.empty() && !answer.chunked)
+  if (!header(res.headers, "Content-Length") && res.body.empty() && !chunked)
     res.headers.emplace("Content-Length", "0");
   if (route.post_routing) route.post_routing(req, res);
-  std::string& out = answer.out;
+  std::string out;
   out.reserve(512 + res.body.size());  // one allocation for the head and the body
   out.append("HTTP/1.1 ").append(std::to_string(res.status)).append(" ").append(reason_phrase(res.status));
   out.append("\r\n");
   for (const auto& [name, value] : res.headers) out.append(name).append(": ").append(value).append("\r\n");
   out.append("\r\n");
   out.append(res.body);
-  return answer;
-}
-
-// Writes `answer` (what is left of it) on `conn`; false when the connection cannot go on.
-bool write_answer(SocketConnection& conn, PlainAnswer& answer, const std::atomic<socket_t>& listening) {
-  if (conn.write(answer.out.data(), answer.out.size()) < 0) return false;
-  if (answer.chunked) {
-    answer.res.content_provider_success_ = write_chunked(conn, answer.res, listening);
-    return answer.res.content_provider_success_;
+  if (conn.write(out.data(), out.size()) < 0) return false;
+  if (chunked) {
+    res.content_provider_success_ = write_chunked(conn, res, route.listening);
+    return res.content_provider_success_;
   }
   return true;
 }
 
 }  // namespace
 
-bool on_event_loop() { return t_on_gate; }
-
-void defer_to_worker() { t_deferred = true; }
-
 // httplib's task queue: runs each accepted socket's task at once on the accept thread, where it
-// only hands the socket to the gate; the gate answers what it can and gives the rest to the
-// workers.
+// only hands the socket to the gate; the gate gives whole requests to the workers.
 class ConnectionServer::Queue final : public httplib::TaskQueue {
  public:
   explicit Queue(ConnectionServer& server)
       : m_server(server),
         m_workers(server.m_worker_count),
-        m_gate(
-            std::chrono::seconds(server.keep_alive_timeout_sec_), server.m_head_timeout,
-            [this](HeldConnection held) { dispatch(std::move(held), nullptr); },
-            [this](HeldConnection& held) { return m_server.on_ready(held); }, gate_threads()) {
-    m_server.m_keep_alive = "timeout=" + std::to_string(server.keep_alive_timeout_sec_) +
-                            ", max=" + std::to_string(server.keep_alive_max_count_);
+        m_gate(std::chrono::seconds(server.keep_alive_timeout_sec_), server.m_head_timeout,
+               [this](HeldConnection held) { dispatch(std::move(held)); }) {
     m_server.m_queue = this;
   }
 
@@ -516,17 +490,9 @@ class ConnectionServer::Queue final : public httplib::TaskQueue {
 
   HeaderGate& gate() { return m_gate; }
 
-  // Serves the connection on a worker, writing `pending` (the rest of an answer) first.
-  void dispatch(HeldConnection held, std::shared_ptr<PlainAnswer> pending) {
-    m_workers.enqueue([this, held = std::move(held), pending = std::move(pending)]() mutable {
-      m_server.serve(std::move(held), std::move(pending));
-    });
-  }
-
  private:
-  // One gate thread per core: each answers requests itself.
-  static std::size_t gate_threads() {
-    return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+  void dispatch(HeldConnection held) {
+    m_workers.enqueue([this, held = std::move(held)]() mutable { m_server.serve(std::move(held)); });
   }
 
   ConnectionServer& m_server;
@@ -549,7 +515,7 @@ void ConnectionServer::set_fast_post(std::string path, Handler handler, Handler 
 }
 
 bool ConnectionServer::process_and_close_socket(socket_t sock) {
-  hand_back(HeldConnection{sock, {}, std::nullopt, 0});
+  hand_back(HeldConnection{sock, {}, std::nullopt});
   return true;
 }
 
@@ -562,54 +528,24 @@ void ConnectionServer::hand_back(HeldConnection held) {
   ::close(held.fd);
 }
 
-GateAction ConnectionServer::on_ready(HeldConnection& held) {
-  using Kind = GateAction::Kind;
-  const std::size_t end = head_end(held.bytes);
-  // A worker takes what is not a plain POST of the fast path, and the last request a connection
-  // may make (it closes the connection the way cpp-httplib does).
-  if (end == std::string::npos || !m_fast_handler || svr_sock_ == INVALID_SOCKET ||
-      held.served + 1 >= keep_alive_max_count_) {
-    return {};
-  }
-  const HeadVerdict verdict = inspect_head(std::string_view(held.bytes).substr(0, end), payload_max_length_);
-  if (verdict.status != 0 || verdict.chunked) return {};
-  bool closed = false;
-  const PlainPost route{m_fast_path,    m_fast_handler,      m_post_routing,
-                        m_on_exception, payload_max_length_, m_keep_alive};
-  t_on_gate = true;
-  std::optional<PlainAnswer> answer = answer_plain_post(held.bytes, route, false, closed);
-  t_on_gate = false;
-  if (!answer) return {};  // not plain (its body may still be on its way), or it may wait
-  ++held.served;
-  held.bytes.erase(0, answer->consumed);
-  ssize_t sent = 0;
-  if (!answer->chunked) {
-    sent = ::send(held.fd, answer->out.data(), answer->out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return {Kind::close, nullptr};
-    if (sent == static_cast<ssize_t>(answer->out.size()))
-      return {answer->close ? Kind::close : Kind::keep, nullptr};
-  }
-  // A stream, or a client that does not read: a worker writes the rest.
-  answer->out.erase(0, static_cast<std::size_t>(std::max<ssize_t>(sent, 0)));
-  auto pending = std::make_shared<PlainAnswer>(std::move(*answer));
-  return {Kind::hand_off, [this, pending](HeldConnection h) {
-            if (Queue* queue = m_queue.load()) return queue->dispatch(std::move(h), pending);
-            ::shutdown(h.fd, SHUT_RDWR);
-            ::close(h.fd);
-          }};
-}
+// Fewer than a quarter of the workers free: a keep-alive connection waits in the gate instead.
+bool ConnectionServer::under_pressure() const { return m_busy.load() * 4 >= m_worker_count * 3; }
 
-void ConnectionServer::serve(HeldConnection held, std::shared_ptr<PlainAnswer> pending) {
+void ConnectionServer::serve(HeldConnection held) {
+  ++m_busy;
   const int sock = held.fd;
   bool handed_back = false;
   {
     SocketConnection conn(sock, svr_sock_, read_timeout_sec_, read_timeout_usec_, write_timeout_sec_,
                           write_timeout_usec_, held);
+    const std::chrono::milliseconds idle = std::chrono::seconds(keep_alive_timeout_sec_);
     const std::size_t drain = payload_max_length_ + (1 << 20);
-    bool ok = !pending || (write_answer(conn, *pending, svr_sock_) && !pending->close && conn.flush());
-    while (ok && conn.served() < keep_alive_max_count_) {
+    // The fast path's Keep-Alive value, formatted once per connection rather than per request.
+    const std::string keep_alive = "timeout=" + std::to_string(keep_alive_timeout_sec_) +
+                                   ", max=" + std::to_string(keep_alive_max_count_);
+    for (std::size_t left = keep_alive_max_count_; left > 0; --left) {
       using Wait = SocketConnection::Wait;
-      const Wait wait = conn.next_head();
+      const Wait wait = conn.wait_head(idle, m_head_timeout, [this] { return under_pressure(); });
       if (wait == Wait::hand_back) {
         hand_back(conn.release());
         handed_back = true;
@@ -617,11 +553,11 @@ void ConnectionServer::serve(HeldConnection held, std::shared_ptr<PlainAnswer> p
       }
       if (wait != Wait::ready) {
         if (wait == Wait::too_large) conn.refuse(431, drain);
+        if (wait == Wait::head_timeout) conn.refuse(408, drain);
         break;
       }
-      const bool last = conn.served() + 1 >= keep_alive_max_count_;
-      const std::string_view buffered = conn.buffered();
-      const HeadVerdict verdict = inspect_head(buffered.substr(0, head_end(buffered)), payload_max_length_);
+      const std::string_view pending = conn.buffered();
+      const HeadVerdict verdict = inspect_head(pending.substr(0, head_end(pending)), payload_max_length_);
       if (verdict.status != 0) {
         conn.refuse(verdict.status, drain);  // nothing after the head is parsed
         break;
@@ -634,27 +570,23 @@ void ConnectionServer::serve(HeldConnection held, std::shared_ptr<PlainAnswer> p
         }
       }
       bool closed = false;
-      std::optional<PlainAnswer> answer;
+      std::optional<bool> plain;
       if (m_fast_handler) {
-        const PlainPost route{m_fast_path,    m_fast_handler,      m_post_routing,
-                              m_on_exception, payload_max_length_, m_keep_alive};
-        answer = answer_plain_post(conn.buffered(), route, last, closed);
+        const PlainPost route{m_fast_path,         m_fast_handler, m_post_routing, m_on_exception,
+                              payload_max_length_, keep_alive,     svr_sock_};
+        plain = serve_plain_post(conn, route, left == 1, closed);
       }
-      if (answer) {
-        conn.consume(answer->consumed);
-        ok = write_answer(conn, *answer, svr_sock_);
-      } else {
-        ok = process_request(conn, last, closed, nullptr);
-      }
+      bool ok = plain ? *plain : process_request(conn, left == 1, closed, nullptr);
       if (!conn.end_request()) ok = false;
       if (!conn.flush()) ok = false;
-      if (closed) ok = false;
+      if (!ok || closed) break;
     }
   }
   if (!handed_back) {
     ::shutdown(sock, SHUT_RDWR);
     ::close(sock);
   }
+  --m_busy;
 }
 
 }  // namespace mcp_probe::refserver::http

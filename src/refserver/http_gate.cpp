@@ -1,14 +1,12 @@
-// The HeaderGate: the connections' event loop. Every connection waits here between requests, on
-// one of a few epoll threads, not on a worker; see http_internal.h.
+// The HeaderGate: connections wait here, not on a worker, until their header block is whole.
 
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdint>
 
 #include "refserver/http_internal.h"
 
@@ -17,225 +15,129 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr auto k_sweep = std::chrono::milliseconds(100);  // how often deadlines are looked at
-constexpr int k_events = 64;                              // epoll events taken per wait
-constexpr std::size_t k_read_max = 512 * 1024;            // bytes read from one socket per turn
-
-void close_connection(int fd) {
-  ::shutdown(fd, SHUT_RDWR);
-  ::close(fd);
-}
-
-bool whole_or_too_long(const std::string& bytes) {
-  return head_end(bytes) != std::string::npos || bytes.size() > k_max_head;
-}
-
 }  // namespace
 
-struct HeaderGate::Loop {
-  struct Entry {
-    HeldConnection held;
-    Clock::time_point deadline;
-  };
-
-  int epoll = -1;
-  int wake = -1;  // an eventfd: add() and stop() ring it
-  std::mutex mutex;
-  std::vector<HeldConnection> incoming;  // under mutex
-  bool stopped = false;                  // under mutex
-  std::unordered_map<int, Entry> held;   // the loop thread's own
-  std::thread thread;
-
-  ~Loop() {
-    if (epoll >= 0) ::close(epoll);
-    if (wake >= 0) ::close(wake);
-  }
-  void ring() const {
-    const std::uint64_t one = 1;
-    [[maybe_unused]] ssize_t n = ::write(wake, &one, sizeof one);
-  }
+struct HeaderGate::Entry {
+  HeldConnection held;
+  Clock::time_point deadline;
 };
 
-HeaderGate::HeaderGate(std::chrono::milliseconds idle, std::chrono::milliseconds head, Dispatch dispatch,
-                       Ready ready, std::size_t threads)
-    : m_idle(idle), m_head(head), m_dispatch(std::move(dispatch)), m_ready(std::move(ready)) {
-  for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i) {
-    auto loop = std::make_unique<Loop>();
-    loop->epoll = ::epoll_create1(EPOLL_CLOEXEC);
-    loop->wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = loop->wake;
-    if (loop->epoll < 0 || loop->wake < 0 || ::epoll_ctl(loop->epoll, EPOLL_CTL_ADD, loop->wake, &ev) != 0) {
-      continue;  // out of descriptors: fewer loops (none: add() closes what comes)
-    }
-    m_loops.push_back(std::move(loop));
+HeaderGate::HeaderGate(std::chrono::milliseconds idle, std::chrono::milliseconds head, Dispatch dispatch)
+    : m_idle(idle), m_head(head), m_dispatch(std::move(dispatch)) {
+  if (::pipe2(m_wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+    m_wake[0] = m_wake[1] = -1;
   }
-  for (auto& loop : m_loops) loop->thread = std::thread([this, l = loop.get()] { run(*l); });
+  m_thread = std::thread([this] { loop(); });
 }
 
-HeaderGate::~HeaderGate() { stop(); }
+HeaderGate::~HeaderGate() {
+  stop();
+  if (m_wake[0] >= 0) ::close(m_wake[0]);
+  if (m_wake[1] >= 0) ::close(m_wake[1]);
+}
 
 void HeaderGate::add(HeldConnection connection) {
-  if (!m_loops.empty()) {
-    Loop& loop = *m_loops[m_next.fetch_add(1, std::memory_order_relaxed) % m_loops.size()];
-    {
-      std::lock_guard<std::mutex> lock(loop.mutex);
-      if (!loop.stopped) {
-        loop.incoming.push_back(std::move(connection));
-        connection.fd = -1;
-      }
-    }
-    if (connection.fd < 0) {
-      loop.ring();
-      return;
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (!m_stopped) {
+      m_incoming.push_back(std::move(connection));
+      connection.fd = -1;
     }
   }
-  close_connection(connection.fd);
+  if (connection.fd >= 0) {
+    ::shutdown(connection.fd, SHUT_RDWR);
+    ::close(connection.fd);
+    return;
+  }
+  const char byte = 1;
+  [[maybe_unused]] ssize_t n = ::write(m_wake[1], &byte, 1);
 }
 
 void HeaderGate::stop() {
-  if (m_stopped.exchange(true)) return;
-  for (auto& loop : m_loops) {
-    {
-      std::lock_guard<std::mutex> lock(loop->mutex);
-      loop->stopped = true;
-    }
-    loop->ring();
+  {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (m_stopped) return;
+    m_stopped = true;
   }
-  for (auto& loop : m_loops) {
-    if (loop->thread.joinable()) loop->thread.join();
-  }
+  const char byte = 1;
+  [[maybe_unused]] ssize_t n = ::write(m_wake[1], &byte, 1);
+  if (m_thread.joinable()) m_thread.join();
 }
 
-bool HeaderGate::serve(Loop& loop, HeldConnection& held) {
-  GateAction action = m_ready ? m_ready(held) : GateAction{};
-  switch (action.kind) {
-    case GateAction::Kind::keep:
-      return true;
-    case GateAction::Kind::close:
-      close_connection(held.fd);
-      return false;
-    case GateAction::Kind::hand_off:
-      break;
-  }
-  ::epoll_ctl(loop.epoll, EPOLL_CTL_DEL, held.fd, nullptr);  // before another thread reads it
-  if (action.then) {
-    action.then(std::move(held));
-  } else {
-    m_dispatch(std::move(held));
-  }
-  return false;
-}
-
-void HeaderGate::run(Loop& loop) {
-  using Entry = Loop::Entry;
+void HeaderGate::loop() {
+  std::vector<Entry> held;
+  std::vector<pollfd> fds;
   auto drop = [](Entry& e, bool timed_out) {
     if (timed_out && !e.held.bytes.empty()) {
       const std::string answer = refusal(408);
       [[maybe_unused]] ssize_t n =
           ::send(e.held.fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     }
-    close_connection(e.held.fd);
+    ::shutdown(e.held.fd, SHUT_RDWR);
+    ::close(e.held.fd);
+    e.held.fd = -1;
   };
-  // Serves what the connection's bytes hold, request after request; false once it left the loop.
-  auto process = [&](Entry& e) {
-    while (whole_or_too_long(e.held.bytes)) {
-      if (!serve(loop, e.held)) return false;
-      std::string& bytes = e.held.bytes;
-      std::size_t crlf = 0;  // blank lines between requests are allowed (RFC 9112 section 2.2)
-      while (crlf + 1 < bytes.size() && bytes[crlf] == '\r' && bytes[crlf + 1] == '\n') crlf += 2;
-      bytes.erase(0, crlf);
-      const auto now = Clock::now();
-      if (bytes.empty()) {
-        e.held.head_started.reset();
-        e.deadline = now + m_idle;
-      } else {
-        e.held.head_started = now;
-        e.deadline = now + m_head;
-      }
-    }
-    return true;
-  };
-  std::vector<HeldConnection> incoming;
-  epoll_event events[k_events];
-  auto next_sweep = Clock::now() + k_sweep;
   for (;;) {
     {
-      std::lock_guard<std::mutex> lock(loop.mutex);
-      if (loop.stopped) break;
-      incoming.swap(loop.incoming);
+      std::lock_guard<std::mutex> lock(m_mutex);
+      if (m_stopped) break;
+      const auto now = Clock::now();
+      for (auto& c : m_incoming) {
+        const auto deadline = c.head_started ? *c.head_started + m_head : now + m_idle;
+        held.push_back(Entry{std::move(c), deadline});
+      }
+      m_incoming.clear();
     }
-    for (HeldConnection& c : incoming) {
-      const int fd = c.fd;
-      const auto deadline = c.head_started ? *c.head_started + m_head : Clock::now() + m_idle;
-      epoll_event ev{};
-      ev.events = EPOLLIN;
-      ev.data.fd = fd;
-      if (::epoll_ctl(loop.epoll, EPOLL_CTL_ADD, fd, &ev) != 0) {
-        close_connection(fd);
-        continue;
-      }
-      auto it = loop.held.insert_or_assign(fd, Entry{std::move(c), deadline}).first;
-      // A worker may hand a connection back with its next request already received.
-      if (!process(it->second)) loop.held.erase(it);
+    fds.clear();
+    fds.push_back(pollfd{m_wake[0], POLLIN, 0});
+    auto next = Clock::now() + std::chrono::seconds(1);
+    for (const auto& e : held) {
+      fds.push_back(pollfd{e.held.fd, POLLIN, 0});
+      next = std::min(next, e.deadline);
     }
-    incoming.clear();
-    const int n = ::epoll_wait(loop.epoll, events, k_events, static_cast<int>(k_sweep.count()));
-    if (n < 0 && errno != EINTR) break;
-    for (int i = 0; i < n; ++i) {
-      const int fd = events[i].data.fd;
-      if (fd == loop.wake) {
-        std::uint64_t count;
-        [[maybe_unused]] ssize_t r = ::read(loop.wake, &count, sizeof count);
-        continue;
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now()).count();
+    const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(std::max<long long>(0, wait) + 1));
+    if (ready < 0 && errno != EINTR) break;
+    if (fds[0].revents != 0) {
+      char sink[64];
+      while (::read(m_wake[0], sink, sizeof sink) > 0) {
       }
-      auto it = loop.held.find(fd);
-      if (it == loop.held.end()) continue;
-      Entry& e = it->second;
-      // Everything the socket holds (up to k_read_max), so that a request whose body came with
-      // its head is served here whole.
-      char buf[16 * 1024];
-      ssize_t got = 0;
-      std::size_t taken = 0;
-      do {
-        got = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
-        if (got > 0) {
-          e.held.bytes.append(buf, static_cast<std::size_t>(got));
-          taken += static_cast<std::size_t>(got);
-        }
-      } while (got == static_cast<ssize_t>(sizeof buf) && taken < k_read_max);
-      const bool gone = got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
-      if (gone && (taken == 0 || !whole_or_too_long(e.held.bytes))) {
-        drop(e, false);
-        loop.held.erase(it);
-        continue;
-      }
-      if (taken == 0) continue;
-      if (!e.held.head_started) {
-        e.held.head_started = Clock::now();
-        e.deadline = *e.held.head_started + m_head;
-      }
-      if (!process(e)) loop.held.erase(it);
     }
     const auto now = Clock::now();
-    if (now >= next_sweep) {
-      for (auto it = loop.held.begin(); it != loop.held.end();) {
-        if (now >= it->second.deadline) {
-          drop(it->second, true);
-          it = loop.held.erase(it);
-        } else {
-          ++it;
+    for (std::size_t i = 0; i < held.size(); ++i) {
+      Entry& e = held[i];
+      if (fds[i + 1].revents != 0) {
+        char buf[16 * 1024];
+        const ssize_t n = ::recv(e.held.fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+          drop(e, false);
+          continue;
+        }
+        if (n > 0) {
+          if (!e.held.head_started) {
+            e.held.head_started = now;
+            e.deadline = now + m_head;
+          }
+          e.held.bytes.append(buf, static_cast<std::size_t>(n));
+          if (head_end(e.held.bytes) != std::string::npos || e.held.bytes.size() > k_max_head) {
+            m_dispatch(std::move(e.held));
+            e.held.fd = -1;
+            continue;
+          }
         }
       }
-      next_sweep = now + k_sweep;
+      if (now >= e.deadline) drop(e, true);
     }
+    held.erase(std::remove_if(held.begin(), held.end(), [](const Entry& e) { return e.held.fd < 0; }),
+               held.end());
   }
-  for (auto& [fd, e] : loop.held) drop(e, false);
-  loop.held.clear();
-  std::lock_guard<std::mutex> lock(loop.mutex);
-  for (auto& c : loop.incoming) close_connection(c.fd);
-  loop.incoming.clear();
+  for (auto& e : held) drop(e, false);
+  std::lock_guard<std::mutex> lock(m_mutex);
+  for (auto& c : m_incoming) {
+    ::shutdown(c.fd, SHUT_RDWR);
+    ::close(c.fd);
+  }
+  m_incoming.clear();
 }
 
 }  // namespace mcp_probe::refserver::http

@@ -4,15 +4,12 @@
 // history, the session registry, worker threads, and the route installers. The only header of
 // src/ that includes <httplib.h>.
 //
-// Threads: every connection waits for its next request in the HeaderGate, an event loop with one thread
-// per core. A plain POST to /mcp whose handler cannot wait (Session::may_wait) is answered right there,
-// on the loop's thread, with one body; anything else (a request that may wait, GET streams, other routes,
-// a body still on its way, an answer the socket does not take at once) goes to a thread of
-// ConnectionServer's pool (128), which serves it and gives the connection back to the gate. A POSTed
-// request that may wait runs on that worker inside the response's content provider, which writes each
-// event as it is appended (serve_inline). Only a stream that must outlive its connection, or the reverse
-// (faults, --sse-poll), hands the handler to a worker thread (WorkerGroup) and follows its SseStream from
-// the content provider (serve_stream). Every class here is thread-safe unless its comment says otherwise.
+// Threads: each request runs on a thread of ConnectionServer's pool (128). A POSTed request whose handler
+// cannot wait (Session::may_wait) is handled right there and answered with one body; one that may wait runs
+// on the same thread inside the response's content provider, which writes each event as it is appended
+// (serve_inline). Only a stream that must outlive its connection, or the reverse (faults, --sse-poll), hands
+// the handler to a worker thread (WorkerGroup) and follows its SseStream from the content provider
+// (serve_stream). Every class here is thread-safe unless its comment says otherwise.
 
 #include <httplib.h>
 
@@ -307,9 +304,7 @@ struct Context {
 
 // POST /mcp of a modern request (Session::is_modern), parsed: header validation, the reply and
 // its HTTP status; no session is minted or required.
-// `waits`: Session::may_wait(body).
-void post_modern(Context& ctx, const httplib::Request& req, httplib::Response& res, nlohmann::json body,
-                 bool waits);
+void post_modern(Context& ctx, const httplib::Request& req, httplib::Response& res, nlohmann::json body);
 
 // How an SSE reader behaves (faults).
 struct ReaderMode {
@@ -342,36 +337,16 @@ struct HeldConnection {
   int fd = -1;
   std::string bytes;
   std::optional<std::chrono::steady_clock::time_point> head_started;  // first byte of the head
-  std::size_t served = 0;                                             // requests answered on it
 };
 
-// What the gate's `ready` callback did with a connection whose header block is whole.
-struct GateAction {
-  enum class Kind {
-    keep,      // served where it stands (its bytes hold what is left): the gate keeps it
-    close,     // done with: the gate closes it
-    hand_off,  // for a worker: the gate lets go of it and gives it to `then` (`dispatch` if empty)
-  };
-  Kind kind = Kind::hand_off;
-  std::function<void(HeldConnection)> then;
-};
-
-// The connections' event loop: `threads` threads, each an epoll set of connections, hold every
-// connection between requests. When a connection's header block is whole (or over k_max_head),
-// `ready` runs on the loop's thread: it may answer the request there (a request that cannot
-// wait, so that the common request costs no hand-off between threads and the server runs as
-// many busy threads as there are cores, whatever the number of clients) or hand the connection
-// off (to `dispatch` by default: the workers, for whatever may block). One with no byte of a
-// request goes after `idle`, one with part of a head after `head` from its first byte (answered
-// 408). Thread-safe; stop() closes every connection held and joins the threads; add() after
-// stop() closes the connection.
+// Holds connections on one poll thread until their header block is whole (or over k_max_head),
+// then gives them to `dispatch`. One with no byte of a request goes after `idle`, one with part
+// of a head after `head` from its first byte (answered 408). Thread-safe; stop() closes every
+// connection held and joins the thread; add() after stop() closes the connection.
 class HeaderGate {
  public:
   using Dispatch = std::function<void(HeldConnection)>;
-  using Ready = std::function<GateAction(HeldConnection&)>;
-  // Without `ready`, every connection is handed to `dispatch` as soon as its head is whole.
-  HeaderGate(std::chrono::milliseconds idle, std::chrono::milliseconds head, Dispatch dispatch,
-             Ready ready = nullptr, std::size_t threads = 1);
+  HeaderGate(std::chrono::milliseconds idle, std::chrono::milliseconds head, Dispatch dispatch);
   ~HeaderGate();
   HeaderGate(const HeaderGate&) = delete;
   HeaderGate& operator=(const HeaderGate&) = delete;
@@ -379,28 +354,18 @@ class HeaderGate {
   void stop();
 
  private:
-  struct Loop;
-  void run(Loop& loop);
-  // The connection's head is whole (or too long): `ready`'s verdict, carried out. False when the
-  // connection left the loop.
-  bool serve(Loop& loop, HeldConnection& held);
+  struct Entry;
+  void loop();
 
   const std::chrono::milliseconds m_idle;
   const std::chrono::milliseconds m_head;
   const Dispatch m_dispatch;
-  const Ready m_ready;
-  std::vector<std::unique_ptr<Loop>> m_loops;
-  std::atomic<std::size_t> m_next{0};
-  std::atomic<bool> m_stopped{false};
+  int m_wake[2] = {-1, -1};
+  std::mutex m_mutex;
+  std::vector<HeldConnection> m_incoming;
+  bool m_stopped = false;
+  std::thread m_thread;
 };
-
-struct PlainAnswer;
-
-// On a gate thread while it runs the fast path's route (ConnectionServer::on_ready). A route that
-// may block there (a request that may wait, Session::may_wait) calls defer_to_worker() and
-// returns before it changes anything: a worker then runs the request from the start.
-bool on_event_loop();
-void defer_to_worker();
 
 // httplib::Server with its own connection layer (http_connection.cpp). httplib parses each
 // request and runs the routes (Server::process_request); this class owns the socket around that:
@@ -410,8 +375,8 @@ void defer_to_worker();
 // the client wakes up twice for one answer. Here a response with a Content-Length leaves with one
 // send(), a request costs one recv and one send, the addresses are looked up once per
 // connection, and an idle keep-alive connection notices stop() within 100 ms. Chunked bodies
-// (SSE streams) still go out chunk by chunk as they are written. A connection's request is answered
-// on the gate's thread or on a thread of this class's pool (not httplib's); see the top of this file.
+// (SSE streams) still go out chunk by chunk as they are written. A connection is served on one
+// thread of its own pool (not httplib's) once its header block is whole; see below.
 //
 // POST on one path (the MCP endpoint) can skip cpp-httplib's request parsing: a request that is
 // whole in the read buffer and plain (HTTP/1.1, Content-Length, no Transfer-Encoding, Expect,
@@ -424,9 +389,11 @@ void defer_to_worker();
 // (inspect_head, http_request.h); a smuggling attempt or a malformed head is answered 400 and the connection
 // closed, a Content-Length over the limit 413 at once without reading the body, a chunked body
 // is decoded here under the same limit (413 as soon as it goes over) and handed on as a
-// Content-Length request. Every connection waits in the HeaderGate between requests, so slow
-// clients never hold a worker; a header block has a deadline from its first byte (408), a body
-// one from the end of its head.
+// Content-Length request. A new connection waits in the HeaderGate (one poll thread) until its
+// header block is whole, so slow clients never hold a worker; a keep-alive connection waits for
+// its next request on its worker while at least a quarter of the workers are free, and goes back
+// to the gate otherwise. A header block has a deadline from its first byte, a body one from the
+// end of its head.
 class ConnectionServer : public httplib::Server {
  public:
   ConnectionServer();
@@ -447,22 +414,19 @@ class ConnectionServer : public httplib::Server {
 
  private:
   bool process_and_close_socket(socket_t sock) override;
-  // Answers the plain POST a connection in the gate has whole, on the gate's thread, unless it
-  // may wait (on_event_loop); what it does not answer goes to a worker.
-  GateAction on_ready(HeldConnection& held);
-  // Runs the connection on a worker, after writing `pending`, until it has no whole request
-  // buffered (back to the gate) or closes.
-  void serve(HeldConnection held, std::shared_ptr<PlainAnswer> pending);
+  // Runs one connection on a worker until it closes or goes back to the gate.
+  void serve(HeldConnection held);
+  bool under_pressure() const;
   void hand_back(HeldConnection held);
 
   std::string m_fast_path;
   Handler m_fast_handler;
   Handler m_post_routing;
   ExceptionHandler m_on_exception;
-  std::string m_keep_alive;  // the Keep-Alive header's value, formatted once
   std::size_t m_worker_count = 128;
   std::chrono::milliseconds m_head_timeout{10000};
   std::chrono::milliseconds m_body_timeout{30000};
+  std::atomic<std::size_t> m_busy{0};
   std::atomic<Queue*> m_queue{nullptr};  // set while listening
 };
 

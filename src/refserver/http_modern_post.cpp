@@ -153,7 +153,7 @@ void post_streamed(Context& ctx, json body, httplib::Response& res) {
 
 }  // namespace
 
-void post_modern(Context& ctx, const httplib::Request& req, httplib::Response& res, json body, bool waits) {
+void post_modern(Context& ctx, const httplib::Request& req, httplib::Response& res, json body) {
   Session& session = ctx.modern->session();
   const auto id_it = body.find("id");
   const bool is_request = id_it != body.end() && body.contains("method");
@@ -204,7 +204,7 @@ void post_modern(Context& ctx, const httplib::Request& req, httplib::Response& r
     }
   }
   const bool listen = method_is("subscriptions/listen");
-  if (waits && (listen || ctx.config.response_mode != "json")) {
+  if (session.may_wait(body) && (listen || ctx.config.response_mode != "json")) {
     return post_streamed(ctx, std::move(body), res);
   }
   CollectOutbox collected;

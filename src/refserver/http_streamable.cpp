@@ -210,8 +210,7 @@ bool is_reconnection_call(const json& body) {
   return params != body.end() && member_is(*params, "name", "test_reconnection");
 }
 
-void post_streamed(Context& ctx, std::shared_ptr<HttpSession> hs, json body, bool waits,
-                   httplib::Response& res) {
+void post_streamed(Context& ctx, std::shared_ptr<HttpSession> hs, json body, httplib::Response& res) {
   auto stream = hs->new_stream(false);
   ReaderMode mode{ctx.config.has("sse-buffered"), ctx.config.has("sse-never-close")};
   if (wants_priming(ctx.config, hs->session().protocol_version())) {
@@ -232,7 +231,7 @@ void post_streamed(Context& ctx, std::shared_ptr<HttpSession> hs, json body, boo
     });
     return serve_stream(res, stream, 0, mode, [hs] { hs->end_use(); });
   }
-  if (!waits) {
+  if (!hs->session().may_wait(body)) {
     // Replies come at once: handled here, sent as one body (one write, no chunking).
     hs->session().handle_parsed(body, *outbox);
     stream->finish();
@@ -284,12 +283,9 @@ void handle_post(Context& ctx, const httplib::Request& req, httplib::Response& r
     return;
   }
   json body = std::move(*parsed);
-  // A request that may wait is not answered on the event loop: a worker runs it from the start.
-  const bool waits = Session::may_wait(body);
-  if (waits && on_event_loop()) return defer_to_worker();
   if (ctx.modern) {
     if (body.is_object() && ctx.modern->session().is_modern(body))
-      return post_modern(ctx, req, res, std::move(body), waits);
+      return post_modern(ctx, req, res, std::move(body));
     if (ctx.config.era == ServeEra::modern) {
       // 2026-07-28: "The body of the HTTP POST MUST be a single JSON-RPC request or notification."
       return json_error(res, 400, -32600,
@@ -314,7 +310,7 @@ void handle_post(Context& ctx, const httplib::Request& req, httplib::Response& r
     hs->session().handle_parsed(body, collected);
     return reply_json(ctx.config, body, hs->session().protocol_version(), collected.take(), res);
   }
-  post_streamed(ctx, hs, std::move(body), waits, res);
+  post_streamed(ctx, hs, std::move(body), res);
 }
 
 // "<stream>-<seq>" -> (stream, seq); nullopt when the id is not one of ours.

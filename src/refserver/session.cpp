@@ -372,7 +372,7 @@ bool request_may_wait(const Json& message) {
 
 }  // namespace
 
-bool Session::may_wait(const Json& message) {
+bool Session::may_wait(const Json& message) const {
   if (!message.is_array()) return request_may_wait(message);
   return std::any_of(message.begin(), message.end(), [](const Json& m) { return request_may_wait(m); });
 }

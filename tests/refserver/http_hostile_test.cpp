@@ -350,9 +350,9 @@ TEST_CASE("refserver::http deadlines") {
 
 TEST_SUITE_END();
 
-// The gate answers requests that cannot wait on its own threads (one per core); whatever may
-// block goes to a worker (http_internal.h, HeaderGate and ConnectionServer::on_ready).
-TEST_CASE("refserver::http event loop") {
+// Whatever thread answers a request, one that waits must not hold up other connections, and a
+// client that does not read must not lose or reorder answers.
+TEST_CASE("refserver::http slow requests and slow readers") {
   HttpServer server;
   const int port = server.port();
   const auto call = [](int id, const std::string& tool, json arguments) {
@@ -369,7 +369,7 @@ TEST_CASE("refserver::http event loop") {
       slow_done = true;
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the slow call is running
-    // More connections than gate threads: some share the slow call's gate thread.
+    // More connections than cores.
     for (int i = 0; i < 8; ++i) {
       auto c = server.client();
       const auto start = Clock::now();
@@ -384,9 +384,9 @@ TEST_CASE("refserver::http event loop") {
     slow.join();
   }
   SUBCASE("answers that fill the socket buffers reach a slow reader whole and in order") {
-    // 2000 pipelined tools/list requests (~300 bytes each, answers of several KB): the gate
-    // answers them one after another until a send stops part way (the client reads nothing
-    // yet), then a worker writes the rest and serves what is left.
+    // 2000 pipelined tools/list requests (~300 bytes each, answers of several KB): answered one
+    // after another until the socket buffers are full (the client reads nothing yet), then as
+    // the client reads.
     constexpr int k_count = 2000;
     std::string wire;
     for (int id = 1; id <= k_count; ++id) {

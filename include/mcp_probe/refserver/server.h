@@ -70,7 +70,7 @@ class Session {
   // Whether handling `message` (parsed; a batch too) may wait: sleep, or ask the client and
   // wait for its answer. Front-ends stream such requests; the others complete at once, so
   // their replies can go out together.
-  static bool may_wait(const nlohmann::json& message);
+  bool may_wait(const nlohmann::json& message) const;
 
   // How many handlers slept or asked the client although may_wait said their request would not
   // (each is also reported on stderr): 0 unless a fixture is missing from the may_wait list.
