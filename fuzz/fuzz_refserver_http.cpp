@@ -191,17 +191,11 @@ void check_pieces(std::string_view bytes, std::size_t length, const std::string&
   if (!decoder.done() || decoder.body() != body || used != length) __builtin_trap();
 }
 
-void serve_plain(World& w, http::ParsedRequest& parsed, const std::string& session) {
-  httplib::Request req;
-  req.method = parsed.method;
-  req.version = parsed.version;
-  req.target = parsed.target;
-  req.path = parsed.target;
-  req.body = parsed.body;
+void serve_plain(World& w, http::ParsedRequest parsed, const std::string& session) {
+  httplib::Request req = http::plain_request(std::move(parsed));
   req.remote_addr = "127.0.0.1";
-  for (const auto& [name, value] : parsed.headers) {
-    const bool placeholder = value == "@" && mcp_probe::util::iequals(name, "mcp-session-id");
-    req.headers.emplace(name, placeholder ? session : value);
+  for (auto& [name, value] : req.headers) {
+    if (value == "@" && mcp_probe::util::iequals(name, "mcp-session-id")) value = session;
   }
   httplib::Response res;
   try {
@@ -252,7 +246,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto latest = w.sessions.latest();
     const std::string session = latest ? latest->id() : "";
     if (used != 0 && !w.legacy) {
-      serve_plain(w, plain, session);
+      serve_plain(w, std::move(plain), session);
     } else {
       check_response(w.server.serve(wire_form(result.request, result.chunked, session)));
     }

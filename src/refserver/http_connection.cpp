@@ -405,13 +405,7 @@ std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& ro
   const std::size_t used = parse_plain_post(conn.buffered(), route.path, route.max_body, parsed);
   closed = closed || parsed.close;
   if (used == 0) return std::nullopt;
-  httplib::Request req;
-  req.method = std::move(parsed.method);
-  req.version = std::move(parsed.version);
-  req.target = std::move(parsed.target);
-  req.path = req.target;
-  req.body = std::move(parsed.body);
-  for (auto& [name, value] : parsed.headers) req.headers.emplace(std::move(name), std::move(value));
+  httplib::Request req = plain_request(std::move(parsed));
   conn.get_remote_ip_and_port(req.remote_addr, req.remote_port);
   httplib::Response res;
   res.version = "HTTP/1.1";
@@ -467,6 +461,17 @@ std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& ro
 }
 
 }  // namespace
+
+httplib::Request plain_request(ParsedRequest parsed) {
+  httplib::Request req;
+  req.method = std::move(parsed.method);
+  req.version = std::move(parsed.version);
+  req.target = std::move(parsed.target);
+  req.path = req.target;
+  req.body = std::move(parsed.body);
+  for (auto& [name, value] : parsed.headers) req.headers.emplace(std::move(name), std::move(value));
+  return req;
+}
 
 // httplib's task queue: runs each accepted socket's task at once on the accept thread, where it
 // only hands the socket to the gate; the gate gives whole requests to the workers.

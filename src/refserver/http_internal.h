@@ -367,6 +367,9 @@ class HeaderGate {
   std::thread m_thread;
 };
 
+// The request a plain POST (parse_plain_post) is given to its route as, on the fast path.
+httplib::Request plain_request(ParsedRequest parsed);
+
 // httplib::Server with its own connection layer (http_connection.cpp). httplib parses each
 // request and runs the routes (Server::process_request); this class owns the socket around that:
 // the keep-alive wait, buffered reads, and writes that leave in as few segments as possible.

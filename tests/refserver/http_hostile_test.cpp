@@ -50,9 +50,12 @@ class TunedServer {
   int m_port = 0;
 };
 
-int connect_to(int port) {
+// A connection to 127.0.0.1:port; `receive_buffer` > 0 sets SO_RCVBUF first (a small receive
+// window keeps the server's send buffer small).
+int connect_to(int port, int receive_buffer = 0) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);
+  if (receive_buffer > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -88,6 +91,21 @@ Reply read_all(int fd, std::chrono::milliseconds timeout) {
   return reply;
 }
 
+// Reads until `done(what was read)`, the server closes, or `deadline`.
+template <typename Done>
+std::string read_until(int fd, Clock::time_point deadline, Done done) {
+  std::string got;
+  while (!done(got) && Clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 20) <= 0) continue;
+    char buf[65536];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  return got;
+}
+
 int responses(const std::string& bytes) {
   int n = 0;
   for (std::size_t at = bytes.find("HTTP/1.1 "); at != std::string::npos;
@@ -117,16 +135,8 @@ Reply refused(int port, const std::string& wire) {
 bool health_answered(int port, std::chrono::milliseconds timeout) {
   int fd = connect_to(port);
   send_text(fd, k_hidden);
-  std::string got;
-  const auto deadline = Clock::now() + timeout;
-  while (got.find("\"ok\"") == std::string::npos && Clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 20) <= 0) continue;
-    char buf[1024];
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    got.append(buf, static_cast<std::size_t>(n));
-  }
+  const std::string got = read_until(
+      fd, Clock::now() + timeout, [](const std::string& g) { return g.find("\"ok\"") != std::string::npos; });
   ::close(fd);
   return got.find("\"ok\"") != std::string::npos;
 }
@@ -348,8 +358,6 @@ TEST_CASE("refserver::http deadlines") {
   }
 }
 
-TEST_SUITE_END();
-
 // Whatever thread answers a request, one that waits must not hold up other connections, and a
 // client that does not read must not lose or reorder answers.
 TEST_CASE("refserver::http slow requests and slow readers") {
@@ -395,34 +403,16 @@ TEST_CASE("refserver::http slow requests and slow readers") {
                         std::to_string(body.size()) + "\r\n") +
               body;
     }
-    // A small receive window keeps the server's send buffer small.
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd >= 0);
-    const int window = 16 * 1024;
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &window, sizeof window);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    int fd = connect_to(port, 16 * 1024);
     REQUIRE(send_text(fd, wire));
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // not reading yet
     const std::string last = "\"id\":" + std::to_string(k_count) + ",";
-    std::string got;
-    const auto deadline = Clock::now() + std::chrono::seconds(10);
     // Until the last answer's event has ended.
-    const auto done = [&] {
-      return got.find(last) != std::string::npos && got.size() >= 2 &&
-             got.compare(got.size() - 2, 2, "\n\n") == 0;
-    };
-    while (!done() && Clock::now() < deadline) {
-      pollfd p{fd, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      char buf[65536];
-      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      got.append(buf, static_cast<std::size_t>(n));
-    }
+    const std::string got =
+        read_until(fd, Clock::now() + std::chrono::seconds(10), [&](const std::string& g) {
+          return g.find(last) != std::string::npos && g.size() >= 2 &&
+                 g.compare(g.size() - 2, 2, "\n\n") == 0;
+        });
     ::close(fd);
     // Each answer whole: its head, then a body of its Content-Length, an SSE event with its response.
     std::size_t at = 0;
@@ -445,3 +435,5 @@ TEST_CASE("refserver::http slow requests and slow readers") {
     CHECK(at == got.size());
   }
 }
+
+TEST_SUITE_END();
