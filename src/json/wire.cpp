@@ -15,14 +15,21 @@ Json convert(simdjson::dom::element e) {
       simdjson::dom::array array;
       Json out = Json::array();
       if (e.get(array) != simdjson::SUCCESS) return out;
-      for (simdjson::dom::element child : array) out.push_back(convert(child));
+      auto& items = out.get_ref<Json::array_t&>();
+      items.reserve(array.size());
+      for (simdjson::dom::element child : array) items.push_back(convert(child));
       return out;
     }
     case element_type::OBJECT: {
       simdjson::dom::object object;
       Json out = Json::object();
       if (e.get(object) != simdjson::SUCCESS) return out;
-      for (simdjson::dom::key_value_pair field : object) out[std::string(field.key)] = convert(field.value);
+      // Straight into the map (operator[] goes through nlohmann's checks); a repeated key keeps
+      // the last value, as operator[] did.
+      auto& fields = out.get_ref<Json::object_t&>();
+      for (simdjson::dom::key_value_pair field : object) {
+        fields.insert_or_assign(std::string(field.key), convert(field.value));
+      }
       return out;
     }
     case element_type::INT64:
@@ -49,14 +56,14 @@ util::Expected<Json> parse(std::string_view bytes) {
   if (bytes.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return util::make_error(util::ErrorKind::protocol, "empty input (no JSON value)");
   }
-  if (!is_valid_utf8(bytes)) {
+  // One parser per thread: simdjson reuses its buffers (the padded copy of the input too), so
+  // parsing stays allocation-free in the steady state. It validates the input's UTF-8 itself; a
+  // failure is named as invalid UTF-8 first, whatever else is wrong with the text.
+  thread_local simdjson::dom::parser parser;
+  auto result = parser.parse(bytes.data(), bytes.size());
+  if (result.error() && !is_valid_utf8(bytes)) {
     return util::make_error(util::ErrorKind::protocol, "invalid UTF-8 in JSON text");
   }
-  // One parser per thread: simdjson reuses its buffers, so parsing stays allocation-free in
-  // the steady state.
-  thread_local simdjson::dom::parser parser;
-  simdjson::padded_string padded(bytes);
-  auto result = parser.parse(padded);
   if (result.error() == simdjson::NUMBER_ERROR) {
     // simdjson 3.0 reports a number beyond 64 bits as NUMBER_ERROR, though it is valid JSON;
     // let nlohmann decide (it represents it as a double, and rejects a malformed number).

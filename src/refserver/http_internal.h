@@ -156,7 +156,7 @@ class HttpSession {
   // Moves the standalone messages kept while no GET stream existed into the current one.
   void flush_pending();
 
-  void touch();
+  void touch(std::chrono::steady_clock::time_point now);  // takes no lock
   void begin_use();
   void end_use();
   bool idle_for(std::chrono::steady_clock::duration d) const;
@@ -175,7 +175,8 @@ class HttpSession {
   std::shared_ptr<SseStream> m_standalone;
   std::deque<std::string> m_pending;
   int m_next_stream = 1;
-  std::chrono::steady_clock::time_point m_last_used;
+  // Atomic, so that touch takes no lock (the registry's lock is held, and every request takes it).
+  std::atomic<std::chrono::steady_clock::rep> m_last_used;
   int m_users = 0;
   std::unique_ptr<Session> m_session;  // last: destroyed first, while the outbox still exists
 };

@@ -87,7 +87,8 @@ struct ParsedRequest {
 // A plain POST to `path`, whole at the start of `buffered`: HTTP/1.1, one valid Content-Length
 // of at most `max_body`, no Transfer-Encoding, Expect, Range or Accept-Encoding, a well-formed
 // header block. Fills `out` and returns its length; 0 when it is anything else (the general
-// parser's turn). The connection layer's fast path.
+// parser's turn). The connection layer's fast path, for a head inspect_head has passed (it does
+// not check again what inspect_head checks of each header line).
 std::size_t parse_plain_post(std::string_view buffered, std::string_view path, std::size_t max_body,
                              ParsedRequest& out);
 

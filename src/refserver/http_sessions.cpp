@@ -174,7 +174,7 @@ HttpSession::HttpSession(std::string id, const Config& config, bool legacy)
     : m_id(std::move(id)),
       m_config(config),
       m_legacy(legacy),
-      m_last_used(std::chrono::steady_clock::now()),
+      m_last_used(std::chrono::steady_clock::now().time_since_epoch().count()),
       m_session(std::make_unique<Session>(config, m_standalone_outbox)) {}
 
 HttpSession::~HttpSession() { m_session.reset(); }
@@ -235,31 +235,30 @@ void HttpSession::flush_pending() {
   }
 }
 
-void HttpSession::touch() {
-  std::lock_guard lock(m_mutex);
-  m_last_used = std::chrono::steady_clock::now();
+void HttpSession::touch(std::chrono::steady_clock::time_point now) {
+  m_last_used.store(now.time_since_epoch().count(), std::memory_order_relaxed);
 }
 
 void HttpSession::begin_use() {
   std::lock_guard lock(m_mutex);
   ++m_users;
-  m_last_used = std::chrono::steady_clock::now();
+  touch(std::chrono::steady_clock::now());
 }
 
 void HttpSession::end_use() {
   std::lock_guard lock(m_mutex);
   --m_users;
-  m_last_used = std::chrono::steady_clock::now();
+  touch(std::chrono::steady_clock::now());
 }
 
 bool HttpSession::idle_for(std::chrono::steady_clock::duration d) const {
   std::lock_guard lock(m_mutex);
-  return m_users == 0 && std::chrono::steady_clock::now() - m_last_used >= d;
+  return m_users == 0 && std::chrono::steady_clock::now() - last_used() >= d;
 }
 
 std::chrono::steady_clock::time_point HttpSession::last_used() const {
-  std::lock_guard lock(m_mutex);
-  return m_last_used;
+  using clock = std::chrono::steady_clock;
+  return clock::time_point(clock::duration(m_last_used.load(std::memory_order_relaxed)));
 }
 
 bool HttpSession::in_use() const {
@@ -327,10 +326,13 @@ std::shared_ptr<HttpSession> SessionRegistry::create(bool legacy) {
 }
 
 std::shared_ptr<HttpSession> SessionRegistry::find(const std::string& id) {
+  // Every request takes this lock: nothing in it but the lookup (touched under it, so that
+  // expire_idle cannot end a session between its lookup and its use).
+  const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(m_mutex);
   auto it = m_sessions.find(id);
   if (it == m_sessions.end()) return nullptr;
-  it->second->touch();
+  it->second->touch(now);
   return it->second;
 }
 

@@ -11,6 +11,7 @@ namespace mcp_probe::refserver::http {
 namespace {
 
 using nlohmann::json;
+using namespace std::string_view_literals;
 
 const char* const k_allow = "GET, POST, DELETE, OPTIONS";
 const char* const k_allow_modern = "POST, OPTIONS";
@@ -19,10 +20,12 @@ const char* const k_unrelated_progress =
 const char* const k_unsolicited_response =
     R"({"jsonrpc":"2.0","id":"mcp-refserver-unsolicited","result":{}})";
 
-bool is_request(const json& m) { return m.is_object() && m.contains("method") && m.contains("id"); }
-bool is_notification(const json& m) { return m.is_object() && m.contains("method") && !m.contains("id"); }
+// Keys are looked up as string_views: with a const char*, each node of the map compares by
+// strlen and memcmp.
+bool is_request(const json& m) { return m.is_object() && m.contains("method"sv) && m.contains("id"sv); }
+bool is_notification(const json& m) { return m.is_object() && m.contains("method"sv) && !m.contains("id"sv); }
 bool is_response(const json& m) {
-  return m.is_object() && !m.contains("method") && (m.contains("result") || m.contains("error"));
+  return m.is_object() && !m.contains("method"sv) && (m.contains("result"sv) || m.contains("error"sv));
 }
 
 template <typename Pred>
@@ -35,7 +38,7 @@ bool any_of_body(const json& body, Pred pred) {
 }
 
 // Whether `message` is an object whose string member `key` equals `value` (no copies).
-bool member_is(const json& message, const char* key, std::string_view value) {
+bool member_is(const json& message, std::string_view key, std::string_view value) {
   if (!message.is_object()) return false;
   const auto it = message.find(key);
   return it != message.end() && it->is_string() && it->get_ref<const std::string&>() == value;
@@ -206,7 +209,7 @@ void post_initialize(Context& ctx, std::shared_ptr<HttpSession> hs, bool created
 
 bool is_reconnection_call(const json& body) {
   if (!member_is(body, "method", "tools/call")) return false;
-  const auto params = body.find("params");
+  const auto params = body.find("params"sv);
   return params != body.end() && member_is(*params, "name", "test_reconnection");
 }
 
