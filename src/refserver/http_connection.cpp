@@ -430,26 +430,26 @@ std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& ro
     res = httplib::Response();
     res.status = 500;
   }
-  if (chunked) {
-    res.headers.emplace("Transfer-Encoding", "chunked");
-  } else if (!res.body.empty() && !header(res.headers, "Content-Length")) {
-    res.headers.emplace("Content-Length", std::to_string(res.body.size()));
-  }
-  if (last || closed) {
-    res.headers.emplace("Connection", "close");
-  } else {
-    res.headers.emplace("Keep-Alive", route.keep_alive);
-  }
   if (!header(res.headers, "Content-Type") && (!res.body.empty() || chunked))
     res.headers.emplace("Content-Type", "text/plain");
-  if (!header(res.headers, "Content-Length") && res.body.empty() && !chunked)
-    res.headers.emplace("Content-Length", "0");
   if (route.post_routing) route.post_routing(req, res);
+  // The framing headers go straight into the head: the routes set none of them but a
+  // Content-Length of their own (kept), and post_routing looks at none.
   std::string out;
   out.reserve(512 + res.body.size());  // one allocation for the head and the body
   out.append("HTTP/1.1 ").append(std::to_string(res.status)).append(" ").append(reason_phrase(res.status));
   out.append("\r\n");
   for (const auto& [name, value] : res.headers) out.append(name).append(": ").append(value).append("\r\n");
+  if (chunked) {
+    out.append("Transfer-Encoding: chunked\r\n");
+  } else if (!header(res.headers, "Content-Length")) {
+    out.append("Content-Length: ").append(std::to_string(res.body.size())).append("\r\n");
+  }
+  if (last || closed) {
+    out.append("Connection: close\r\n");
+  } else {
+    out.append("Keep-Alive: ").append(route.keep_alive).append("\r\n");
+  }
   out.append("\r\n");
   out.append(res.body);
   if (conn.write(out.data(), out.size()) < 0) return false;
