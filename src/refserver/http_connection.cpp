@@ -398,11 +398,14 @@ struct PlainPost {
 
 // Serves the plain POST at the start of `conn`'s buffer, the way cpp-httplib's process_request
 // would. nullopt when the request is not one (cpp-httplib's turn); else whether the connection
-// may go on. `closed` is set when the request asked to close it.
-std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& route, bool last,
-                                     bool& closed) {
+// may go on. `closed` is set when the request asked to close it. `head`: the fields inspect_head
+// gave for the buffer's head as it still is, or null (a rewritten chunked request: read again).
+std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& route, const HeadFields* head,
+                                     std::size_t head_size, bool last, bool& closed) {
   ParsedRequest parsed;
-  const std::size_t used = parse_plain_post(conn.buffered(), route.path, route.max_body, parsed);
+  const std::size_t used =
+      head ? parse_plain_post(conn.buffered(), head_size, *head, route.path, route.max_body, parsed)
+           : parse_plain_post(conn.buffered(), route.path, route.max_body, parsed);
   closed = closed || parsed.close;
   if (used == 0) return std::nullopt;
   httplib::Request req = plain_request(std::move(parsed));
@@ -551,6 +554,7 @@ void ConnectionServer::serve(HeldConnection held) {
     // The fast path's Keep-Alive value, formatted once per connection rather than per request.
     const std::string keep_alive = "timeout=" + std::to_string(keep_alive_timeout_sec_) +
                                    ", max=" + std::to_string(keep_alive_max_count_);
+    HeadFields fields;  // each request's, kept for the connection's next ones (no allocation)
     for (std::size_t left = keep_alive_max_count_; left > 0; --left) {
       using Wait = SocketConnection::Wait;
       const Wait wait = conn.wait_head(idle, m_head_timeout, [this] { return under_pressure(); });
@@ -565,7 +569,8 @@ void ConnectionServer::serve(HeldConnection held) {
         break;
       }
       const std::string_view pending = conn.buffered();
-      const HeadVerdict verdict = inspect_head(pending.substr(0, head_end(pending)), payload_max_length_);
+      const std::size_t head_size = head_end(pending);
+      const HeadVerdict verdict = inspect_head(pending.substr(0, head_size), payload_max_length_, &fields);
       if (verdict.status != 0) {
         conn.refuse(verdict.status, drain);  // nothing after the head is parsed
         break;
@@ -582,7 +587,9 @@ void ConnectionServer::serve(HeldConnection held) {
       if (m_fast_handler) {
         const PlainPost route{m_fast_path,         m_fast_handler, m_post_routing, m_on_exception,
                               payload_max_length_, keep_alive,     svr_sock_};
-        plain = serve_plain_post(conn, route, left == 1, closed);
+        // Nothing has changed the buffer since inspect_head, unless the body was dechunked.
+        plain =
+            serve_plain_post(conn, route, verdict.chunked ? nullptr : &fields, head_size, left == 1, closed);
       }
       bool ok = plain ? *plain : process_request(conn, left == 1, closed, nullptr);
       if (!conn.end_request()) ok = false;

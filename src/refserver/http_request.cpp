@@ -162,8 +162,9 @@ std::string refusal(int status) {
          "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 }
 
-HeadVerdict inspect_head(std::string_view head, std::size_t max_body) {
+HeadVerdict inspect_head(std::string_view head, std::size_t max_body, HeadFields* fields) {
   HeadVerdict verdict;
+  if (fields) fields->clear();
   std::size_t line_end = head.find("\r\n");
   const std::string_view request_line = head.substr(0, line_end);
   // method SP request-target SP HTTP-version
@@ -223,6 +224,7 @@ HeadVerdict inspect_head(std::string_view head, std::size_t max_body) {
         return verdict;
       }
     }
+    if (fields) fields->push_back({name, value});
     if (util::iequals(name, "content-length")) {
       const auto n = parse_length(value);
       // Two different lengths, or one that is not a number: the framing is unknown.
@@ -357,27 +359,15 @@ std::string dechunked_request(std::string_view head, std::string_view body) {
   return request;
 }
 
-std::size_t parse_plain_post(std::string_view buffered, std::string_view path, std::size_t max_body,
-                             ParsedRequest& out) {
-  const std::string_view line_end = "\r\n";
+std::size_t parse_plain_post(std::string_view buffered, std::size_t head_size, const HeadFields& fields,
+                             std::string_view path, std::size_t max_body, ParsedRequest& out) {
   if (buffered.size() < 5 + path.size() + 11 || buffered.substr(0, 5) != "POST " ||
       buffered.substr(5, path.size()) != path || buffered.substr(5 + path.size(), 11) != " HTTP/1.1\r\n") {
     return 0;
   }
-  const std::size_t head_end = buffered.find("\r\n\r\n");
-  if (head_end == std::string_view::npos) return 0;
   std::optional<std::size_t> length;
-  out.headers.reserve(16);               // one allocation for a usual request's headers
-  std::size_t at = 5 + path.size() + 9;  // the CRLF ending the request line
-  while (at < head_end) {
-    const std::size_t start = at + line_end.size();
-    const std::size_t end = buffered.find(line_end, start);
-    const std::string_view line = buffered.substr(start, end - start);
-    const std::size_t colon = line.find(':');
-    if (colon == 0 || colon == std::string_view::npos) return 0;
-    // inspect_head passed the head: the name is a token, the value has no CR, LF or NUL.
-    const std::string_view name = line.substr(0, colon);
-    const std::string_view value = util::trim(line.substr(colon + 1));
+  out.headers.reserve(fields.size());  // one allocation for the request's headers
+  for (const auto& [name, value] : fields) {
     // The names that matter, told apart by length first: most headers compare nothing.
     switch (name.size()) {
       case 5:   // Range
@@ -407,15 +397,24 @@ std::size_t parse_plain_post(std::string_view buffered, std::string_view path, s
         break;
     }
     out.headers.emplace_back(std::string(name), std::string(value));
-    at = end;
   }
-  const std::size_t total = head_end + 4 + length.value_or(0);
+  const std::size_t total = head_size + length.value_or(0);
   if (!length || *length > max_body || buffered.size() < total) return 0;
   out.method = "POST";
   out.version = "HTTP/1.1";
   out.target = std::string(path);
-  out.body.assign(buffered.substr(head_end + 4, *length));
+  out.body.assign(buffered.substr(head_size, *length));
   return total;
+}
+
+std::size_t parse_plain_post(std::string_view buffered, std::string_view path, std::size_t max_body,
+                             ParsedRequest& out) {
+  const std::size_t size = head_end(buffered);
+  if (size == std::string_view::npos) return 0;
+  HeadFields fields;
+  const HeadVerdict verdict = inspect_head(buffered.substr(0, size), max_body, &fields);
+  if (verdict.status != 0 || verdict.chunked) return 0;
+  return parse_plain_post(buffered, size, fields, path, max_body, out);
 }
 
 ParseResult parse_request(std::string_view bytes, std::size_t max_body) {

@@ -28,7 +28,15 @@ struct HeadVerdict {
   int status = 0;  // 0: go on; else answer this and close (400, 413, 414, 431, 501)
   bool chunked = false;
 };
-HeadVerdict inspect_head(std::string_view head, std::size_t max_body);
+// One header field of a head inspect_head passed: views into the head, the value trimmed.
+struct HeadField {
+  std::string_view name;
+  std::string_view value;
+};
+using HeadFields = std::vector<HeadField>;
+// `fields`, when given, receives the head's header fields in order (valid while the head's bytes
+// are), so that the fast path does not read the head again (parse_plain_post).
+HeadVerdict inspect_head(std::string_view head, std::size_t max_body, HeadFields* fields = nullptr);
 
 // The reason phrase of a status line (RFC 9110 section 15), for every status the front-end
 // sends (routes, fast path, refusals); a code it does not know gets its class's general phrase.
@@ -87,10 +95,13 @@ struct ParsedRequest {
 // A plain POST to `path`, whole at the start of `buffered`: HTTP/1.1, one valid Content-Length
 // of at most `max_body`, no Transfer-Encoding, Expect, Range or Accept-Encoding, a well-formed
 // header block. Fills `out` and returns its length; 0 when it is anything else (the general
-// parser's turn). The connection layer's fast path, for a head inspect_head has passed (it does
-// not check again what inspect_head checks of each header line).
+// parser's turn). The connection layer's fast path.
 std::size_t parse_plain_post(std::string_view buffered, std::string_view path, std::size_t max_body,
                              ParsedRequest& out);
+// The same for a buffer whose head, of `head_size` bytes, inspect_head has passed (status 0, not
+// chunked) and whose fields it gave: the head is not read again.
+std::size_t parse_plain_post(std::string_view buffered, std::size_t head_size, const HeadFields& fields,
+                             std::string_view path, std::size_t max_body, ParsedRequest& out);
 
 // The first request of `bytes` (blank lines before it skipped), as a connection reads it.
 struct ParseResult {
