@@ -189,25 +189,28 @@ class SocketConnection final : public httplib::Stream {
   // Waits until the buffer starts with a whole header block: `idle` for its first byte, `head`
   // from its first byte for the rest. hand_back when `pressure` says so while waiting.
   template <typename Pressure>
+  // One clock read per turn (the time the bytes so far had come by), which start_body uses too.
   Wait wait_head(std::chrono::milliseconds idle, std::chrono::milliseconds head, Pressure pressure) {
-    const auto idle_until = Clock::now() + idle;
+    m_now = Clock::now();
+    const auto idle_until = m_now + idle;
     for (;;) {
       while (m_end - m_at >= 2 && m_buf[m_at] == '\r' && m_buf[m_at + 1] == '\n') m_at += 2;
       const std::string_view pending = buffered();
       if (pending.empty()) {
         m_head_started.reset();
       } else if (!m_head_started) {
-        m_head_started = Clock::now();
+        m_head_started = m_now;
       }
       if (head_end(pending) != std::string_view::npos) return Wait::ready;
       if (pending.size() > k_max_head) return Wait::too_large;
-      const auto now = Clock::now();
       const auto deadline = m_head_started ? *m_head_started + head : idle_until;
-      if (now >= deadline) return pending.empty() ? Wait::closed : Wait::head_timeout;
+      if (m_now >= deadline) return pending.empty() ? Wait::closed : Wait::head_timeout;
       if (m_listening == INVALID_SOCKET) return Wait::closed;
       if (pressure()) return Wait::hand_back;
-      const ssize_t n = fill(std::min(deadline, now + std::chrono::milliseconds(k_stop_check_ms)));
+      // The deadline was just checked: the recv's own first check is not needed.
+      const ssize_t n = fill(std::min(deadline, m_now + std::chrono::milliseconds(k_stop_check_ms)), true);
       if (n == 0 || n == -1) return Wait::closed;
+      m_now = Clock::now();
     }
   }
 
@@ -220,8 +223,9 @@ class SocketConnection final : public httplib::Stream {
     return held;
   }
 
+  // Right after wait_head said ready: the body's time counts from when its head had come.
   void start_body(std::chrono::milliseconds timeout) {
-    m_body_deadline = Clock::now() + timeout;
+    m_body_deadline = m_now + timeout;
     m_failed = false;
   }
   // False when a read of the request failed or timed out: where the next request starts is
@@ -290,7 +294,7 @@ class SocketConnection final : public httplib::Stream {
   }
 
   // Appends one recv to the buffer (dropping what was consumed); what receive() returns.
-  ssize_t fill(Clock::time_point deadline) {
+  ssize_t fill(Clock::time_point deadline, bool checked = false) {
     if (m_at == m_end) {
       m_at = m_end = 0;
     } else if (m_at > 0) {
@@ -299,16 +303,17 @@ class SocketConnection final : public httplib::Stream {
       m_at = 0;
     }
     if (m_buf.size() < m_end + k_recv_size) m_buf.resize(m_end + k_recv_size);  // grows, rarely
-    const ssize_t n = receive(m_buf.data() + m_end, k_recv_size, deadline);
+    const ssize_t n = receive(m_buf.data() + m_end, k_recv_size, deadline, checked);
     if (n > 0) m_end += static_cast<std::size_t>(n);
     return n;
   }
 
-  // recv until data, end of stream, an error (-1), `deadline` or stop() (-2).
-  ssize_t receive(char* ptr, std::size_t size, Clock::time_point deadline) {
-    for (;;) {
+  // recv until data, end of stream, an error (-1), `deadline` or stop() (-2). `checked`: the
+  // caller has just found the deadline ahead.
+  ssize_t receive(char* ptr, std::size_t size, Clock::time_point deadline, bool checked = false) {
+    for (;; checked = false) {
       // Checked first too: a client that trickles never lets the recv time out.
-      if (Clock::now() >= deadline) return failed(-2);
+      if (!checked && Clock::now() >= deadline) return failed(-2);
       ssize_t n = ::recv(m_fd, ptr, size, 0);
       if (n >= 0) return n;
       if (errno == EINTR) continue;
@@ -342,6 +347,7 @@ class SocketConnection final : public httplib::Stream {
   std::size_t m_at = 0;
   std::size_t m_end = 0;
   std::optional<Clock::time_point> m_head_started;
+  Clock::time_point m_now;  // wait_head's last clock read
   Clock::time_point m_body_deadline = Clock::time_point::max();
   std::string m_out;       // a held header block, then its body
   std::size_t m_hold = 0;  // body bytes still expected before m_out leaves
