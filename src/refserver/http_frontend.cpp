@@ -162,10 +162,8 @@ bool write_new(ReaderState& st, httplib::DataSink& sink) {
 }  // namespace
 
 void serve_finished(httplib::Response& res, SseStream& stream) {
-  const std::uint64_t reader = stream.attach();
   std::string out;
-  stream.append_wire(0, out);
-  stream.detach(reader);
+  stream.read_whole(out);
   set_sse_headers(res);
   set_body(res, std::move(out), "text/event-stream");
 }

@@ -88,6 +88,9 @@ class SseStream {
   Batch wait_after(std::uint64_t cursor, std::uint64_t reader, std::chrono::milliseconds wait);
   // Appends the wire form of the events after `cursor` to `out` (no copies of the events).
   void append_wire(std::uint64_t cursor, std::string& out) const;
+  // Appends the wire form of every event to `out` as a reader that attaches, reads and detaches
+  // (superseding any other reader), under one lock: how a finished stream is sent whole.
+  void read_whole(std::string& out);
 
   // Reader registration: attach() returns a reader token and supersedes any previous reader.
   std::uint64_t attach();
@@ -104,7 +107,11 @@ class SseStream {
   const std::string m_id_prefix;
   mutable std::mutex m_mutex;
   std::condition_variable m_cv;
-  std::deque<SseEvent> m_history;
+  // The history is m_events from m_first on: a vector, as most streams hold two events (one
+  // allocation, where a deque takes two); the dropped front is erased once it is as long as
+  // k_stream_history.
+  std::vector<SseEvent> m_events;
+  std::size_t m_first = 0;
   std::uint64_t m_next_seq = 1;
   std::uint64_t m_reader = 0;  // current reader token, 0: none
   std::uint64_t m_next_reader = 1;

@@ -53,8 +53,12 @@ void SseStream::append(std::string type, std::string data) {
     if (m_with_ids) event.id = m_id_prefix + std::to_string(event.seq);
     event.type = std::move(type);
     event.data = std::move(data);
-    m_history.push_back(std::move(event));
-    while (m_history.size() > k_stream_history) m_history.pop_front();
+    m_events.push_back(std::move(event));
+    if (m_events.size() - m_first > k_stream_history) m_events[m_first++] = SseEvent{};  // its data freed
+    if (m_first >= k_stream_history) {
+      m_events.erase(m_events.begin(), m_events.begin() + static_cast<std::ptrdiff_t>(m_first));
+      m_first = 0;
+    }
   }
   m_cv.notify_all();
 }
@@ -68,7 +72,7 @@ void SseStream::append_priming(int retry_ms) {
     event.id = m_id_prefix + std::to_string(event.seq);
     event.priming = true;
     event.retry_ms = retry_ms;
-    m_history.push_back(std::move(event));
+    m_events.push_back(std::move(event));
   }
   m_cv.notify_all();
 }
@@ -100,7 +104,7 @@ SseStream::Batch SseStream::wait_after(std::uint64_t cursor, std::uint64_t reade
   std::unique_lock lock(m_mutex);
   auto ready = [&] {
     return m_closed || m_reader != reader || m_probe || m_finished ||
-           (!m_history.empty() && m_history.back().seq > cursor);
+           (m_events.size() > m_first && m_events.back().seq > cursor);
   };
   m_cv.wait_for(lock, wait, ready);
   Batch batch;
@@ -108,8 +112,8 @@ SseStream::Batch SseStream::wait_after(std::uint64_t cursor, std::uint64_t reade
   batch.superseded = m_reader != reader;
   batch.probe = m_probe;
   m_probe = false;
-  for (const SseEvent& e : m_history) {
-    if (e.seq > cursor) batch.events.push_back(e);
+  for (std::size_t i = m_first; i < m_events.size(); ++i) {
+    if (m_events[i].seq > cursor) batch.events.push_back(m_events[i]);
   }
   batch.drained = m_finished;
   return batch;
@@ -117,9 +121,19 @@ SseStream::Batch SseStream::wait_after(std::uint64_t cursor, std::uint64_t reade
 
 void SseStream::append_wire(std::uint64_t cursor, std::string& out) const {
   std::lock_guard lock(m_mutex);
-  for (const SseEvent& e : m_history) {
-    if (e.seq > cursor) append_event(out, e);
+  for (std::size_t i = m_first; i < m_events.size(); ++i) {
+    if (m_events[i].seq > cursor) append_event(out, m_events[i]);
   }
+}
+
+void SseStream::read_whole(std::string& out) {
+  {
+    std::lock_guard lock(m_mutex);
+    m_next_reader++;  // attach: the token supersedes any other reader...
+    for (std::size_t i = m_first; i < m_events.size(); ++i) append_event(out, m_events[i]);
+    m_reader = 0;  // ...and detach, the token still current
+  }
+  m_cv.notify_all();
 }
 
 std::uint64_t SseStream::attach() {

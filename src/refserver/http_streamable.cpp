@@ -224,22 +224,24 @@ void post_streamed(Context& ctx, std::shared_ptr<HttpSession> hs, json body, htt
     mode.close_after_priming = poll || is_reconnection_call(body);
   }
   if (ctx.config.has("sse-unrelated-progress")) stream->append("message", k_unrelated_progress);
-  auto outbox = std::make_shared<StreamOutbox>(hs, stream);
   hs->begin_use();
-  if (mode.close_after_priming || mode.never_close) {
+  const bool detached = mode.close_after_priming || mode.never_close;
+  if (!detached && !hs->session().may_wait(body)) {
+    // Replies come at once: handled here, sent as one body (one write, no chunking).
+    StreamOutbox outbox(hs, stream);
+    hs->session().handle_parsed(body, outbox);
+    stream->finish();
+    hs->end_use();
+    return serve_finished(res, *stream);
+  }
+  auto outbox = std::make_shared<StreamOutbox>(hs, stream);
+  if (detached) {
     // The handler outlives the connection (or the connection the handler): a worker thread.
     ctx.workers.spawn([hs, stream, outbox, message = std::move(body)] {
       hs->session().handle_parsed(message, *outbox);
       stream->finish();
     });
     return serve_stream(res, stream, 0, mode, [hs] { hs->end_use(); });
-  }
-  if (!hs->session().may_wait(body)) {
-    // Replies come at once: handled here, sent as one body (one write, no chunking).
-    hs->session().handle_parsed(body, *outbox);
-    stream->finish();
-    hs->end_use();
-    return serve_finished(res, *stream);
   }
   // Streams as the handler goes, on the connection's thread: no thread start, no hand-off.
   serve_inline(
