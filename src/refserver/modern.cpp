@@ -11,19 +11,19 @@ namespace mcp_probe::refserver {
 
 namespace {
 
-constexpr const char* k_meta_version = "io.modelcontextprotocol/protocolVersion";
-constexpr const char* k_meta_capabilities = "io.modelcontextprotocol/clientCapabilities";
-constexpr const char* k_meta_log_level = "io.modelcontextprotocol/logLevel";
-constexpr const char* k_meta_server_info = "io.modelcontextprotocol/serverInfo";
+constexpr std::string_view k_meta_version = "io.modelcontextprotocol/protocolVersion";
+constexpr std::string_view k_meta_capabilities = "io.modelcontextprotocol/clientCapabilities";
+constexpr std::string_view k_meta_log_level = "io.modelcontextprotocol/logLevel";
+constexpr std::string_view k_meta_server_info = "io.modelcontextprotocol/serverInfo";
 
 using Handler = Outcome (*)(Call&);
 
 // The methods of the modern era and the capability each needs ("" for none). initialize, ping,
 // logging/setLevel and resources/(un)subscribe do not exist here (-32601).
 struct ModernRoute {
-  const char* method;
+  std::string_view method;
   Handler handler;
-  const char* capability;
+  std::string_view capability;
   bool cacheable;  // docs/2026-07-28/server/utilities/caching.mdx, «Cacheable Results»
 };
 
@@ -44,7 +44,7 @@ const ModernRoute k_modern_routes[] = {
     {"tasks/cancel", handle_tasks_cancel, "", false},
 };
 
-const ModernRoute* find_modern_route(const std::string& method) {
+const ModernRoute* find_modern_route(std::string_view method) {
   for (const ModernRoute& route : k_modern_routes) {
     if (method == route.method) return &route;
   }
@@ -70,7 +70,7 @@ Json versions_json(const std::vector<std::string>& versions) { return Json(versi
 // fields»): an error Outcome when one is missing or unusable.
 std::optional<Outcome> read_meta(const Session::Impl& session, const Json& params, ModernMeta& meta) {
   static const Json k_no_meta = Json::object();
-  const auto found = params.find("_meta");
+  const auto found = params.find("_meta"sv);
   // Both branches lvalues: a temporary on one side would make `m` a copy of the whole _meta.
   const Json& m = found != params.end() && found->is_object() ? *found : k_no_meta;
   const bool lenient = session.has("meta-not-required");
@@ -79,7 +79,7 @@ std::optional<Outcome> read_meta(const Session::Impl& session, const Json& param
     // «A request missing any required field is malformed; the server MUST reject it with JSON-RPC
     // error code -32602 (Invalid params).»
     if (!lenient)
-      return Outcome::fail(k_invalid_params, std::string("Invalid params: _meta[\"") + k_meta_version +
+      return Outcome::fail(k_invalid_params, "Invalid params: _meta[\"" + std::string(k_meta_version) +
                                                  "\"] (a string) is required");
     meta.version = protocol::latest_modern_version();
   } else {
@@ -97,7 +97,7 @@ std::optional<Outcome> read_meta(const Session::Impl& session, const Json& param
   const auto caps = m.find(k_meta_capabilities);
   if (caps == m.end() || !caps->is_object()) {
     if (!lenient)
-      return Outcome::fail(k_invalid_params, std::string("Invalid params: _meta[\"") + k_meta_capabilities +
+      return Outcome::fail(k_invalid_params, "Invalid params: _meta[\"" + std::string(k_meta_capabilities) +
                                                  "\"] (an object) is required");
   } else {
     meta.client_capabilities = *caps;
@@ -153,25 +153,25 @@ bool Session::Impl::is_modern(const Json& message) const {
   if (config.era == ServeEra::modern) return true;
   // A message that carries the _meta fields is modern even when it is otherwise invalid (no
   // method): its error then comes from the modern era, as a modern client expects.
-  const auto method = message.find("method");
+  const auto method = message.find("method"sv);
   if (method != message.end() && method->is_string()) {
     const std::string& name = method->get_ref<const std::string&>();
-    if (name == "server/discover" || name == "subscriptions/listen") return true;
+    if (name == "server/discover"sv || name == "subscriptions/listen"sv) return true;
   }
-  const auto params = message.find("params");
+  const auto params = message.find("params"sv);
   if (params == message.end() || !params->is_object()) return false;
-  const auto meta = params->find("_meta");
+  const auto meta = params->find("_meta"sv);
   return meta != params->end() && meta->is_object() &&
          (meta->contains(k_meta_version) || meta->contains(k_meta_capabilities));
 }
 
 std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& replies) {
-  const Json& id = message["id"];
-  const std::string& method = message["method"].get_ref<const std::string&>();
+  const Json& id = *message.find("id"sv);  // process() checked both
+  const std::string& method = message.find("method"sv)->get_ref<const std::string&>();
   const Json& params = params_of(message);
   if (!params.is_object())
     return error_response(id, Outcome::fail(k_invalid_params, "params must be an object").error.value());
-  if (method == "initialize") {
+  if (method == "initialize"sv) {
     // The modern era has no initialize (-32601, HTTP 404), and versioning.mdx: «A server that
     // supports only modern versions SHOULD name the protocol versions it supports in any error it
     // returns to an initialize request»: the message and data name them.
@@ -190,10 +190,10 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
   ModernMeta meta;
   if (auto error = read_meta(*this, params, meta)) return error_response(id, error->error.value());
   const ModernRoute* route = find_modern_route(method);
-  if (route && method == "server/discover" && has("discover-missing")) route = nullptr;
+  if (route && method == "server/discover"sv && has("discover-missing")) route = nullptr;
   // undeclared-tools|resources|prompts: served all the same, as in the handshake era.
-  if (route && *route->capability && !declares(route->capability, k_rank_2026_07) &&
-      !has(std::string("undeclared-") + route->capability))
+  if (route && !route->capability.empty() && !declares(route->capability, k_rank_2026_07) &&
+      !has("undeclared-" + std::string(route->capability)))
     route = nullptr;
   if (!route) {
     const bool wrong = has("wrong-method-not-found-code");
@@ -203,9 +203,9 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
   }
   auto state = std::make_shared<InFlight>();
   const auto name = params.find("name");
-  const bool waiting_tool = method == "tools/call" && name != params.end() && name->is_string() &&
+  const bool waiting_tool = method == "tools/call"sv && name != params.end() && name->is_string() &&
                             tool_may_wait(name->get_ref<const std::string&>());
-  state->may_wait = method == "subscriptions/listen" || waiting_tool;
+  state->may_wait = method == "subscriptions/listen"sv || waiting_tool;
   state->id = id;
   state->replies = &replies;
   {
@@ -220,7 +220,7 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
     // The fault: cancellation used for something other than ending a subscription.
     notify(replies, "notifications/cancelled", {{"requestId", id}, {"reason", "modern-bogus-cancel"}});
   }
-  if (has("list-changed-on-request") && method == "tools/call") {
+  if (has("list-changed-on-request") && method == "tools/call"sv) {
     notify(replies, "notifications/tools/list_changed", Json::object());
   }
   if (has("log-without-opt-in") && meta.log_threshold < 0) {
@@ -241,9 +241,9 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
     std::lock_guard lock(mutex);
     modern_calls.erase(std::remove(modern_calls.begin(), modern_calls.end(), state), modern_calls.end());
     // A subscription the server ends (stop) still gets its graceful-closure result.
-    const bool closing = method == "subscriptions/listen" && outcome.result.has_value();
+    const bool closing = method == "subscriptions/listen"sv && outcome.result.has_value();
     cancelled = state->cancelled && !has("ignore-cancel") && !closing;
-    if (method == "tools/call") ++tools_called;
+    if (method == "tools/call"sv) ++tools_called;
   }
   if (cancelled || (!outcome.result && !outcome.error)) return std::nullopt;
   if (outcome.result) {

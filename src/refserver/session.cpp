@@ -35,9 +35,9 @@ Outcome handle_subscribe_off(Call& call) { return handle_subscribe(call, false);
 
 // Method -> handler and the capability that must be declared for it ("" for none).
 struct Route {
-  const char* method;
+  std::string_view method;
   Handler handler;
-  const char* capability;
+  std::string_view capability;
 };
 
 const Route k_routes[] = {
@@ -67,7 +67,7 @@ Outcome run_handler(Handler handler, Call& call) {
   }
 }
 
-const Route* find_route(const std::string& method) {
+const Route* find_route(std::string_view method) {
   for (const Route& route : k_routes) {
     if (method == route.method) return &route;
   }
@@ -89,7 +89,7 @@ std::string id_key(const Json& id) {
 
 const Json& params_of(const Json& message) {
   static const Json k_empty = Json::object();
-  const auto params = message.find("params");
+  const auto params = message.find("params"sv);
   return params == message.end() ? k_empty : *params;
 }
 
@@ -170,19 +170,19 @@ std::optional<Json> Session::Impl::process(const Json& message, Outbox& replies,
     return error_response(nullptr, k_invalid_request, "Invalid Request: not an object");
   // Each member found once: a const operator[] builds a std::string key for every lookup.
   const auto end = message.end();
-  const auto id_at = message.find("id");
-  const auto method_at = message.find("method");
-  const auto params_at = message.find("params");
+  const auto id_at = message.find("id"sv);
+  const auto method_at = message.find("method"sv);
+  const auto params_at = message.find("params"sv);
   const bool has_id = id_at != end;
   const Json id = has_id && valid_id(*id_at) ? *id_at : Json(nullptr);
   const bool lenient = has("accept-invalid-request");
-  const auto jsonrpc = message.find("jsonrpc");
+  const auto jsonrpc = message.find("jsonrpc"sv);
   if (!lenient &&
-      (jsonrpc == end || !jsonrpc->is_string() || jsonrpc->get_ref<const std::string&>() != "2.0")) {
+      (jsonrpc == end || !jsonrpc->is_string() || jsonrpc->get_ref<const std::string&>() != "2.0"sv)) {
     return error_response(id, k_invalid_request, "Invalid Request: jsonrpc must be \"2.0\"");
   }
   if (method_at == end) {
-    if (has_id && (message.contains("result") || message.contains("error"))) {
+    if (has_id && (message.contains("result"sv) || message.contains("error"sv))) {
       process_response(message);
       return std::nullopt;
     }
@@ -203,7 +203,7 @@ std::optional<Json> Session::Impl::process(const Json& message, Outbox& replies,
   if (!valid_id(*id_at)) {
     return error_response(nullptr, k_invalid_request, "Invalid Request: id must be a string or an integer");
   }
-  if (in_batch && method_at->get_ref<const std::string&>() == "initialize") {
+  if (in_batch && method_at->get_ref<const std::string&>() == "initialize"sv) {
     return error_response(id, k_invalid_request, "Invalid Request: initialize must not be part of a batch");
   }
   return process_request(message, replies);
@@ -215,26 +215,27 @@ bool request_may_wait(const Json& message);
 
 std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& replies) {
   if (config.era != ServeEra::legacy && is_modern(message)) return process_modern(message, replies);
-  const Json& id = *message.find("id");  // process() checked both
-  const std::string& method = message.find("method")->get_ref<const std::string&>();
+  const Json& id = *message.find("id"sv);  // process() checked both
+  const std::string& method = message.find("method"sv)->get_ref<const std::string&>();
   const Json& params = params_of(message);
   if (!params.is_object()) {
     return make_response(id, Outcome::fail(k_invalid_params, "params must be an object"), method);
   }
   {
     std::lock_guard lock(mutex);
-    const bool early = !init_answered && method != "initialize";
-    if (early && (method != "ping" || has("reject-early-ping")) && !has("no-init-gating")) {
+    const bool early = !init_answered && method != "initialize"sv;
+    if (early && (method != "ping"sv || has("reject-early-ping")) && !has("no-init-gating")) {
       return make_response(id, Outcome::fail(k_invalid_request, "Server not initialized"), method);
     }
   }
   const Route* route = find_route(method);
   const int rank = handshake_rank(negotiated());
-  if (route && *route->capability) {
+  if (route && !route->capability.empty()) {
     // A feature the server does not declare does not exist for the client; the undeclared-*
     // faults keep the methods while hiding the capability.
-    const std::string capability = route->capability;
-    if (!declares(capability, rank < 0 ? k_rank_2025_11 : rank) && !has("undeclared-" + capability))
+    const std::string_view capability = route->capability;
+    if (!declares(capability, rank < 0 ? k_rank_2025_11 : rank) &&
+        !has("undeclared-" + std::string(capability)))
       route = nullptr;
   }
   if (!route) {
@@ -256,11 +257,11 @@ std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& 
   {
     std::lock_guard lock(mutex);
     in_flight.erase(key);
-    cancelled = state->cancelled && !has("ignore-cancel") && method != "initialize";
+    cancelled = state->cancelled && !has("ignore-cancel") && method != "initialize"sv;
   }
   if (cancelled || (!outcome.result && !outcome.error)) return std::nullopt;
   Json response = make_response(id, std::move(outcome), method);
-  if (method == "initialize") {
+  if (method == "initialize"sv) {
     send(replies, std::move(response));
     if (has("early-server-request")) request_client(replies, server_request_id(), "roots/list", nullptr);
     return std::nullopt;
@@ -273,7 +274,7 @@ std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& 
   return response;
 }
 
-bool Session::Impl::declares(const std::string& capability, int rank) {
+bool Session::Impl::declares(std::string_view capability, int rank) {
   std::lock_guard lock(mutex);
   Json& caps = capabilities_by_rank[rank];
   if (caps.is_null()) caps = server_capabilities(*this, rank);
@@ -358,15 +359,15 @@ namespace {
 // Session::may_wait for one message (not a batch).
 bool request_may_wait(const Json& message) {
   if (!message.is_object()) return false;
-  const auto method = message.find("method");
+  const auto method = message.find("method"sv);
   if (method == message.end() || !method->is_string()) return false;
   // Compared in place: comparing a json with a literal builds a json string first.
   const std::string& name_of_method = method->get_ref<const std::string&>();
-  if (name_of_method == "subscriptions/listen") return true;  // open until cancelled
-  if (name_of_method != "tools/call") return false;
-  const auto params = message.find("params");
+  if (name_of_method == "subscriptions/listen"sv) return true;  // open until cancelled
+  if (name_of_method != "tools/call"sv) return false;
+  const auto params = message.find("params"sv);
   if (params == message.end() || !params->is_object()) return false;
-  const auto name = params->find("name");
+  const auto name = params->find("name"sv);
   return name != params->end() && name->is_string() && tool_may_wait(name->get_ref<const std::string&>());
 }
 

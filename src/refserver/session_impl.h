@@ -23,6 +23,9 @@
 namespace mcp_probe::refserver {
 
 using Json = nlohmann::json;
+// Keys and names are compared as "..."sv: the size first, where a const char* costs a strlen and
+// a full compare (every nlohmann find with a literal key is a few of those).
+using namespace std::string_view_literals;
 
 // JSON-RPC error codes the server uses.
 inline constexpr int k_parse_error = -32700;
@@ -135,7 +138,7 @@ struct Session::Impl {
   bool has(std::string_view fault) const { return config.has(fault); }
   std::string negotiated() const;
   // Whether initialize declares `capability` (a top-level key) at version rank `rank`.
-  bool declares(const std::string& capability, int rank);
+  bool declares(std::string_view capability, int rank);
 
   // Serialises and sends one message, applying the wire-level faults.
   void send(Outbox& out, Json message);
