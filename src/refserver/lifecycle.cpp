@@ -173,7 +173,7 @@ bool Call::cancelled() const {
 }
 
 bool Call::sleep_for(std::chrono::milliseconds d) const {
-  session.note_wait(*m_state, params);
+  session.note_wait(method, params);
   std::unique_lock lock(session.mutex);
   const bool honour = !session.has("ignore-cancel");
   auto stop = [&] { return session.stopping || (honour && m_state->cancelled); };
@@ -232,7 +232,7 @@ std::optional<Json> Call::ask_client(const std::string& method_name, Json reques
   // stdio.mdx: «The server MUST NOT write JSON-RPC requests to stdout» (nor any transport in
   // this era): modern fixtures use InputRequiredResult instead.
   if (m_modern) return std::nullopt;
-  session.note_wait(*m_state, params);
+  session.note_wait(method, params);
   const std::string server_id = session.server_request_id();
   const std::string key = Json(server_id).dump();
   {

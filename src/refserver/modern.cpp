@@ -154,21 +154,22 @@ bool Session::Impl::is_modern(const Json& message) const {
   // A message that carries the _meta fields is modern even when it is otherwise invalid (no
   // method): its error then comes from the modern era, as a modern client expects.
   const auto method = message.find("method"sv);
-  if (method != message.end() && method->is_string()) {
-    const std::string& name = method->get_ref<const std::string&>();
-    if (name == "server/discover"sv || name == "subscriptions/listen"sv) return true;
-  }
-  const auto params = message.find("params"sv);
-  if (params == message.end() || !params->is_object()) return false;
-  const auto meta = params->find("_meta"sv);
-  return meta != params->end() && meta->is_object() &&
+  const bool named = method != message.end() && method->is_string();
+  return is_modern(named ? std::string_view(method->get_ref<const std::string&>()) : std::string_view(),
+                   params_of(message));
+}
+
+bool Session::Impl::is_modern(std::string_view method, const Json& params) const {
+  if (config.era != ServeEra::dual) return config.era == ServeEra::modern;
+  if (method == "server/discover"sv || method == "subscriptions/listen"sv) return true;
+  if (!params.is_object()) return false;
+  const auto meta = params.find("_meta"sv);
+  return meta != params.end() && meta->is_object() &&
          (meta->contains(k_meta_version) || meta->contains(k_meta_capabilities));
 }
 
-std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& replies) {
-  const Json& id = *message.find("id"sv);  // process() checked both
-  const std::string& method = message.find("method"sv)->get_ref<const std::string&>();
-  const Json& params = params_of(message);
+std::optional<Json> Session::Impl::process_modern(const Request& request, Outbox& replies) {
+  const auto& [id, method, params] = request;
   if (!params.is_object())
     return error_response(id, Outcome::fail(k_invalid_params, "params must be an object").error.value());
   if (method == "initialize"sv) {
@@ -202,10 +203,6 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
                 .error.value());
   }
   auto state = std::make_shared<InFlight>();
-  const auto name = params.find("name");
-  const bool waiting_tool = method == "tools/call"sv && name != params.end() && name->is_string() &&
-                            tool_may_wait(name->get_ref<const std::string&>());
-  state->may_wait = method == "subscriptions/listen"sv || waiting_tool;
   state->id = id;
   state->replies = &replies;
   {

@@ -87,10 +87,14 @@ std::string id_key(const Json& id) {
   return id.dump();
 }
 
+namespace {
+const Json k_no_params = Json::object();
+const Json k_null_id;
+}  // namespace
+
 const Json& params_of(const Json& message) {
-  static const Json k_empty = Json::object();
   const auto params = message.find("params"sv);
-  return params == message.end() ? k_empty : *params;
+  return params == message.end() ? k_no_params : *params;
 }
 
 Outcome Outcome::fail(int code, std::string message, Json data) {
@@ -174,7 +178,7 @@ std::optional<Json> Session::Impl::process(const Json& message, Outbox& replies,
   const auto method_at = message.find("method"sv);
   const auto params_at = message.find("params"sv);
   const bool has_id = id_at != end;
-  const Json id = has_id && valid_id(*id_at) ? *id_at : Json(nullptr);
+  const Json& id = has_id && valid_id(*id_at) ? *id_at : k_null_id;
   const bool lenient = has("accept-invalid-request");
   const auto jsonrpc = message.find("jsonrpc"sv);
   if (!lenient &&
@@ -206,18 +210,15 @@ std::optional<Json> Session::Impl::process(const Json& message, Outbox& replies,
   if (in_batch && method_at->get_ref<const std::string&>() == "initialize"sv) {
     return error_response(id, k_invalid_request, "Invalid Request: initialize must not be part of a batch");
   }
-  return process_request(message, replies);
+  return process_request(
+      Request{id, method_at->get_ref<const std::string&>(), params_at == end ? k_no_params : *params_at},
+      replies);
 }
 
-namespace {
-bool request_may_wait(const Json& message);
-}  // namespace
-
-std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& replies) {
-  if (config.era != ServeEra::legacy && is_modern(message)) return process_modern(message, replies);
-  const Json& id = *message.find("id"sv);  // process() checked both
-  const std::string& method = message.find("method"sv)->get_ref<const std::string&>();
-  const Json& params = params_of(message);
+std::optional<Json> Session::Impl::process_request(const Request& request, Outbox& replies) {
+  if (config.era != ServeEra::legacy && is_modern(request.method, request.params))
+    return process_modern(request, replies);
+  const auto& [id, method, params] = request;
   if (!params.is_object()) {
     return make_response(id, Outcome::fail(k_invalid_params, "params must be an object"), method);
   }
@@ -245,7 +246,6 @@ std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& 
         method);
   }
   auto state = std::make_shared<InFlight>();
-  state->may_wait = request_may_wait(message);
   const std::string key = id_key(id);
   {
     std::lock_guard lock(mutex);
@@ -356,19 +356,20 @@ void Session::handle_parsed(const Json& message, Outbox& replies) {
 
 namespace {
 
+// Session::may_wait for one request: its method and params (an empty object when it has none).
+bool request_may_wait(std::string_view method, const Json& params) {
+  if (method == "subscriptions/listen"sv) return true;  // open until cancelled
+  if (method != "tools/call"sv || !params.is_object()) return false;
+  const auto name = params.find("name"sv);
+  return name != params.end() && name->is_string() && tool_may_wait(name->get_ref<const std::string&>());
+}
+
 // Session::may_wait for one message (not a batch).
 bool request_may_wait(const Json& message) {
   if (!message.is_object()) return false;
   const auto method = message.find("method"sv);
   if (method == message.end() || !method->is_string()) return false;
-  // Compared in place: comparing a json with a literal builds a json string first.
-  const std::string& name_of_method = method->get_ref<const std::string&>();
-  if (name_of_method == "subscriptions/listen"sv) return true;  // open until cancelled
-  if (name_of_method != "tools/call"sv) return false;
-  const auto params = message.find("params"sv);
-  if (params == message.end() || !params->is_object()) return false;
-  const auto name = params->find("name"sv);
-  return name != params->end() && name->is_string() && tool_may_wait(name->get_ref<const std::string&>());
+  return request_may_wait(method->get_ref<const std::string&>(), params_of(message));
 }
 
 }  // namespace
@@ -380,8 +381,9 @@ bool Session::may_wait(const Json& message) const {
 
 int Session::unexpected_waits() const { return m_impl->unexpected_waits.load(); }
 
-void Session::Impl::note_wait(const InFlight& state, const Json& params) {
-  if (state.may_wait) return;
+void Session::Impl::note_wait(std::string_view method, const Json& params) {
+  // Asked only here, when a handler does wait: most requests never do.
+  if (request_may_wait(method, params)) return;
   ++unexpected_waits;
   std::fprintf(stderr,
                "mcp-refserver: internal error: %s waits, but Session::may_wait says it does not (set its "

@@ -71,13 +71,18 @@ struct Outcome {
 // Book-keeping of one client request in flight (for notifications/cancelled).
 struct InFlight {
   bool cancelled = false;  // guarded by Session::Impl::mutex
-  // What Session::may_wait said of the request: front-ends answer a request it calls
-  // non-waiting in one piece, so its handler must neither sleep nor ask the client.
-  bool may_wait = true;
   // Modern requests only (Impl::modern_calls): the request's id and the outbox it answers on.
   // Clients of one shared session may reuse ids, so a modern request is found by its outbox.
   Json id;
   const Outbox* replies = nullptr;
+};
+
+// A valid request's members, each found once (Session::Impl::process): what the request
+// handling reads instead of looking them up again.
+struct Request {
+  const Json& id;
+  const std::string& method;
+  const Json& params;  // an empty object when the request has none
 };
 
 class Call;
@@ -143,8 +148,10 @@ struct Session::Impl {
   // Serialises and sends one message, applying the wire-level faults.
   void send(Outbox& out, Json message);
   // Called by a handler before it sleeps or asks the client: counts and reports (stderr) a
-  // request Session::may_wait called non-waiting, a fixture whose ToolDef::may_wait is false.
-  void note_wait(const InFlight& state, const Json& params);
+  // request Session::may_wait called non-waiting (front-ends answer those in one piece, so
+  // their handlers must neither sleep nor ask the client), a fixture whose ToolDef::may_wait is
+  // false.
+  void note_wait(std::string_view method, const Json& params);
   // Sends a notification (fault notification-with-id adds an id).
   void notify(Outbox& out, const std::string& method, Json params);
   // A fresh id for a server->client request ("srv-N").
@@ -155,13 +162,15 @@ struct Session::Impl {
   // Handles one parsed message; returns the response to send (none for notifications,
   // responses and cancelled requests).
   std::optional<Json> process(const Json& message, Outbox& replies, bool in_batch);
-  std::optional<Json> process_request(const Json& message, Outbox& replies);
+  std::optional<Json> process_request(const Request& request, Outbox& replies);
   void process_notification(const Json& message, Outbox& replies);
   void process_response(const Json& message);
   // A request Session::is_modern called modern (modern.cpp): _meta validation, the modern
   // method table, and the fields every modern result carries.
-  std::optional<Json> process_modern(const Json& message, Outbox& replies);
+  std::optional<Json> process_modern(const Request& request, Outbox& replies);
   bool is_modern(const Json& message) const;
+  // The same for a request's method and params (an empty object when it has none).
+  bool is_modern(std::string_view method, const Json& params) const;
   // Marks in-flight requests cancelled: the handshake-era one with id `id` and every modern one
   // with that id (notifications/cancelled; ids are unique on stdio), or every modern one
   // answering on `replies` (Session::cancel). Takes `mutex`.
