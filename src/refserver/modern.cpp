@@ -202,12 +202,12 @@ std::optional<Json> Session::Impl::process_modern(const Request& request, Outbox
         id, Outcome::fail(wrong ? k_internal_error : k_method_not_found, "Method not found: " + method)
                 .error.value());
   }
-  auto state = std::make_shared<InFlight>();
-  state->id = id;
-  state->replies = &replies;
+  InFlight state;
+  state.id = id;
+  state.replies = &replies;
   {
     std::lock_guard lock(mutex);
-    modern_calls.push_back(state);
+    modern_calls.push_back(&state);
   }
   if (has("modern-server-request") || has("sse-server-request")) {
     // The fault: a server->client request on a modern request's stream (the era has none).
@@ -224,7 +224,7 @@ std::optional<Json> Session::Impl::process_modern(const Request& request, Outbox
     notify(replies, "notifications/message",
            {{"level", "info"}, {"logger", "mcp-refserver"}, {"data", "unrequested log"}});
   }
-  Call call(*this, replies, id, method, params, state, &meta);
+  Call call(*this, replies, id, method, params, state, k_rank_2026_07, &meta);
   Outcome outcome;
   try {
     outcome = route->handler(call);
@@ -236,10 +236,10 @@ std::optional<Json> Session::Impl::process_modern(const Request& request, Outbox
   bool cancelled = false;
   {
     std::lock_guard lock(mutex);
-    modern_calls.erase(std::remove(modern_calls.begin(), modern_calls.end(), state), modern_calls.end());
+    modern_calls.erase(std::remove(modern_calls.begin(), modern_calls.end(), &state), modern_calls.end());
     // A subscription the server ends (stop) still gets its graceful-closure result.
     const bool closing = method == "subscriptions/listen"sv && outcome.result.has_value();
-    cancelled = state->cancelled && !has("ignore-cancel") && !closing;
+    cancelled = state.cancelled && !has("ignore-cancel") && !closing;
     if (method == "tools/call"sv) ++tools_called;
   }
   if (cancelled || (!outcome.result && !outcome.error)) return std::nullopt;
@@ -291,7 +291,10 @@ Outcome handle_discover(Call& call) {
 
 void Session::Impl::cancel_id(const Json& request_id) {
   std::lock_guard lock(mutex);
-  if (auto it = in_flight.find(id_key(request_id)); it != in_flight.end()) it->second->cancelled = true;
+  const std::string key = id_key(request_id);
+  for (InFlight* call : in_flight) {
+    if (call->key == key) call->cancelled = true;
+  }
   for (const auto& call : modern_calls) {
     if (call->id == request_id) call->cancelled = true;
   }

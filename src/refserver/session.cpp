@@ -222,43 +222,45 @@ std::optional<Json> Session::Impl::process_request(const Request& request, Outbo
   if (!params.is_object()) {
     return make_response(id, Outcome::fail(k_invalid_params, "params must be an object"), method);
   }
-  {
-    std::lock_guard lock(mutex);
-    const bool early = !init_answered && method != "initialize"sv;
-    if (early && (method != "ping"sv || has("reject-early-ping")) && !has("no-init-gating")) {
-      return make_response(id, Outcome::fail(k_invalid_request, "Server not initialized"), method);
-    }
-  }
   const Route* route = find_route(method);
-  const int rank = handshake_rank(negotiated());
+  InFlight state;
+  state.key = id_key(id);
+  // One lock for the initialization gate, the capability and the book-keeping.
+  std::unique_lock lock(mutex);
+  const bool early = !init_answered && method != "initialize"sv;
+  if (early && (method != "ping"sv || has("reject-early-ping")) && !has("no-init-gating")) {
+    lock.unlock();
+    return make_response(id, Outcome::fail(k_invalid_request, "Server not initialized"), method);
+  }
+  const int rank = version_rank;
   if (route && !route->capability.empty()) {
     // A feature the server does not declare does not exist for the client; the undeclared-*
     // faults keep the methods while hiding the capability.
     const std::string_view capability = route->capability;
-    if (!declares(capability, rank < 0 ? k_rank_2025_11 : rank) &&
+    if (!declares_locked(capability, rank < 0 ? k_rank_2025_11 : rank) &&
         !has("undeclared-" + std::string(capability)))
       route = nullptr;
   }
   if (!route) {
+    lock.unlock();
     const bool wrong = has("wrong-method-not-found-code");
     return make_response(
         id, Outcome::fail(wrong ? k_internal_error : k_method_not_found, "Method not found: " + method),
         method);
   }
-  auto state = std::make_shared<InFlight>();
-  const std::string key = id_key(id);
-  {
-    std::lock_guard lock(mutex);
-    in_flight[key] = state;
+  const auto same_key = [&state](const InFlight* other) { return other->key == state.key; };
+  if (auto it = std::find_if(in_flight.begin(), in_flight.end(), same_key); it != in_flight.end()) {
+    *it = &state;
+  } else {
+    in_flight.push_back(&state);
   }
-  Call call(*this, replies, id, method, params, state);
+  lock.unlock();
+  Call call(*this, replies, id, method, params, state, rank);
   Outcome outcome = run_handler(route->handler, call);
-  bool cancelled = false;
-  {
-    std::lock_guard lock(mutex);
-    in_flight.erase(key);
-    cancelled = state->cancelled && !has("ignore-cancel") && method != "initialize"sv;
-  }
+  lock.lock();
+  in_flight.erase(std::remove_if(in_flight.begin(), in_flight.end(), same_key), in_flight.end());
+  const bool cancelled = state.cancelled && !has("ignore-cancel") && method != "initialize"sv;
+  lock.unlock();
   if (cancelled || (!outcome.result && !outcome.error)) return std::nullopt;
   Json response = make_response(id, std::move(outcome), method);
   if (method == "initialize"sv) {
@@ -276,6 +278,10 @@ std::optional<Json> Session::Impl::process_request(const Request& request, Outbo
 
 bool Session::Impl::declares(std::string_view capability, int rank) {
   std::lock_guard lock(mutex);
+  return declares_locked(capability, rank);
+}
+
+bool Session::Impl::declares_locked(std::string_view capability, int rank) {
   Json& caps = capabilities_by_rank[rank];
   if (caps.is_null()) caps = server_capabilities(*this, rank);
   return caps.contains(capability);
@@ -402,8 +408,8 @@ void Session::stop() {
   {
     std::lock_guard lock(m_impl->mutex);
     m_impl->stopping = true;
-    for (auto& [key, state] : m_impl->in_flight) state->cancelled = true;
-    for (auto& state : m_impl->modern_calls) state->cancelled = true;
+    for (InFlight* state : m_impl->in_flight) state->cancelled = true;
+    for (InFlight* state : m_impl->modern_calls) state->cancelled = true;
     m_impl->cv.notify_all();
   }
   // The workers of tasks stop too (joined here, without the session's lock).

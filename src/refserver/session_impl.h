@@ -68,9 +68,12 @@ struct Outcome {
   static Outcome none() { return Outcome{}; }
 };
 
-// Book-keeping of one client request in flight (for notifications/cancelled).
+// Book-keeping of one client request in flight (for notifications/cancelled). Lives on the
+// handling thread's stack; Impl::in_flight or Impl::modern_calls point to it while it runs.
 struct InFlight {
   bool cancelled = false;  // guarded by Session::Impl::mutex
+  // Handshake-era requests only (Impl::in_flight): id_key of the request's id.
+  std::string key;
   // Modern requests only (Impl::modern_calls): the request's id and the outbox it answers on.
   // Clients of one shared session may reuse ids, so a modern request is found by its outbox.
   Json id;
@@ -118,15 +121,18 @@ struct Session::Impl {
   mutable std::mutex mutex;
   std::condition_variable cv;
   std::string version;         // negotiated ("" before initialize)
+  int version_rank = -1;       // handshake_rank(version)
   bool init_answered = false;  // an initialize request was answered
   bool initialized = false;    // notifications/initialized received
   bool stopping = false;
   Json client_capabilities = Json::object();
   int log_threshold = 0;  // index into the LoggingLevel order; 0 = debug (everything)
   std::set<std::string> subscriptions;
-  std::map<std::string, std::shared_ptr<InFlight>> in_flight;  // key: dump(id)
-  std::vector<std::shared_ptr<InFlight>> modern_calls;         // modern requests in flight
-  std::map<std::string, std::optional<Json>> awaiting;         // server-issued id -> reply
+  // Handshake-era requests in flight, their keys unique as in a map (a request that reuses the id
+  // of one in flight takes its place); a vector, as there are few at a time: no node per request.
+  std::vector<InFlight*> in_flight;
+  std::vector<InFlight*> modern_calls;                  // modern requests in flight
+  std::map<std::string, std::optional<Json>> awaiting;  // server-issued id -> reply
   std::atomic<int> next_server_id{1};
   std::atomic<int> unexpected_waits{0};  // see Session::unexpected_waits
   // The tool table by version rank: built once, not on every tools/call (see tool_defs).
@@ -142,8 +148,10 @@ struct Session::Impl {
 
   bool has(std::string_view fault) const { return config.has(fault); }
   std::string negotiated() const;
-  // Whether initialize declares `capability` (a top-level key) at version rank `rank`.
+  // Whether initialize declares `capability` (a top-level key) at version rank `rank`. The
+  // _locked form expects `mutex` held.
   bool declares(std::string_view capability, int rank);
+  bool declares_locked(std::string_view capability, int rank);
 
   // Serialises and sends one message, applying the wire-level faults.
   void send(Outbox& out, Json message);
@@ -189,10 +197,12 @@ struct Session::Impl {
 // progress, logs and server->client requests on. Lives on the handling thread's stack.
 class Call {
  public:
-  // `modern`: the request's per-request fields when it is a modern request (nullptr for the
-  // handshake era); it and `params` (the request's own, not a copy) must outlive the Call.
+  // `negotiated`: handshake_rank of the session's version when the request arrived (-1 before
+  // initialize). `modern`: the request's per-request fields when it is a modern request (nullptr
+  // for the handshake era, whose rank then comes from `negotiated`); it, `state` and `params`
+  // (the request's own, not a copy) must outlive the Call.
   Call(Session::Impl& session, Outbox& replies, Json id, std::string method, const Json& params,
-       std::shared_ptr<InFlight> state, const ModernMeta* modern = nullptr);
+       InFlight& state, int negotiated, const ModernMeta* modern = nullptr);
 
   Session::Impl& session;
   Outbox& replies;
@@ -236,7 +246,7 @@ class Call {
   void flush_deferred();
 
  private:
-  std::shared_ptr<InFlight> m_state;
+  InFlight& m_state;
   const ModernMeta* m_modern;
   int m_rank;
   int m_negotiated_rank;
