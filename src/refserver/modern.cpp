@@ -153,8 +153,8 @@ bool Session::Impl::is_modern(const Json& message) const {
   if (config.era == ServeEra::modern) return true;
   // A message that carries the _meta fields is modern even when it is otherwise invalid (no
   // method): its error then comes from the modern era, as a modern client expects.
-  const auto method = message.find("method"sv);
-  const bool named = method != message.end() && method->is_string();
+  const Json* method = member(message, "method"sv);
+  const bool named = method && method->is_string();
   return is_modern(named ? std::string_view(method->get_ref<const std::string&>()) : std::string_view(),
                    params_of(message));
 }
@@ -162,10 +162,8 @@ bool Session::Impl::is_modern(const Json& message) const {
 bool Session::Impl::is_modern(std::string_view method, const Json& params) const {
   if (config.era != ServeEra::dual) return config.era == ServeEra::modern;
   if (method == "server/discover"sv || method == "subscriptions/listen"sv) return true;
-  if (!params.is_object()) return false;
-  const auto meta = params.find("_meta"sv);
-  return meta != params.end() && meta->is_object() &&
-         (meta->contains(k_meta_version) || meta->contains(k_meta_capabilities));
+  const Json* meta = member(params, "_meta"sv);
+  return meta && (member(*meta, k_meta_version) || member(*meta, k_meta_capabilities));
 }
 
 std::optional<Json> Session::Impl::process_modern(const Request& request, Outbox& replies) {

@@ -93,8 +93,8 @@ const Json k_null_id;
 }  // namespace
 
 const Json& params_of(const Json& message) {
-  const auto params = message.find("params"sv);
-  return params == message.end() ? k_no_params : *params;
+  const Json* params = member(message, "params"sv);
+  return params ? *params : k_no_params;
 }
 
 Outcome Outcome::fail(int code, std::string message, Json data) {
@@ -173,20 +173,18 @@ std::optional<Json> Session::Impl::process(const Json& message, Outbox& replies,
   if (!message.is_object())
     return error_response(nullptr, k_invalid_request, "Invalid Request: not an object");
   // Each member found once: a const operator[] builds a std::string key for every lookup.
-  const auto end = message.end();
-  const auto id_at = message.find("id"sv);
-  const auto method_at = message.find("method"sv);
-  const auto params_at = message.find("params"sv);
-  const bool has_id = id_at != end;
+  const Json* id_at = member(message, "id"sv);
+  const Json* method_at = member(message, "method"sv);
+  const Json* params_at = member(message, "params"sv);
+  const bool has_id = id_at != nullptr;
   const Json& id = has_id && valid_id(*id_at) ? *id_at : k_null_id;
   const bool lenient = has("accept-invalid-request");
-  const auto jsonrpc = message.find("jsonrpc"sv);
-  if (!lenient &&
-      (jsonrpc == end || !jsonrpc->is_string() || jsonrpc->get_ref<const std::string&>() != "2.0"sv)) {
+  const Json* jsonrpc = member(message, "jsonrpc"sv);
+  if (!lenient && (!jsonrpc || !jsonrpc->is_string() || jsonrpc->get_ref<const std::string&>() != "2.0"sv)) {
     return error_response(id, k_invalid_request, "Invalid Request: jsonrpc must be \"2.0\"");
   }
-  if (method_at == end) {
-    if (has_id && (message.contains("result"sv) || message.contains("error"sv))) {
+  if (!method_at) {
+    if (has_id && (member(message, "result"sv) || member(message, "error"sv))) {
       process_response(message);
       return std::nullopt;
     }
@@ -196,7 +194,7 @@ std::optional<Json> Session::Impl::process(const Json& message, Outbox& replies,
   if (!method_at->is_string()) {
     return error_response(id, k_invalid_request, "Invalid Request: method must be a string");
   }
-  if (params_at != end && !params_at->is_object() && !params_at->is_array()) {
+  if (params_at && !params_at->is_object() && !params_at->is_array()) {
     if (!has_id) return std::nullopt;
     return error_response(id, k_invalid_request, "Invalid Request: params must be an object or array");
   }
@@ -211,8 +209,7 @@ std::optional<Json> Session::Impl::process(const Json& message, Outbox& replies,
     return error_response(id, k_invalid_request, "Invalid Request: initialize must not be part of a batch");
   }
   return process_request(
-      Request{id, method_at->get_ref<const std::string&>(), params_at == end ? k_no_params : *params_at},
-      replies);
+      Request{id, method_at->get_ref<const std::string&>(), params_at ? *params_at : k_no_params}, replies);
 }
 
 std::optional<Json> Session::Impl::process_request(const Request& request, Outbox& replies) {
@@ -365,16 +362,15 @@ namespace {
 // Session::may_wait for one request: its method and params (an empty object when it has none).
 bool request_may_wait(std::string_view method, const Json& params) {
   if (method == "subscriptions/listen"sv) return true;  // open until cancelled
-  if (method != "tools/call"sv || !params.is_object()) return false;
-  const auto name = params.find("name"sv);
-  return name != params.end() && name->is_string() && tool_may_wait(name->get_ref<const std::string&>());
+  if (method != "tools/call"sv) return false;
+  const Json* name = member(params, "name"sv);
+  return name && name->is_string() && tool_may_wait(name->get_ref<const std::string&>());
 }
 
 // Session::may_wait for one message (not a batch).
 bool request_may_wait(const Json& message) {
-  if (!message.is_object()) return false;
-  const auto method = message.find("method"sv);
-  if (method == message.end() || !method->is_string()) return false;
+  const Json* method = member(message, "method"sv);
+  if (!method || !method->is_string()) return false;
   return request_may_wait(method->get_ref<const std::string&>(), params_of(message));
 }
 

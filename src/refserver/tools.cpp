@@ -59,21 +59,21 @@ bool type_matches(std::string_view type, const Json& value) {
 // The subset of JSON Schema the fixtures use: required properties and property types.
 std::string invalid_arguments(const Json& schema, const Json& arguments) {
   // Looked up in place: this runs on every tools/call.
-  if (auto required = schema.find("required"sv); required != schema.end() && required->is_array()) {
+  if (const Json* required = member(schema, "required"sv); required && required->is_array()) {
     for (const Json& name : *required) {
-      if (!arguments.contains(name.get_ref<const std::string&>()))
+      if (!member(arguments, name.get_ref<const std::string&>()))
         return "missing required argument '" + name.get<std::string>() + "'";
     }
   }
-  const auto properties = schema.find("properties"sv);
-  if (properties == schema.end() || !properties->is_object()) return "";
+  const Json* properties = member(schema, "properties"sv);
+  if (!properties || !properties->is_object()) return "";
   // The object itself, not items(): each of its elements makes two strings.
   for (const auto& [name, value] : arguments.get_ref<const Json::object_t&>()) {
-    const auto property = properties->find(name);
-    if (property == properties->end()) continue;
+    const Json* property = member(*properties, name);
+    if (!property) continue;
     static const std::string k_untyped;
-    const auto type_at = property->find("type"sv);
-    const std::string& type = type_at == property->end() ? k_untyped : type_at->get_ref<const std::string&>();
+    const Json* type_at = member(*property, "type"sv);
+    const std::string& type = type_at ? type_at->get_ref<const std::string&>() : k_untyped;
     if (!type_matches(type, value)) return "argument '" + name + "' must be of type " + type;
   }
   return "";
@@ -304,13 +304,13 @@ Outcome handle_tools_list(Call& call) {
 
 Outcome handle_tools_call(Call& call) {
   // Looked up in place: the params are the request's own, and no name is copied per tool.
-  const auto name_at = call.params.find("name"sv);
-  if (name_at == call.params.end() || !name_at->is_string())
+  const Json* name_at = member(call.params, "name"sv);
+  if (!name_at || !name_at->is_string())
     return Outcome::fail(k_invalid_params, "tools/call: name (a string) is required");
   const std::string& name = name_at->get_ref<const std::string&>();
   static const Json k_no_arguments = Json::object();
-  const auto arguments_at = call.params.find("arguments"sv);
-  const Json& arguments = arguments_at == call.params.end() ? k_no_arguments : *arguments_at;
+  const Json* arguments_at = member(call.params, "arguments"sv);
+  const Json& arguments = arguments_at ? *arguments_at : k_no_arguments;
   if (!arguments.is_object())
     return Outcome::fail(k_invalid_params, "tools/call: arguments must be an object");
   const std::vector<ToolDef>& defs = tool_defs(call);
