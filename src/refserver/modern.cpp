@@ -167,7 +167,9 @@ bool Session::Impl::is_modern(std::string_view method, const Json& params) const
 }
 
 std::optional<Json> Session::Impl::process_modern(const Request& request, Outbox& replies) {
-  const auto& [id, method, params] = request;
+  const Json& id = request.id;
+  const std::string& method = request.method;
+  const Json& params = request.params;
   if (!params.is_object())
     return error_response(id, Outcome::fail(k_invalid_params, "params must be an object").error.value());
   if (method == "initialize"sv) {
@@ -256,6 +258,10 @@ std::optional<Json> Session::Impl::process_modern(const Request& request, Outbox
       Json& meta = result["_meta"];
       if (!meta.is_object()) meta = Json::object();
       meta[k_meta_server_info] = server_info_meta();
+    }
+    if (config.faults.empty() && !request.in_batch) {
+      send_result(replies, id, value);
+      return std::nullopt;
     }
   }
   Json response = make_response(id, std::move(outcome), method);

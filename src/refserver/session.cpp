@@ -139,6 +139,20 @@ void Session::Impl::send(Outbox& out, Json message) {
   out.send(text);
 }
 
+void Session::Impl::send_result(Outbox& out, const Json& id, const Json& result) {
+  // The message's keys in their order (id, jsonrpc, result) around the result's text: what
+  // json::dump gives for the whole message, byte for byte.
+  const std::string result_text = json::dump(result);
+  std::string text;
+  text.reserve(result_text.size() + 64);
+  text += "{\"id\":";
+  text += id.is_string() ? json::dump(id) : id_key(id);
+  text += ",\"jsonrpc\":\"2.0\",\"result\":";
+  text += result_text;
+  text += '}';
+  out.send(text);
+}
+
 void Session::Impl::notify(Outbox& out, const std::string& method, Json params) {
   Json message{{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}};
   if (has("notification-with-id")) message["id"] = server_request_id();
@@ -209,13 +223,16 @@ std::optional<Json> Session::Impl::process(const Json& message, Outbox& replies,
     return error_response(id, k_invalid_request, "Invalid Request: initialize must not be part of a batch");
   }
   return process_request(
-      Request{id, method_at->get_ref<const std::string&>(), params_at ? *params_at : k_no_params}, replies);
+      Request{id, method_at->get_ref<const std::string&>(), params_at ? *params_at : k_no_params, in_batch},
+      replies);
 }
 
 std::optional<Json> Session::Impl::process_request(const Request& request, Outbox& replies) {
   if (config.era != ServeEra::legacy && is_modern(request.method, request.params))
     return process_modern(request, replies);
-  const auto& [id, method, params] = request;
+  const Json& id = request.id;
+  const std::string& method = request.method;
+  const Json& params = request.params;
   if (!params.is_object()) {
     return make_response(id, Outcome::fail(k_invalid_params, "params must be an object"), method);
   }
@@ -259,6 +276,10 @@ std::optional<Json> Session::Impl::process_request(const Request& request, Outbo
   const bool cancelled = state.cancelled && !has("ignore-cancel") && method != "initialize"sv;
   lock.unlock();
   if (cancelled || (!outcome.result && !outcome.error)) return std::nullopt;
+  if (outcome.result && config.faults.empty() && !request.in_batch) {
+    send_result(replies, id, *outcome.result);
+    return std::nullopt;
+  }
   Json response = make_response(id, std::move(outcome), method);
   if (method == "initialize"sv) {
     send(replies, std::move(response));

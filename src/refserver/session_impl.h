@@ -102,6 +102,7 @@ struct Request {
   const Json& id;
   const std::string& method;
   const Json& params;  // an empty object when the request has none
+  bool in_batch;       // its response goes into the batch's array, not out on its own
 };
 
 class Call;
@@ -171,6 +172,9 @@ struct Session::Impl {
 
   // Serialises and sends one message, applying the wire-level faults.
   void send(Outbox& out, Json message);
+  // Sends the response {id, result} without building it, as send would without faults (which
+  // act on the whole message): only for a session without faults.
+  void send_result(Outbox& out, const Json& id, const Json& result);
   // Called by a handler before it sleeps or asks the client: counts and reports (stderr) a
   // request Session::may_wait called non-waiting (front-ends answer those in one piece, so
   // their handlers must neither sleep nor ask the client), a fixture whose ToolDef::may_wait is
