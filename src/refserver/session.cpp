@@ -141,14 +141,13 @@ void Session::Impl::send(Outbox& out, Json message) {
 
 void Session::Impl::send_result(Outbox& out, const Json& id, const Json& result) {
   // The message's keys in their order (id, jsonrpc, result) around the result's text: what
-  // json::dump gives for the whole message, byte for byte.
-  const std::string result_text = json::dump(result);
-  std::string text;
-  text.reserve(result_text.size() + 64);
-  text += "{\"id\":";
-  text += id.is_string() ? json::dump(id) : id_key(id);
-  text += ",\"jsonrpc\":\"2.0\",\"result\":";
-  text += result_text;
+  // json::dump gives for the whole message, byte for byte. Put in front of the result's text
+  // (dump leaves room), which saves a second buffer.
+  std::string text = json::dump(result);
+  const std::string id_text = id.is_string() ? json::dump(id) : id_key(id);
+  text.insert(0, ",\"jsonrpc\":\"2.0\",\"result\":");
+  text.insert(0, id_text);
+  text.insert(0, "{\"id\":");
   text += '}';
   out.send(text);
 }
@@ -302,7 +301,7 @@ bool Session::Impl::declares(std::string_view capability, int rank) {
 bool Session::Impl::declares_locked(std::string_view capability, int rank) {
   Json& caps = capabilities_by_rank[rank];
   if (caps.is_null()) caps = server_capabilities(*this, rank);
-  return caps.contains(capability);
+  return member(caps, capability) != nullptr;
 }
 
 void Session::Impl::process_notification(const Json& message, Outbox& replies) {
