@@ -157,7 +157,7 @@ Call::Call(Session::Impl& session, Outbox& replies, Json id, std::string method,
 
 bool Call::client_declares(const std::string& capability) const {
   if (capability.empty()) return false;
-  if (m_modern) return m_modern->client_capabilities.contains(capability);
+  if (m_modern) return m_modern->client_capabilities->contains(capability);
   std::lock_guard lock(session.mutex);
   return session.client_capabilities.contains(capability);
 }

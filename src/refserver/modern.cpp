@@ -70,12 +70,12 @@ Json versions_json(const std::vector<std::string>& versions) { return Json(versi
 // fields»): an error Outcome when one is missing or unusable.
 std::optional<Outcome> read_meta(const Session::Impl& session, const Json& params, ModernMeta& meta) {
   static const Json k_no_meta = Json::object();
-  const auto found = params.find("_meta"sv);
+  const Json* found = member(params, "_meta"sv);
   // Both branches lvalues: a temporary on one side would make `m` a copy of the whole _meta.
-  const Json& m = found != params.end() && found->is_object() ? *found : k_no_meta;
+  const Json& m = found && found->is_object() ? *found : k_no_meta;
   const bool lenient = session.has("meta-not-required");
-  const auto version = m.find(k_meta_version);
-  if (version == m.end() || !version->is_string()) {
+  const Json* version = member(m, k_meta_version);
+  if (!version || !version->is_string()) {
     // «A request missing any required field is malformed; the server MUST reject it with JSON-RPC
     // error code -32602 (Invalid params).»
     if (!lenient)
@@ -94,15 +94,15 @@ std::optional<Outcome> read_meta(const Session::Impl& session, const Json& param
     return Outcome::fail(k_unsupported_protocol_version, "Unsupported protocol version",
                          {{"supported", versions_json(served)}, {"requested", meta.version}});
   }
-  const auto caps = m.find(k_meta_capabilities);
-  if (caps == m.end() || !caps->is_object()) {
+  const Json* caps = member(m, k_meta_capabilities);
+  if (!caps || !caps->is_object()) {
     if (!lenient)
       return Outcome::fail(k_invalid_params, "Invalid params: _meta[\"" + std::string(k_meta_capabilities) +
                                                  "\"] (an object) is required");
   } else {
-    meta.client_capabilities = *caps;
+    meta.client_capabilities = caps;
   }
-  if (const auto level = m.find(k_meta_log_level); level != m.end()) {
+  if (const Json* level = member(m, k_meta_log_level)) {
     // logging.mdx: an unrecognised level SHOULD be rejected with -32602.
     meta.log_threshold = level->is_string() ? log_level_rank(level->get<std::string>()) : -1;
     if (meta.log_threshold < 0)

@@ -109,11 +109,15 @@ class Call;
 struct ToolDef;
 struct TaskStore;  // tasks.cpp
 
+inline const Json k_no_client_capabilities = Json::object();
+
 // What a modern (2026-07-28) request declared in its _meta: the per-request protocol fields.
 struct ModernMeta {
-  std::string version;                        // io.modelcontextprotocol/protocolVersion
-  Json client_capabilities = Json::object();  // io.modelcontextprotocol/clientCapabilities
-  int log_threshold = -1;                     // io.modelcontextprotocol/logLevel; -1: no logs
+  std::string version;  // io.modelcontextprotocol/protocolVersion
+  // io.modelcontextprotocol/clientCapabilities: the request's own object (not a copy), or an
+  // empty one.
+  const Json* client_capabilities = &k_no_client_capabilities;
+  int log_threshold = -1;  // io.modelcontextprotocol/logLevel; -1: no logs
 };
 
 // An open subscriptions/listen stream (subscriptions.cpp).
