@@ -80,6 +80,7 @@ Outcome handle_initialize(Call& call) {
   {
     std::lock_guard lock(call.session.mutex);
     call.session.version = version;
+    call.session.version_rank = handshake_rank(version);
     call.session.init_answered = true;
     const Json caps = params.value("capabilities", Json::object());
     call.session.client_capabilities = caps.is_object() ? caps : Json::object();
@@ -137,46 +138,45 @@ Outcome handle_set_level(Call& call) {
 }
 
 Call::Call(Session::Impl& session, Outbox& replies, Json id, std::string method, const Json& params,
-           std::shared_ptr<InFlight> state, const ModernMeta* modern)
+           InFlight& state, int negotiated, const ModernMeta* modern)
     : session(session),
       replies(replies),
       id(std::move(id)),
       method(std::move(method)),
       params(params),
-      m_state(std::move(state)),
+      m_state(state),
       m_modern(modern) {
   if (modern) {
     // The modern era has one version so far; newer-fields is a handshake-era fault.
     m_negotiated_rank = m_rank = k_rank_2026_07;
     return;
   }
-  const int negotiated = handshake_rank(session.negotiated());
   m_negotiated_rank = negotiated < 0 ? k_rank_2025_11 : negotiated;
   m_rank = session.has("newer-fields") ? k_rank_2025_11 : m_negotiated_rank;
 }
 
 bool Call::client_declares(const std::string& capability) const {
   if (capability.empty()) return false;
-  if (m_modern) return m_modern->client_capabilities.contains(capability);
+  if (m_modern) return m_modern->client_capabilities->contains(capability);
   std::lock_guard lock(session.mutex);
   return session.client_capabilities.contains(capability);
 }
 
 void Call::wait_cancelled(std::unique_lock<std::mutex>& lock) const {
-  session.cv.wait(lock, [&] { return session.stopping || m_state->cancelled; });
+  session.cv.wait(lock, [&] { return session.stopping || m_state.cancelled; });
 }
 
 bool Call::cancelled() const {
   std::lock_guard lock(session.mutex);
   if (session.stopping) return true;
-  return m_state->cancelled && !session.has("ignore-cancel");
+  return m_state.cancelled && !session.has("ignore-cancel");
 }
 
 bool Call::sleep_for(std::chrono::milliseconds d) const {
-  session.note_wait(*m_state, params);
+  session.note_wait(method, params);
   std::unique_lock lock(session.mutex);
   const bool honour = !session.has("ignore-cancel");
-  auto stop = [&] { return session.stopping || (honour && m_state->cancelled); };
+  auto stop = [&] { return session.stopping || (honour && m_state.cancelled); };
   return !session.cv.wait_for(lock, d, stop);
 }
 
@@ -232,7 +232,7 @@ std::optional<Json> Call::ask_client(const std::string& method_name, Json reques
   // stdio.mdx: «The server MUST NOT write JSON-RPC requests to stdout» (nor any transport in
   // this era): modern fixtures use InputRequiredResult instead.
   if (m_modern) return std::nullopt;
-  session.note_wait(*m_state, params);
+  session.note_wait(method, params);
   const std::string server_id = session.server_request_id();
   const std::string key = Json(server_id).dump();
   {
@@ -241,7 +241,7 @@ std::optional<Json> Call::ask_client(const std::string& method_name, Json reques
   }
   session.request_client(replies, server_id, method_name, std::move(request_params));
   std::unique_lock lock(session.mutex);
-  auto done = [&] { return session.stopping || m_state->cancelled || session.awaiting[key].has_value(); };
+  auto done = [&] { return session.stopping || m_state.cancelled || session.awaiting[key].has_value(); };
   session.cv.wait_for(lock, timeout, done);
   std::optional<Json> reply = session.awaiting[key];
   session.awaiting.erase(key);

@@ -11,19 +11,19 @@ namespace mcp_probe::refserver {
 
 namespace {
 
-constexpr const char* k_meta_version = "io.modelcontextprotocol/protocolVersion";
-constexpr const char* k_meta_capabilities = "io.modelcontextprotocol/clientCapabilities";
-constexpr const char* k_meta_log_level = "io.modelcontextprotocol/logLevel";
-constexpr const char* k_meta_server_info = "io.modelcontextprotocol/serverInfo";
+constexpr std::string_view k_meta_version = "io.modelcontextprotocol/protocolVersion";
+constexpr std::string_view k_meta_capabilities = "io.modelcontextprotocol/clientCapabilities";
+constexpr std::string_view k_meta_log_level = "io.modelcontextprotocol/logLevel";
+constexpr std::string_view k_meta_server_info = "io.modelcontextprotocol/serverInfo";
 
 using Handler = Outcome (*)(Call&);
 
 // The methods of the modern era and the capability each needs ("" for none). initialize, ping,
 // logging/setLevel and resources/(un)subscribe do not exist here (-32601).
 struct ModernRoute {
-  const char* method;
+  std::string_view method;
   Handler handler;
-  const char* capability;
+  std::string_view capability;
   bool cacheable;  // docs/2026-07-28/server/utilities/caching.mdx, «Cacheable Results»
 };
 
@@ -44,7 +44,7 @@ const ModernRoute k_modern_routes[] = {
     {"tasks/cancel", handle_tasks_cancel, "", false},
 };
 
-const ModernRoute* find_modern_route(const std::string& method) {
+const ModernRoute* find_modern_route(std::string_view method) {
   for (const ModernRoute& route : k_modern_routes) {
     if (method == route.method) return &route;
   }
@@ -70,16 +70,16 @@ Json versions_json(const std::vector<std::string>& versions) { return Json(versi
 // fields»): an error Outcome when one is missing or unusable.
 std::optional<Outcome> read_meta(const Session::Impl& session, const Json& params, ModernMeta& meta) {
   static const Json k_no_meta = Json::object();
-  const auto found = params.find("_meta");
+  const Json* found = member(params, "_meta"sv);
   // Both branches lvalues: a temporary on one side would make `m` a copy of the whole _meta.
-  const Json& m = found != params.end() && found->is_object() ? *found : k_no_meta;
+  const Json& m = found && found->is_object() ? *found : k_no_meta;
   const bool lenient = session.has("meta-not-required");
-  const auto version = m.find(k_meta_version);
-  if (version == m.end() || !version->is_string()) {
+  const Json* version = member(m, k_meta_version);
+  if (!version || !version->is_string()) {
     // «A request missing any required field is malformed; the server MUST reject it with JSON-RPC
     // error code -32602 (Invalid params).»
     if (!lenient)
-      return Outcome::fail(k_invalid_params, std::string("Invalid params: _meta[\"") + k_meta_version +
+      return Outcome::fail(k_invalid_params, "Invalid params: _meta[\"" + std::string(k_meta_version) +
                                                  "\"] (a string) is required");
     meta.version = protocol::latest_modern_version();
   } else {
@@ -94,15 +94,15 @@ std::optional<Outcome> read_meta(const Session::Impl& session, const Json& param
     return Outcome::fail(k_unsupported_protocol_version, "Unsupported protocol version",
                          {{"supported", versions_json(served)}, {"requested", meta.version}});
   }
-  const auto caps = m.find(k_meta_capabilities);
-  if (caps == m.end() || !caps->is_object()) {
+  const Json* caps = member(m, k_meta_capabilities);
+  if (!caps || !caps->is_object()) {
     if (!lenient)
-      return Outcome::fail(k_invalid_params, std::string("Invalid params: _meta[\"") + k_meta_capabilities +
+      return Outcome::fail(k_invalid_params, "Invalid params: _meta[\"" + std::string(k_meta_capabilities) +
                                                  "\"] (an object) is required");
   } else {
-    meta.client_capabilities = *caps;
+    meta.client_capabilities = caps;
   }
-  if (const auto level = m.find(k_meta_log_level); level != m.end()) {
+  if (const Json* level = member(m, k_meta_log_level)) {
     // logging.mdx: an unrecognised level SHOULD be rejected with -32602.
     meta.log_threshold = level->is_string() ? log_level_rank(level->get<std::string>()) : -1;
     if (meta.log_threshold < 0)
@@ -153,25 +153,26 @@ bool Session::Impl::is_modern(const Json& message) const {
   if (config.era == ServeEra::modern) return true;
   // A message that carries the _meta fields is modern even when it is otherwise invalid (no
   // method): its error then comes from the modern era, as a modern client expects.
-  const auto method = message.find("method");
-  if (method != message.end() && method->is_string()) {
-    const std::string& name = method->get_ref<const std::string&>();
-    if (name == "server/discover" || name == "subscriptions/listen") return true;
-  }
-  const auto params = message.find("params");
-  if (params == message.end() || !params->is_object()) return false;
-  const auto meta = params->find("_meta");
-  return meta != params->end() && meta->is_object() &&
-         (meta->contains(k_meta_version) || meta->contains(k_meta_capabilities));
+  const Json* method = member(message, "method"sv);
+  const bool named = method && method->is_string();
+  return is_modern(named ? std::string_view(method->get_ref<const std::string&>()) : std::string_view(),
+                   params_of(message));
 }
 
-std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& replies) {
-  const Json& id = message["id"];
-  const std::string& method = message["method"].get_ref<const std::string&>();
-  const Json& params = params_of(message);
+bool Session::Impl::is_modern(std::string_view method, const Json& params) const {
+  if (config.era != ServeEra::dual) return config.era == ServeEra::modern;
+  if (method == "server/discover"sv || method == "subscriptions/listen"sv) return true;
+  const Json* meta = member(params, "_meta"sv);
+  return meta && (member(*meta, k_meta_version) || member(*meta, k_meta_capabilities));
+}
+
+std::optional<Json> Session::Impl::process_modern(const Request& request, Outbox& replies) {
+  const Json& id = request.id;
+  const std::string& method = request.method;
+  const Json& params = request.params;
   if (!params.is_object())
     return error_response(id, Outcome::fail(k_invalid_params, "params must be an object").error.value());
-  if (method == "initialize") {
+  if (method == "initialize"sv) {
     // The modern era has no initialize (-32601, HTTP 404), and versioning.mdx: «A server that
     // supports only modern versions SHOULD name the protocol versions it supports in any error it
     // returns to an initialize request»: the message and data name them.
@@ -190,10 +191,10 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
   ModernMeta meta;
   if (auto error = read_meta(*this, params, meta)) return error_response(id, error->error.value());
   const ModernRoute* route = find_modern_route(method);
-  if (route && method == "server/discover" && has("discover-missing")) route = nullptr;
+  if (route && method == "server/discover"sv && has("discover-missing")) route = nullptr;
   // undeclared-tools|resources|prompts: served all the same, as in the handshake era.
-  if (route && *route->capability && !declares(route->capability, k_rank_2026_07) &&
-      !has(std::string("undeclared-") + route->capability))
+  if (route && !route->capability.empty() && !declares(route->capability, k_rank_2026_07) &&
+      !has("undeclared-" + std::string(route->capability)))
     route = nullptr;
   if (!route) {
     const bool wrong = has("wrong-method-not-found-code");
@@ -201,16 +202,12 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
         id, Outcome::fail(wrong ? k_internal_error : k_method_not_found, "Method not found: " + method)
                 .error.value());
   }
-  auto state = std::make_shared<InFlight>();
-  const auto name = params.find("name");
-  const bool waiting_tool = method == "tools/call" && name != params.end() && name->is_string() &&
-                            tool_may_wait(name->get_ref<const std::string&>());
-  state->may_wait = method == "subscriptions/listen" || waiting_tool;
-  state->id = id;
-  state->replies = &replies;
+  InFlight state;
+  state.id = id;
+  state.replies = &replies;
   {
     std::lock_guard lock(mutex);
-    modern_calls.push_back(state);
+    modern_calls.push_back(&state);
   }
   if (has("modern-server-request") || has("sse-server-request")) {
     // The fault: a server->client request on a modern request's stream (the era has none).
@@ -220,14 +217,14 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
     // The fault: cancellation used for something other than ending a subscription.
     notify(replies, "notifications/cancelled", {{"requestId", id}, {"reason", "modern-bogus-cancel"}});
   }
-  if (has("list-changed-on-request") && method == "tools/call") {
+  if (has("list-changed-on-request") && method == "tools/call"sv) {
     notify(replies, "notifications/tools/list_changed", Json::object());
   }
   if (has("log-without-opt-in") && meta.log_threshold < 0) {
     notify(replies, "notifications/message",
            {{"level", "info"}, {"logger", "mcp-refserver"}, {"data", "unrequested log"}});
   }
-  Call call(*this, replies, id, method, params, state, &meta);
+  Call call(*this, replies, id, method, params, state, k_rank_2026_07, &meta);
   Outcome outcome;
   try {
     outcome = route->handler(call);
@@ -239,11 +236,11 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
   bool cancelled = false;
   {
     std::lock_guard lock(mutex);
-    modern_calls.erase(std::remove(modern_calls.begin(), modern_calls.end(), state), modern_calls.end());
+    modern_calls.erase(std::remove(modern_calls.begin(), modern_calls.end(), &state), modern_calls.end());
     // A subscription the server ends (stop) still gets its graceful-closure result.
-    const bool closing = method == "subscriptions/listen" && outcome.result.has_value();
-    cancelled = state->cancelled && !has("ignore-cancel") && !closing;
-    if (method == "tools/call") ++tools_called;
+    const bool closing = method == "subscriptions/listen"sv && outcome.result.has_value();
+    cancelled = state.cancelled && !has("ignore-cancel") && !closing;
+    if (method == "tools/call"sv) ++tools_called;
   }
   if (cancelled || (!outcome.result && !outcome.error)) return std::nullopt;
   if (outcome.result) {
@@ -261,6 +258,10 @@ std::optional<Json> Session::Impl::process_modern(const Json& message, Outbox& r
       Json& meta = result["_meta"];
       if (!meta.is_object()) meta = Json::object();
       meta[k_meta_server_info] = server_info_meta();
+    }
+    if (config.faults.empty() && !request.in_batch) {
+      send_result(replies, id, value);
+      return std::nullopt;
     }
   }
   Json response = make_response(id, std::move(outcome), method);
@@ -294,7 +295,10 @@ Outcome handle_discover(Call& call) {
 
 void Session::Impl::cancel_id(const Json& request_id) {
   std::lock_guard lock(mutex);
-  if (auto it = in_flight.find(id_key(request_id)); it != in_flight.end()) it->second->cancelled = true;
+  const std::string key = id_key(request_id);
+  for (InFlight* call : in_flight) {
+    if (call->key == key) call->cancelled = true;
+  }
   for (const auto& call : modern_calls) {
     if (call->id == request_id) call->cancelled = true;
   }

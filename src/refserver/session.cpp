@@ -35,9 +35,9 @@ Outcome handle_subscribe_off(Call& call) { return handle_subscribe(call, false);
 
 // Method -> handler and the capability that must be declared for it ("" for none).
 struct Route {
-  const char* method;
+  std::string_view method;
   Handler handler;
-  const char* capability;
+  std::string_view capability;
 };
 
 const Route k_routes[] = {
@@ -67,7 +67,7 @@ Outcome run_handler(Handler handler, Call& call) {
   }
 }
 
-const Route* find_route(const std::string& method) {
+const Route* find_route(std::string_view method) {
   for (const Route& route : k_routes) {
     if (method == route.method) return &route;
   }
@@ -87,10 +87,14 @@ std::string id_key(const Json& id) {
   return id.dump();
 }
 
+namespace {
+const Json k_no_params = Json::object();
+const Json k_null_id;
+}  // namespace
+
 const Json& params_of(const Json& message) {
-  static const Json k_empty = Json::object();
-  const auto params = message.find("params");
-  return params == message.end() ? k_empty : *params;
+  const Json* params = member(message, "params"sv);
+  return params ? *params : k_no_params;
 }
 
 Outcome Outcome::fail(int code, std::string message, Json data) {
@@ -135,6 +139,19 @@ void Session::Impl::send(Outbox& out, Json message) {
   out.send(text);
 }
 
+void Session::Impl::send_result(Outbox& out, const Json& id, const Json& result) {
+  // The message's keys in their order (id, jsonrpc, result) around the result's text: what
+  // json::dump gives for the whole message, byte for byte. Put in front of the result's text
+  // (dump leaves room), which saves a second buffer.
+  std::string text = json::dump(result);
+  const std::string id_text = id.is_string() ? json::dump(id) : id_key(id);
+  text.insert(0, ",\"jsonrpc\":\"2.0\",\"result\":");
+  text.insert(0, id_text);
+  text.insert(0, "{\"id\":");
+  text += '}';
+  out.send(text);
+}
+
 void Session::Impl::notify(Outbox& out, const std::string& method, Json params) {
   Json message{{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}};
   if (has("notification-with-id")) message["id"] = server_request_id();
@@ -169,20 +186,18 @@ std::optional<Json> Session::Impl::process(const Json& message, Outbox& replies,
   if (!message.is_object())
     return error_response(nullptr, k_invalid_request, "Invalid Request: not an object");
   // Each member found once: a const operator[] builds a std::string key for every lookup.
-  const auto end = message.end();
-  const auto id_at = message.find("id");
-  const auto method_at = message.find("method");
-  const auto params_at = message.find("params");
-  const bool has_id = id_at != end;
-  const Json id = has_id && valid_id(*id_at) ? *id_at : Json(nullptr);
+  const Json* id_at = member(message, "id"sv);
+  const Json* method_at = member(message, "method"sv);
+  const Json* params_at = member(message, "params"sv);
+  const bool has_id = id_at != nullptr;
+  const Json& id = has_id && valid_id(*id_at) ? *id_at : k_null_id;
   const bool lenient = has("accept-invalid-request");
-  const auto jsonrpc = message.find("jsonrpc");
-  if (!lenient &&
-      (jsonrpc == end || !jsonrpc->is_string() || jsonrpc->get_ref<const std::string&>() != "2.0")) {
+  const Json* jsonrpc = member(message, "jsonrpc"sv);
+  if (!lenient && (!jsonrpc || !jsonrpc->is_string() || jsonrpc->get_ref<const std::string&>() != "2.0"sv)) {
     return error_response(id, k_invalid_request, "Invalid Request: jsonrpc must be \"2.0\"");
   }
-  if (method_at == end) {
-    if (has_id && (message.contains("result") || message.contains("error"))) {
+  if (!method_at) {
+    if (has_id && (member(message, "result"sv) || member(message, "error"sv))) {
       process_response(message);
       return std::nullopt;
     }
@@ -192,7 +207,7 @@ std::optional<Json> Session::Impl::process(const Json& message, Outbox& replies,
   if (!method_at->is_string()) {
     return error_response(id, k_invalid_request, "Invalid Request: method must be a string");
   }
-  if (params_at != end && !params_at->is_object() && !params_at->is_array()) {
+  if (params_at && !params_at->is_object() && !params_at->is_array()) {
     if (!has_id) return std::nullopt;
     return error_response(id, k_invalid_request, "Invalid Request: params must be an object or array");
   }
@@ -203,64 +218,69 @@ std::optional<Json> Session::Impl::process(const Json& message, Outbox& replies,
   if (!valid_id(*id_at)) {
     return error_response(nullptr, k_invalid_request, "Invalid Request: id must be a string or an integer");
   }
-  if (in_batch && method_at->get_ref<const std::string&>() == "initialize") {
+  if (in_batch && method_at->get_ref<const std::string&>() == "initialize"sv) {
     return error_response(id, k_invalid_request, "Invalid Request: initialize must not be part of a batch");
   }
-  return process_request(message, replies);
+  return process_request(
+      Request{id, method_at->get_ref<const std::string&>(), params_at ? *params_at : k_no_params, in_batch},
+      replies);
 }
 
-namespace {
-bool request_may_wait(const Json& message);
-}  // namespace
-
-std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& replies) {
-  if (config.era != ServeEra::legacy && is_modern(message)) return process_modern(message, replies);
-  const Json& id = *message.find("id");  // process() checked both
-  const std::string& method = message.find("method")->get_ref<const std::string&>();
-  const Json& params = params_of(message);
+std::optional<Json> Session::Impl::process_request(const Request& request, Outbox& replies) {
+  if (config.era != ServeEra::legacy && is_modern(request.method, request.params))
+    return process_modern(request, replies);
+  const Json& id = request.id;
+  const std::string& method = request.method;
+  const Json& params = request.params;
   if (!params.is_object()) {
     return make_response(id, Outcome::fail(k_invalid_params, "params must be an object"), method);
   }
-  {
-    std::lock_guard lock(mutex);
-    const bool early = !init_answered && method != "initialize";
-    if (early && (method != "ping" || has("reject-early-ping")) && !has("no-init-gating")) {
-      return make_response(id, Outcome::fail(k_invalid_request, "Server not initialized"), method);
-    }
-  }
   const Route* route = find_route(method);
-  const int rank = handshake_rank(negotiated());
-  if (route && *route->capability) {
+  InFlight state;
+  state.key = id_key(id);
+  // One lock for the initialization gate, the capability and the book-keeping.
+  std::unique_lock lock(mutex);
+  const bool early = !init_answered && method != "initialize"sv;
+  if (early && (method != "ping"sv || has("reject-early-ping")) && !has("no-init-gating")) {
+    lock.unlock();
+    return make_response(id, Outcome::fail(k_invalid_request, "Server not initialized"), method);
+  }
+  const int rank = version_rank;
+  if (route && !route->capability.empty()) {
     // A feature the server does not declare does not exist for the client; the undeclared-*
     // faults keep the methods while hiding the capability.
-    const std::string capability = route->capability;
-    if (!declares(capability, rank < 0 ? k_rank_2025_11 : rank) && !has("undeclared-" + capability))
+    const std::string_view capability = route->capability;
+    if (!declares_locked(capability, rank < 0 ? k_rank_2025_11 : rank) &&
+        !has("undeclared-" + std::string(capability)))
       route = nullptr;
   }
   if (!route) {
+    lock.unlock();
     const bool wrong = has("wrong-method-not-found-code");
     return make_response(
         id, Outcome::fail(wrong ? k_internal_error : k_method_not_found, "Method not found: " + method),
         method);
   }
-  auto state = std::make_shared<InFlight>();
-  state->may_wait = request_may_wait(message);
-  const std::string key = id_key(id);
-  {
-    std::lock_guard lock(mutex);
-    in_flight[key] = state;
+  const auto same_key = [&state](const InFlight* other) { return other->key == state.key; };
+  if (auto it = std::find_if(in_flight.begin(), in_flight.end(), same_key); it != in_flight.end()) {
+    *it = &state;
+  } else {
+    in_flight.push_back(&state);
   }
-  Call call(*this, replies, id, method, params, state);
+  lock.unlock();
+  Call call(*this, replies, id, method, params, state, rank);
   Outcome outcome = run_handler(route->handler, call);
-  bool cancelled = false;
-  {
-    std::lock_guard lock(mutex);
-    in_flight.erase(key);
-    cancelled = state->cancelled && !has("ignore-cancel") && method != "initialize";
-  }
+  lock.lock();
+  in_flight.erase(std::remove_if(in_flight.begin(), in_flight.end(), same_key), in_flight.end());
+  const bool cancelled = state.cancelled && !has("ignore-cancel") && method != "initialize"sv;
+  lock.unlock();
   if (cancelled || (!outcome.result && !outcome.error)) return std::nullopt;
+  if (outcome.result && config.faults.empty() && !request.in_batch) {
+    send_result(replies, id, *outcome.result);
+    return std::nullopt;
+  }
   Json response = make_response(id, std::move(outcome), method);
-  if (method == "initialize") {
+  if (method == "initialize"sv) {
     send(replies, std::move(response));
     if (has("early-server-request")) request_client(replies, server_request_id(), "roots/list", nullptr);
     return std::nullopt;
@@ -273,11 +293,15 @@ std::optional<Json> Session::Impl::process_request(const Json& message, Outbox& 
   return response;
 }
 
-bool Session::Impl::declares(const std::string& capability, int rank) {
+bool Session::Impl::declares(std::string_view capability, int rank) {
   std::lock_guard lock(mutex);
+  return declares_locked(capability, rank);
+}
+
+bool Session::Impl::declares_locked(std::string_view capability, int rank) {
   Json& caps = capabilities_by_rank[rank];
   if (caps.is_null()) caps = server_capabilities(*this, rank);
-  return caps.contains(capability);
+  return member(caps, capability) != nullptr;
 }
 
 void Session::Impl::process_notification(const Json& message, Outbox& replies) {
@@ -355,19 +379,19 @@ void Session::handle_parsed(const Json& message, Outbox& replies) {
 
 namespace {
 
+// Session::may_wait for one request: its method and params (an empty object when it has none).
+bool request_may_wait(std::string_view method, const Json& params) {
+  if (method == "subscriptions/listen"sv) return true;  // open until cancelled
+  if (method != "tools/call"sv) return false;
+  const Json* name = member(params, "name"sv);
+  return name && name->is_string() && tool_may_wait(name->get_ref<const std::string&>());
+}
+
 // Session::may_wait for one message (not a batch).
 bool request_may_wait(const Json& message) {
-  if (!message.is_object()) return false;
-  const auto method = message.find("method");
-  if (method == message.end() || !method->is_string()) return false;
-  // Compared in place: comparing a json with a literal builds a json string first.
-  const std::string& name_of_method = method->get_ref<const std::string&>();
-  if (name_of_method == "subscriptions/listen") return true;  // open until cancelled
-  if (name_of_method != "tools/call") return false;
-  const auto params = message.find("params");
-  if (params == message.end() || !params->is_object()) return false;
-  const auto name = params->find("name");
-  return name != params->end() && name->is_string() && tool_may_wait(name->get_ref<const std::string&>());
+  const Json* method = member(message, "method"sv);
+  if (!method || !method->is_string()) return false;
+  return request_may_wait(method->get_ref<const std::string&>(), params_of(message));
 }
 
 }  // namespace
@@ -379,8 +403,9 @@ bool Session::may_wait(const Json& message) const {
 
 int Session::unexpected_waits() const { return m_impl->unexpected_waits.load(); }
 
-void Session::Impl::note_wait(const InFlight& state, const Json& params) {
-  if (state.may_wait) return;
+void Session::Impl::note_wait(std::string_view method, const Json& params) {
+  // Asked only here, when a handler does wait: most requests never do.
+  if (request_may_wait(method, params)) return;
   ++unexpected_waits;
   std::fprintf(stderr,
                "mcp-refserver: internal error: %s waits, but Session::may_wait says it does not (set its "
@@ -399,8 +424,8 @@ void Session::stop() {
   {
     std::lock_guard lock(m_impl->mutex);
     m_impl->stopping = true;
-    for (auto& [key, state] : m_impl->in_flight) state->cancelled = true;
-    for (auto& state : m_impl->modern_calls) state->cancelled = true;
+    for (InFlight* state : m_impl->in_flight) state->cancelled = true;
+    for (InFlight* state : m_impl->modern_calls) state->cancelled = true;
     m_impl->cv.notify_all();
   }
   // The workers of tasks stop too (joined here, without the session's lock).

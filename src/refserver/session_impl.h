@@ -23,6 +23,9 @@
 namespace mcp_probe::refserver {
 
 using Json = nlohmann::json;
+// Keys and names are compared as "..."sv: the size first, where a const char* costs a strlen and
+// a full compare (every nlohmann find with a literal key is a few of those).
+using namespace std::string_view_literals;
 
 // JSON-RPC error codes the server uses.
 inline constexpr int k_parse_error = -32700;
@@ -52,6 +55,22 @@ int handshake_rank(std::string_view version);
 // (without the serializer for integer ids).
 std::string id_key(const Json& id);
 
+// The member `key` of `object`, or nullptr (also when `object` is not an object). What the
+// request path looks members up with: the objects of a request are small, and a scan that
+// compares sizes first costs less than the map's tree walk with a full comparison at each node.
+inline const Json* member(const Json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  const Json::object_t& members = object.get_ref<const Json::object_t&>();
+  if (members.size() > 8) {
+    const auto found = members.find(key);
+    return found == members.end() ? nullptr : &found->second;
+  }
+  for (const auto& [name, value] : members) {
+    if (name == key) return &value;
+  }
+  return nullptr;
+}
+
 // A request's params as the handlers see them: the message's own "params", or an empty object
 // when it has none (a static one: no copy either way).
 const Json& params_of(const Json& message);
@@ -65,27 +84,40 @@ struct Outcome {
   static Outcome none() { return Outcome{}; }
 };
 
-// Book-keeping of one client request in flight (for notifications/cancelled).
+// Book-keeping of one client request in flight (for notifications/cancelled). Lives on the
+// handling thread's stack; Impl::in_flight or Impl::modern_calls point to it while it runs.
 struct InFlight {
   bool cancelled = false;  // guarded by Session::Impl::mutex
-  // What Session::may_wait said of the request: front-ends answer a request it calls
-  // non-waiting in one piece, so its handler must neither sleep nor ask the client.
-  bool may_wait = true;
+  // Handshake-era requests only (Impl::in_flight): id_key of the request's id.
+  std::string key;
   // Modern requests only (Impl::modern_calls): the request's id and the outbox it answers on.
   // Clients of one shared session may reuse ids, so a modern request is found by its outbox.
   Json id;
   const Outbox* replies = nullptr;
 };
 
+// A valid request's members, each found once (Session::Impl::process): what the request
+// handling reads instead of looking them up again.
+struct Request {
+  const Json& id;
+  const std::string& method;
+  const Json& params;  // an empty object when the request has none
+  bool in_batch;       // its response goes into the batch's array, not out on its own
+};
+
 class Call;
 struct ToolDef;
 struct TaskStore;  // tasks.cpp
 
+inline const Json k_no_client_capabilities = Json::object();
+
 // What a modern (2026-07-28) request declared in its _meta: the per-request protocol fields.
 struct ModernMeta {
-  std::string version;                        // io.modelcontextprotocol/protocolVersion
-  Json client_capabilities = Json::object();  // io.modelcontextprotocol/clientCapabilities
-  int log_threshold = -1;                     // io.modelcontextprotocol/logLevel; -1: no logs
+  std::string version;  // io.modelcontextprotocol/protocolVersion
+  // io.modelcontextprotocol/clientCapabilities: the request's own object (not a copy), or an
+  // empty one.
+  const Json* client_capabilities = &k_no_client_capabilities;
+  int log_threshold = -1;  // io.modelcontextprotocol/logLevel; -1: no logs
 };
 
 // An open subscriptions/listen stream (subscriptions.cpp).
@@ -110,15 +142,18 @@ struct Session::Impl {
   mutable std::mutex mutex;
   std::condition_variable cv;
   std::string version;         // negotiated ("" before initialize)
+  int version_rank = -1;       // handshake_rank(version)
   bool init_answered = false;  // an initialize request was answered
   bool initialized = false;    // notifications/initialized received
   bool stopping = false;
   Json client_capabilities = Json::object();
   int log_threshold = 0;  // index into the LoggingLevel order; 0 = debug (everything)
   std::set<std::string> subscriptions;
-  std::map<std::string, std::shared_ptr<InFlight>> in_flight;  // key: dump(id)
-  std::vector<std::shared_ptr<InFlight>> modern_calls;         // modern requests in flight
-  std::map<std::string, std::optional<Json>> awaiting;         // server-issued id -> reply
+  // Handshake-era requests in flight, their keys unique as in a map (a request that reuses the id
+  // of one in flight takes its place); a vector, as there are few at a time: no node per request.
+  std::vector<InFlight*> in_flight;
+  std::vector<InFlight*> modern_calls;                  // modern requests in flight
+  std::map<std::string, std::optional<Json>> awaiting;  // server-issued id -> reply
   std::atomic<int> next_server_id{1};
   std::atomic<int> unexpected_waits{0};  // see Session::unexpected_waits
   // The tool table by version rank: built once, not on every tools/call (see tool_defs).
@@ -134,14 +169,21 @@ struct Session::Impl {
 
   bool has(std::string_view fault) const { return config.has(fault); }
   std::string negotiated() const;
-  // Whether initialize declares `capability` (a top-level key) at version rank `rank`.
-  bool declares(const std::string& capability, int rank);
+  // Whether initialize declares `capability` (a top-level key) at version rank `rank`. The
+  // _locked form expects `mutex` held.
+  bool declares(std::string_view capability, int rank);
+  bool declares_locked(std::string_view capability, int rank);
 
   // Serialises and sends one message, applying the wire-level faults.
   void send(Outbox& out, Json message);
+  // Sends the response {id, result} without building it, as send would without faults (which
+  // act on the whole message): only for a session without faults.
+  void send_result(Outbox& out, const Json& id, const Json& result);
   // Called by a handler before it sleeps or asks the client: counts and reports (stderr) a
-  // request Session::may_wait called non-waiting, a fixture whose ToolDef::may_wait is false.
-  void note_wait(const InFlight& state, const Json& params);
+  // request Session::may_wait called non-waiting (front-ends answer those in one piece, so
+  // their handlers must neither sleep nor ask the client), a fixture whose ToolDef::may_wait is
+  // false.
+  void note_wait(std::string_view method, const Json& params);
   // Sends a notification (fault notification-with-id adds an id).
   void notify(Outbox& out, const std::string& method, Json params);
   // A fresh id for a server->client request ("srv-N").
@@ -152,13 +194,15 @@ struct Session::Impl {
   // Handles one parsed message; returns the response to send (none for notifications,
   // responses and cancelled requests).
   std::optional<Json> process(const Json& message, Outbox& replies, bool in_batch);
-  std::optional<Json> process_request(const Json& message, Outbox& replies);
+  std::optional<Json> process_request(const Request& request, Outbox& replies);
   void process_notification(const Json& message, Outbox& replies);
   void process_response(const Json& message);
   // A request Session::is_modern called modern (modern.cpp): _meta validation, the modern
   // method table, and the fields every modern result carries.
-  std::optional<Json> process_modern(const Json& message, Outbox& replies);
+  std::optional<Json> process_modern(const Request& request, Outbox& replies);
   bool is_modern(const Json& message) const;
+  // The same for a request's method and params (an empty object when it has none).
+  bool is_modern(std::string_view method, const Json& params) const;
   // Marks in-flight requests cancelled: the handshake-era one with id `id` and every modern one
   // with that id (notifications/cancelled; ids are unique on stdio), or every modern one
   // answering on `replies` (Session::cancel). Takes `mutex`.
@@ -177,10 +221,12 @@ struct Session::Impl {
 // progress, logs and server->client requests on. Lives on the handling thread's stack.
 class Call {
  public:
-  // `modern`: the request's per-request fields when it is a modern request (nullptr for the
-  // handshake era); it and `params` (the request's own, not a copy) must outlive the Call.
+  // `negotiated`: handshake_rank of the session's version when the request arrived (-1 before
+  // initialize). `modern`: the request's per-request fields when it is a modern request (nullptr
+  // for the handshake era, whose rank then comes from `negotiated`); it, `state` and `params`
+  // (the request's own, not a copy) must outlive the Call.
   Call(Session::Impl& session, Outbox& replies, Json id, std::string method, const Json& params,
-       std::shared_ptr<InFlight> state, const ModernMeta* modern = nullptr);
+       InFlight& state, int negotiated, const ModernMeta* modern = nullptr);
 
   Session::Impl& session;
   Outbox& replies;
@@ -224,7 +270,7 @@ class Call {
   void flush_deferred();
 
  private:
-  std::shared_ptr<InFlight> m_state;
+  InFlight& m_state;
   const ModernMeta* m_modern;
   int m_rank;
   int m_negotiated_rank;

@@ -267,7 +267,7 @@ std::string slow_compute_text(double seconds, const std::string& label) {
 bool tasks_negotiated(const Call& call) {
   const ModernMeta* modern = call.modern();
   if (!modern) return false;
-  const Json& caps = modern->client_capabilities;
+  const Json& caps = *modern->client_capabilities;
   const auto extensions = caps.find("extensions");
   return extensions != caps.end() && extensions->is_object() && extensions->contains(k_tasks_extension);
 }

@@ -202,8 +202,8 @@ Outcome run_json_schema_2020(Call&, const Json& arguments) {
 }
 
 Outcome run_echo(Call&, const Json& arguments) {
-  const auto message = arguments.find("message");
-  if (message == arguments.end()) return Outcome::ok(tool_text(""));
+  const Json* message = member(arguments, "message"sv);
+  if (!message) return Outcome::ok(tool_text(""));
   return Outcome::ok(
       tool_text(message->is_string() ? message->get_ref<const std::string&>() : json::dump(*message)));
 }

@@ -46,33 +46,34 @@ Json json_schema_2020_modern_fixture() {
   return schema;
 }
 
-bool type_matches(const std::string& type, const Json& value) {
-  if (type == "string") return value.is_string();
-  if (type == "number") return value.is_number();
-  if (type == "integer") return value.is_number_integer();
-  if (type == "boolean") return value.is_boolean();
-  if (type == "object") return value.is_object();
-  if (type == "array") return value.is_array();
+bool type_matches(std::string_view type, const Json& value) {
+  if (type == "string"sv) return value.is_string();
+  if (type == "number"sv) return value.is_number();
+  if (type == "integer"sv) return value.is_number_integer();
+  if (type == "boolean"sv) return value.is_boolean();
+  if (type == "object"sv) return value.is_object();
+  if (type == "array"sv) return value.is_array();
   return true;
 }
 
 // The subset of JSON Schema the fixtures use: required properties and property types.
 std::string invalid_arguments(const Json& schema, const Json& arguments) {
   // Looked up in place: this runs on every tools/call.
-  if (auto required = schema.find("required"); required != schema.end() && required->is_array()) {
+  if (const Json* required = member(schema, "required"sv); required && required->is_array()) {
     for (const Json& name : *required) {
-      if (!arguments.contains(name.get_ref<const std::string&>()))
+      if (!member(arguments, name.get_ref<const std::string&>()))
         return "missing required argument '" + name.get<std::string>() + "'";
     }
   }
-  const auto properties = schema.find("properties");
-  if (properties == schema.end() || !properties->is_object()) return "";
-  for (const auto& [name, value] : arguments.items()) {
-    const auto property = properties->find(name);
-    if (property == properties->end()) continue;
+  const Json* properties = member(schema, "properties"sv);
+  if (!properties || !properties->is_object()) return "";
+  // The object itself, not items(): each of its elements makes two strings.
+  for (const auto& [name, value] : arguments.get_ref<const Json::object_t&>()) {
+    const Json* property = member(*properties, name);
+    if (!property) continue;
     static const std::string k_untyped;
-    const auto type_at = property->find("type");
-    const std::string& type = type_at == property->end() ? k_untyped : type_at->get_ref<const std::string&>();
+    const Json* type_at = member(*property, "type"sv);
+    const std::string& type = type_at ? type_at->get_ref<const std::string&>() : k_untyped;
     if (!type_matches(type, value)) return "argument '" + name + "' must be of type " + type;
   }
   return "";
@@ -303,13 +304,13 @@ Outcome handle_tools_list(Call& call) {
 
 Outcome handle_tools_call(Call& call) {
   // Looked up in place: the params are the request's own, and no name is copied per tool.
-  const auto name_at = call.params.find("name");
-  if (name_at == call.params.end() || !name_at->is_string())
+  const Json* name_at = member(call.params, "name"sv);
+  if (!name_at || !name_at->is_string())
     return Outcome::fail(k_invalid_params, "tools/call: name (a string) is required");
   const std::string& name = name_at->get_ref<const std::string&>();
   static const Json k_no_arguments = Json::object();
-  const auto arguments_at = call.params.find("arguments");
-  const Json& arguments = arguments_at == call.params.end() ? k_no_arguments : *arguments_at;
+  const Json* arguments_at = member(call.params, "arguments"sv);
+  const Json& arguments = arguments_at ? *arguments_at : k_no_arguments;
   if (!arguments.is_object())
     return Outcome::fail(k_invalid_params, "tools/call: arguments must be an object");
   const std::vector<ToolDef>& defs = tool_defs(call);

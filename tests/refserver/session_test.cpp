@@ -527,3 +527,40 @@ TEST_CASE("refserver::Session may_wait names every tool that waits") {
   }
   CHECK(waiting >= 5);  // slow, logging, progress, sampling, elicitation...
 }
+
+TEST_CASE("refserver::Session writes a result response as dumping the whole message does") {
+  // Without faults a result's envelope is written around its text (Session::Impl::send_result):
+  // the bytes must be those of json::dump of the message, for every kind of id and result.
+  struct Raw : Outbox {
+    std::vector<std::string> texts;
+    void send(const std::string& message) override { texts.push_back(message); }
+  };
+  Harness h;
+  h.initialize("2025-11-25");
+  const Json modern_meta{{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                         {"io.modelcontextprotocol/clientCapabilities", Json::object()}};
+  const std::vector<Json> ids = {
+      0, -5, 42, Json(std::uint64_t{18446744073709551615u}), "", "a\"b\\c\u00e9\n"};
+  const std::vector<Json> calls = {
+      {{"method", "ping"}},
+      {{"method", "tools/list"}},
+      {{"method", "tools/call"},
+       {"params", {{"name", "echo"}, {"arguments", {{"message", "caf\u00e9 \"\t\u2028"}}}}}},
+      {{"method", "tools/call"}, {"params", {{"name", "add"}, {"arguments", {{"a", 1.5}, {"b", -2}}}}}},
+      {{"method", "tools/call"},
+       {"params", {{"name", "echo"}, {"arguments", {{"message", "hi"}}}, {"_meta", modern_meta}}}},
+  };
+  for (const Json& id : ids) {
+    for (Json call : calls) {
+      call["jsonrpc"] = "2.0";
+      call["id"] = id;
+      Raw raw;
+      h.session.handle(mcp_probe::json::dump(call), raw);
+      REQUIRE(raw.texts.size() == 1);
+      const Json reply = Json::parse(raw.texts[0]);
+      CHECK(reply["id"] == id);
+      CHECK(reply.contains("result"));
+      CHECK(raw.texts[0] == mcp_probe::json::dump(reply));
+    }
+  }
+}
