@@ -23,6 +23,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -205,7 +206,7 @@ class SessionRegistry {
  private:
   const Config& m_config;
   const HttpOptions& m_options;
-  mutable std::mutex m_mutex;
+  mutable std::shared_mutex m_mutex;  // shared by find, latest and size
   std::map<std::string, std::shared_ptr<HttpSession>> m_sessions;
   std::weak_ptr<HttpSession> m_latest;
 };

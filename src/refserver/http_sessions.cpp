@@ -340,10 +340,11 @@ std::shared_ptr<HttpSession> SessionRegistry::create(bool legacy) {
 }
 
 std::shared_ptr<HttpSession> SessionRegistry::find(const std::string& id) {
-  // Every request takes this lock: nothing in it but the lookup (touched under it, so that
-  // expire_idle cannot end a session between its lookup and its use).
+  // Every request takes this lock, shared: requests do not wait for each other (one preempted
+  // in here made every other one sleep on the futex), only for a change of the registry. The
+  // session is touched under it, so that expire_idle cannot end it between lookup and use.
   const auto now = std::chrono::steady_clock::now();
-  std::lock_guard lock(m_mutex);
+  std::shared_lock lock(m_mutex);
   auto it = m_sessions.find(id);
   if (it == m_sessions.end()) return nullptr;
   it->second->touch(now);
@@ -351,7 +352,7 @@ std::shared_ptr<HttpSession> SessionRegistry::find(const std::string& id) {
 }
 
 std::shared_ptr<HttpSession> SessionRegistry::latest() {
-  std::lock_guard lock(m_mutex);
+  std::shared_lock lock(m_mutex);
   return m_latest.lock();
 }
 
@@ -396,7 +397,7 @@ void SessionRegistry::end_all() {
 }
 
 std::size_t SessionRegistry::size() const {
-  std::lock_guard lock(m_mutex);
+  std::shared_lock lock(m_mutex);
   return m_sessions.size();
 }
 
