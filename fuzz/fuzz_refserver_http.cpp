@@ -192,9 +192,10 @@ void check_pieces(std::string_view bytes, std::size_t length, const std::string&
 }
 
 void serve_plain(World& w, http::ParsedRequest parsed, const std::string& session) {
-  httplib::Request req = http::plain_request(std::move(parsed));
+  http::PlainRequest plain(std::move(parsed));
+  httplib::Request& req = plain.get();
   req.remote_addr = "127.0.0.1";
-  for (auto& [name, value] : req.headers) {
+  for (auto& [name, value] : plain.headers()) {
     if (value == "@" && mcp_probe::util::iequals(name, "mcp-session-id")) value = session;
   }
   httplib::Response res;

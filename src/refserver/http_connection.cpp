@@ -414,7 +414,8 @@ std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& ro
            : parse_plain_post(conn.buffered(), route.path, route.max_body, parsed);
   closed = closed || parsed.close;
   if (used == 0) return std::nullopt;
-  httplib::Request req = plain_request(std::move(parsed));
+  PlainRequest plain(std::move(parsed));
+  httplib::Request& req = plain.get();
   conn.get_remote_ip_and_port(req.remote_addr, req.remote_port);
   httplib::Response res;
   res.version = "HTTP/1.1";
@@ -471,18 +472,33 @@ std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& ro
 
 }  // namespace
 
-httplib::Request plain_request(ParsedRequest parsed) {
-  httplib::Request req;
-  req.method = std::move(parsed.method);
-  req.version = std::move(parsed.version);
-  req.target = std::move(parsed.target);
-  req.path = req.target;
-  req.body = std::move(parsed.body);
-  // One comparison per header when the names come in order; a wrong hint costs one more.
-  for (auto& [name, value] : parsed.headers) {
-    req.headers.emplace_hint(req.headers.end(), std::move(name), std::move(value));
+namespace {
+thread_local const PlainRequest* t_plain = nullptr;
+}  // namespace
+
+PlainRequest::PlainRequest(ParsedRequest parsed) : m_headers(std::move(parsed.headers)), m_outer(t_plain) {
+  m_request.method = std::move(parsed.method);
+  m_request.version = std::move(parsed.version);
+  m_request.target = std::move(parsed.target);
+  m_request.path = m_request.target;
+  m_request.body = std::move(parsed.body);
+  t_plain = this;
+}
+
+PlainRequest::~PlainRequest() { t_plain = m_outer; }
+
+const std::string* PlainRequest::header(std::string_view name) const {
+  for (const auto& [key, value] : m_headers) {
+    if (key.size() == name.size() && util::iequals(key, name)) return &value;
   }
-  return req;
+  return nullptr;
+}
+
+const PlainRequest* PlainRequest::of(const httplib::Request& req) {
+  for (const PlainRequest* plain = t_plain; plain != nullptr; plain = plain->m_outer) {
+    if (&plain->m_request == &req) return plain;
+  }
+  return nullptr;
 }
 
 // httplib's task queue: runs each accepted socket's task at once on the accept thread, where it

@@ -46,7 +46,10 @@ const std::string* header(const httplib::Headers& headers, std::string_view name
   return nullptr;
 }
 
-const std::string* header(const httplib::Request& req, const char* name) { return header(req.headers, name); }
+const std::string* header(const httplib::Request& req, const char* name) {
+  if (const PlainRequest* plain = PlainRequest::of(req)) return plain->header(name);
+  return header(req.headers, name);
+}
 
 void set_body(httplib::Response& res, std::string body, const char* content_type) {
   // What Response::set_content does, without copying the body.

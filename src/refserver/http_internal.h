@@ -376,8 +376,30 @@ class HeaderGate {
   std::thread m_thread;
 };
 
-// The request a plain POST (parse_plain_post) is given to its route as, on the fast path.
-httplib::Request plain_request(ParsedRequest parsed);
+// The request a plain POST (parse_plain_post) is given to its route as, on the fast path: an
+// httplib::Request without its header map, whose headers header() finds in the parsed list
+// while this object lives (it registers itself with the thread that serves it). Building the
+// map cost more than the route: each insert lowers every character it compares with a call to
+// tolower. The routes read headers only through header().
+class PlainRequest {
+ public:
+  explicit PlainRequest(ParsedRequest parsed);
+  ~PlainRequest();
+  PlainRequest(const PlainRequest&) = delete;
+  PlainRequest& operator=(const PlainRequest&) = delete;
+
+  httplib::Request& get() { return m_request; }
+  std::vector<std::pair<std::string, std::string>>& headers() { return m_headers; }
+  // The first header named `name` (any case), or null.
+  const std::string* header(std::string_view name) const;
+  // The one being served on this thread whose request is `req`, or null.
+  static const PlainRequest* of(const httplib::Request& req);
+
+ private:
+  httplib::Request m_request;
+  std::vector<std::pair<std::string, std::string>> m_headers;  // in order, values trimmed
+  const PlainRequest* m_outer;
+};
 
 // httplib::Server with its own connection layer (http_connection.cpp). httplib parses each
 // request and runs the routes (Server::process_request); this class owns the socket around that:
