@@ -192,4 +192,6 @@ std::string dump(const Json& value) {
   return out;
 }
 
+void dump_to(const Json& value, std::string& out) { write(value, out); }
+
 }  // namespace mcp_probe::json

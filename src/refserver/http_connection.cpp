@@ -187,9 +187,9 @@ class SocketConnection final : public httplib::Stream {
   }
 
   // Waits until the buffer starts with a whole header block: `idle` for its first byte, `head`
-  // from its first byte for the rest. hand_back when `pressure` says so while waiting.
+  // from its first byte for the rest. hand_back when `pressure` says so while waiting. One clock
+  // read per turn (the time the bytes so far had come by), which start_body uses too.
   template <typename Pressure>
-  // One clock read per turn (the time the bytes so far had come by), which start_body uses too.
   Wait wait_head(std::chrono::milliseconds idle, std::chrono::milliseconds head, Pressure pressure) {
     m_now = Clock::now();
     const auto idle_until = m_now + idle;
@@ -487,12 +487,7 @@ PlainRequest::PlainRequest(ParsedRequest parsed) : m_headers(std::move(parsed.he
 
 PlainRequest::~PlainRequest() { t_plain = m_outer; }
 
-const std::string* PlainRequest::header(std::string_view name) const {
-  for (const auto& [key, value] : m_headers) {
-    if (key.size() == name.size() && util::iequals(key, name)) return &value;
-  }
-  return nullptr;
-}
+const std::string* PlainRequest::header(std::string_view name) const { return first_named(m_headers, name); }
 
 const PlainRequest* PlainRequest::of(const httplib::Request& req) {
   for (const PlainRequest* plain = t_plain; plain != nullptr; plain = plain->m_outer) {

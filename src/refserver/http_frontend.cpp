@@ -40,10 +40,7 @@ bool accepts(const std::string& accept, std::string_view type) {
 }
 
 const std::string* header(const httplib::Headers& headers, std::string_view name) {
-  for (const auto& [key, value] : headers) {
-    if (key.size() == name.size() && util::iequals(key, name)) return &value;
-  }
-  return nullptr;
+  return first_named(headers, name);
 }
 
 const std::string* header(const httplib::Request& req, const char* name) {

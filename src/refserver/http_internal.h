@@ -376,6 +376,17 @@ class HeaderGate {
   std::thread m_thread;
 };
 
+// The value of the first (name, value) pair of `fields` named `name` (any case), or null: a scan
+// comparing lengths first (a header map's own search lowers each character it compares, and
+// names such as Access-Control-* share long prefixes).
+template <typename Fields>
+const std::string* first_named(const Fields& fields, std::string_view name) {
+  for (const auto& [key, value] : fields) {
+    if (key.size() == name.size() && util::iequals(key, name)) return &value;
+  }
+  return nullptr;
+}
+
 // The request a plain POST (parse_plain_post) is given to its route as, on the fast path: an
 // httplib::Request without its header map, whose headers header() finds in the parsed list
 // while this object lives (it registers itself with the thread that serves it). Building the
@@ -469,9 +480,8 @@ bool media_type_is(const std::string& header, std::string_view type);  // ignore
 bool accepts(const std::string& accept, std::string_view type);        // honours wildcards
 // The value of request header `name` (any case), or null when absent: one lookup, no copy.
 const std::string* header(const httplib::Request& req, const char* name);
-// The same in any header map (a response's): the first match in the map's order, as its find().
-// A scan comparing lengths first; the map's own search lowers each character it compares
-// (httplib::detail::ci), and names such as Access-Control-* share long prefixes.
+// The same in any header map (a response's): the first match in the map's order, as its find()
+// (first_named).
 const std::string* header(const httplib::Headers& headers, std::string_view name);
 // Response::set_content without the copy: `body` moves into the response.
 void set_body(httplib::Response& res, std::string body, const char* content_type);

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mcp_probe/json/wire.h"
 #include "mcp_probe/protocol/versions.h"
 #include "refserver/http_internal.h"
 
@@ -61,11 +62,7 @@ bool base64_decode(std::string_view in, std::string& out) {
 
 bool is_field_char(unsigned char c) { return c == '\t' || (c >= 0x20 && c <= 0x7e); }
 
-const json* member(const json& object, const char* key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
-}
+using mcp_probe::json::member;
 
 const std::string* string_member(const json& object, const char* key) {
   const json* v = member(object, key);

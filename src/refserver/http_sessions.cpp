@@ -129,9 +129,8 @@ void SseStream::append_wire(std::uint64_t cursor, std::string& out) const {
 void SseStream::read_whole(std::string& out) {
   {
     std::lock_guard lock(m_mutex);
-    m_next_reader++;  // attach: the token supersedes any other reader...
     for (std::size_t i = m_first; i < m_events.size(); ++i) append_event(out, m_events[i]);
-    m_reader = 0;  // ...and detach, the token still current
+    m_reader = 0;  // as attach then detach leave it: any other reader is superseded
   }
   m_cv.notify_all();
 }

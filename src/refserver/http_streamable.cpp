@@ -39,9 +39,8 @@ bool any_of_body(const json& body, Pred pred) {
 
 // Whether `message` is an object whose string member `key` equals `value` (no copies).
 bool member_is(const json& message, std::string_view key, std::string_view value) {
-  if (!message.is_object()) return false;
-  const auto it = message.find(key);
-  return it != message.end() && it->is_string() && it->get_ref<const std::string&>() == value;
+  const json* found = mcp_probe::json::member(message, key);
+  return found && found->is_string() && found->get_ref<const std::string&>() == value;
 }
 
 bool is_initialize(const json& body) { return member_is(body, "method", "initialize"); }
@@ -209,8 +208,8 @@ void post_initialize(Context& ctx, std::shared_ptr<HttpSession> hs, bool created
 
 bool is_reconnection_call(const json& body) {
   if (!member_is(body, "method", "tools/call")) return false;
-  const auto params = body.find("params"sv);
-  return params != body.end() && member_is(*params, "name", "test_reconnection");
+  const json* params = mcp_probe::json::member(body, "params");
+  return params && member_is(*params, "name", "test_reconnection");
 }
 
 void post_streamed(Context& ctx, std::shared_ptr<HttpSession> hs, json body, httplib::Response& res) {

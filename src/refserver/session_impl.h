@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mcp_probe/json/wire.h"
 #include "mcp_probe/protocol/versions.h"
 #include "mcp_probe/refserver/server.h"
 
@@ -55,21 +56,8 @@ int handshake_rank(std::string_view version);
 // (without the serializer for integer ids).
 std::string id_key(const Json& id);
 
-// The member `key` of `object`, or nullptr (also when `object` is not an object). What the
-// request path looks members up with: the objects of a request are small, and a scan that
-// compares sizes first costs less than the map's tree walk with a full comparison at each node.
-inline const Json* member(const Json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  const Json::object_t& members = object.get_ref<const Json::object_t&>();
-  if (members.size() > 8) {
-    const auto found = members.find(key);
-    return found == members.end() ? nullptr : &found->second;
-  }
-  for (const auto& [name, value] : members) {
-    if (name == key) return &value;
-  }
-  return nullptr;
-}
+// What the request path looks members up with (see json::member).
+using mcp_probe::json::member;
 
 // A request's params as the handlers see them: the message's own "params", or an empty object
 // when it has none (a static one: no copy either way).

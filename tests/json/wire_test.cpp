@@ -56,3 +56,21 @@ TEST_CASE("json::classify") {
   CHECK(classify(Json::parse(R"([])")) == MessageKind::batch);
   CHECK(classify(Json::parse(R"(3)")) == MessageKind::invalid);
 }
+
+TEST_CASE("json::member and json::dump_to") {
+  const Json small = Json::parse(R"({"id":1,"method":"ping","params":{}})");
+  REQUIRE(member(small, "method") != nullptr);
+  CHECK(*member(small, "method") == "ping");
+  CHECK(member(small, "metho") == nullptr);
+  CHECK(member(small, "result") == nullptr);
+  Json large = Json::object();  // past the scan: the map's own search
+  for (int i = 0; i < 20; ++i) large["k" + std::to_string(i)] = i;
+  REQUIRE(member(large, "k17") != nullptr);
+  CHECK(*member(large, "k17") == 17);
+  CHECK(member(large, "k20") == nullptr);
+  CHECK(member(Json::array({1}), "0") == nullptr);
+  CHECK(member(Json("method"), "method") == nullptr);
+  std::string out = "prefix:";
+  dump_to(small, out);
+  CHECK(out == "prefix:" + dump(small));
+}

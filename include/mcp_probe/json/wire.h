@@ -29,5 +29,23 @@ const char* to_string(MessageKind kind);
 
 // Compact serialisation as sent on the wire (no newlines, UTF-8 kept as is).
 std::string dump(const Json& value);
+// The same, appended to `out`.
+void dump_to(const Json& value, std::string& out);
+
+// The member `key` of `object`, or nullptr (also when `object` is not an object). Messages'
+// objects are small: a scan that compares sizes first costs less than the map's tree walk with a
+// full comparison at each node, which larger objects still get.
+inline const Json* member(const Json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  const Json::object_t& members = object.get_ref<const Json::object_t&>();
+  if (members.size() > 8) {
+    const auto found = members.find(key);
+    return found == members.end() ? nullptr : &found->second;
+  }
+  for (const auto& [name, value] : members) {
+    if (name == key) return &value;
+  }
+  return nullptr;
+}
 
 }  // namespace mcp_probe::json
