@@ -177,6 +177,37 @@ class SocketConnection final : public httplib::Stream {
   std::string_view buffered() const { return std::string_view(m_buf.data() + m_at, m_end - m_at); }
   void consume(std::size_t n) { m_at += std::min(n, m_end - m_at); }
 
+  // A response's head and body in one send (sendmsg), copying neither; for the fast path, when
+  // nothing is held back.
+  bool write_two(std::string_view head, std::string_view body) {
+    if (!m_out.empty() || m_hold > 0)
+      return write(head.data(), head.size()) >= 0 && write(body.data(), body.size()) >= 0;
+    while (!m_broken && !body.empty()) {
+      iovec parts[2] = {{const_cast<char*>(head.data()), head.size()},
+                        {const_cast<char*>(body.data()), body.size()}};
+      msghdr message{};
+      message.msg_iov = head.empty() ? parts + 1 : parts;
+      message.msg_iovlen = head.empty() ? 1 : 2;
+      const ssize_t n = ::sendmsg(m_fd, &message, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        m_broken = true;  // includes EAGAIN: SO_SNDTIMEO passed
+        break;
+      }
+      std::size_t sent = static_cast<std::size_t>(n);
+      const std::size_t of_head = std::min(sent, head.size());
+      head.remove_prefix(of_head);
+      body.remove_prefix(sent - of_head);
+    }
+    return send_all(head);
+  }
+
+  // The fast path's buffer for a response head: kept, with its room, for the connection's next.
+  std::string& head_buffer() {
+    m_head_out.clear();
+    return m_head_out;
+  }
+
   // Sends what is held back (a header block whose body never came, e.g. HEAD).
   bool flush() {
     m_hold = 0;
@@ -350,6 +381,7 @@ class SocketConnection final : public httplib::Stream {
   Clock::time_point m_now;  // wait_head's last clock read
   Clock::time_point m_body_deadline = Clock::time_point::max();
   std::string m_out;       // a held header block, then its body
+  std::string m_head_out;  // head_buffer()
   std::size_t m_hold = 0;  // body bytes still expected before m_out leaves
   bool m_broken = false;
   bool m_failed = false;  // a read since start_body failed or passed its deadline
@@ -408,17 +440,25 @@ struct PlainPost {
 // gave for the buffer's head as it still is, or null (a rewritten chunked request: read again).
 std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& route, const HeadFields* head,
                                      std::size_t head_size, bool last, bool& closed) {
+  HeadFields reread;
+  if (head == nullptr) {
+    head_size = head_end(conn.buffered());
+    if (head_size == std::string_view::npos) return std::nullopt;
+    const HeadVerdict verdict = inspect_head(conn.buffered().substr(0, head_size), route.max_body, &reread);
+    if (verdict.status != 0 || verdict.chunked) return std::nullopt;
+    head = &reread;
+  }
   ParsedRequest parsed;
   const std::size_t used =
-      head ? parse_plain_post(conn.buffered(), head_size, *head, route.path, route.max_body, parsed)
-           : parse_plain_post(conn.buffered(), route.path, route.max_body, parsed);
+      parse_plain_post(conn.buffered(), head_size, *head, route.path, route.max_body, parsed);
   closed = closed || parsed.close;
   if (used == 0) return std::nullopt;
-  PlainRequest plain(std::move(parsed));
+  // The fields are views of the buffer, which nothing changes before this function returns.
+  PlainRequest plain(std::move(parsed), *head);
   httplib::Request& req = plain.get();
   conn.get_remote_ip_and_port(req.remote_addr, req.remote_port);
-  httplib::Response res;
-  res.version = "HTTP/1.1";
+  PlainResponse plain_response;
+  httplib::Response& res = plain_response.get();
   try {
     route.handler(req, res);
   } catch (...) {
@@ -430,29 +470,29 @@ std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& ro
   }
   if (res.status == -1) res.status = 200;
   // The fault's body stays in the buffer and is parsed as the start of the next request.
-  // Headers are looked up with header() and constant ones added with emplace: see header().
-  const bool leave_body = header(res.headers, k_leave_body_unread) != nullptr;
-  if (leave_body) res.headers.erase(k_leave_body_unread);
+  const bool leave_body = has_header(res, k_leave_body_unread);
+  if (leave_body) erase_header(res, k_leave_body_unread);
   conn.consume(leave_body ? used - req.body.size() : used);
   const bool chunked = res.content_provider_ && res.is_chunked_content_provider_;
   if (res.content_provider_ && !chunked) {
     // Not something the routes do; refuse rather than write it wrongly.
     res = httplib::Response();
+    plain_response.clear();
     res.status = 500;
   }
-  if (!header(res.headers, "Content-Type") && (!res.body.empty() || chunked))
-    res.headers.emplace("Content-Type", "text/plain");
+  if (!has_header(res, "Content-Type") && (!res.body.empty() || chunked))
+    add_constant_header(res, "Content-Type", "text/plain");
   if (route.post_routing) route.post_routing(req, res);
   // The framing headers go straight into the head: the routes set none of them but a
   // Content-Length of their own (kept), and post_routing looks at none.
-  std::string out;
-  out.reserve(512 + res.body.size());  // one allocation for the head and the body
+  std::string& out = conn.head_buffer();
   out.append("HTTP/1.1 ").append(std::to_string(res.status)).append(" ").append(reason_phrase(res.status));
   out.append("\r\n");
+  for (const auto& [name, value] : plain_response) out.append(name).append(": ").append(value).append("\r\n");
   for (const auto& [name, value] : res.headers) out.append(name).append(": ").append(value).append("\r\n");
   if (chunked) {
     out.append("Transfer-Encoding: chunked\r\n");
-  } else if (!header(res.headers, "Content-Length")) {
+  } else if (!has_header(res, "Content-Length")) {
     out.append("Content-Length: ").append(std::to_string(res.body.size())).append("\r\n");
   }
   if (last || closed) {
@@ -461,13 +501,10 @@ std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& ro
     out.append("Keep-Alive: ").append(route.keep_alive).append("\r\n");
   }
   out.append("\r\n");
-  out.append(res.body);
+  if (!chunked) return conn.write_two(out, res.body);
   if (conn.write(out.data(), out.size()) < 0) return false;
-  if (chunked) {
-    res.content_provider_success_ = write_chunked(conn, res, route.listening);
-    return res.content_provider_success_;
-  }
-  return true;
+  res.content_provider_success_ = write_chunked(conn, res, route.listening);
+  return res.content_provider_success_;
 }
 
 }  // namespace
@@ -476,7 +513,8 @@ namespace {
 thread_local const PlainRequest* t_plain = nullptr;
 }  // namespace
 
-PlainRequest::PlainRequest(ParsedRequest parsed) : m_headers(std::move(parsed.headers)), m_outer(t_plain) {
+PlainRequest::PlainRequest(ParsedRequest parsed, const HeadFields& fields)
+    : m_fields(fields), m_outer(t_plain) {
   m_request.method = std::move(parsed.method);
   m_request.version = std::move(parsed.version);
   m_request.target = std::move(parsed.target);
@@ -487,7 +525,54 @@ PlainRequest::PlainRequest(ParsedRequest parsed) : m_headers(std::move(parsed.he
 
 PlainRequest::~PlainRequest() { t_plain = m_outer; }
 
-const std::string* PlainRequest::header(std::string_view name) const { return first_named(m_headers, name); }
+std::optional<std::string_view> PlainRequest::header(std::string_view name) const {
+  for (const HeadField& field : m_fields) {
+    if (field.name.size() == name.size() && util::iequals(field.name, name)) return field.value;
+  }
+  return std::nullopt;
+}
+
+namespace {
+thread_local PlainResponse* t_plain_response = nullptr;
+}  // namespace
+
+PlainResponse::PlainResponse() : m_outer(t_plain_response) {
+  m_response.version = "HTTP/1.1";
+  t_plain_response = this;
+}
+
+PlainResponse::~PlainResponse() { t_plain_response = m_outer; }
+
+PlainResponse* PlainResponse::of(const httplib::Response& res) {
+  for (PlainResponse* plain = t_plain_response; plain != nullptr; plain = plain->m_outer) {
+    if (&plain->m_response == &res) return plain;
+  }
+  return nullptr;
+}
+
+bool PlainResponse::add(std::string_view name, std::string_view value, bool copy_value) {
+  if (m_count == std::size(m_fields)) return false;
+  if (copy_value) {
+    if (value.size() > sizeof m_text - m_text_used) return false;
+    char* at = m_text + m_text_used;
+    std::copy(value.begin(), value.end(), at);
+    m_text_used += value.size();
+    value = std::string_view(at, value.size());
+  }
+  m_fields[m_count++] = Field{name, value};
+  return true;
+}
+
+bool PlainResponse::has(std::string_view name) const {
+  return std::any_of(begin(), end(), [&](const Field& f) { return util::iequals(f.name, name); });
+}
+
+void PlainResponse::erase(std::string_view name) {
+  // The copied values' space is not reclaimed: a response erases a field or two at most.
+  Field* kept = std::remove_if(m_fields, m_fields + m_count,
+                               [&](const Field& f) { return util::iequals(f.name, name); });
+  m_count = static_cast<std::size_t>(kept - m_fields);
+}
 
 const PlainRequest* PlainRequest::of(const httplib::Request& req) {
   for (const PlainRequest* plain = t_plain; plain != nullptr; plain = plain->m_outer) {

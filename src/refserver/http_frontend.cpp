@@ -18,11 +18,11 @@
 namespace mcp_probe::refserver {
 namespace http {
 
-bool media_type_is(const std::string& header, std::string_view type) {
-  return util::iequals(util::trim(std::string_view(header).substr(0, header.find(';'))), type);
+bool media_type_is(std::string_view header, std::string_view type) {
+  return util::iequals(util::trim(header.substr(0, header.find(';'))), type);
 }
 
-bool accepts(const std::string& accept, std::string_view type) {
+bool accepts(std::string_view accept, std::string_view type) {
   const std::string_view major = type.substr(0, type.find('/') + 1);  // "text/"
   std::string_view rest(accept);
   while (true) {
@@ -43,24 +43,49 @@ const std::string* header(const httplib::Headers& headers, std::string_view name
   return first_named(headers, name);
 }
 
-const std::string* header(const httplib::Request& req, const char* name) {
+std::optional<std::string_view> header(const httplib::Request& req, const char* name) {
   if (const PlainRequest* plain = PlainRequest::of(req)) return plain->header(name);
-  return header(req.headers, name);
+  if (const std::string* value = header(req.headers, name)) return *value;
+  return std::nullopt;
+}
+
+void add_header(httplib::Response& res, std::string_view name, std::string_view value) {
+  for (char c : value) {
+    if (c == '\r' || c == '\n') return;  // as Response::set_header
+  }
+  PlainResponse* plain = PlainResponse::of(res);
+  if (!plain || !plain->add(name, value, true)) res.headers.emplace(name, value);
+}
+
+void add_constant_header(httplib::Response& res, std::string_view name, std::string_view value) {
+  PlainResponse* plain = PlainResponse::of(res);
+  if (!plain || !plain->add(name, value, false)) res.headers.emplace(name, value);
+}
+
+bool has_header(const httplib::Response& res, std::string_view name) {
+  const PlainResponse* plain = PlainResponse::of(res);
+  return (plain && plain->has(name)) || header(res.headers, name) != nullptr;
+}
+
+void erase_header(httplib::Response& res, std::string_view name) {
+  if (PlainResponse* plain = PlainResponse::of(res)) plain->erase(name);
+  for (auto it = res.headers.begin(); it != res.headers.end();) {
+    it = util::iequals(it->first, name) ? res.headers.erase(it) : std::next(it);
+  }
 }
 
 void set_body(httplib::Response& res, std::string body, const char* content_type) {
   // What Response::set_content does, without copying the body.
   res.body = std::move(body);
-  const auto old = res.headers.equal_range("Content-Type");
-  res.headers.erase(old.first, old.second);
-  res.headers.emplace("Content-Type", content_type);
+  erase_header(res, "Content-Type");
+  add_constant_header(res, "Content-Type", content_type);
 }
 
 void json_error(httplib::Response& res, int status, int code, const std::string& message) {
   // The spec allows a JSON-RPC error "that has no id" in HTTP error bodies.
   nlohmann::json body = {{"jsonrpc", "2.0"}, {"error", {{"code", code}, {"message", message}}}};
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  set_body(res, body.dump(), "application/json");
 }
 
 // "localhost", "127.0.0.1" or "[::1]", optionally followed by ":port".
@@ -76,7 +101,7 @@ static bool is_localhost_authority(std::string_view authority) {
   return false;
 }
 
-bool is_localhost_origin(const std::string& origin) {
+bool is_localhost_origin(std::string_view origin) {
   for (std::string_view scheme : {"http://", "https://"}) {
     if (util::to_lower(origin).rfind(scheme, 0) == 0)
       return is_localhost_authority(origin.substr(scheme.size()));
@@ -84,12 +109,11 @@ bool is_localhost_origin(const std::string& origin) {
   return false;
 }
 
-bool is_localhost_host(const std::string& host) { return is_localhost_authority(host); }
+bool is_localhost_host(std::string_view host) { return is_localhost_authority(host); }
 
 void set_sse_headers(httplib::Response& res) {
-  // Constant values (set_header would scan them for CR and LF).
-  res.headers.emplace("Cache-Control", "no-cache");
-  res.headers.emplace("X-Accel-Buffering", "no");
+  add_constant_header(res, "Cache-Control", "no-cache");
+  add_constant_header(res, "X-Accel-Buffering", "no");
 }
 
 namespace {
@@ -228,13 +252,13 @@ using namespace http;
 // pre-routing handler: that one runs before the body is read, and a body left unread on a
 // keep-alive connection would be parsed as the next request.
 bool rejected(const Config& config, const httplib::Request& req, httplib::Response& res) {
-  if (const std::string* host = header(req, "Host"); host && !is_localhost_host(*host)) {
+  if (const auto host = header(req, "Host"); host && !is_localhost_host(*host)) {
     json_error(res, 403, -32000, "Forbidden: Host is not localhost (DNS rebinding protection)");
     return true;
   }
   bool legacy = config.transport == "sse";
-  const std::string* origin = header(req, "Origin");
-  const bool has_origin = origin != nullptr;
+  const auto origin = header(req, "Origin");
+  const bool has_origin = origin.has_value();
   if (!has_origin && config.has("origin-required")) {
     json_error(res, 403, -32000, "Forbidden: Origin header required");
     return true;
@@ -242,7 +266,7 @@ bool rejected(const Config& config, const httplib::Request& req, httplib::Respon
   bool accept_foreign = legacy ? config.has("legacy-origin-accepted") : config.has("origin-accepted");
   if (has_origin && !accept_foreign && !is_localhost_origin(*origin)) {
     json_error(res, 403, -32000, "Forbidden: Origin not allowed");
-    if (config.has("keepalive-body-unread")) res.set_header(k_leave_body_unread, "1");
+    if (config.has("keepalive-body-unread")) add_constant_header(res, k_leave_body_unread, "1");
     return true;
   }
   return false;
@@ -250,13 +274,13 @@ bool rejected(const Config& config, const httplib::Request& req, httplib::Respon
 
 void add_cors_headers(const Config& config, const httplib::Request& req, httplib::Response& res) {
   if (config.has("no-cors")) return;
-  const std::string* origin = header(req, "Origin");
-  if (origin && !header(res.headers, "Access-Control-Allow-Origin")) {
-    res.set_header("Access-Control-Allow-Origin", *origin);
-    res.set_header("Vary", "Origin");
+  const auto origin = header(req, "Origin");
+  if (origin && !has_header(res, "Access-Control-Allow-Origin")) {
+    add_header(res, "Access-Control-Allow-Origin", *origin);
+    add_constant_header(res, "Vary", "Origin");
   }
   if (!config.has("no-expose-headers")) {
-    res.headers.emplace("Access-Control-Expose-Headers", "Mcp-Session-Id, MCP-Protocol-Version");
+    add_constant_header(res, "Access-Control-Expose-Headers", "Mcp-Session-Id, MCP-Protocol-Version");
   }
 }
 
@@ -290,7 +314,7 @@ void configure(ConnectionServer& server, const Config& config, const HttpOptions
   server.set_post_routing_handler(post_routing(config));
   server.set_exception_handler(on_exception);
   server.Get("/health", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(R"({"status":"ok"})", "application/json");
+    set_body(res, R"({"status":"ok"})", "application/json");
   });
 }
 

@@ -196,7 +196,7 @@ class SessionRegistry {
 
   // A new session under a fresh id; evicts the least recently used one when full.
   std::shared_ptr<HttpSession> create(bool legacy);
-  std::shared_ptr<HttpSession> find(const std::string& id);
+  std::shared_ptr<HttpSession> find(std::string_view id);
   std::shared_ptr<HttpSession> latest();  // most recently created live session, or null
   bool remove(const std::string& id);
   void expire_idle();
@@ -207,7 +207,7 @@ class SessionRegistry {
   const Config& m_config;
   const HttpOptions& m_options;
   mutable std::shared_mutex m_mutex;  // shared by find, latest and size
-  std::map<std::string, std::shared_ptr<HttpSession>> m_sessions;
+  std::map<std::string, std::shared_ptr<HttpSession>, std::less<>> m_sessions;
   std::weak_ptr<HttpSession> m_latest;
 };
 
@@ -261,7 +261,7 @@ std::vector<HeaderParam> header_params(const nlohmann::json& input_schema);
 bool decode_header_value(std::string_view raw, std::string& out);
 
 // A request header by name (any case), or null when absent.
-using HeaderLookup = std::function<const std::string*(const char* name)>;
+using HeaderLookup = std::function<std::optional<std::string_view>(const char* name)>;
 
 // Server Validation of streamable-http.mdx for one modern request: the HeaderMismatch (-32020)
 // message when MCP-Protocol-Version, Mcp-Method, Mcp-Name or a Mcp-Param-* header (for `params`,
@@ -388,28 +388,66 @@ const std::string* first_named(const Fields& fields, std::string_view name) {
 }
 
 // The request a plain POST (parse_plain_post) is given to its route as, on the fast path: an
-// httplib::Request without its header map, whose headers header() finds in the parsed list
-// while this object lives (it registers itself with the thread that serves it). Building the
-// map cost more than the route: each insert lowers every character it compares with a call to
-// tolower. The routes read headers only through header().
+// httplib::Request without its header map, whose headers header() finds in the head's fields
+// (views of the connection's buffer, which outlives this object) while this object lives (it
+// registers itself with the thread that serves it). Building the map cost more than the route:
+// each insert lowers every character it compares with a call to tolower, and copies every name
+// and value. The routes read headers only through header().
 class PlainRequest {
  public:
-  explicit PlainRequest(ParsedRequest parsed);
+  PlainRequest(ParsedRequest parsed, const HeadFields& fields);
   ~PlainRequest();
   PlainRequest(const PlainRequest&) = delete;
   PlainRequest& operator=(const PlainRequest&) = delete;
 
   httplib::Request& get() { return m_request; }
-  std::vector<std::pair<std::string, std::string>>& headers() { return m_headers; }
-  // The first header named `name` (any case), or null.
-  const std::string* header(std::string_view name) const;
+  // The first header named `name` (any case), or nullopt.
+  std::optional<std::string_view> header(std::string_view name) const;
   // The one being served on this thread whose request is `req`, or null.
   static const PlainRequest* of(const httplib::Request& req);
 
  private:
   httplib::Request m_request;
-  std::vector<std::pair<std::string, std::string>> m_headers;  // in order, values trimmed
+  const HeadFields& m_fields;  // in order, values trimmed
   const PlainRequest* m_outer;
+};
+
+// The response a plain POST's route writes, on the fast path: an httplib::Response whose header
+// fields added with add_header() and add_constant_header() go to a fixed list inside this object
+// (no allocation, no map insert lowering every compared character), written out in the order they
+// came; fields the routes put in the map themselves follow them. Registers itself with its thread,
+// as PlainRequest does. The routes add, find and erase response fields only through the helpers
+// below, so that both places are seen.
+class PlainResponse {
+ public:
+  PlainResponse();
+  ~PlainResponse();
+  PlainResponse(const PlainResponse&) = delete;
+  PlainResponse& operator=(const PlainResponse&) = delete;
+
+  httplib::Response& get() { return m_response; }
+  // The one being served on this thread whose response is `res`, or null.
+  static PlainResponse* of(const httplib::Response& res);
+
+  struct Field {
+    std::string_view name;
+    std::string_view value;
+  };
+  // False when the list or its text space is full (the caller then uses the map).
+  bool add(std::string_view name, std::string_view value, bool copy_value);
+  bool has(std::string_view name) const;
+  void erase(std::string_view name);
+  void clear() { m_count = 0, m_text_used = 0; }
+  const Field* begin() const { return m_fields; }
+  const Field* end() const { return m_fields + m_count; }
+
+ private:
+  httplib::Response m_response;
+  PlainResponse* m_outer;
+  Field m_fields[8];
+  std::size_t m_count = 0;
+  char m_text[192];  // the copied values
+  std::size_t m_text_used = 0;
 };
 
 // httplib::Server with its own connection layer (http_connection.cpp). httplib parses each
@@ -476,18 +514,25 @@ class ConnectionServer : public httplib::Server {
 };
 
 // Small helpers shared by the routes.
-bool media_type_is(const std::string& header, std::string_view type);  // ignores parameters
-bool accepts(const std::string& accept, std::string_view type);        // honours wildcards
-// The value of request header `name` (any case), or null when absent: one lookup, no copy.
-const std::string* header(const httplib::Request& req, const char* name);
-// The same in any header map (a response's): the first match in the map's order, as its find()
-// (first_named).
+bool media_type_is(std::string_view header, std::string_view type);  // ignores parameters
+bool accepts(std::string_view accept, std::string_view type);        // honours wildcards
+// The value of request header `name` (any case), or nullopt when absent: one lookup, no copy.
+std::optional<std::string_view> header(const httplib::Request& req, const char* name);
+// The same in any header map: the first match in the map's order, as its find() (first_named).
 const std::string* header(const httplib::Headers& headers, std::string_view name);
-// Response::set_content without the copy: `body` moves into the response.
+// A response's header fields (PlainResponse says why these and not res.headers). `name` and a
+// constant `value` must be string literals (or live as long); add_header copies `value`, and
+// drops it as Response::set_header does when it holds a CR or LF.
+void add_header(httplib::Response& res, std::string_view name, std::string_view value);
+void add_constant_header(httplib::Response& res, std::string_view name, std::string_view value);
+bool has_header(const httplib::Response& res, std::string_view name);
+void erase_header(httplib::Response& res, std::string_view name);
+// Response::set_content without the copy: `body` moves into the response, and its Content-Type
+// (a literal) replaces any other.
 void set_body(httplib::Response& res, std::string body, const char* content_type);
 void json_error(httplib::Response& res, int status, int code, const std::string& message);
-bool is_localhost_origin(const std::string& origin);
-bool is_localhost_host(const std::string& host);
+bool is_localhost_origin(std::string_view origin);
+bool is_localhost_host(std::string_view host);
 
 // `handler` behind the Host (DNS rebinding) and Origin checks; every route but /health has them.
 httplib::Server::Handler guarded(const Config& config, httplib::Server::Handler handler);

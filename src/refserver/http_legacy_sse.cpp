@@ -49,7 +49,7 @@ void handle_sse_post(Context& ctx, const httplib::Request&, httplib::Response& r
     json_error(res, 500, -32603, "Internal Server Error");
     return;
   }
-  res.set_header("Allow", "GET");
+  add_constant_header(res, "Allow", "GET");
   json_error(res, 405, -32000, "Method Not Allowed: open the stream with GET /sse");
 }
 
@@ -78,7 +78,7 @@ void handle_messages(Context& ctx, const httplib::Request& req, httplib::Respons
     json out = json::array();
     for (const std::string& r : collected.take()) out.push_back(json::parse(r, nullptr, false));
     res.status = 200;
-    res.set_content(out.size() == 1 ? out[0].dump() : out.dump(), "application/json");
+    set_body(res, out.size() == 1 ? out[0].dump() : out.dump(), "application/json");
     return;
   }
   auto stream = hs->standalone_stream();
@@ -90,7 +90,7 @@ void handle_messages(Context& ctx, const httplib::Request& req, httplib::Respons
   std::string raw = req.body;
   ctx.workers.spawn([hs, outbox, raw] { hs->session().handle(raw, *outbox); });
   res.status = 202;
-  res.set_content("Accepted", "text/plain");
+  set_body(res, "Accepted", "text/plain");
 }
 
 }  // namespace

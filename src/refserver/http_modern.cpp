@@ -156,7 +156,7 @@ std::string modern_header_mismatch(const HeaderLookup& headers, const json& body
   static const json k_empty = json::object();
   const json& p = params_json ? *params_json : k_empty;
 
-  const std::string* version = headers("MCP-Protocol-Version");
+  const auto version = headers("MCP-Protocol-Version");
   if (!version) return "MCP-Protocol-Version header is required";
   const json* meta = member(p, "_meta");
   const std::string* meta_version =
@@ -166,7 +166,7 @@ std::string modern_header_mismatch(const HeaderLookup& headers, const json& body
            "' does not match _meta io.modelcontextprotocol/protocolVersion '" + *meta_version + "'";
   }
 
-  const std::string* method_header = headers("Mcp-Method");
+  const auto method_header = headers("Mcp-Method");
   if (!method_header) return "Mcp-Method header is required";
   if (util::trim(*method_header) != *method) {
     return "Mcp-Method header value '" + std::string(util::trim(*method_header)) +
@@ -175,7 +175,7 @@ std::string modern_header_mismatch(const HeaderLookup& headers, const json& body
 
   if (const char* field = name_field(*method)) {
     const std::string* body_name = string_member(p, field);
-    const std::string* name_header = headers("Mcp-Name");
+    const auto name_header = headers("Mcp-Name");
     if (body_name && !name_header && name_required(*method)) return "Mcp-Name header is required";
     if (body_name && name_header) {
       std::string decoded;
@@ -192,7 +192,7 @@ std::string modern_header_mismatch(const HeaderLookup& headers, const json& body
       const json* value = arguments ? value_at(*arguments, param.path) : nullptr;
       if (!value || value->is_null()) continue;  // the client omits the header: nothing to expect
       const std::string header_name = "Mcp-Param-" + param.header;
-      const std::string* raw = headers(header_name.c_str());
+      const auto raw = headers(header_name.c_str());
       if (!raw) return header_name + " header is required: the argument is present in the body";
       std::string decoded;
       if (!decode_header_value(*raw, decoded)) return header_name + " header value is malformed";

@@ -23,7 +23,7 @@ void modern_error(httplib::Response& res, int status, const json& id, int code, 
   json body = {{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", message}}}};
   if (!data.is_null()) body["error"]["data"] = std::move(data);
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  set_body(res, body.dump(), "application/json");
 }
 
 bool is_final_response(const std::string& message) {
@@ -33,7 +33,7 @@ bool is_final_response(const std::string& message) {
 }
 
 void sse_headers_done(const Config& config, httplib::Response& res) {
-  if (config.has("no-accel-buffering")) res.headers.erase("X-Accel-Buffering");
+  if (config.has("no-accel-buffering")) erase_header(res, "X-Accel-Buffering");
 }
 
 // The messages of one streamed modern request, onto its SSE stream; the route waits for the
@@ -102,7 +102,7 @@ void reply_whole(Context& ctx, const json& method, std::vector<std::string> repl
         replies.back() = m.dump();
       }
     }
-    res.set_content(std::move(replies.back()), json_type(ctx.config, method));
+    set_body(res, std::move(replies.back()), json_type(ctx.config, method));
     return;
   }
   if (ctx.config.has("sse-never-close")) {
@@ -140,7 +140,7 @@ void post_streamed(Context& ctx, json body, httplib::Response& res) {
     const int status = modern_reply_status(ctx.config, first);
     if (status != 200 || ctx.config.response_mode == "json") {
       res.status = status;
-      res.set_content(first, "application/json");
+      set_body(res, first, "application/json");
       return;
     }
   }
@@ -167,7 +167,7 @@ void post_modern(Context& ctx, const httplib::Request& req, httplib::Response& r
       // A refused notification may get an error body with an HTTP error status; the fault answers
       // it as if it were a request, with 200.
       res.status = ctx.config.has("modern-answer-notifications") ? 200 : 400;
-      res.set_content(replies.front(), "application/json");
+      set_body(res, replies.front(), "application/json");
     }
     return;
   }

@@ -366,7 +366,6 @@ std::size_t parse_plain_post(std::string_view buffered, std::size_t head_size, c
     return 0;
   }
   std::optional<std::size_t> length;
-  out.headers.reserve(fields.size());  // one allocation for the request's headers
   for (const auto& [name, value] : fields) {
     // The names that matter, told apart by length first: most headers compare nothing.
     switch (name.size()) {
@@ -396,7 +395,6 @@ std::size_t parse_plain_post(std::string_view buffered, std::size_t head_size, c
       default:
         break;
     }
-    out.headers.emplace_back(std::string(name), std::string(value));
   }
   const std::size_t total = head_size + length.value_or(0);
   if (!length || *length > max_body || buffered.size() < total) return 0;
@@ -414,7 +412,11 @@ std::size_t parse_plain_post(std::string_view buffered, std::string_view path, s
   HeadFields fields;
   const HeadVerdict verdict = inspect_head(buffered.substr(0, size), max_body, &fields);
   if (verdict.status != 0 || verdict.chunked) return 0;
-  return parse_plain_post(buffered, size, fields, path, max_body, out);
+  const std::size_t used = parse_plain_post(buffered, size, fields, path, max_body, out);
+  if (used != 0) {
+    for (const auto& [name, value] : fields) out.headers.emplace_back(std::string(name), std::string(value));
+  }
+  return used;
 }
 
 ParseResult parse_request(std::string_view bytes, std::size_t max_body) {

@@ -99,7 +99,8 @@ struct ParsedRequest {
 std::size_t parse_plain_post(std::string_view buffered, std::string_view path, std::size_t max_body,
                              ParsedRequest& out);
 // The same for a buffer whose head, of `head_size` bytes, inspect_head has passed (status 0, not
-// chunked) and whose fields it gave: the head is not read again.
+// chunked) and whose fields it gave: the head is not read again, and `out` gets no headers (the
+// caller has them in `fields`).
 std::size_t parse_plain_post(std::string_view buffered, std::size_t head_size, const HeadFields& fields,
                              std::string_view path, std::size_t max_body, ParsedRequest& out);
 

@@ -11,7 +11,8 @@
 namespace mcp_probe::refserver::http {
 
 void append_event(std::string& out, const SseEvent& event) {
-  out.reserve(out.size() + event.type.size() + event.id.size() + event.data.size() + 32);
+  const std::size_t need = out.size() + event.type.size() + event.id.size() + event.data.size() + 48;
+  if (need > out.capacity()) out.reserve(std::max(need, 2 * out.capacity()));  // still geometric
   if (!event.type.empty()) out.append("event: ").append(event.type).append("\n");
   if (!event.id.empty()) out.append("id: ").append(event.id).append("\n");
   if (event.priming) {
@@ -42,7 +43,9 @@ std::string format_event(const SseEvent& event) {
 // ---- SseStream ----
 
 SseStream::SseStream(int number, bool standalone, bool with_ids, std::string id_prefix)
-    : m_number(number), m_standalone(standalone), m_with_ids(with_ids), m_id_prefix(std::move(id_prefix)) {}
+    : m_number(number), m_standalone(standalone), m_with_ids(with_ids), m_id_prefix(std::move(id_prefix)) {
+  m_events.reserve(2);  // most streams: a priming event and a response
+}
 
 void SseStream::append(std::string type, std::string data) {
   {
@@ -129,6 +132,12 @@ void SseStream::append_wire(std::uint64_t cursor, std::string& out) const {
 void SseStream::read_whole(std::string& out) {
   {
     std::lock_guard lock(m_mutex);
+    std::size_t size = out.size();
+    for (std::size_t i = m_first; i < m_events.size(); ++i) {
+      const SseEvent& e = m_events[i];
+      size += e.type.size() + e.id.size() + e.data.size() + 48;  // what append_event adds to them
+    }
+    out.reserve(size);
     for (std::size_t i = m_first; i < m_events.size(); ++i) append_event(out, m_events[i]);
     m_reader = 0;  // as attach then detach leave it: any other reader is superseded
   }
@@ -338,7 +347,7 @@ std::shared_ptr<HttpSession> SessionRegistry::create(bool legacy) {
   return fresh;
 }
 
-std::shared_ptr<HttpSession> SessionRegistry::find(const std::string& id) {
+std::shared_ptr<HttpSession> SessionRegistry::find(std::string_view id) {
   // Every request takes this lock, shared: requests do not wait for each other (one preempted
   // in here made every other one sleep on the futex), only for a change of the registry. The
   // session is touched under it, so that expire_idle cannot end it between lookup and use.
@@ -387,7 +396,7 @@ void SessionRegistry::expire_idle() {
 }
 
 void SessionRegistry::end_all() {
-  std::map<std::string, std::shared_ptr<HttpSession>> all;
+  decltype(m_sessions) all;
   {
     std::lock_guard lock(m_mutex);
     all.swap(m_sessions);

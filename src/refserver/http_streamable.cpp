@@ -55,7 +55,7 @@ bool wants_priming(const Config& config, const std::string& version) {
 
 // Finds the session named by Mcp-Session-Id, or answers 400 (missing) / 404 (unknown).
 std::shared_ptr<HttpSession> lookup(Context& ctx, const httplib::Request& req, httplib::Response& res) {
-  const std::string* id = header(req, "Mcp-Session-Id");
+  const auto id = header(req, "Mcp-Session-Id");
   if (!id) {
     if (ctx.config.has("session-not-required")) {
       if (auto latest = ctx.sessions.latest()) return latest;
@@ -75,13 +75,13 @@ std::shared_ptr<HttpSession> lookup(Context& ctx, const httplib::Request& req, h
 bool check_protocol_version(Context& ctx, HttpSession& hs, const httplib::Request& req,
                             httplib::Response& res) {
   if (!protocol::at_least(hs.session().protocol_version(), "2025-06-18")) return true;
-  const std::string* header_version = header(req, "MCP-Protocol-Version");
+  const auto header_version = header(req, "MCP-Protocol-Version");
   if (!header_version) {
     if (!ctx.config.has("protocol-version-required")) return true;
     json_error(res, 400, -32000, "Bad Request: MCP-Protocol-Version header is required");
     return false;
   }
-  const std::string& version = *header_version;
+  const std::string version(*header_version);
   if (supported_versions().count(version) > 0 || ctx.config.has("protocol-version-ignored")) return true;
   json_error(res, 400, -32000, "Bad Request: Unsupported protocol version: " + version);
   return false;
@@ -160,7 +160,7 @@ void reply_json(const Config& config, const json& input, const std::string& vers
       out.size() > 1 || (input.is_array() && !out.empty() && !protocol::at_least(version, "2025-06-18"));
   std::string body = as_array ? out.dump() : out.empty() ? std::string("{}") : out[0].dump();
   res.status = 200;
-  res.set_content(body, config.has("wrong-content-type") ? "text/plain" : "application/json");
+  set_body(res, body, config.has("wrong-content-type") ? "text/plain" : "application/json");
 }
 
 // Streams already-collected replies (initialize) as a finished SSE stream.
@@ -182,7 +182,7 @@ void post_without_requests(Context& ctx, HttpSession& hs, const json& body, http
     json out = json::array();
     for (const std::string& r : replies) out.push_back(json::parse(r, nullptr, false));
     res.status = 400;
-    res.set_content(out.size() == 1 ? out[0].dump() : out.dump(), "application/json");
+    set_body(res, out.size() == 1 ? out[0].dump() : out.dump(), "application/json");
     return;
   }
   bool as_200 = (ctx.config.has("notification-200") && any_of_body(body, is_notification)) ||
@@ -197,7 +197,7 @@ void post_initialize(Context& ctx, std::shared_ptr<HttpSession> hs, bool created
   if (created && hs->session().protocol_version().empty()) {
     ctx.sessions.remove(hs->id());  // a failed initialize issues no session
   } else {
-    res.set_header("Mcp-Session-Id", hs->id());
+    add_header(res, "Mcp-Session-Id", hs->id());
   }
   if (json_mode(ctx.config)) {
     reply_json(ctx.config, body, hs->session().protocol_version(), collected.take(), res);
@@ -259,14 +259,12 @@ bool check_post_headers(Context& ctx, const httplib::Request& req, httplib::Resp
     json_error(res, 413, -32000, "Payload Too Large");
     return false;
   }
-  static const std::string k_absent;
-  const std::string* content_type = header(req, "Content-Type");
-  if (!media_type_is(content_type ? *content_type : k_absent, "application/json")) {
+  const std::string_view content_type = header(req, "Content-Type").value_or(std::string_view());
+  if (!media_type_is(content_type, "application/json")) {
     json_error(res, 415, -32000, "Unsupported Media Type: Content-Type must be application/json");
     return false;
   }
-  const std::string* accept_header = header(req, "Accept");
-  const std::string& accept = accept_header ? *accept_header : k_absent;
+  const std::string_view accept = header(req, "Accept").value_or(std::string_view());
   if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream")) {
     json_error(res, 406, -32000,
                "Not Acceptable: Client must accept both application/json and text/event-stream");
@@ -283,7 +281,7 @@ void handle_post(Context& ctx, const httplib::Request& req, httplib::Response& r
     json err = {
         {"jsonrpc", "2.0"}, {"id", nullptr}, {"error", {{"code", -32700}, {"message", "Parse error"}}}};
     res.status = 400;
-    res.set_content(err.dump(), "application/json");
+    set_body(res, err.dump(), "application/json");
     return;
   }
   json body = std::move(*parsed);
@@ -307,7 +305,7 @@ void handle_post(Context& ctx, const httplib::Request& req, httplib::Response& r
   }
   if (!init && !check_protocol_version(ctx, *hs, req, res)) return;
   if (init) return post_initialize(ctx, hs, created, body, res);
-  res.set_header("Mcp-Session-Id", hs->id());
+  add_header(res, "Mcp-Session-Id", hs->id());
   if (!any_of_body(body, is_request)) return post_without_requests(ctx, *hs, body, res);
   if (json_mode(ctx.config)) {
     JsonOutbox collected(*hs);
@@ -343,7 +341,7 @@ bool modern_only_refused(Context& ctx, const httplib::Request& req, httplib::Res
     serve_finished(res, stream);
     return true;
   }
-  res.set_header("Allow", k_allow_modern);
+  add_constant_header(res, "Allow", k_allow_modern);
   json_error(res, 405, -32000,
              "Method Not Allowed: this server speaks only 2026-07-28 (no sessions, no GET stream)");
   return true;
@@ -361,7 +359,7 @@ void handle_get(Context& ctx, const httplib::Request& req, httplib::Response& re
     json_error(res, 404, -32000, "Not Found");
     return;
   }
-  res.set_header("Mcp-Session-Id", hs->id());
+  add_header(res, "Mcp-Session-Id", hs->id());
   hs->begin_use();
   auto release = [hs] { hs->end_use(); };
   if (auto last = parse_event_id(req.get_header_value("Last-Event-ID"))) {
@@ -395,24 +393,25 @@ void handle_delete(Context& ctx, const httplib::Request& req, httplib::Response&
 void handle_options(Context& ctx, const httplib::Request& req, httplib::Response& res) {
   if (ctx.config.has("no-cors")) {
     res.status = 405;
-    res.set_header("Allow", k_allow);
+    add_constant_header(res, "Allow", k_allow);
     return;
   }
   res.status = 204;
-  if (req.has_header("Origin")) res.set_header("Access-Control-Allow-Origin", req.get_header_value("Origin"));
-  res.set_header("Access-Control-Allow-Methods",
-                 ctx.config.era == ServeEra::modern ? k_allow_modern : k_allow);
+  if (req.has_header("Origin"))
+    add_header(res, "Access-Control-Allow-Origin", req.get_header_value("Origin"));
+  add_constant_header(res, "Access-Control-Allow-Methods",
+                      ctx.config.era == ServeEra::modern ? k_allow_modern : k_allow);
   if (ctx.config.era == ServeEra::legacy) {
-    res.set_header("Access-Control-Allow-Headers",
-                   "Content-Type, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, Authorization");
+    add_constant_header(res, "Access-Control-Allow-Headers",
+                        "Content-Type, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, Authorization");
   } else {
     // Browsers may send the 2026-07-28 request headers; Mcp-Param-* names vary per tool, so the
     // ones the preflight asks for are allowed.
     std::string allowed =
         "Content-Type, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, Authorization, Mcp-Method, "
         "Mcp-Name";
-    if (const std::string* asked = header(req, "Access-Control-Request-Headers")) {
-      std::string_view rest(*asked);
+    if (const auto asked = header(req, "Access-Control-Request-Headers")) {
+      std::string_view rest = *asked;
       while (!rest.empty()) {
         const std::size_t comma = rest.find(',');
         std::string_view name = util::trim(rest.substr(0, comma));
@@ -422,9 +421,9 @@ void handle_options(Context& ctx, const httplib::Request& req, httplib::Response
         rest.remove_prefix(comma + 1);
       }
     }
-    res.set_header("Access-Control-Allow-Headers", allowed);
+    add_header(res, "Access-Control-Allow-Headers", allowed);
   }
-  res.set_header("Access-Control-Max-Age", "86400");
+  add_constant_header(res, "Access-Control-Max-Age", "86400");
 }
 
 }  // namespace
@@ -437,7 +436,7 @@ void install_streamable_routes(httplib::Server& server, Context& ctx) {
   server.Delete("/mcp", guarded_route(ctx, handle_delete));
   server.Options("/mcp", guarded_route(ctx, handle_options));
   auto not_allowed = guarded_route(ctx, [](Context&, const httplib::Request&, httplib::Response& res) {
-    res.set_header("Allow", k_allow);
+    add_constant_header(res, "Allow", k_allow);
     json_error(res, 405, -32000, "Method Not Allowed");
   });
   server.Put("/mcp", not_allowed);

@@ -17,11 +17,12 @@ namespace {
 struct Headers {
   std::map<std::string, std::string> values;
   HeaderLookup lookup() const {
-    return [this](const char* name) -> const std::string* {
+    return [this](const char* name) -> std::optional<std::string_view> {
       std::string key(name);
       for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       auto it = values.find(key);
-      return it == values.end() ? nullptr : &it->second;
+      if (it == values.end()) return std::nullopt;
+      return it->second;
     };
   }
 };
