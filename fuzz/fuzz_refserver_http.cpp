@@ -192,13 +192,18 @@ void check_pieces(std::string_view bytes, std::size_t length, const std::string&
 }
 
 void serve_plain(World& w, http::ParsedRequest parsed, const std::string& session) {
-  http::PlainRequest plain(std::move(parsed));
+  // The fields as the connection gives them, views (here of the parsed strings, kept apart).
+  const auto headers = std::move(parsed.headers);
+  http::HeadFields fields;
+  for (const auto& [name, value] : headers) {
+    const bool placeholder = value == "@" && mcp_probe::util::iequals(name, "mcp-session-id");
+    fields.push_back({name, placeholder ? std::string_view(session) : std::string_view(value)});
+  }
+  http::PlainRequest plain(std::move(parsed), fields);
   httplib::Request& req = plain.get();
   req.remote_addr = "127.0.0.1";
-  for (auto& [name, value] : plain.headers()) {
-    if (value == "@" && mcp_probe::util::iequals(name, "mcp-session-id")) value = session;
-  }
-  httplib::Response res;
+  http::PlainResponse plain_response;
+  httplib::Response& res = plain_response.get();
   try {
     w.post(req, res);
   } catch (...) {
