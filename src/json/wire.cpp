@@ -8,44 +8,52 @@ namespace mcp_probe::json {
 
 namespace {
 
-Json convert(simdjson::dom::element e) {
+// Builds `e` in `out` (null on entry) in place: no temporary per value to move and destroy.
+void convert(simdjson::dom::element e, Json& out) {
   using simdjson::dom::element_type;
   switch (e.type()) {
     case element_type::ARRAY: {
       simdjson::dom::array array;
-      Json out = Json::array();
-      if (e.get(array) != simdjson::SUCCESS) return out;
+      out = Json(Json::value_t::array);  // not Json::array(): that goes through the initializer-list path
+      if (e.get(array) != simdjson::SUCCESS) return;
       auto& items = out.get_ref<Json::array_t&>();
       items.reserve(array.size());
-      for (simdjson::dom::element child : array) items.push_back(convert(child));
-      return out;
+      for (simdjson::dom::element child : array) convert(child, items.emplace_back());
+      return;
     }
     case element_type::OBJECT: {
       simdjson::dom::object object;
-      Json out = Json::object();
-      if (e.get(object) != simdjson::SUCCESS) return out;
-      // Straight into the map (operator[] goes through nlohmann's checks); a repeated key keeps
-      // the last value, as operator[] did.
+      out = Json(Json::value_t::object);
+      if (e.get(object) != simdjson::SUCCESS) return;
       auto& fields = out.get_ref<Json::object_t&>();
       for (simdjson::dom::key_value_pair field : object) {
-        fields.insert_or_assign(std::string(field.key), convert(field.value));
+        // The hint makes a key that sorts after the last one an O(1) insert; a repeated key keeps
+        // the last value, as operator[] did.
+        const std::size_t before = fields.size();
+        Json& slot = fields.emplace_hint(fields.end(), field.key, nullptr)->second;
+        if (fields.size() == before) slot = nullptr;
+        convert(field.value, slot);
       }
-      return out;
+      return;
     }
     case element_type::INT64:
-      return Json(e.get_int64().value_unsafe());
+      out = e.get_int64().value_unsafe();
+      return;
     case element_type::UINT64:
-      return Json(e.get_uint64().value_unsafe());
+      out = e.get_uint64().value_unsafe();
+      return;
     case element_type::DOUBLE:
-      return Json(e.get_double().value_unsafe());
+      out = e.get_double().value_unsafe();
+      return;
     case element_type::STRING:
-      return Json(std::string(e.get_string().value_unsafe()));
+      out = e.get_string().value_unsafe();  // the string made from the view, not copied again
+      return;
     case element_type::BOOL:
-      return Json(e.get_bool().value_unsafe());
+      out = e.get_bool().value_unsafe();
+      return;
     case element_type::NULL_VALUE:
-      return Json(nullptr);
+      return;
   }
-  return Json();
 }
 
 }  // namespace
@@ -77,7 +85,9 @@ util::Expected<Json> parse(std::string_view bytes) {
     return util::make_error(util::ErrorKind::protocol,
                             std::string("invalid JSON: ") + simdjson::error_message(result.error()));
   }
-  return convert(result.value_unsafe());
+  Json out;
+  convert(result.value_unsafe(), out);
+  return out;
 }
 
 MessageKind classify(const Json& m) {

@@ -27,6 +27,23 @@ TEST_CASE("json::parse") {
     CHECK_FALSE(parse("{'a':1}"));
   }
   SUBCASE("accepts surrounding whitespace") { CHECK(parse(" \t{\"a\":[1,2]}\r\n")); }
+  SUBCASE("builds the tree nlohmann's parser builds: key order, repeated keys, nesting") {
+    const char* const texts[] = {
+        R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hi"}}})",
+        R"({"a":1,"b":2,"c":3,"d":{"z":[],"y":{},"x":[{"k":null}]}})",
+        R"({"b":1,"a":2,"b":3,"a":{"x":1},"a":[true,false],"c":"a long string value beyond SSO"})",
+        R"({"k":1,"k":2,"k":{"n":1,"n":null}})",
+        R"([{"z":1,"a":2},[],{},"",-0.5,18446744073709551615,-9223372036854775808])",
+        R"("just a string")",
+        "null",
+    };
+    for (const char* text : texts) {
+      auto j = parse(text);
+      REQUIRE(j);
+      CHECK(*j == Json::parse(text));
+      CHECK(dump(*j) == Json::parse(text).dump());
+    }
+  }
 }
 
 TEST_CASE("json::dump writes what nlohmann's dump writes, byte for byte") {
