@@ -4,6 +4,9 @@
 #include "refserver/tools.h"
 
 #include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
 
 #include "refserver/tasks.h"
 
@@ -256,12 +259,28 @@ std::vector<ToolDef> build_tool_defs(const Config& config, int rank) {
 
 }  // namespace
 
+namespace {
+
+// The table for `config`'s faults at `rank`, built once per process: the sessions of a server
+// (one per HTTP client) all have its faults, and a table costs thousands of allocations.
+std::shared_ptr<const std::vector<ToolDef>> shared_tool_defs(const Config& config, int rank) {
+  using Key = std::pair<std::set<std::string, std::less<>>, int>;
+  static std::mutex mutex;
+  static std::map<Key, std::shared_ptr<const std::vector<ToolDef>>> tables;
+  std::lock_guard lock(mutex);
+  auto& table = tables[Key(config.faults, rank)];
+  if (!table) table = std::make_shared<const std::vector<ToolDef>>(build_tool_defs(config, rank));
+  return table;
+}
+
+}  // namespace
+
 bool tool_may_wait(std::string_view name) {
   // The tools of the newest version of each era, fault-free: whether a tool waits depends on
   // neither, and every tool is listed in one of the two.
-  static const std::vector<ToolDef> k_handshake = build_tool_defs(Config{}, k_rank_2025_11);
-  static const std::vector<ToolDef> k_modern = build_tool_defs(Config{}, k_rank_2026_07);
-  for (const auto* table : {&k_handshake, &k_modern}) {
+  static const auto k_handshake = shared_tool_defs(Config{}, k_rank_2025_11);
+  static const auto k_modern = shared_tool_defs(Config{}, k_rank_2026_07);
+  for (const auto* table : {k_handshake.get(), k_modern.get()}) {
     for (const ToolDef& def : *table) {
       if (def.name == name) return def.may_wait;
     }
@@ -272,8 +291,7 @@ bool tool_may_wait(std::string_view name) {
 const std::vector<ToolDef>& tool_defs(const Call& call) {
   std::lock_guard lock(call.session.mutex);
   auto& table = call.session.tool_tables[call.rank()];
-  if (!table)
-    table = std::make_shared<const std::vector<ToolDef>>(build_tool_defs(call.session.config, call.rank()));
+  if (!table) table = shared_tool_defs(call.session.config, call.rank());
   return *table;
 }
 

@@ -27,8 +27,8 @@ struct ToolDef {
   int max_rank = k_rank_2026_07;
 };
 
-// The tools visible to `call` (its version, faults applied to names). Built once per session
-// and rank; valid as long as the session.
+// The tools visible to `call` (its version, faults applied to names). Built once per process
+// for each set of faults and rank (sessions share it); valid as long as the session.
 const std::vector<ToolDef>& tool_defs(const Call& call);
 
 // Whether the tool named `name` may wait while it runs (its ToolDef::may_wait). Thread-safe.
