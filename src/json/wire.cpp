@@ -121,6 +121,34 @@ const char* to_string(MessageKind kind) {
 
 namespace {
 
+// Empties `value`'s objects and arrays from the leaves up, so that no destructor meets a
+// non-empty one.
+void release_children(Json& value, int depth) {
+  constexpr int k_max_depth = 64;
+  if (value.is_object()) {
+    auto& members = value.get_ref<Json::object_t&>();
+    if (depth < k_max_depth) {
+      for (auto& entry : members) release_children(entry.second, depth + 1);
+    }
+    members.clear();
+  } else if (value.is_array()) {
+    auto& items = value.get_ref<Json::array_t&>();
+    if (depth < k_max_depth) {
+      for (Json& item : items) release_children(item, depth + 1);
+    }
+    items.clear();
+  }
+}
+
+}  // namespace
+
+void release(Json& value) {
+  release_children(value, 0);
+  value = nullptr;
+}
+
+namespace {
+
 std::string nlohmann_dump(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }

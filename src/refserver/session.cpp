@@ -277,6 +277,7 @@ std::optional<Json> Session::Impl::process_request(const Request& request, Outbo
   if (cancelled || (!outcome.result && !outcome.error)) return std::nullopt;
   if (outcome.result && config.faults.empty() && !request.in_batch) {
     send_result(replies, id, *outcome.result);
+    json::release(*outcome.result);
     return std::nullopt;
   }
   Json response = make_response(id, std::move(outcome), method);

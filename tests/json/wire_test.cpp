@@ -91,3 +91,20 @@ TEST_CASE("json::member and json::dump_to") {
   dump_to(small, out);
   CHECK(out == "prefix:" + dump(small));
 }
+
+TEST_CASE("json::release") {
+  SUBCASE("leaves the value null, whatever it held") {
+    for (const char* text : {R"({"content":[{"type":"text","text":"hi"}],"isError":false})", "[1,[2,[3]],{}]",
+                             R"("a string")", "42", "null"}) {
+      Json value = Json::parse(text);
+      release(value);
+      CHECK(value.is_null());
+    }
+  }
+  SUBCASE("a tree deeper than its recursion goes") {
+    const std::string deep = std::string(5000, '[') + std::string(5000, ']');
+    Json value = Json::parse(deep);
+    release(value);
+    CHECK(value.is_null());
+  }
+}
