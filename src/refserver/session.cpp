@@ -142,14 +142,18 @@ void Session::Impl::send(Outbox& out, Json message) {
 void Session::Impl::send_result(Outbox& out, const Json& id, const Json& result) {
   // The message's keys in their order (id, jsonrpc, result) around the id's and the result's
   // text: what json::dump gives for the whole message, byte for byte.
-  std::string text;
-  text.reserve(256);
+  // The text is built in this thread's buffer, kept from one response to the next (unless
+  // large): no allocation per response. Taken out while in use, should send() come back here.
+  thread_local std::string buffer;
+  std::string text = std::move(buffer);
+  text.clear();
   text += "{\"id\":";
   json::dump_to(id, text);
   text += ",\"jsonrpc\":\"2.0\",\"result\":";
   json::dump_to(result, text);
   text += '}';
   out.send(text);
+  if (text.capacity() <= 64 * 1024) buffer = std::move(text);
 }
 
 void Session::Impl::notify(Outbox& out, const std::string& method, Json params) {
