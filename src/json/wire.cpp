@@ -2,7 +2,10 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
+#include <cstring>
 
 namespace mcp_probe::json {
 
@@ -156,17 +159,35 @@ std::string nlohmann_dump(const Json& value) {
 // nlohmann's serializer decodes and checks every byte of every string. A string of printable
 // ASCII with nothing to escape (nearly every key and most values) needs none of that: it is
 // copied as it is, and what is left goes to nlohmann, so the text is the same byte for byte.
-void write_string(const std::string& s, std::string& out) {
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
-      out += nlohmann_dump(Json(s));
-      return;
-    }
+constexpr std::array<bool, 256> k_not_plain = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) table[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+  return table;
+}();
+
+bool needs_escaping(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return k_not_plain[static_cast<unsigned char>(c)]; });
+}
+
+// Appends `before`, `s` in quotes, then `after` ('\0': nothing) with one resize, not a call per
+// piece: `before` and `after` are the punctuation around keys and values.
+void write_string(const std::string& s, std::string& out, char before = '\0', char after = '\0') {
+  if (needs_escaping(s)) {
+    if (before != '\0') out += before;
+    out += nlohmann_dump(Json(s));
+    if (after != '\0') out += after;
+    return;
   }
-  out += '"';
-  out += s;
-  out += '"';
+  const std::size_t extra = (before != '\0') + (after != '\0');
+  const std::size_t at = out.size();
+  out.resize(at + s.size() + 2 + extra);
+  char* p = out.data() + at;
+  if (before != '\0') *p++ = before;
+  *p++ = '"';
+  std::memcpy(p, s.data(), s.size());
+  p += s.size();
+  *p++ = '"';
+  if (after != '\0') *p = after;
 }
 
 template <typename Number>
@@ -180,13 +201,15 @@ void write(const Json& value, std::string& out) {
   using Type = Json::value_t;
   switch (value.type()) {
     case Type::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& [key, member] : value.get_ref<const Json::object_t&>()) {
-        if (!first) out += ',';
-        first = false;
-        write_string(key, out);
-        out += ':';
+      const auto& members = value.get_ref<const Json::object_t&>();
+      if (members.empty()) {
+        out += "{}";
+        return;
+      }
+      char before = '{';
+      for (const auto& [key, member] : members) {
+        write_string(key, out, before, ':');
+        before = ',';
         write(member, out);
       }
       out += '}';
