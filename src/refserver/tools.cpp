@@ -69,7 +69,7 @@ std::string invalid_arguments(const Json& schema, const Json& arguments) {
     }
   }
   const Json* properties = member(schema, "properties"sv);
-  if (!properties || !properties->is_object()) return "";
+  if (!properties || !properties->is_object()) return {};
   // The object itself, not items(): each of its elements makes two strings.
   for (const auto& [name, value] : arguments.get_ref<const Json::object_t&>()) {
     const Json* property = member(*properties, name);
@@ -79,7 +79,7 @@ std::string invalid_arguments(const Json& schema, const Json& arguments) {
     const std::string& type = type_at ? type_at->get_ref<const std::string&>() : k_untyped;
     if (!type_matches(type, value)) return "argument '" + name + "' must be of type " + type;
   }
-  return "";
+  return {};
 }
 
 Json listed_tool(const Call& call, const ToolDef& def) {
@@ -278,14 +278,15 @@ std::shared_ptr<const std::vector<ToolDef>> shared_tool_defs(const Config& confi
 bool tool_may_wait(std::string_view name) {
   // The tools of the newest version of each era, fault-free: whether a tool waits depends on
   // neither, and every tool is listed in one of the two.
+  // The modern table is built only when the name is not in the handshake one.
+  const auto find = [name](const std::vector<ToolDef>& table) {
+    return std::find_if(table.begin(), table.end(), [name](const ToolDef& def) { return def.name == name; });
+  };
   static const auto k_handshake = shared_tool_defs(Config{}, k_rank_2025_11);
+  if (auto it = find(*k_handshake); it != k_handshake->end()) return it->may_wait;
   static const auto k_modern = shared_tool_defs(Config{}, k_rank_2026_07);
-  for (const auto* table : {k_handshake.get(), k_modern.get()}) {
-    for (const ToolDef& def : *table) {
-      if (def.name == name) return def.may_wait;
-    }
-  }
-  return false;
+  auto it = find(*k_modern);
+  return it != k_modern->end() && it->may_wait;
 }
 
 const std::vector<ToolDef>& tool_defs(const Call& call) {
