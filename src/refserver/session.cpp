@@ -359,6 +359,7 @@ void Session::handle(std::string_view raw, Outbox& replies) {
     return;
   }
   handle_parsed(*parsed, replies);
+  json::release(*parsed);
 }
 
 void Session::handle_parsed(const Json& message, Outbox& replies) {
