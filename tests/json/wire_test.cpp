@@ -87,6 +87,14 @@ TEST_CASE("json::member and json::dump_to") {
   CHECK(member(large, "k20") == nullptr);
   CHECK(member(Json::array({1}), "0") == nullptr);
   CHECK(member(Json("method"), "method") == nullptr);
+  // What the map's own find says, for names and keys that share first bytes, sort before,
+  // between and after the names, are empty, or start with a byte above 0x7f.
+  const Json mixed = Json::parse(R"({"":0,"id":1,"idx":2,"jsonrpc":3,"m":4,"method":5,"été":6})");
+  for (const char* key : {"", "i", "id", "idx", "idy", "ia", "jsonrpc", "json", "m", "me", "method",
+                          "methods", "z", "A", "_meta", "été", "é", "ÿ"}) {
+    const auto found = mixed.find(key);
+    CHECK(member(mixed, key) == (found == mixed.end() ? nullptr : &*found));
+  }
   std::string out = "prefix:";
   dump_to(small, out);
   CHECK(out == "prefix:" + dump(small));
