@@ -101,11 +101,11 @@ Json listed_tool(const Call& call, const ToolDef& def) {
 
 }  // namespace
 
-Json text_content(const std::string& text) {
+Json text_content(std::string text) {
   // Built member by member: an initializer list copies every element once more.
   Json content(Json::value_t::object);
   content.get_ref<Json::object_t&>().emplace("type", "text");
-  content.get_ref<Json::object_t&>().emplace("text", text);
+  content.get_ref<Json::object_t&>().emplace("text", std::move(text));
   return content;
 }
 
@@ -115,9 +115,9 @@ Json image_content(const Call& call) {
   return Json{{"type", "image"}, {"data", data}, {"mimeType", "image/png"}};
 }
 
-Json tool_text(const std::string& text, bool is_error) {
+Json tool_text(std::string text, bool is_error) {
   Json content(Json::value_t::array);
-  content.get_ref<Json::array_t&>().push_back(text_content(text));
+  content.get_ref<Json::array_t&>().push_back(text_content(std::move(text)));
   Json result(Json::value_t::object);
   result.get_ref<Json::object_t&>().emplace("content", std::move(content));
   if (is_error) result["isError"] = true;
