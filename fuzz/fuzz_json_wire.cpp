@@ -1,5 +1,5 @@
-// The JSON wire layer: parse (strict UTF-8 and syntax), classify and dump. What parses must
-// dump to text that parses back to the same value.
+// The JSON wire layer: parse (strict UTF-8 and syntax), classify, dump and release. What parses
+// must dump to text that parses back to the same value.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -19,5 +19,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto again = json::parse(text);
   if (!again) __builtin_trap();
   if (json::dump(*again) != text) __builtin_trap();
+  // The tree is nlohmann's own for the same text (key order, repeated keys), and release empties it.
+  const json::Json reference = json::Json::parse(bytes, nullptr, false);
+  if (!reference.is_discarded() && reference != *parsed) __builtin_trap();
+  json::release(*parsed);
+  if (!parsed->is_null()) __builtin_trap();
   return 0;
 }

@@ -2,50 +2,61 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
+#include <cstring>
 
 namespace mcp_probe::json {
 
 namespace {
 
-Json convert(simdjson::dom::element e) {
+// Builds `e` in `out` (null on entry) in place: no temporary per value to move and destroy.
+void convert(simdjson::dom::element e, Json& out) {
   using simdjson::dom::element_type;
   switch (e.type()) {
     case element_type::ARRAY: {
       simdjson::dom::array array;
-      Json out = Json::array();
-      if (e.get(array) != simdjson::SUCCESS) return out;
+      out = Json(Json::value_t::array);  // not Json::array(): that goes through the initializer-list path
+      if (e.get(array) != simdjson::SUCCESS) return;
       auto& items = out.get_ref<Json::array_t&>();
       items.reserve(array.size());
-      for (simdjson::dom::element child : array) items.push_back(convert(child));
-      return out;
+      for (simdjson::dom::element child : array) convert(child, items.emplace_back());
+      return;
     }
     case element_type::OBJECT: {
       simdjson::dom::object object;
-      Json out = Json::object();
-      if (e.get(object) != simdjson::SUCCESS) return out;
-      // Straight into the map (operator[] goes through nlohmann's checks); a repeated key keeps
-      // the last value, as operator[] did.
+      out = Json(Json::value_t::object);
+      if (e.get(object) != simdjson::SUCCESS) return;
       auto& fields = out.get_ref<Json::object_t&>();
       for (simdjson::dom::key_value_pair field : object) {
-        fields.insert_or_assign(std::string(field.key), convert(field.value));
+        // The hint makes a key that sorts after the last one an O(1) insert; a repeated key keeps
+        // the last value, as operator[] did.
+        const std::size_t before = fields.size();
+        Json& slot = fields.emplace_hint(fields.end(), field.key, nullptr)->second;
+        if (fields.size() == before) slot = nullptr;
+        convert(field.value, slot);
       }
-      return out;
+      return;
     }
     case element_type::INT64:
-      return Json(e.get_int64().value_unsafe());
+      out = e.get_int64().value_unsafe();
+      return;
     case element_type::UINT64:
-      return Json(e.get_uint64().value_unsafe());
+      out = e.get_uint64().value_unsafe();
+      return;
     case element_type::DOUBLE:
-      return Json(e.get_double().value_unsafe());
+      out = e.get_double().value_unsafe();
+      return;
     case element_type::STRING:
-      return Json(std::string(e.get_string().value_unsafe()));
+      out = e.get_string().value_unsafe();  // the string made from the view, not copied again
+      return;
     case element_type::BOOL:
-      return Json(e.get_bool().value_unsafe());
+      out = e.get_bool().value_unsafe();
+      return;
     case element_type::NULL_VALUE:
-      return Json(nullptr);
+      return;
   }
-  return Json();
 }
 
 }  // namespace
@@ -77,7 +88,9 @@ util::Expected<Json> parse(std::string_view bytes) {
     return util::make_error(util::ErrorKind::protocol,
                             std::string("invalid JSON: ") + simdjson::error_message(result.error()));
   }
-  return convert(result.value_unsafe());
+  Json out;
+  convert(result.value_unsafe(), out);
+  return out;
 }
 
 MessageKind classify(const Json& m) {
@@ -111,6 +124,34 @@ const char* to_string(MessageKind kind) {
 
 namespace {
 
+// Empties `value`'s objects and arrays from the leaves up, so that no destructor meets a
+// non-empty one.
+void release_children(Json& value, int depth) {
+  constexpr int k_max_depth = 64;
+  if (value.is_object()) {
+    auto& members = value.get_ref<Json::object_t&>();
+    if (depth < k_max_depth) {
+      for (auto& entry : members) release_children(entry.second, depth + 1);
+    }
+    members.clear();
+  } else if (value.is_array()) {
+    auto& items = value.get_ref<Json::array_t&>();
+    if (depth < k_max_depth) {
+      for (Json& item : items) release_children(item, depth + 1);
+    }
+    items.clear();
+  }
+}
+
+}  // namespace
+
+void release(Json& value) {
+  release_children(value, 0);
+  value = nullptr;
+}
+
+namespace {
+
 std::string nlohmann_dump(const Json& value) {
   return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
@@ -118,17 +159,35 @@ std::string nlohmann_dump(const Json& value) {
 // nlohmann's serializer decodes and checks every byte of every string. A string of printable
 // ASCII with nothing to escape (nearly every key and most values) needs none of that: it is
 // copied as it is, and what is left goes to nlohmann, so the text is the same byte for byte.
-void write_string(const std::string& s, std::string& out) {
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
-      out += nlohmann_dump(Json(s));
-      return;
-    }
+constexpr std::array<bool, 256> k_not_plain = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) table[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+  return table;
+}();
+
+bool needs_escaping(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return k_not_plain[static_cast<unsigned char>(c)]; });
+}
+
+// Appends `before`, `s` in quotes, then `after` ('\0': nothing) with one resize, not a call per
+// piece: `before` and `after` are the punctuation around keys and values.
+void write_string(const std::string& s, std::string& out, char before = '\0', char after = '\0') {
+  if (needs_escaping(s)) {
+    if (before != '\0') out += before;
+    out += nlohmann_dump(Json(s));
+    if (after != '\0') out += after;
+    return;
   }
-  out += '"';
-  out += s;
-  out += '"';
+  const std::size_t extra = (before != '\0') + (after != '\0');
+  const std::size_t at = out.size();
+  out.resize(at + s.size() + 2 + extra);
+  char* p = out.data() + at;
+  if (before != '\0') *p++ = before;
+  *p++ = '"';
+  std::memcpy(p, s.data(), s.size());
+  p += s.size();
+  *p++ = '"';
+  if (after != '\0') *p = after;
 }
 
 template <typename Number>
@@ -142,13 +201,15 @@ void write(const Json& value, std::string& out) {
   using Type = Json::value_t;
   switch (value.type()) {
     case Type::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& [key, member] : value.get_ref<const Json::object_t&>()) {
-        if (!first) out += ',';
-        first = false;
-        write_string(key, out);
-        out += ':';
+      const auto& members = value.get_ref<const Json::object_t&>();
+      if (members.empty()) {
+        out += "{}";
+        return;
+      }
+      char before = '{';
+      for (const auto& [key, member] : members) {
+        write_string(key, out, before, ':');
+        before = ',';
         write(member, out);
       }
       out += '}';

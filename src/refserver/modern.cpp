@@ -261,6 +261,7 @@ std::optional<Json> Session::Impl::process_modern(const Request& request, Outbox
     }
     if (config.faults.empty() && !request.in_batch) {
       send_result(replies, id, value);
+      json::release(value);
       return std::nullopt;
     }
   }

@@ -142,14 +142,18 @@ void Session::Impl::send(Outbox& out, Json message) {
 void Session::Impl::send_result(Outbox& out, const Json& id, const Json& result) {
   // The message's keys in their order (id, jsonrpc, result) around the id's and the result's
   // text: what json::dump gives for the whole message, byte for byte.
-  std::string text;
-  text.reserve(256);
+  // The text is built in this thread's buffer, kept from one response to the next (unless
+  // large): no allocation per response. Taken out while in use, should send() come back here.
+  thread_local std::string buffer;
+  std::string text = std::move(buffer);
+  text.clear();
   text += "{\"id\":";
   json::dump_to(id, text);
   text += ",\"jsonrpc\":\"2.0\",\"result\":";
   json::dump_to(result, text);
   text += '}';
   out.send(text);
+  if (text.capacity() <= 64 * 1024) buffer = std::move(text);
 }
 
 void Session::Impl::notify(Outbox& out, const std::string& method, Json params) {
@@ -277,6 +281,7 @@ std::optional<Json> Session::Impl::process_request(const Request& request, Outbo
   if (cancelled || (!outcome.result && !outcome.error)) return std::nullopt;
   if (outcome.result && config.faults.empty() && !request.in_batch) {
     send_result(replies, id, *outcome.result);
+    json::release(*outcome.result);
     return std::nullopt;
   }
   Json response = make_response(id, std::move(outcome), method);
@@ -354,6 +359,7 @@ void Session::handle(std::string_view raw, Outbox& replies) {
     return;
   }
   handle_parsed(*parsed, replies);
+  json::release(*parsed);
 }
 
 void Session::handle_parsed(const Json& message, Outbox& replies) {

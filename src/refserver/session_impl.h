@@ -144,7 +144,7 @@ struct Session::Impl {
   std::map<std::string, std::optional<Json>> awaiting;  // server-issued id -> reply
   std::atomic<int> next_server_id{1};
   std::atomic<int> unexpected_waits{0};  // see Session::unexpected_waits
-  // The tool table by version rank: built once, not on every tools/call (see tool_defs).
+  // The tool table by version rank, shared with the other sessions (see tool_defs).
   std::map<int, std::shared_ptr<const std::vector<ToolDef>>> tool_tables;
   // The capabilities of initialize by version rank, built once (see declares).
   std::map<int, Json> capabilities_by_rank;

@@ -4,6 +4,9 @@
 #include "refserver/tools.h"
 
 #include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
 
 #include "refserver/tasks.h"
 
@@ -66,7 +69,7 @@ std::string invalid_arguments(const Json& schema, const Json& arguments) {
     }
   }
   const Json* properties = member(schema, "properties"sv);
-  if (!properties || !properties->is_object()) return "";
+  if (!properties || !properties->is_object()) return {};
   // The object itself, not items(): each of its elements makes two strings.
   for (const auto& [name, value] : arguments.get_ref<const Json::object_t&>()) {
     const Json* property = member(*properties, name);
@@ -76,7 +79,7 @@ std::string invalid_arguments(const Json& schema, const Json& arguments) {
     const std::string& type = type_at ? type_at->get_ref<const std::string&>() : k_untyped;
     if (!type_matches(type, value)) return "argument '" + name + "' must be of type " + type;
   }
-  return "";
+  return {};
 }
 
 Json listed_tool(const Call& call, const ToolDef& def) {
@@ -98,11 +101,11 @@ Json listed_tool(const Call& call, const ToolDef& def) {
 
 }  // namespace
 
-Json text_content(const std::string& text) {
+Json text_content(std::string text) {
   // Built member by member: an initializer list copies every element once more.
   Json content(Json::value_t::object);
   content.get_ref<Json::object_t&>().emplace("type", "text");
-  content.get_ref<Json::object_t&>().emplace("text", text);
+  content.get_ref<Json::object_t&>().emplace("text", std::move(text));
   return content;
 }
 
@@ -112,9 +115,9 @@ Json image_content(const Call& call) {
   return Json{{"type", "image"}, {"data", data}, {"mimeType", "image/png"}};
 }
 
-Json tool_text(const std::string& text, bool is_error) {
+Json tool_text(std::string text, bool is_error) {
   Json content(Json::value_t::array);
-  content.get_ref<Json::array_t&>().push_back(text_content(text));
+  content.get_ref<Json::array_t&>().push_back(text_content(std::move(text)));
   Json result(Json::value_t::object);
   result.get_ref<Json::object_t&>().emplace("content", std::move(content));
   if (is_error) result["isError"] = true;
@@ -256,24 +259,40 @@ std::vector<ToolDef> build_tool_defs(const Config& config, int rank) {
 
 }  // namespace
 
+namespace {
+
+// The table for `config`'s faults at `rank`, built once per process: the sessions of a server
+// (one per HTTP client) all have its faults, and a table costs thousands of allocations.
+std::shared_ptr<const std::vector<ToolDef>> shared_tool_defs(const Config& config, int rank) {
+  using Key = std::pair<std::set<std::string, std::less<>>, int>;
+  static std::mutex mutex;
+  static std::map<Key, std::shared_ptr<const std::vector<ToolDef>>> tables;
+  std::lock_guard lock(mutex);
+  auto& table = tables[Key(config.faults, rank)];
+  if (!table) table = std::make_shared<const std::vector<ToolDef>>(build_tool_defs(config, rank));
+  return table;
+}
+
+}  // namespace
+
 bool tool_may_wait(std::string_view name) {
   // The tools of the newest version of each era, fault-free: whether a tool waits depends on
   // neither, and every tool is listed in one of the two.
-  static const std::vector<ToolDef> k_handshake = build_tool_defs(Config{}, k_rank_2025_11);
-  static const std::vector<ToolDef> k_modern = build_tool_defs(Config{}, k_rank_2026_07);
-  for (const auto* table : {&k_handshake, &k_modern}) {
-    for (const ToolDef& def : *table) {
-      if (def.name == name) return def.may_wait;
-    }
-  }
-  return false;
+  // The modern table is built only when the name is not in the handshake one.
+  const auto find = [name](const std::vector<ToolDef>& table) {
+    return std::find_if(table.begin(), table.end(), [name](const ToolDef& def) { return def.name == name; });
+  };
+  static const auto k_handshake = shared_tool_defs(Config{}, k_rank_2025_11);
+  if (auto it = find(*k_handshake); it != k_handshake->end()) return it->may_wait;
+  static const auto k_modern = shared_tool_defs(Config{}, k_rank_2026_07);
+  auto it = find(*k_modern);
+  return it != k_modern->end() && it->may_wait;
 }
 
 const std::vector<ToolDef>& tool_defs(const Call& call) {
   std::lock_guard lock(call.session.mutex);
   auto& table = call.session.tool_tables[call.rank()];
-  if (!table)
-    table = std::make_shared<const std::vector<ToolDef>>(build_tool_defs(call.session.config, call.rank()));
+  if (!table) table = shared_tool_defs(call.session.config, call.rank());
   return *table;
 }
 

@@ -27,17 +27,18 @@ struct ToolDef {
   int max_rank = k_rank_2026_07;
 };
 
-// The tools visible to `call` (its version, faults applied to names). Built once per session
-// and rank; valid as long as the session.
+// The tools visible to `call` (its version, faults applied to names). Built once per process
+// for each set of faults and rank (sessions share it); valid as long as the session.
 const std::vector<ToolDef>& tool_defs(const Call& call);
 
 // Whether the tool named `name` may wait while it runs (its ToolDef::may_wait). Thread-safe.
 bool tool_may_wait(std::string_view name);
 
-// Content helpers.
-Json text_content(const std::string& text);
+// Content helpers. The text is taken by value and moved into the result: a temporary (most
+// callers build the text) is not copied.
+Json text_content(std::string text);
 Json image_content(const Call& call);
-Json tool_text(const std::string& text, bool is_error = false);
+Json tool_text(std::string text, bool is_error = false);
 
 // Fixture implementations (tool_fixtures.cpp).
 Outcome run_simple_text(Call& call, const Json& arguments);

@@ -27,6 +27,23 @@ TEST_CASE("json::parse") {
     CHECK_FALSE(parse("{'a':1}"));
   }
   SUBCASE("accepts surrounding whitespace") { CHECK(parse(" \t{\"a\":[1,2]}\r\n")); }
+  SUBCASE("builds the tree nlohmann's parser builds: key order, repeated keys, nesting") {
+    const char* const texts[] = {
+        R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hi"}}})",
+        R"({"a":1,"b":2,"c":3,"d":{"z":[],"y":{},"x":[{"k":null}]}})",
+        R"({"b":1,"a":2,"b":3,"a":{"x":1},"a":[true,false],"c":"a long string value beyond SSO"})",
+        R"({"k":1,"k":2,"k":{"n":1,"n":null}})",
+        R"([{"z":1,"a":2},[],{},"",-0.5,18446744073709551615,-9223372036854775808])",
+        R"("just a string")",
+        "null",
+    };
+    for (const char* text : texts) {
+      auto j = parse(text);
+      REQUIRE(j);
+      CHECK(*j == Json::parse(text));
+      CHECK(dump(*j) == Json::parse(text).dump());
+    }
+  }
 }
 
 TEST_CASE("json::dump writes what nlohmann's dump writes, byte for byte") {
@@ -70,7 +87,32 @@ TEST_CASE("json::member and json::dump_to") {
   CHECK(member(large, "k20") == nullptr);
   CHECK(member(Json::array({1}), "0") == nullptr);
   CHECK(member(Json("method"), "method") == nullptr);
+  // What the map's own find says, for names and keys that share first bytes, sort before,
+  // between and after the names, are empty, or start with a byte above 0x7f.
+  const Json mixed = Json::parse(R"({"":0,"id":1,"idx":2,"jsonrpc":3,"m":4,"method":5,"été":6})");
+  for (const char* key : {"", "i", "id", "idx", "idy", "ia", "jsonrpc", "json", "m", "me", "method",
+                          "methods", "z", "A", "_meta", "été", "é", "ÿ"}) {
+    const auto found = mixed.find(key);
+    CHECK(member(mixed, key) == (found == mixed.end() ? nullptr : &*found));
+  }
   std::string out = "prefix:";
   dump_to(small, out);
   CHECK(out == "prefix:" + dump(small));
+}
+
+TEST_CASE("json::release") {
+  SUBCASE("leaves the value null, whatever it held") {
+    for (const char* text : {R"({"content":[{"type":"text","text":"hi"}],"isError":false})", "[1,[2,[3]],{}]",
+                             R"("a string")", "42", "null"}) {
+      Json value = Json::parse(text);
+      release(value);
+      CHECK(value.is_null());
+    }
+  }
+  SUBCASE("a tree deeper than its recursion goes") {
+    const std::string deep = std::string(5000, '[') + std::string(5000, ']');
+    Json value = Json::parse(deep);
+    release(value);
+    CHECK(value.is_null());
+  }
 }

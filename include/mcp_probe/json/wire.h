@@ -32,6 +32,11 @@ std::string dump(const Json& value);
 // The same, appended to `out`.
 void dump_to(const Json& value, std::string& out);
 
+// Frees what `value` holds, leaving it null: what its destructor would do, without the vector
+// nlohmann's destructor allocates as a stack for each non-empty object or array. Recursive down
+// to a fixed depth; anything deeper is left to nlohmann.
+void release(Json& value);
+
 // The member `key` of `object`, or nullptr (also when `object` is not an object). Messages'
 // objects are small: a scan that compares sizes first costs less than the map's tree walk with a
 // full comparison at each node, which larger objects still get.
