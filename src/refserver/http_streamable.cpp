@@ -229,6 +229,7 @@ void post_streamed(Context& ctx, std::shared_ptr<HttpSession> hs, json body, htt
     // Replies come at once: handled here, sent as one body (one write, no chunking).
     StreamOutbox outbox(hs, stream);
     hs->session().handle_parsed(body, outbox);
+    mcp_probe::json::release(body);  // without the stack nlohmann's destructor allocates
     stream->finish();
     hs->end_use();
     return serve_finished(res, *stream);
