@@ -564,7 +564,9 @@ bool PlainResponse::add(std::string_view name, std::string_view value, bool copy
 }
 
 bool PlainResponse::has(std::string_view name) const {
-  return std::any_of(begin(), end(), [&](const Field& f) { return util::iequals(f.name, name); });
+  return std::any_of(begin(), end(), [&](const Field& f) {
+    return f.name.size() == name.size() && util::iequals(f.name, name);
+  });
 }
 
 void PlainResponse::erase(std::string_view name) {

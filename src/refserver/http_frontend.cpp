@@ -90,10 +90,9 @@ void json_error(httplib::Response& res, int status, int code, const std::string&
 
 // "localhost", "127.0.0.1" or "[::1]", optionally followed by ":port".
 static bool is_localhost_authority(std::string_view authority) {
-  std::string a = util::to_lower(authority);
   for (std::string_view name : {"localhost", "127.0.0.1", "[::1]"}) {
-    if (a.rfind(name, 0) != 0) continue;
-    std::string_view rest = std::string_view(a).substr(name.size());
+    if (authority.size() < name.size() || !util::iequals(authority.substr(0, name.size()), name)) continue;
+    std::string_view rest = authority.substr(name.size());
     if (rest.empty()) return true;
     if (rest[0] != ':' || rest.size() == 1) continue;
     if (rest.substr(1).find_first_not_of("0123456789") == std::string_view::npos) return true;

@@ -29,6 +29,21 @@ TEST_CASE("refserver::http header helpers") {
     CHECK_FALSE(media_type_is("text/plain", "application/json"));
     CHECK_FALSE(media_type_is("", "application/json"));
   }
+  SUBCASE("localhost hosts and origins, any case, with a numeric port or none") {
+    for (const char* host : {"localhost", "LocalHost:8080", "127.0.0.1", "127.0.0.1:1", "[::1]:3000"}) {
+      CAPTURE(host);
+      CHECK(is_localhost_host(host));
+    }
+    for (const char* host : {"", "localhost:", "localhost:80a", "localhostx", "localhost.evil.com",
+                             "evil.com", "127.0.0.10", "[::1]x"}) {
+      CAPTURE(host);
+      CHECK_FALSE(is_localhost_host(host));
+    }
+    CHECK(is_localhost_origin("HTTP://LocalHost:3000"));
+    CHECK(is_localhost_origin("https://127.0.0.1"));
+    CHECK_FALSE(is_localhost_origin("http://localhost.evil.com"));
+    CHECK_FALSE(is_localhost_origin("localhost"));
+  }
   SUBCASE("header: one lookup, any case, nullopt when absent") {
     httplib::Request req;
     req.headers.emplace("Mcp-Session-Id", "abc");
