@@ -179,7 +179,9 @@ class HttpSession {
   const bool m_legacy;
   StandaloneOutbox m_standalone_outbox{*this};
   mutable std::mutex m_mutex;
-  std::map<int, std::shared_ptr<SseStream>> m_streams;
+  // By number, oldest first (numbers only grow): a vector, as it holds at most
+  // k_retained_streams finished streams and the open ones.
+  std::vector<std::pair<int, std::shared_ptr<SseStream>>> m_streams;
   std::shared_ptr<SseStream> m_standalone;
   std::deque<std::string> m_pending;
   int m_next_stream = 1;

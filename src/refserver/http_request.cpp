@@ -219,13 +219,14 @@ HeadVerdict inspect_head(std::string_view head, std::size_t max_body, HeadFields
     const std::string_view name = line.substr(0, colon);
     const std::string_view value = util::trim(line.substr(colon + 1));
     for (char c : value) {
-      if (c == '\r' || c == '\n' || c == '\0') {
+      // One compare for the usual byte; CR, LF and NUL are all below 14.
+      if (static_cast<unsigned char>(c) < 14 && (c == '\r' || c == '\n' || c == '\0')) {
         verdict.status = 400;
         return verdict;
       }
     }
     if (fields) fields->push_back({name, value});
-    if (util::iequals(name, "content-length")) {
+    if (name.size() == 14 && util::iequals(name, "content-length")) {
       const auto n = parse_length(value);
       // Two different lengths, or one that is not a number: the framing is unknown.
       if (!n || (has_length && length != n)) {
@@ -234,7 +235,7 @@ HeadVerdict inspect_head(std::string_view head, std::size_t max_body, HeadFields
       }
       has_length = true;
       length = n;
-    } else if (util::iequals(name, "transfer-encoding")) {
+    } else if (name.size() == 17 && util::iequals(name, "transfer-encoding")) {
       if (has_coding) codings += ",";
       codings.append(value);
       has_coding = true;

@@ -207,7 +207,7 @@ std::shared_ptr<SseStream> HttpSession::new_stream(bool standalone) {
   // duplicate-event-ids: every stream restarts at 1 with no stream prefix.
   std::string prefix = m_config.has("duplicate-event-ids") ? "" : std::to_string(number) + "-";
   auto stream = std::make_shared<SseStream>(number, standalone, !m_legacy, prefix);
-  m_streams[number] = stream;
+  m_streams.emplace_back(number, stream);
   if (standalone) {
     if (m_standalone) m_standalone->finish();
     m_standalone = stream;
@@ -225,8 +225,9 @@ std::shared_ptr<SseStream> HttpSession::new_stream(bool standalone) {
 
 std::shared_ptr<SseStream> HttpSession::find_stream(int number) {
   std::lock_guard lock(m_mutex);
-  auto it = m_streams.find(number);
-  return it == m_streams.end() ? nullptr : it->second;
+  auto it = std::lower_bound(m_streams.begin(), m_streams.end(), number,
+                             [](const auto& kv, int n) { return kv.first < n; });
+  return it == m_streams.end() || it->first != number ? nullptr : it->second;
 }
 
 std::shared_ptr<SseStream> HttpSession::standalone_stream() {
