@@ -442,10 +442,8 @@ std::optional<bool> serve_plain_post(SocketConnection& conn, const PlainPost& ro
                                      std::size_t head_size, bool last, bool& closed) {
   HeadFields reread;
   if (head == nullptr) {
-    head_size = head_end(conn.buffered());
-    if (head_size == std::string_view::npos) return std::nullopt;
-    const HeadVerdict verdict = inspect_head(conn.buffered().substr(0, head_size), route.max_body, &reread);
-    if (verdict.status != 0 || verdict.chunked) return std::nullopt;
+    head_size = plain_head(conn.buffered(), route.max_body, reread);
+    if (head_size == 0) return std::nullopt;
     head = &reread;
   }
   ParsedRequest parsed;
@@ -526,9 +524,7 @@ PlainRequest::PlainRequest(ParsedRequest parsed, const HeadFields& fields)
 PlainRequest::~PlainRequest() { t_plain = m_outer; }
 
 std::optional<std::string_view> PlainRequest::header(std::string_view name) const {
-  for (const HeadField& field : m_fields) {
-    if (field.name.size() == name.size() && util::iequals(field.name, name)) return field.value;
-  }
+  if (const HeadField* field = first_named(m_fields, name)) return field->value;
   return std::nullopt;
 }
 
@@ -563,11 +559,7 @@ bool PlainResponse::add(std::string_view name, std::string_view value, bool copy
   return true;
 }
 
-bool PlainResponse::has(std::string_view name) const {
-  return std::any_of(begin(), end(), [&](const Field& f) {
-    return f.name.size() == name.size() && util::iequals(f.name, name);
-  });
-}
+bool PlainResponse::has(std::string_view name) const { return first_named(*this, name) != nullptr; }
 
 void PlainResponse::erase(std::string_view name) {
   // The copied values' space is not reclaimed: a response erases a field or two at most.

@@ -40,7 +40,8 @@ bool accepts(std::string_view accept, std::string_view type) {
 }
 
 const std::string* header(const httplib::Headers& headers, std::string_view name) {
-  return first_named(headers, name);
+  const auto* field = first_named(headers, name);
+  return field ? &field->second : nullptr;
 }
 
 std::optional<std::string_view> header(const httplib::Request& req, const char* name) {

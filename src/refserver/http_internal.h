@@ -378,13 +378,15 @@ class HeaderGate {
   std::thread m_thread;
 };
 
-// The value of the first (name, value) pair of `fields` named `name` (any case), or null: a scan
-// comparing lengths first (a header map's own search lowers each character it compares, and
-// names such as Access-Control-* share long prefixes).
+// The first field of `fields` ((name, value) pairs or {name, value} structs) named `name` (any
+// case), or null: a scan comparing lengths first (a header map's own search lowers each character
+// it compares, and names such as Access-Control-* share long prefixes).
 template <typename Fields>
-const std::string* first_named(const Fields& fields, std::string_view name) {
-  for (const auto& [key, value] : fields) {
-    if (key.size() == name.size() && util::iequals(key, name)) return &value;
+auto first_named(const Fields& fields, std::string_view name) -> decltype(&*std::begin(fields)) {
+  for (const auto& field : fields) {
+    const auto& [key, value] = field;
+    (void)value;
+    if (key.size() == name.size() && util::iequals(key, name)) return &field;
   }
   return nullptr;
 }

@@ -406,13 +406,18 @@ std::size_t parse_plain_post(std::string_view buffered, std::size_t head_size, c
   return total;
 }
 
-std::size_t parse_plain_post(std::string_view buffered, std::string_view path, std::size_t max_body,
-                             ParsedRequest& out) {
+std::size_t plain_head(std::string_view buffered, std::size_t max_body, HeadFields& fields) {
   const std::size_t size = head_end(buffered);
   if (size == std::string_view::npos) return 0;
-  HeadFields fields;
   const HeadVerdict verdict = inspect_head(buffered.substr(0, size), max_body, &fields);
-  if (verdict.status != 0 || verdict.chunked) return 0;
+  return verdict.status != 0 || verdict.chunked ? 0 : size;
+}
+
+std::size_t parse_plain_post(std::string_view buffered, std::string_view path, std::size_t max_body,
+                             ParsedRequest& out) {
+  HeadFields fields;
+  const std::size_t size = plain_head(buffered, max_body, fields);
+  if (size == 0) return 0;
   const std::size_t used = parse_plain_post(buffered, size, fields, path, max_body, out);
   if (used != 0) {
     for (const auto& [name, value] : fields) out.headers.emplace_back(std::string(name), std::string(value));

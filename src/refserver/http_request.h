@@ -92,6 +92,10 @@ struct ParsedRequest {
   bool close = false;  // it carried Connection: close
 };
 
+// The size of the header block at the start of `buffered` when it is whole, inspect_head passes
+// it and it is not chunked, its fields in `fields`; 0 otherwise.
+std::size_t plain_head(std::string_view buffered, std::size_t max_body, HeadFields& fields);
+
 // A plain POST to `path`, whole at the start of `buffered`: HTTP/1.1, one valid Content-Length
 // of at most `max_body`, no Transfer-Encoding, Expect, Range or Accept-Encoding, a well-formed
 // header block. Fills `out` and returns its length; 0 when it is anything else (the general
