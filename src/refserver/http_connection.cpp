@@ -232,7 +232,8 @@ class SocketConnection final : public httplib::Stream {
       } else if (!m_head_started) {
         m_head_started = m_now;
       }
-      if (head_end(pending) != std::string_view::npos) return Wait::ready;
+      m_head_size = head_end(pending);
+      if (m_head_size != std::string_view::npos) return Wait::ready;
       if (pending.size() > k_max_head) return Wait::too_large;
       const auto deadline = m_head_started ? *m_head_started + head : idle_until;
       if (m_now >= deadline) return pending.empty() ? Wait::closed : Wait::head_timeout;
@@ -244,6 +245,9 @@ class SocketConnection final : public httplib::Stream {
       m_now = Clock::now();
     }
   }
+
+  // Right after wait_head said ready: the size of the head block buffered() starts with.
+  std::size_t head_size() const { return m_head_size; }
 
   // The connection as it stands, for the gate; this object no longer reads it.
   HeldConnection release() {
@@ -378,7 +382,8 @@ class SocketConnection final : public httplib::Stream {
   std::size_t m_at = 0;
   std::size_t m_end = 0;
   std::optional<Clock::time_point> m_head_started;
-  Clock::time_point m_now;  // wait_head's last clock read
+  std::size_t m_head_size = 0;  // wait_head's find, so the head is not searched again
+  Clock::time_point m_now;      // wait_head's last clock read
   Clock::time_point m_body_deadline = Clock::time_point::max();
   std::string m_out;       // a held header block, then its body
   std::string m_head_out;  // head_buffer()
@@ -665,7 +670,7 @@ void ConnectionServer::serve(HeldConnection held) {
         break;
       }
       const std::string_view pending = conn.buffered();
-      const std::size_t head_size = head_end(pending);
+      const std::size_t head_size = conn.head_size();
       const HeadVerdict verdict = inspect_head(pending.substr(0, head_size), payload_max_length_, &fields);
       if (verdict.status != 0) {
         conn.refuse(verdict.status, drain);  // nothing after the head is parsed

@@ -143,7 +143,7 @@ bool pump(ReaderState& st, httplib::DataSink& sink) {
   if (st.mode.buffered && !batch.drained) return true;  // sse-buffered: hold everything
   std::string out;
   for (const SseEvent& e : batch.events) {
-    append_event(out, e);
+    out.append(e.wire);
     st.cursor = e.seq;
     if (st.mode.close_after_priming && e.priming) break;
   }
@@ -177,7 +177,7 @@ bool write_new(ReaderState& st, httplib::DataSink& sink) {
   if (batch.superseded || batch.closed) return false;
   std::string out;
   for (const SseEvent& e : batch.events) {
-    append_event(out, e);
+    out.append(e.wire);
     st.cursor = e.seq;
   }
   return out.empty() || sink.write(out.data(), out.size());

@@ -50,16 +50,16 @@ constexpr auto k_keepalive = std::chrono::seconds(10);
 
 struct SseEvent {
   std::uint64_t seq = 0;
-  std::string id;    // empty: no `id:` line (legacy streams)
-  std::string type;  // empty: no `event:` line (priming)
-  std::string data;
+  // The event as sent: its fields (`event:` unless priming, `id:` unless on a legacy stream,
+  // `retry:` when priming asks, the data split at newlines) and the blank line ending it.
+  // Formatted once, when appended: readers and replays copy it.
+  std::string wire;
   bool priming = false;
-  int retry_ms = 0;  // priming: the `retry:` field sent with it (0: none)
 };
 
-// The wire form of one event, ending with the blank line; append_event adds it to `out`.
-std::string format_event(const SseEvent& event);
-void append_event(std::string& out, const SseEvent& event);
+// Appends the wire form of an event to `out`: `event: type` when `type` is set, `id: id` when
+// `id` is, `data` split at newlines, and the blank line.
+void write_event(std::string& out, std::string_view type, std::string_view id, std::string_view data);
 
 // One SSE stream of a session (POST-initiated or standalone GET). Producers append; at most
 // one reader follows it at a time with a cursor (the last seq it wrote). History is bounded to
@@ -72,7 +72,7 @@ class SseStream {
   int number() const { return m_number; }
   bool standalone() const { return m_standalone; }
 
-  void append(std::string type, std::string data);
+  void append(std::string_view type, std::string_view data);
   void append_priming(int retry_ms = k_retry_ms);
   void finish();  // no more events: the last response was appended
   void close();   // the session ended: readers stop now
@@ -102,6 +102,10 @@ class SseStream {
   bool probe_reader(std::chrono::milliseconds wait);
 
  private:
+  // "<id_prefix><seq>", written in `buffer`.
+  std::string_view event_id(std::uint64_t seq, char (&buffer)[64]) const;
+  void push_locked(SseEvent event);  // m_mutex held; bounds the history
+
   const int m_number;
   const bool m_standalone;
   const bool m_with_ids;
@@ -179,9 +183,10 @@ class HttpSession {
   const bool m_legacy;
   StandaloneOutbox m_standalone_outbox{*this};
   mutable std::mutex m_mutex;
-  // By number, oldest first (numbers only grow): a vector, as it holds at most
-  // k_retained_streams finished streams and the open ones.
-  std::vector<std::pair<int, std::shared_ptr<SseStream>>> m_streams;
+  // By number, oldest first (numbers only grow; found by binary search). A deque: the stream a
+  // new one evicts is nearly always the oldest, and leaves from the front without the others
+  // moving up (as they do in a vector), one allocation per few dozen streams.
+  std::deque<std::pair<int, std::shared_ptr<SseStream>>> m_streams;
   std::shared_ptr<SseStream> m_standalone;
   std::deque<std::string> m_pending;
   int m_next_stream = 1;

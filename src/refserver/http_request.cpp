@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 
 #include "mcp_probe/util/strings.h"
@@ -31,6 +32,26 @@ bool is_token(std::string_view text) {
     if (!k_token_table.tchar[static_cast<unsigned char>(c)]) return false;
   }
   return true;
+}
+
+// Whether `text` holds CR, LF or NUL (all below 14): eight bytes at a time, a byte at a time only
+// in a word that has a byte below 14 (Bit Twiddling Hacks, "hasless").
+bool has_line_break_or_nul(std::string_view text) {
+  constexpr std::uint64_t k_ones = 0x0101010101010101ull;
+  constexpr std::uint64_t k_highs = 0x8080808080808080ull;
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    if (((word - 14 * k_ones) & ~word & k_highs) == 0) continue;
+    for (std::size_t j = i; j < i + 8; ++j) {
+      if (text[j] == '\r' || text[j] == '\n' || text[j] == '\0') return true;
+    }
+  }
+  for (; i < text.size(); ++i) {
+    if (text[i] == '\r' || text[i] == '\n' || text[i] == '\0') return true;
+  }
+  return false;
 }
 
 // A Content-Length value: digits only. nullopt when invalid; SIZE_MAX when too long to matter.
@@ -218,12 +239,9 @@ HeadVerdict inspect_head(std::string_view head, std::size_t max_body, HeadFields
     }
     const std::string_view name = line.substr(0, colon);
     const std::string_view value = util::trim(line.substr(colon + 1));
-    for (char c : value) {
-      // One compare for the usual byte; CR, LF and NUL are all below 14.
-      if (static_cast<unsigned char>(c) < 14 && (c == '\r' || c == '\n' || c == '\0')) {
-        verdict.status = 400;
-        return verdict;
-      }
+    if (has_line_break_or_nul(value)) {
+      verdict.status = 400;
+      return verdict;
     }
     if (fields) fields->push_back({name, value});
     if (name.size() == 14 && util::iequals(name, "content-length")) {

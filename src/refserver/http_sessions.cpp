@@ -3,25 +3,20 @@
 #include <sys/random.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <thread>
 
 #include "refserver/http_internal.h"
 
 namespace mcp_probe::refserver::http {
 
-void append_event(std::string& out, const SseEvent& event) {
-  const std::size_t need = out.size() + event.type.size() + event.id.size() + event.data.size() + 48;
-  if (need > out.capacity()) out.reserve(std::max(need, 2 * out.capacity()));  // still geometric
-  if (!event.type.empty()) out.append("event: ").append(event.type).append("\n");
-  if (!event.id.empty()) out.append("id: ").append(event.id).append("\n");
-  if (event.priming) {
-    if (event.retry_ms > 0) out.append("retry: ").append(std::to_string(event.retry_ms)).append("\n");
-    out.append("data: \n\n");
-    return;
-  }
+void write_event(std::string& out, std::string_view type, std::string_view id, std::string_view data) {
+  out.reserve(out.size() + type.size() + id.size() + data.size() + 24);
+  if (!type.empty()) out.append("event: ").append(type).append("\n");
+  if (!id.empty()) out.append("id: ").append(id).append("\n");
   // A JSON text has no raw newlines, but split defensively so the framing can never break.
-  const std::string_view data(event.data);
   std::size_t start = 0;
   while (true) {
     const std::size_t nl = data.find('\n', start);
@@ -34,12 +29,6 @@ void append_event(std::string& out, const SseEvent& event) {
   out.append("\n");
 }
 
-std::string format_event(const SseEvent& event) {
-  std::string out;
-  append_event(out, event);
-  return out;
-}
-
 // ---- SseStream ----
 
 SseStream::SseStream(int number, bool standalone, bool with_ids, std::string id_prefix)
@@ -47,21 +36,31 @@ SseStream::SseStream(int number, bool standalone, bool with_ids, std::string id_
   m_events.reserve(2);  // most streams: a priming event and a response
 }
 
-void SseStream::append(std::string type, std::string data) {
+std::string_view SseStream::event_id(std::uint64_t seq, char (&buffer)[64]) const {
+  const std::size_t prefix = std::min(m_id_prefix.size(), sizeof buffer - 24);
+  std::memcpy(buffer, m_id_prefix.data(), prefix);
+  const auto end = std::to_chars(buffer + prefix, buffer + sizeof buffer, seq).ptr;
+  return std::string_view(buffer, static_cast<std::size_t>(end - buffer));
+}
+
+void SseStream::push_locked(SseEvent event) {
+  m_events.push_back(std::move(event));
+  if (m_events.size() - m_first > k_stream_history) m_events[m_first++] = SseEvent{};  // its text freed
+  if (m_first >= k_stream_history) {
+    m_events.erase(m_events.begin(), m_events.begin() + static_cast<std::ptrdiff_t>(m_first));
+    m_first = 0;
+  }
+}
+
+void SseStream::append(std::string_view type, std::string_view data) {
   {
     std::lock_guard lock(m_mutex);
     if (m_closed) return;
     SseEvent event;
     event.seq = m_next_seq++;
-    if (m_with_ids) event.id = m_id_prefix + std::to_string(event.seq);
-    event.type = std::move(type);
-    event.data = std::move(data);
-    m_events.push_back(std::move(event));
-    if (m_events.size() - m_first > k_stream_history) m_events[m_first++] = SseEvent{};  // its data freed
-    if (m_first >= k_stream_history) {
-      m_events.erase(m_events.begin(), m_events.begin() + static_cast<std::ptrdiff_t>(m_first));
-      m_first = 0;
-    }
+    char id[64];
+    write_event(event.wire, type, m_with_ids ? event_id(event.seq, id) : std::string_view(), data);
+    push_locked(std::move(event));
   }
   m_cv.notify_all();
 }
@@ -72,10 +71,13 @@ void SseStream::append_priming(int retry_ms) {
     if (m_closed) return;
     SseEvent event;
     event.seq = m_next_seq++;
-    event.id = m_id_prefix + std::to_string(event.seq);
     event.priming = true;
-    event.retry_ms = retry_ms;
-    m_events.push_back(std::move(event));
+    // A priming event always has an id (SEP-1699): it is what a client resumes from.
+    char id[64];
+    event.wire.append("id: ").append(event_id(event.seq, id)).append("\n");
+    if (retry_ms > 0) event.wire.append("retry: ").append(std::to_string(retry_ms)).append("\n");
+    event.wire.append("data: \n\n");
+    push_locked(std::move(event));
   }
   m_cv.notify_all();
 }
@@ -125,7 +127,7 @@ SseStream::Batch SseStream::wait_after(std::uint64_t cursor, std::uint64_t reade
 void SseStream::append_wire(std::uint64_t cursor, std::string& out) const {
   std::lock_guard lock(m_mutex);
   for (std::size_t i = m_first; i < m_events.size(); ++i) {
-    if (m_events[i].seq > cursor) append_event(out, m_events[i]);
+    if (m_events[i].seq > cursor) out.append(m_events[i].wire);
   }
 }
 
@@ -133,12 +135,9 @@ void SseStream::read_whole(std::string& out) {
   {
     std::lock_guard lock(m_mutex);
     std::size_t size = out.size();
-    for (std::size_t i = m_first; i < m_events.size(); ++i) {
-      const SseEvent& e = m_events[i];
-      size += e.type.size() + e.id.size() + e.data.size() + 48;  // what append_event adds to them
-    }
+    for (std::size_t i = m_first; i < m_events.size(); ++i) size += m_events[i].wire.size();
     out.reserve(size);
-    for (std::size_t i = m_first; i < m_events.size(); ++i) append_event(out, m_events[i]);
+    for (std::size_t i = m_first; i < m_events.size(); ++i) out.append(m_events[i].wire);
     m_reader = 0;  // as attach then detach leave it: any other reader is superseded
   }
   m_cv.notify_all();

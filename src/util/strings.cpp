@@ -1,5 +1,8 @@
 #include "mcp_probe/util/strings.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace mcp_probe::util {
 
 namespace {
@@ -17,9 +20,26 @@ std::string_view trim(std::string_view s) {
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
-  if (a == b) return true;  // most often the same case: one memcmp instead of a loop
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
+  // Two bytes differ only in case when they differ in bit 0x20 alone and that bit set gives
+  // the same letter. Eight bytes at a time while they are equal (the usual case), no call.
+  const auto same_letter = [](unsigned char x, unsigned char y) {
+    if (x == y) return true;
+    const unsigned char folded = x | 0x20;
+    return (x ^ y) == 0x20 && folded >= 'a' && folded <= 'z';
+  };
+  std::size_t i = 0;
+  for (; i + 8 <= a.size(); i += 8) {
+    std::uint64_t x;
+    std::uint64_t y;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    if (x == y) continue;
+    for (std::size_t j = i; j < i + 8; ++j) {
+      if (!same_letter(static_cast<unsigned char>(a[j]), static_cast<unsigned char>(b[j]))) return false;
+    }
+  }
+  for (; i < a.size(); ++i) {
+    if (!same_letter(static_cast<unsigned char>(a[i]), static_cast<unsigned char>(b[i]))) return false;
   }
   return true;
 }

@@ -48,6 +48,20 @@ TEST_CASE("refserver::http::inspect_head") {
     CHECK(inspect_head("GET /" + std::string(9000, 'a') + " HTTP/1.1\r\n\r\n", 0).status == 414);
     CHECK(status("Transfer-Encoding: gzip, chunked\r\n") == 501);
   }
+  SUBCASE("a bare CR or LF, or a NUL, anywhere in a value: 400") {
+    // Values scanned eight bytes at a time: every position of a word and of the tail.
+    const std::string value = "text/event-stream, application/json";
+    CHECK(status("Accept: " + value + "\r\n") == 0);
+    for (char bad : {'\r', '\n', '\0'}) {
+      for (std::size_t at = 1; at + 1 < value.size(); ++at) {
+        std::string broken = value;
+        broken[at] = bad;
+        CAPTURE(at);
+        CHECK(status("Accept: " + broken + "\r\n") == 400);
+      }
+    }
+    CHECK(status(std::string("X: a\x0b\x0c\x01\x7f\xff\r\n")) == 0);  // other control bytes pass
+  }
   SUBCASE("a declared length over the limit: 413, however long its digits") {
     CHECK(status("Content-Length: 101\r\n") == 413);
     CHECK(status("Content-Length: 1073741824\r\n") == 413);

@@ -18,6 +18,12 @@ TEST_CASE("util::strings") {
     CHECK_FALSE(iequals("content-type", "content-typ"));
     CHECK_FALSE(iequals("a", "\xc3\x81"));
     CHECK(iequals("", ""));
+    CHECK(iequals("MCP-PROTOCOL-VERSION", "mcp-protocol-version"));
+    // Bytes 0x20 apart that are not one letter in two cases.
+    CHECK_FALSE(iequals("@", "`"));
+    CHECK_FALSE(iequals("[", "{"));
+    CHECK_FALSE(iequals("\x10", "0"));
+    CHECK_FALSE(iequals("\xc1", "\xe1"));
   }
   SUBCASE("to_lower and icontains") {
     CHECK(to_lower("Text/Event-Stream; Charset=UTF-8") == "text/event-stream; charset=utf-8");
