@@ -255,4 +255,6 @@ std::string dump(const Json& value) {
 
 void dump_to(const Json& value, std::string& out) { write(value, out); }
 
+void dump_string_to(const std::string& s, std::string& out) { write_string(s, out); }
+
 }  // namespace mcp_probe::json

@@ -238,12 +238,20 @@ std::optional<Json> Session::Impl::process_modern(const Request& request, Outbox
     std::lock_guard lock(mutex);
     modern_calls.erase(std::remove(modern_calls.begin(), modern_calls.end(), &state), modern_calls.end());
     // A subscription the server ends (stop) still gets its graceful-closure result.
-    const bool closing = method == "subscriptions/listen"sv && outcome.result.has_value();
+    const bool closing = method == "subscriptions/listen"sv && outcome.has_result();
     cancelled = state.cancelled && !has("ignore-cancel") && !closing;
     if (method == "tools/call"sv) ++tools_called;
   }
-  if (cancelled || (!outcome.result && !outcome.error)) return std::nullopt;
-  if (outcome.result) {
+  if (cancelled || (!outcome.has_result() && !outcome.error)) return std::nullopt;
+  if (outcome.text_result && config.faults.empty() && !request.in_batch && !route->cacheable) {
+    // What the tree below would become: tool_text's members with resultType and _meta's
+    // serverInfo (no cache hints: the route is not cacheable), the keys in std::map's order.
+    static const std::string k_before =
+        "\"_meta\":" + json::dump(Json{{k_meta_server_info, server_info_meta()}}) + ",";
+    send_text_result(replies, id, *outcome.text_result, k_before, ",\"resultType\":\"complete\"");
+    return std::nullopt;
+  }
+  if (outcome.materialize()) {
     Json& value = *outcome.result;
     // As before: a null result becomes an object here, any other non-object throws.
     if (!value.is_object()) value["resultType"] = "complete";

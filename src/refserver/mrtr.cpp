@@ -190,16 +190,15 @@ Outcome run_ir_elicitation(Call& call, const Json&) {
   return round(call, {{{"user_name", elicit("What is your name?", "name")}}}, nullptr,
                [](const Json& answers, const Json&) {
                  const std::string name = elicited(answers["user_name"], "name");
-                 return Outcome::ok(tool_text(name.empty() ? "No name was given." : "Hello, " + name + "!"));
+                 return Outcome::text(name.empty() ? "No name was given." : "Hello, " + name + "!");
                });
 }
 
 Outcome run_ir_sampling(Call& call, const Json&) {
-  return round(
-      call, {{{"capital_question", sample("What is the capital of France?", 100)}}}, nullptr,
-      [](const Json& answers, const Json&) {
-        return Outcome::ok(tool_text("The model said: " + sampled_text(answers["capital_question"])));
-      });
+  return round(call, {{{"capital_question", sample("What is the capital of France?", 100)}}}, nullptr,
+               [](const Json& answers, const Json&) {
+                 return Outcome::text("The model said: " + sampled_text(answers["capital_question"]));
+               });
 }
 
 Outcome run_missing_capability(Call& call, const Json& arguments) { return run_ir_sampling(call, arguments); }
@@ -210,14 +209,14 @@ Outcome run_ir_list_roots(Call& call, const Json&) {
     for (const Json& root : answers["client_roots"]["roots"]) {
       if (root.is_object()) uris += (uris.empty() ? "" : ", ") + root.value("uri", std::string("?"));
     }
-    return Outcome::ok(tool_text("Roots: " + (uris.empty() ? std::string("none") : uris)));
+    return Outcome::text("Roots: " + (uris.empty() ? std::string("none") : uris));
   });
 }
 
 Outcome run_ir_request_state(Call& call, const Json&) {
   Ask ask{{{"confirm", elicit("Please confirm", "ok", "boolean")}}, {{"round", 1}}};
   return round(call, ask, 1, [](const Json& answers, const Json&) {
-    return Outcome::ok(tool_text("state-ok: confirmed " + elicited(answers["confirm"], "ok")));
+    return Outcome::text("state-ok: confirmed " + elicited(answers["confirm"], "ok"));
   });
 }
 
@@ -229,7 +228,7 @@ Outcome run_ir_multiple_inputs(Call& call, const Json&) {
   return round(call, ask, 1, [](const Json& answers, const Json&) {
     std::string text = "Received:";
     for (const auto& [key, value] : answers.items()) text += " " + key;
-    return Outcome::ok(tool_text(text));
+    return Outcome::text(std::move(text));
   });
 }
 
@@ -243,8 +242,8 @@ Outcome run_ir_multi_round(Call& call, const Json&) {
             {{"round", 2}, {"data", name}}};
     return round(call, ask, 2, [](const Json& answers, const Json& who) {
       const std::string person = who.is_string() ? who.get<std::string>() : "";
-      return Outcome::ok(tool_text("Hello " + person + ", your favorite color is " +
-                                   elicited(answers["step2"], "color") + "."));
+      return Outcome::text("Hello " + person + ", your favorite color is " +
+                           elicited(answers["step2"], "color") + ".");
     });
   };
   // The name of round 1 travels to round 3 inside the sealed state, not in server memory.
@@ -260,8 +259,7 @@ Outcome run_ir_multi_round(Call& call, const Json&) {
 
 Outcome run_ir_tampered_state(Call& call, const Json&) {
   Ask ask{{{"confirm", elicit("Please confirm", "ok", "boolean")}}, {{"round", 1}}};
-  return round(call, ask, 1,
-               [](const Json&, const Json&) { return Outcome::ok(tool_text("state verified")); });
+  return round(call, ask, 1, [](const Json&, const Json&) { return Outcome::text("state verified"); });
 }
 
 Outcome run_ir_capabilities(Call& call, const Json&) {
@@ -270,7 +268,7 @@ Outcome run_ir_capabilities(Call& call, const Json&) {
   return round(call, ask, nullptr, [](const Json& answers, const Json&) {
     std::string text = "Answered:";
     for (const auto& [key, value] : answers.items()) text += " " + key;
-    return Outcome::ok(tool_text(text));
+    return Outcome::text(std::move(text));
   });
 }
 
@@ -288,23 +286,23 @@ Outcome run_input_required_prompt(Call& call) {
 Outcome run_logging_once(Call& call, const Json&) {
   // Sent only when the request carries io.modelcontextprotocol/logLevel (Call::log).
   call.log("info", "test_logging_tool ran");
-  return Outcome::ok(tool_text("test_logging_tool ran"));
+  return Outcome::text("test_logging_tool ran");
 }
 
 Outcome run_custom_header(Call&, const Json& arguments) {
   const Json query = arguments.value("query", Json(""));
-  return Outcome::ok(tool_text("region=" + arguments.value("region", std::string()) + " query=" +
-                               (query.is_string() ? query.get<std::string>() : json::dump(query))));
+  return Outcome::text("region=" + arguments.value("region", std::string()) +
+                       " query=" + (query.is_string() ? query.get<std::string>() : json::dump(query)));
 }
 
 Outcome run_trigger_tool_change(Call& call, const Json&) {
   call.session.publish("toolsListChanged");
-  return Outcome::ok(tool_text("notified the subscriptions that asked for toolsListChanged"));
+  return Outcome::text("notified the subscriptions that asked for toolsListChanged");
 }
 
 Outcome run_trigger_prompt_change(Call& call, const Json&) {
   call.session.publish("promptsListChanged");
-  return Outcome::ok(tool_text("notified the subscriptions that asked for promptsListChanged"));
+  return Outcome::text("notified the subscriptions that asked for promptsListChanged");
 }
 
 }  // namespace mcp_probe::refserver

@@ -100,7 +100,7 @@ const Json& params_of(const Json& message) {
 Outcome Outcome::fail(int code, std::string message, Json data) {
   Json error = error_object(code, message);
   if (!data.is_null()) error["data"] = std::move(data);
-  return Outcome{std::nullopt, std::move(error)};
+  return Outcome{std::nullopt, std::move(error), std::nullopt};
 }
 
 const std::set<std::string>& supported_versions() {
@@ -139,21 +139,46 @@ void Session::Impl::send(Outbox& out, Json message) {
   out.send(text);
 }
 
-void Session::Impl::send_result(Outbox& out, const Json& id, const Json& result) {
-  // The message's keys in their order (id, jsonrpc, result) around the id's and the result's
-  // text: what json::dump gives for the whole message, byte for byte.
-  // The text is built in this thread's buffer, kept from one response to the next (unless
-  // large): no allocation per response. Taken out while in use, should send() come back here.
-  thread_local std::string buffer;
-  std::string text = std::move(buffer);
+namespace {
+
+// Where send_response builds a response: kept from one response to the next (unless large), so
+// no allocation per response. Taken out while in use, should send() come back here.
+thread_local std::string t_response_buffer;
+
+// Sends the response {id, result} whose result `write_result` appends: the message's keys in
+// their order (id, jsonrpc, result) around the id's and the result's text, what json::dump gives
+// for the whole message, byte for byte.
+template <typename WriteResult>
+void send_response(Outbox& out, const Json& id, const WriteResult& write_result) {
+  std::string text = std::move(t_response_buffer);
   text.clear();
   text += "{\"id\":";
   json::dump_to(id, text);
   text += ",\"jsonrpc\":\"2.0\",\"result\":";
-  json::dump_to(result, text);
+  write_result(text);
   text += '}';
   out.send(text);
-  if (text.capacity() <= 64 * 1024) buffer = std::move(text);
+  if (text.capacity() <= 64 * 1024) t_response_buffer = std::move(text);
+}
+
+}  // namespace
+
+void Session::Impl::send_result(Outbox& out, const Json& id, const Json& result) {
+  send_response(out, id, [&result](std::string& text) { json::dump_to(result, text); });
+}
+
+void Session::Impl::send_text_result(Outbox& out, const Json& id, const std::string& text_result,
+                                     std::string_view before, std::string_view after) {
+  // tool_text's tree as dump_to writes it: std::map orders the keys, so "text" before "type".
+  send_response(out, id, [&](std::string& text) {
+    text += '{';
+    text += before;
+    text += "\"content\":[{\"text\":";
+    json::dump_string_to(text_result, text);
+    text += ",\"type\":\"text\"}]";
+    text += after;
+    text += '}';
+  });
 }
 
 void Session::Impl::notify(Outbox& out, const std::string& method, Json params) {
@@ -173,7 +198,7 @@ Json Session::Impl::make_response(const Json& id, Outcome outcome, const std::st
   Json message(Json::value_t::object);
   message.get_ref<Json::object_t&>().emplace("jsonrpc", "2.0");
   message.get_ref<Json::object_t&>().emplace("id", id);
-  if (outcome.result) {
+  if (outcome.materialize()) {
     message["result"] = std::move(*outcome.result);
     if (has("result-and-error") && method != "initialize") {
       message["error"] = error_object(k_internal_error, "result-and-error fault");
@@ -278,11 +303,19 @@ std::optional<Json> Session::Impl::process_request(const Request& request, Outbo
   in_flight.erase(std::remove_if(in_flight.begin(), in_flight.end(), same_key), in_flight.end());
   const bool cancelled = state.cancelled && !has("ignore-cancel") && method != "initialize"sv;
   lock.unlock();
-  if (cancelled || (!outcome.result && !outcome.error)) return std::nullopt;
-  if (outcome.result && config.faults.empty() && !request.in_batch) {
-    send_result(replies, id, *outcome.result);
-    json::release(*outcome.result);
-    return std::nullopt;
+  if (cancelled || (!outcome.has_result() && !outcome.error)) return std::nullopt;
+  if (config.faults.empty() && !request.in_batch) {
+    // No fault to apply to the message: the result is written as it is, a text result without
+    // ever becoming a tree.
+    if (outcome.text_result) {
+      send_text_result(replies, id, *outcome.text_result);
+      return std::nullopt;
+    }
+    if (outcome.result) {
+      send_result(replies, id, *outcome.result);
+      json::release(*outcome.result);
+      return std::nullopt;
+    }
   }
   Json response = make_response(id, std::move(outcome), method);
   if (method == "initialize"sv) {

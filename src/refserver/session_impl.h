@@ -64,12 +64,22 @@ using mcp_probe::json::member;
 const Json& params_of(const Json& message);
 
 // What a method handler produces: a result, an error, or nothing (a cancelled request).
+// A tool's plain text result (what tool_text(text) builds, not an error) may be kept as its text
+// alone: a session without faults writes its JSON straight out (Session::Impl::send_text_result),
+// without a tree to build, dump and free. Whatever needs the tree asks materialize() for it.
 struct Outcome {
   std::optional<Json> result;
   std::optional<Json> error;  // {code, message[, data]}
-  static Outcome ok(Json result) { return Outcome{std::move(result), std::nullopt}; }
+  // The result {"content":[{"type":"text","text":...}]} as its text; `result` is then empty.
+  std::optional<std::string> text_result;
+  static Outcome ok(Json result) { return Outcome{std::move(result), std::nullopt, std::nullopt}; }
+  static Outcome text(std::string text) { return Outcome{std::nullopt, std::nullopt, std::move(text)}; }
   static Outcome fail(int code, std::string message, Json data = nullptr);
   static Outcome none() { return Outcome{}; }
+  bool has_result() const { return result || text_result; }
+  // The result as a tree: a text result becomes tool_text(text) (and `result`); nullptr when
+  // there is no result (an error, or nothing). Defined in tools.cpp.
+  Json* materialize();
 };
 
 // Book-keeping of one client request in flight (for notifications/cancelled). Lives on the
@@ -167,6 +177,11 @@ struct Session::Impl {
   // Sends the response {id, result} without building it, as send would without faults (which
   // act on the whole message): only for a session without faults.
   void send_result(Outbox& out, const Json& id, const Json& result);
+  // The same for a text result (Outcome::text_result): the bytes send_result gives for the tree
+  // tool_text(text) builds. `before` and `after`: more members of the result, written as they are
+  // before and after "content" (each with its comma), whose keys sort before and after it.
+  void send_text_result(Outbox& out, const Json& id, const std::string& text, std::string_view before = {},
+                        std::string_view after = {});
   // Called by a handler before it sleeps or asks the client: counts and reports (stderr) a
   // request Session::may_wait called non-waiting (front-ends answer those in one piece, so
   // their handlers must neither sleep nor ask the client), a fixture whose ToolDef::may_wait is

@@ -179,8 +179,8 @@ void run_worker(TaskStore& store, std::shared_ptr<Task> task, TaskJob job) {
     store.cv.notify_all();
     return;
   }
-  if (outcome.result) {
-    task->result = std::move(*outcome.result);
+  if (Json* result = outcome.materialize()) {
+    task->result = std::move(*result);
     store.touch(*task, "completed");
   } else if (outcome.error) {
     task->error = std::move(*outcome.error);
@@ -390,8 +390,7 @@ Outcome handle_tasks_cancel(Call& call) {
 
 Outcome run_greet(Call&, const Json& arguments) {
   const Json name = arguments.value("name", Json("World"));
-  return Outcome::ok(
-      tool_text("Hello, " + (name.is_string() ? name.get<std::string>() : json::dump(name)) + "!"));
+  return Outcome::text("Hello, " + (name.is_string() ? name.get<std::string>() : json::dump(name)) + "!");
 }
 
 // Task support optional: a task when the extension is declared, else the same work inline.
@@ -401,11 +400,11 @@ Outcome run_slow_compute(Call& call, const Json& arguments) {
   const std::string label = label_json.is_string() ? label_json.get<std::string>() : json::dump(label_json);
   if (!tasks_negotiated(call)) {
     if (seconds > 0 && !call.sleep_for(to_ms(seconds))) return Outcome::none();
-    return Outcome::ok(tool_text(slow_compute_text(seconds, label)));
+    return Outcome::text(slow_compute_text(seconds, label));
   }
   return create_task(call, [seconds, label](TaskContext& context) {
     if (!context.sleep_for(to_ms(seconds))) return Outcome::none();
-    return Outcome::ok(tool_text(slow_compute_text(seconds, label)));
+    return Outcome::text(slow_compute_text(seconds, label));
   });
 }
 
@@ -438,7 +437,7 @@ Outcome run_confirm_delete(Call& call, const Json& arguments) {
   const Json requests{{"confirm", elicitation_request("Delete " + filename + "?", "confirm", "boolean")}};
   const auto answer = [filename](const Json& answers) {
     const bool yes = elicited_value(answers.value("confirm", Json()), "confirm") == "true";
-    return Outcome::ok(tool_text(yes ? "Deleted " + filename : "Kept " + filename + " (not confirmed)"));
+    return Outcome::text(yes ? "Deleted " + filename : "Kept " + filename + " (not confirmed)");
   };
   if (!tasks_negotiated(call)) return gather_input(call, requests, answer);
   return create_task(call, [requests, answer](TaskContext& context) {
@@ -452,9 +451,8 @@ Outcome run_multi_input(Call& call, const Json&) {
   const Json requests{{"name", elicitation_request("What is your name?", "name")},
                       {"confirm", elicitation_request("Shall I go on?", "confirm", "boolean")}};
   const auto answer = [](const Json& answers) {
-    return Outcome::ok(
-        tool_text("multi_input: name=" + elicited_value(answers.value("name", Json()), "name") +
-                  " confirm=" + elicited_value(answers.value("confirm", Json()), "confirm")));
+    return Outcome::text("multi_input: name=" + elicited_value(answers.value("name", Json()), "name") +
+                         " confirm=" + elicited_value(answers.value("confirm", Json()), "confirm"));
   };
   if (!tasks_negotiated(call)) return gather_input(call, requests, answer);
   return create_task(call, [requests, answer](TaskContext& context) {
@@ -473,7 +471,7 @@ Outcome run_tool_with_task(Call& call, const Json&) {
     if (name.empty()) name = "stranger";
     return create_task(call, [name](TaskContext& context) {
       if (!context.sleep_for(std::chrono::milliseconds(100))) return Outcome::none();
-      return Outcome::ok(tool_text("Hello, " + name + "! (from a task)"));
+      return Outcome::text("Hello, " + name + "! (from a task)");
     });
   });
 }

@@ -52,8 +52,8 @@ Outcome elicit(Call& call, Json params, const std::string& prefix) {
     return Outcome::ok(tool_text("Elicitation failed: " + json::dump(reply->value("error", Json())), true));
   }
   const Json& result = (*reply)["result"];
-  return Outcome::ok(tool_text(prefix + "action=" + result.value("action", std::string("?")) +
-                               ", content=" + json::dump(result.value("content", Json::object()))));
+  return Outcome::text(prefix + "action=" + result.value("action", std::string("?")) +
+                       ", content=" + json::dump(result.value("content", Json::object())));
 }
 
 Json enum_choices(const std::vector<std::pair<const char*, const char*>>& choices) {
@@ -65,7 +65,7 @@ Json enum_choices(const std::vector<std::pair<const char*, const char*>>& choice
 }  // namespace
 
 Outcome run_simple_text(Call&, const Json&) {
-  return Outcome::ok(tool_text("This is a simple text response for testing."));
+  return Outcome::text("This is a simple text response for testing.");
 }
 
 Outcome run_image(Call& call, const Json&) {
@@ -95,7 +95,7 @@ Outcome run_with_logging(Call& call, const Json&) {
   call.log("info", "Tool processing data");
   if (!call.sleep_for(milliseconds(50))) return Outcome::none();
   call.log("info", "Tool execution completed");
-  return Outcome::ok(tool_text("Tool with logging executed successfully"));
+  return Outcome::text("Tool with logging executed successfully");
 }
 
 Outcome run_error_handling(Call& call, const Json&) {
@@ -108,7 +108,7 @@ Outcome run_with_progress(Call& call, const Json&) {
   call.progress(50, 100);
   if (!call.sleep_for(milliseconds(50))) return Outcome::none();
   call.progress(100, 100);
-  return Outcome::ok(tool_text("Tool with progress executed successfully"));
+  return Outcome::text("Tool with progress executed successfully");
 }
 
 Outcome run_sampling(Call& call, const Json& arguments) {
@@ -129,7 +129,7 @@ Outcome run_sampling(Call& call, const Json& arguments) {
   const std::string text = content.is_object() && content.value("type", "") == "text"
                                ? content.value("text", "")
                                : json::dump(content);
-  return Outcome::ok(tool_text("LLM response: " + text));
+  return Outcome::text("LLM response: " + text);
 }
 
 Outcome run_elicitation(Call& call, const Json& arguments) {
@@ -194,18 +194,17 @@ Outcome run_elicitation_enums(Call& call, const Json&) {
 
 Outcome run_reconnection(Call& call, const Json&) {
   if (!call.sleep_for(milliseconds(500))) return Outcome::none();
-  return Outcome::ok(tool_text("Reconnection test completed successfully"));
+  return Outcome::text("Reconnection test completed successfully");
 }
 
 Outcome run_json_schema_2020(Call&, const Json& arguments) {
-  return Outcome::ok(tool_text("json_schema_2020_12_tool called with: " + json::dump(arguments)));
+  return Outcome::text("json_schema_2020_12_tool called with: " + json::dump(arguments));
 }
 
 Outcome run_echo(Call&, const Json& arguments) {
   const Json* message = member(arguments, "message"sv);
-  if (!message) return Outcome::ok(tool_text(""));
-  return Outcome::ok(
-      tool_text(message->is_string() ? message->get_ref<const std::string&>() : json::dump(*message)));
+  if (!message) return Outcome::text("");
+  return Outcome::text(message->is_string() ? message->get_ref<const std::string&>() : json::dump(*message));
 }
 
 Outcome run_add(Call& call, const Json& arguments) {
@@ -219,7 +218,7 @@ Outcome run_add(Call& call, const Json& arguments) {
   } else {
     sum = nullptr;  // only reachable with accept-invalid-args
   }
-  if (call.rank() < k_rank_2025_06) return Outcome::ok(tool_text(json::dump(sum)));
+  if (call.rank() < k_rank_2025_06) return Outcome::text(json::dump(sum));
   Json structured{{"sum", call.has("structured-mismatch") ? Json(json::dump(sum)) : sum}};
   const std::string mirror =
       call.has("no-text-mirror") ? "The sum is " + json::dump(sum) : json::dump(structured);
@@ -235,7 +234,7 @@ Outcome run_slow(Call& call, const Json& arguments) {
     if (!call.sleep_for(milliseconds(delay))) return Outcome::none();
     call.progress(step, steps, "step " + std::to_string(step) + " of " + std::to_string(steps));
   }
-  return Outcome::ok(tool_text("slow: " + std::to_string(steps) + " steps done"));
+  return Outcome::text("slow: " + std::to_string(steps) + " steps done");
 }
 
 Outcome run_fail(Call& call, const Json&) { return tool_failure(call, "fail: this tool always fails"); }

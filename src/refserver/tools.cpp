@@ -124,6 +124,14 @@ Json tool_text(std::string text, bool is_error) {
   return result;
 }
 
+Json* Outcome::materialize() {
+  if (text_result) {
+    result = tool_text(std::move(*text_result));
+    text_result.reset();
+  }
+  return result ? &*result : nullptr;
+}
+
 namespace {
 
 // The tool table for `config`'s faults at version rank `rank`.
@@ -341,7 +349,7 @@ Outcome handle_tools_call(Call& call) {
     }
   }
   if (!tool) {
-    if (call.has("unknown-tool-success")) return Outcome::ok(tool_text("called " + name));
+    if (call.has("unknown-tool-success")) return Outcome::text("called " + name);
     return Outcome::fail(k_invalid_params, "Unknown tool: " + name);
   }
   if (call.has("task-without-capability") && call.params.contains("task")) {
@@ -363,7 +371,9 @@ Outcome handle_tools_call(Call& call) {
     }
   }
   Outcome outcome = tool->run(call, arguments);
-  if (outcome.result && call.has("tool-result-no-content")) outcome.result->erase("content");
+  if (call.has("tool-result-no-content")) {
+    if (Json* result = outcome.materialize()) result->erase("content");
+  }
   return outcome;
 }
 

@@ -116,3 +116,24 @@ TEST_CASE("json::release") {
     CHECK(value.is_null());
   }
 }
+
+TEST_CASE("json::dump_string_to writes a string as nlohmann's dump does") {
+  // Invalid UTF-8 too (replaced with U+FFFD, as the sessions' serialisation asks nlohmann to).
+  const std::vector<std::string> strings = {"",
+                                            "plain",
+                                            "quote \" backslash \\ slash /",
+                                            "\b\f\n\r\t",
+                                            std::string("nul \0 \x01 \x1f \x7f", 11),
+                                            "caf\u00e9 \u2028 \U0001F600",
+                                            "\xff",
+                                            "a\xc3",
+                                            "\xed\xa0\x80 surrogate",
+                                            "\xc0\xaf overlong",
+                                            "\xf4\x90\x80\x80 above U+10FFFF",
+                                            "x\x80y"};
+  for (const std::string& s : strings) {
+    std::string out = "[";
+    dump_string_to(s, out);
+    CHECK(out == "[" + Json(s).dump(-1, ' ', false, Json::error_handler_t::replace));
+  }
+}

@@ -564,3 +564,87 @@ TEST_CASE("refserver::Session writes a result response as dumping the whole mess
     }
   }
 }
+
+TEST_CASE("refserver::Session writes a tool's text result as the tree it stands for") {
+  // A tool's plain text result (Outcome::text) is written without a tree by a session without
+  // faults (Session::Impl::send_text_result); with a fault, in a batch, or under a fault that
+  // changes it, it becomes the tree tool_text builds. Either way the bytes must be the same, and
+  // those of json::dump of the whole message, in both eras.
+  struct Raw : Outbox {
+    std::vector<std::string> texts;
+    void send(const std::string& message) override { texts.push_back(message); }
+  };
+  const std::vector<std::string> strings = {"",
+                                            "plain",
+                                            "quote \" backslash \\ slash /",
+                                            "\b\f\n\r\t",
+                                            std::string("nul \0 \x01 \x1f \x7f", 11),
+                                            "caf\u00e9 \u2028 \U0001F600 \u00ff",
+                                            std::string(70000, 'x') + "\"",
+                                            "{\"content\":[]}"};
+  const Json modern_meta{{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+                         {"io.modelcontextprotocol/clientCapabilities", Json::object()}};
+  const auto echo = [&](const Json& id, const std::string& text, bool modern) {
+    Json params{{"name", "echo"}, {"arguments", {{"message", text}}}};
+    if (modern) params["_meta"] = modern_meta;
+    return Json{{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"}, {"params", std::move(params)}};
+  };
+  const auto text_result = [](const std::string& text) {
+    return Json{{"content", Json::array({{{"type", "text"}, {"text", text}}})}};
+  };
+
+  SUBCASE("without faults as with one (the tree path), handshake era and modern") {
+    Harness fast;
+    fast.initialize("2025-11-25");
+    Config config;
+    config.faults = {"ping-nonempty"};  // changes nothing a tools/call answers
+    Harness tree(config);
+    tree.initialize("2025-11-25");
+    for (const bool modern : {false, true}) {
+      for (const Json& id : {Json(7), Json("a\"b")}) {
+        for (const std::string& text : strings) {
+          CAPTURE(modern);
+          CAPTURE(text.substr(0, 40));
+          Raw from_text;
+          Raw from_tree;
+          fast.session.handle(mcp_probe::json::dump(echo(id, text, modern)), from_text);
+          tree.session.handle(mcp_probe::json::dump(echo(id, text, modern)), from_tree);
+          REQUIRE(from_text.texts.size() == 1);
+          REQUIRE(from_tree.texts.size() == 1);
+          CHECK(from_text.texts[0] == from_tree.texts[0]);
+          const Json reply = Json::parse(from_text.texts[0]);
+          CHECK(from_text.texts[0] == mcp_probe::json::dump(reply));
+          Json expected = text_result(text);
+          if (modern) {
+            expected["resultType"] = "complete";
+            expected["_meta"] = {{"io.modelcontextprotocol/serverInfo",
+                                  {{"name", "mcp-refserver"}, {"version", MCP_PROBE_VERSION}}}};
+          }
+          CHECK(reply == Json{{"jsonrpc", "2.0"}, {"id", id}, {"result", expected}});
+        }
+      }
+    }
+  }
+  SUBCASE("in a batch (the tree path)") {
+    Harness h;
+    h.initialize("2025-03-26");
+    Raw raw;
+    h.session.handle(
+        mcp_probe::json::dump(Json::array({echo(1, strings[2], false), echo(2, strings[5], false)})), raw);
+    REQUIRE(raw.texts.size() == 1);
+    CHECK(raw.texts[0] == mcp_probe::json::dump(Json::array(
+                              {{{"jsonrpc", "2.0"}, {"id", 1}, {"result", text_result(strings[2])}},
+                               {{"jsonrpc", "2.0"}, {"id", 2}, {"result", text_result(strings[5])}}})));
+  }
+  SUBCASE("a fault that changes the result gets the tree") {
+    Config config;
+    config.faults = {"tool-result-no-content"};
+    Harness h(config);
+    h.initialize("2025-11-25");
+    const Json reply = call_tool(h, "echo", {{"message", "hi"}});
+    CHECK(reply["result"] == Json::object());
+    const Json modern = call_tool(h, "echo", {{"message", "hi"}}, modern_meta);
+    CHECK(modern["result"]["resultType"] == "complete");
+    CHECK_FALSE(modern["result"].contains("content"));
+  }
+}

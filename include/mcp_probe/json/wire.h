@@ -31,6 +31,9 @@ const char* to_string(MessageKind kind);
 std::string dump(const Json& value);
 // The same, appended to `out`.
 void dump_to(const Json& value, std::string& out);
+// Appends the string `s` as dump_to writes a JSON string: in quotes, escaped as nlohmann does
+// (invalid UTF-8 replaced with U+FFFD), byte for byte what dump_to(Json(s)) appends.
+void dump_string_to(const std::string& s, std::string& out);
 
 // Frees what `value` holds, leaving it null: what its destructor would do, without the vector
 // nlohmann's destructor allocates as a stack for each non-empty object or array. Recursive down
