@@ -70,6 +70,10 @@ TEST_CASE("refserver::http::inspect_head") {
   SUBCASE("head_end finds the blank line") {
     CHECK(head_end("GET / HTTP/1.1\r\n\r\nrest") == 18);
     CHECK(head_end("GET / HTTP/1.1\r\nHost: x\r\n") == std::string_view::npos);
+    CHECK(head_end("GET / HTTP/1.1\r\nHost: x\r\n\r") == std::string_view::npos);
+    CHECK(head_end("GET / HTTP/1.1\rX\r\n\r\r\n\r\n") == 23);  // bare CRs are not the blank line
+    CHECK(head_end("\r\n\r\n") == 4);
+    CHECK(head_end("") == std::string_view::npos);
   }
 }
 
