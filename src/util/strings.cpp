@@ -18,8 +18,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
+bool iequals_same_size(std::string_view a, std::string_view b) {
   // Two bytes differ only in case when they differ in bit 0x20 alone and that bit set gives
   // the same letter. Eight bytes at a time while they are equal (the usual case), no call.
   const auto same_letter = [](unsigned char x, unsigned char y) {
